@@ -1,0 +1,136 @@
+package dev.dialtone;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+/**
+ * Every setting the server reads, from config.yaml with the environment variables of DESIGN.md
+ * on top. Secrets are held as {@link Secret}s so that printing a setting never leaks one.
+ */
+public record Settings(int port,
+                       Optional<URI> publicUrl,
+                       Twilio twilio,
+                       Provider deepgram,
+                       Provider openai,
+                       Provider anthropic,
+                       Provider elevenlabs,
+                       Path flows,
+                       Path plugins,
+                       String db,
+                       Secret adminToken,
+                       int retentionDays,
+                       Config plugin) {
+
+    /** Environment variable -> config key. The environment wins. */
+    static final Map<String, String> ENVIRONMENT = envMapping();
+
+    /** Twilio account, auth and API settings. */
+    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
+    }
+
+    /** One provider's API key and base URL. */
+    public record Provider(String name, Secret apiKey, URI url) {
+        public boolean configured() {
+            return apiKey.isSet();
+        }
+    }
+
+    /** Loads config.yaml (or the file in DIALTONE_CONFIG) with the process environment on top. */
+    public static Settings load() {
+        var file = Path.of(System.getenv().getOrDefault("DIALTONE_CONFIG", "config.yaml"));
+        return load(file, System.getenv());
+    }
+
+    /** Loads the given YAML file (it may be absent: defaults apply) with the given environment. */
+    public static Settings load(Path file, Map<String, String> env) {
+        var overrides = new LinkedHashMap<String, String>();
+        ENVIRONMENT.forEach((variable, key) -> {
+            var value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                overrides.put(key, value.trim());
+            }
+        });
+        var builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(overrides));
+        if (java.nio.file.Files.isRegularFile(file)) {
+            builder.addSource(ConfigSources.file(file));
+        }
+        return from(builder.build());
+    }
+
+    static Settings from(Config c) {
+        return new Settings(
+                c.get("server.port").asInt().orElse(8080),
+                text(c, "server.public-url").map(Settings::withoutTrailingSlash).map(URI::create),
+                new Twilio(text(c, "twilio.account-sid").orElse(""),
+                           secret(c, "twilio.auth-token"),
+                           uri(c, "twilio.api-url", "https://api.twilio.com"),
+                           c.get("twilio.max-frame-bytes").asInt().orElse(65536)),
+                provider(c, "deepgram", "url", "https://api.deepgram.com"),
+                provider(c, "openai", "base-url", "https://api.openai.com/v1"),
+                provider(c, "anthropic", "base-url", "https://api.anthropic.com"),
+                provider(c, "elevenlabs", "url", "https://api.elevenlabs.io"),
+                Path.of(text(c, "dialtone.flows").orElse("./flows")),
+                Path.of(text(c, "dialtone.plugins").orElse("./plugins")),
+                text(c, "dialtone.db").orElse("jdbc:h2:file:./data/dialtone"),
+                secret(c, "dialtone.admin-token"),
+                c.get("dialtone.retention-days").asInt().orElse(90),
+                c.get("plugins"));
+    }
+
+    /** The providers, for start-up logging and flow validation. */
+    public List<Provider> providers() {
+        return List.of(deepgram, openai, anthropic, elevenlabs);
+    }
+
+    private static Provider provider(Config c, String name, String urlKey, String defaultUrl) {
+        return new Provider(name, secret(c, name + ".api-key"), uri(c, name + "." + urlKey, defaultUrl));
+    }
+
+    private static Optional<String> text(Config c, String key) {
+        return c.get(key).asString().map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    private static Secret secret(Config c, String key) {
+        return new Secret(text(c, key).orElse(""));
+    }
+
+    private static URI uri(Config c, String key, String fallback) {
+        return URI.create(withoutTrailingSlash(text(c, key).orElse(fallback)));
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static Map<String, String> envMapping() {
+        var m = new LinkedHashMap<String, String>();
+        m.put("PORT", "server.port");
+        m.put("PUBLIC_URL", "server.public-url");
+        m.put("TWILIO_ACCOUNT_SID", "twilio.account-sid");
+        m.put("TWILIO_AUTH_TOKEN", "twilio.auth-token");
+        m.put("TWILIO_API_URL", "twilio.api-url");
+        m.put("DEEPGRAM_API_KEY", "deepgram.api-key");
+        m.put("DEEPGRAM_URL", "deepgram.url");
+        m.put("OPENAI_API_KEY", "openai.api-key");
+        m.put("OPENAI_BASE_URL", "openai.base-url");
+        m.put("ANTHROPIC_API_KEY", "anthropic.api-key");
+        m.put("ANTHROPIC_BASE_URL", "anthropic.base-url");
+        m.put("ELEVENLABS_API_KEY", "elevenlabs.api-key");
+        m.put("ELEVENLABS_URL", "elevenlabs.url");
+        m.put("DIALTONE_FLOWS", "dialtone.flows");
+        m.put("DIALTONE_PLUGINS", "dialtone.plugins");
+        m.put("DIALTONE_DB", "dialtone.db");
+        m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
+        return Map.copyOf(m);
+    }
+}

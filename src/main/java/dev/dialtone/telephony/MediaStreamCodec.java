@@ -1,0 +1,145 @@
+package dev.dialtone.telephony;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Parses Twilio Media Streams JSON into {@link StreamEvent}s and writes {@link StreamCommand}s.
+ * It has no side effects: what to do with a message is the caller's business.
+ */
+public final class MediaStreamCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private MediaStreamCodec() {
+    }
+
+    /** Thrown for a message that is not valid Media Streams JSON; the message says why. */
+    public static final class MalformedMessage extends Exception {
+        MalformedMessage(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses one text frame. */
+    public static StreamEvent parse(String text) throws MalformedMessage {
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new MalformedMessage("not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new MalformedMessage("not a JSON object");
+        }
+        var event = required(root, "event").asText();
+        return switch (event) {
+            case "connected" -> new StreamEvent.Connected(root.path("protocol").asText(""),
+                                                          root.path("version").asText(""));
+            case "start" -> start(root);
+            case "media" -> media(root);
+            case "dtmf" -> {
+                var dtmf = required(root, "dtmf");
+                yield new StreamEvent.Dtmf(sequence(root), streamSid(root), dtmf.path("track").asText(""),
+                                           required(dtmf, "digit").asText());
+            }
+            case "mark" -> new StreamEvent.Mark(sequence(root), streamSid(root),
+                                                required(required(root, "mark"), "name").asText());
+            case "stop" -> {
+                var stop = root.path("stop");
+                yield new StreamEvent.Stop(sequence(root), streamSid(root), stop.path("accountSid").asText(""),
+                                           stop.path("callSid").asText(""));
+            }
+            default -> throw new MalformedMessage("unknown event '" + truncate(event) + "'");
+        };
+    }
+
+    /** Writes one command as the JSON text frame Twilio expects. */
+    public static String write(StreamCommand command, String streamSid) {
+        ObjectNode root = JSON.createObjectNode();
+        switch (command) {
+            case StreamCommand.Media media -> {
+                root.put("event", "media").put("streamSid", streamSid);
+                root.putObject("media").put("payload", Base64.getEncoder().encodeToString(media.payload()));
+            }
+            case StreamCommand.Mark mark -> {
+                root.put("event", "mark").put("streamSid", streamSid);
+                root.putObject("mark").put("name", mark.name());
+            }
+            case StreamCommand.Clear clear -> root.put("event", "clear").put("streamSid", streamSid);
+        }
+        return root.toString();
+    }
+
+    private static StreamEvent.Start start(JsonNode root) throws MalformedMessage {
+        var start = required(root, "start");
+        var tracks = new ArrayList<String>();
+        start.path("tracks").forEach(t -> tracks.add(t.asText()));
+        Map<String, String> params = new LinkedHashMap<>();
+        start.path("customParameters").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        var format = start.path("mediaFormat");
+        var streamSid = start.path("streamSid").asText(root.path("streamSid").asText(""));
+        if (streamSid.isEmpty()) {
+            throw new MalformedMessage("start without streamSid");
+        }
+        return new StreamEvent.Start(sequence(root), streamSid, start.path("accountSid").asText(""),
+                                     required(start, "callSid").asText(), List.copyOf(tracks), Map.copyOf(params),
+                                     format.path("encoding").asText("audio/x-mulaw"),
+                                     format.path("sampleRate").asInt(8000), format.path("channels").asInt(1));
+    }
+
+    private static StreamEvent.Media media(JsonNode root) throws MalformedMessage {
+        var media = required(root, "media");
+        byte[] payload;
+        try {
+            payload = Base64.getDecoder().decode(required(media, "payload").asText());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("media payload is not base64");
+        }
+        return new StreamEvent.Media(sequence(root), streamSid(root), media.path("track").asText("inbound"),
+                                     number(media, "chunk"), number(media, "timestamp"), payload);
+    }
+
+    private static JsonNode required(JsonNode node, String field) throws MalformedMessage {
+        var value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new MalformedMessage("missing field '" + field + "'");
+        }
+        return value;
+    }
+
+    private static String streamSid(JsonNode root) {
+        return root.path("streamSid").asText("");
+    }
+
+    private static long sequence(JsonNode root) throws MalformedMessage {
+        return number(root, "sequenceNumber");
+    }
+
+    /** Twilio sends these numbers as strings; accept either form. */
+    private static long number(JsonNode node, String field) throws MalformedMessage {
+        var value = node.get(field);
+        if (value == null || value.isNull()) {
+            return 0;
+        }
+        if (value.isNumber()) {
+            return value.asLong();
+        }
+        try {
+            return Long.parseLong(value.asText());
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage("field '" + field + "' is not a number");
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+}

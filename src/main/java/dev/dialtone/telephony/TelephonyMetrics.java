@@ -1,0 +1,45 @@
+package dev.dialtone.telephony;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Counters of the Twilio edge: messages in and out by event, and refused input by reason. */
+public final class TelephonyMetrics {
+    private final MeterRegistry registry;
+
+    public TelephonyMetrics(MeterRegistry registry, ActiveCalls calls) {
+        this.registry = registry;
+        registry.gauge("dialtone.calls.active", calls, ActiveCalls::size);
+    }
+
+    void received(StreamEvent event) {
+        registry.counter("dialtone.twilio.messages.in", "event", name(event)).increment();
+    }
+
+    void sent(StreamCommand command) {
+        var event = switch (command) {
+            case StreamCommand.Media m -> "media";
+            case StreamCommand.Mark m -> "mark";
+            case StreamCommand.Clear c -> "clear";
+        };
+        registry.counter("dialtone.twilio.messages.out", "event", event).increment();
+    }
+
+    void rejected(String reason) {
+        registry.counter("dialtone.twilio.messages.rejected", "reason", reason).increment();
+    }
+
+    void refusedUpgrade() {
+        registry.counter("dialtone.twilio.upgrades.refused").increment();
+    }
+
+    private static String name(StreamEvent event) {
+        return switch (event) {
+            case StreamEvent.Connected c -> "connected";
+            case StreamEvent.Start s -> "start";
+            case StreamEvent.Media m -> "media";
+            case StreamEvent.Dtmf d -> "dtmf";
+            case StreamEvent.Mark m -> "mark";
+            case StreamEvent.Stop s -> "stop";
+        };
+    }
+}

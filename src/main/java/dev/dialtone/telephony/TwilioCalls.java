@@ -1,0 +1,112 @@
+package dev.dialtone.telephony;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+import com.twilio.exception.ApiException;
+import com.twilio.http.HttpClient;
+import com.twilio.http.NetworkHttpClient;
+import com.twilio.http.Request;
+import com.twilio.http.Response;
+import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.twiml.VoiceResponse;
+import com.twilio.twiml.voice.Dial;
+import com.twilio.type.PhoneNumber;
+import com.twilio.type.Twiml;
+
+import dev.dialtone.Settings;
+
+/**
+ * Twilio's REST API for live calls, through Twilio's own SDK: place an outbound call, redirect a
+ * call (transfer) and hang up. The API base URL comes from {@code TWILIO_API_URL} so that tests
+ * and staging can point it at a local fake.
+ */
+public final class TwilioCalls {
+    private static final String TWILIO_API = "https://api.twilio.com";
+
+    private final TwilioRestClient client;
+    private final boolean configured;
+
+    public TwilioCalls(Settings.Twilio twilio) {
+        this.configured = !twilio.accountSid().isEmpty() && twilio.authToken().isSet();
+        var accountSid = twilio.accountSid().isEmpty() ? "AC_unconfigured" : twilio.accountSid();
+        this.client = new TwilioRestClient.Builder(accountSid, twilio.authToken().value())
+                .httpClient(new RebasedClient(twilio.apiUrl()))
+                .build();
+    }
+
+    /** Whether an account sid and auth token are set (REST calls fail otherwise). */
+    public boolean configured() {
+        return configured;
+    }
+
+    /** Places an outbound call whose answer fetches TwiML from {@code voiceUrl}; returns the call sid. */
+    public String placeCall(String to, String from, URI voiceUrl, URI statusCallback) {
+        return run(() -> Call.creator(new PhoneNumber(to), new PhoneNumber(from), voiceUrl)
+                .setStatusCallback(statusCallback)
+                .setStatusCallbackEvent(List.of("initiated", "ringing", "answered", "completed"))
+                .create(client)
+                .getSid());
+    }
+
+    /** Transfers a live call to another number: its TwiML is replaced by a {@code <Dial>}. */
+    public void transfer(String callSid, String number) {
+        var twiml = new VoiceResponse.Builder().dial(new Dial.Builder(number).build()).build().toXml();
+        run(() -> Call.updater(callSid).setTwiml(new Twiml(twiml)).update(client));
+    }
+
+    /** Ends a live call. */
+    public void hangUp(String callSid) {
+        run(() -> Call.updater(callSid).setStatus(Call.UpdateStatus.COMPLETED).update(client));
+    }
+
+    /** A REST call that failed; the message carries Twilio's error, never the credentials. */
+    public static final class TwilioApiError extends RuntimeException {
+        TwilioApiError(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private <T> T run(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ApiException e) {
+            throw new TwilioApiError("Twilio API error " + e.getStatusCode() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new TwilioApiError("Twilio API request failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Sends the SDK's requests to another base URL (a fake, a proxy) instead of api.twilio.com. */
+    private static final class RebasedClient extends HttpClient {
+        private final NetworkHttpClient network = new NetworkHttpClient();
+        private final String base;
+
+        RebasedClient(URI base) {
+            this.base = base.toString();
+        }
+
+        @Override
+        public Response makeRequest(Request request) {
+            var url = request.constructURL().toString();
+            if (!url.startsWith(TWILIO_API) || base.equals(TWILIO_API)) {
+                return network.makeRequest(request);
+            }
+            var rebased = new Request(request.getMethod(), base + url.substring(TWILIO_API.length()));
+            copy(request.getPostParams(), rebased::addPostParam);
+            copy(request.getHeaderParams(), rebased::addHeaderParam);
+            rebased.setAuth(request.getAuthStrategy());
+            rebased.setContentType(request.getContentType());
+            if (request.getBody() != null) {
+                rebased.setBody(request.getBody());
+            }
+            return network.makeRequest(rebased);
+        }
+
+        private static void copy(Map<String, List<String>> from, java.util.function.BiConsumer<String, String> to) {
+            from.forEach((name, values) -> values.forEach(v -> to.accept(name, v)));
+        }
+    }
+}

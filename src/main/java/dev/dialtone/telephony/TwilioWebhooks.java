@@ -1,0 +1,123 @@
+package dev.dialtone.telephony;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import com.twilio.twiml.VoiceResponse;
+import com.twilio.twiml.voice.Connect;
+import com.twilio.twiml.voice.Parameter;
+import com.twilio.twiml.voice.Stream;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The HTTP side of the Twilio edge: the voice webhook answers an incoming call with TwiML that
+ * connects it to our Media Stream, and the status webhook receives call and stream status.
+ * Both refuse requests whose Twilio signature does not match.
+ */
+public final class TwilioWebhooks implements HttpService {
+    private static final System.Logger LOG = System.getLogger(TwilioWebhooks.class.getName());
+    public static final String STREAM_PATH = "/twilio/stream";
+    static final String STATUS_PATH = "/twilio/status";
+
+    private final TwilioSignature signature;
+    private final PublicAddress address;
+    private final Function<String, Optional<String>> flowForNumber;
+    private final Consumer<Map<String, String>> statusListener;
+
+    /**
+     * @param flowForNumber the flow that answers a called number, if any (carried to the stream as a parameter)
+     * @param statusListener receives every signed status callback's parameters
+     */
+    public TwilioWebhooks(TwilioSignature signature, PublicAddress address,
+                          Function<String, Optional<String>> flowForNumber,
+                          Consumer<Map<String, String>> statusListener) {
+        this.signature = signature;
+        this.address = address;
+        this.flowForNumber = flowForNumber;
+        this.statusListener = statusListener;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/voice", this::voice)
+             .post("/status", this::status);
+    }
+
+    private void voice(ServerRequest req, ServerResponse res) {
+        var params = verifiedForm(req, res);
+        if (params.isEmpty()) {
+            return;
+        }
+        var form = params.get();
+        var to = form.getOrDefault("To", "");
+        var stream = new Stream.Builder()
+                .url(address.wss(req.headers(), STREAM_PATH))
+                .statusCallback(address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH)
+                .statusCallbackMethod(Stream.StatusCallbackMethod.POST)
+                .parameter(parameter("from", form.getOrDefault("From", "")))
+                .parameter(parameter("to", to))
+                .parameter(parameter("direction", form.getOrDefault("Direction", "inbound")));
+        flowForNumber.apply(to).ifPresent(flow -> stream.parameter(parameter("flow", flow)));
+        var twiml = new VoiceResponse.Builder()
+                .connect(new Connect.Builder().stream(stream.build()).build())
+                .build()
+                .toXml();
+        res.headers().set(HeaderNames.CONTENT_TYPE, "text/xml; charset=UTF-8");
+        res.send(twiml);
+    }
+
+    private void status(ServerRequest req, ServerResponse res) {
+        var params = verifiedForm(req, res);
+        if (params.isEmpty()) {
+            return;
+        }
+        statusListener.accept(params.get());
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    /** Reads the form and checks its signature; on failure answers 403 and returns empty. */
+    private Optional<Map<String, String>> verifiedForm(ServerRequest req, ServerResponse res) {
+        var form = parseForm(req.content().as(String.class));
+        var query = req.query().rawValue();
+        var url = address.httpBase(req.headers(), req.isSecure()) + req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
+        var problem = signature.problem(url, form, req.headers().first(HeaderNames.create("X-Twilio-Signature")));
+        if (problem.isPresent()) {
+            LOG.log(System.Logger.Level.WARNING, "Refused Twilio webhook {0} (CallSid {1}): {2}",
+                    req.path().rawPath(), form.getOrDefault("CallSid", "?"), problem.get());
+            res.status(Status.FORBIDDEN_403).send("Forbidden: " + problem.get());
+            return Optional.empty();
+        }
+        return Optional.of(form);
+    }
+
+    private static Parameter parameter(String name, String value) {
+        return new Parameter.Builder().name(name).value(value).build();
+    }
+
+    static Map<String, String> parseForm(String body) {
+        var form = new LinkedHashMap<String, String>();
+        if (body == null || body.isEmpty()) {
+            return form;
+        }
+        for (var pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            var name = eq < 0 ? pair : pair.substring(0, eq);
+            var value = eq < 0 ? "" : pair.substring(eq + 1);
+            form.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+        }
+        return form;
+    }
+}
