@@ -36,7 +36,8 @@ public final class TwilioSignature {
             return Optional.of("missing X-Twilio-Signature header");
         }
         if (!validator.get().validate(url, params, signature.get())) {
-            return Optional.of("X-Twilio-Signature does not match this request (check TWILIO_AUTH_TOKEN and PUBLIC_URL)");
+            return Optional.of("X-Twilio-Signature does not match " + url
+                               + " (check TWILIO_AUTH_TOKEN, and PUBLIC_URL when behind a proxy)");
         }
         return Optional.empty();
     }

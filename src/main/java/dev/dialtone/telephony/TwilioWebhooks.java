@@ -89,7 +89,8 @@ public final class TwilioWebhooks implements HttpService {
     private Optional<Map<String, String>> verifiedForm(ServerRequest req, ServerResponse res) {
         var form = parseForm(req.content().as(String.class));
         var query = req.query().rawValue();
-        var url = address.httpBase(req.headers(), req.isSecure()) + req.path().rawPath() + (query.isEmpty() ? "" : "?" + query);
+        var url = address.httpBase(req.headers(), req.isSecure()) + req.prologue().uriPath().rawPath()
+                  + (query.isEmpty() ? "" : "?" + query);
         var problem = signature.problem(url, form, req.headers().first(HeaderNames.create("X-Twilio-Signature")));
         if (problem.isPresent()) {
             LOG.log(System.Logger.Level.WARNING, "Refused Twilio webhook {0} (CallSid {1}): {2}",

@@ -1,0 +1,44 @@
+package dev.dialtone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+
+    @Test
+    void configYamlHoldsTheDefaults() {
+        var s = Settings.load(Path.of("config.yaml"), Map.of());
+        assertThat(s.port()).isEqualTo(8080);
+        assertThat(s.publicUrl()).isEmpty();
+        assertThat(s.twilio().apiUrl()).isEqualTo(URI.create("https://api.twilio.com"));
+        assertThat(s.openai().url()).isEqualTo(URI.create("https://api.openai.com/v1"));
+        assertThat(s.flows()).isEqualTo(Path.of("./flows"));
+        assertThat(s.deepgram().configured()).isFalse();
+    }
+
+    @Test
+    void environmentWinsOverTheFile(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("config.yaml");
+        Files.writeString(file, "server:\n  port: 9000\n  public-url: https://file.example.com/\n");
+        var s = Settings.load(file, Map.of("PORT", "7000", "DEEPGRAM_API_KEY", "dg-secret",
+                                           "OPENAI_BASE_URL", "http://localhost:11434/v1/"));
+        assertThat(s.port()).isEqualTo(7000);
+        assertThat(s.publicUrl()).contains(URI.create("https://file.example.com"));
+        assertThat(s.deepgram().configured()).isTrue();
+        assertThat(s.openai().url()).isEqualTo(URI.create("http://localhost:11434/v1"));
+    }
+
+    @Test
+    void secretsNeverPrint() {
+        var s = Settings.load(Path.of("config.yaml"), Map.of("TWILIO_AUTH_TOKEN", "tok-123456",
+                                                             "OPENAI_API_KEY", "sk-verysecret"));
+        assertThat(s.toString()).doesNotContain("tok-123456").doesNotContain("sk-verysecret").contains("****");
+    }
+}

@@ -1,0 +1,140 @@
+package dev.dialtone.fakes;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * A fake of Twilio's REST API for calls (protocols.md section 3): create a call, update a live
+ * call (TwiML redirect or Status=completed). It checks HTTP Basic auth, answers with JSON shaped
+ * like Twilio's call resource (or Twilio's error JSON), and records every request.
+ *
+ * <pre>{@code
+ * try (var api = FakeTwilioApi.start("AC123", "token")) {
+ *     settings with TWILIO_API_URL = api.url() ...
+ * }
+ * }</pre>
+ */
+public final class FakeTwilioApi implements AutoCloseable {
+    /** One request as received. */
+    public record ApiRequest(String method, String path, Map<String, String> form) {
+    }
+
+    private final String accountSid;
+    private final String authToken;
+    private final WebServer server;
+    private final List<ApiRequest> requests = new ArrayList<>(); // guarded by itself
+    private volatile int failWithStatus;
+
+    private FakeTwilioApi(String accountSid, String authToken) {
+        this.accountSid = accountSid;
+        this.authToken = authToken;
+        this.server = WebServer.builder().port(0)
+                .routing(r -> r.post("/2010-04-01/Accounts/{account}/Calls.json", this::create)
+                               .post("/2010-04-01/Accounts/{account}/Calls/{call}", this::update))
+                .build().start();
+    }
+
+    public static FakeTwilioApi start(String accountSid, String authToken) {
+        return new FakeTwilioApi(accountSid, authToken);
+    }
+
+    public URI url() {
+        return URI.create("http://localhost:" + server.port());
+    }
+
+    /** Makes every following request fail with this HTTP status (0: succeed again). */
+    public void failWith(int status) {
+        this.failWithStatus = status;
+    }
+
+    public List<ApiRequest> requests() {
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
+        var form = record(req);
+        if (!form.containsKey("To") || !form.containsKey("From")) {
+            error(res, 400, 21201, "Missing required parameter To or From");
+            return;
+        }
+        respondCall(res, FakeTwilio.newSid("CA"), "queued", form);
+    }
+
+    private void update(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
+        var form = record(req);
+        var sid = req.path().pathParameters().get("call").replace(".json", "");
+        respondCall(res, sid, form.getOrDefault("Status", "in-progress"), form);
+    }
+
+    private boolean admitted(ServerRequest req, ServerResponse res) {
+        var expected = "Basic " + Base64.getEncoder().encodeToString(
+                (accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8));
+        if (!req.headers().first(HeaderNames.AUTHORIZATION).orElse("").equals(expected)
+                || !req.path().pathParameters().get("account").equals(accountSid)) {
+            error(res, 401, 20003, "Authenticate");
+            return false;
+        }
+        if (failWithStatus != 0) {
+            error(res, failWithStatus, 20500, "Injected failure");
+            return false;
+        }
+        return true;
+    }
+
+    private Map<String, String> record(ServerRequest req) {
+        var form = new LinkedHashMap<String, String>();
+        for (var pair : req.content().as(String.class).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                         URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        synchronized (requests) {
+            requests.add(new ApiRequest(req.prologue().method().text(), req.path().rawPath(), form));
+        }
+        return form;
+    }
+
+    private void respondCall(ServerResponse res, String sid, String status, Map<String, String> form) {
+        res.status(sid.startsWith("CA") && status.equals("queued") ? Status.CREATED_201 : Status.OK_200);
+        res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send("""
+                {"sid":"%s","account_sid":"%s","status":"%s","to":"%s","from":"%s","api_version":"2010-04-01",
+                 "uri":"/2010-04-01/Accounts/%s/Calls/%s.json"}"""
+                .formatted(sid, accountSid, status, form.getOrDefault("To", ""), form.getOrDefault("From", ""),
+                           accountSid, sid));
+    }
+
+    private static void error(ServerResponse res, int status, int code, String message) {
+        res.status(Status.create(status));
+        res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send("{\"code\":%d,\"message\":\"%s\",\"more_info\":\"https://www.twilio.com/docs/errors/%d\",\"status\":%d}"
+                         .formatted(code, message, code, status));
+    }
+}
