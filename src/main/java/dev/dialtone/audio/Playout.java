@@ -37,12 +37,11 @@ public final class Playout implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<Item> queue = new ArrayDeque<>(); // guarded by lock
     private boolean closed; // guarded by lock
-    private final Thread thread;
 
     public Playout(Sink sink, Duration lead, String name) {
         this.sink = sink;
         this.pacer = new Pacer(lead);
-        this.thread = Thread.ofVirtual().name("playout-" + name).start(this::run);
+        Thread.ofVirtual().name("playout-" + name).start(this::run);
     }
 
     /** Queues one frame of mu-law audio (any length; 160 bytes is usual). */

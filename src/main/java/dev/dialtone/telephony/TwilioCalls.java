@@ -97,7 +97,11 @@ public final class TwilioCalls {
             var rebased = new Request(request.getMethod(), base + url.substring(TWILIO_API.length()));
             copy(request.getPostParams(), rebased::addPostParam);
             copy(request.getHeaderParams(), rebased::addHeaderParam);
-            rebased.setAuth(request.getAuthStrategy());
+            if (request.getUsername() != null) {
+                rebased.setAuth(request.getUsername(), request.getPassword());
+            } else if (request.getAuthStrategy() != null) {
+                rebased.setAuth(request.getAuthStrategy());
+            }
             rebased.setContentType(request.getContentType());
             if (request.getBody() != null) {
                 rebased.setBody(request.getBody());
