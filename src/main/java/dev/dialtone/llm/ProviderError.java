@@ -51,6 +51,36 @@ public record ProviderError(Kind kind, String provider, String message, boolean 
         };
     }
 
+    /** Maps a transport exception (connect, read, handshake) to its error. */
+    public static ProviderError ofException(String provider, Throwable e) {
+        if (e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException) {
+            if (e.getCause() != null) {
+                return ofException(provider, e.getCause());
+            }
+        }
+        if (e instanceof java.net.http.WebSocketHandshakeException handshake && handshake.getResponse() != null) {
+            var response = handshake.getResponse();
+            return ofStatus(provider, response.statusCode(), response.body() instanceof String text ? text : "");
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return new ProviderError(Kind.TIMEOUT, provider, "connect timed out", true);
+        }
+        if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
+            return new ProviderError(Kind.TIMEOUT, provider, "timed out", true);
+        }
+        if (e instanceof java.net.ProtocolException || e.getCause() instanceof java.net.ProtocolException) {
+            return new ProviderError(Kind.PROTOCOL, provider, "not a valid HTTP/WebSocket response", false);
+        }
+        if (e instanceof java.net.ConnectException) {
+            return new ProviderError(Kind.NETWORK, provider, "connection refused", true);
+        }
+        if (e instanceof java.io.IOException) {
+            return new ProviderError(Kind.NETWORK, provider,
+                    "connection failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + abbreviate(e.getMessage())), true);
+        }
+        return new ProviderError(Kind.PROTOCOL, provider, "unreadable response: " + e.getClass().getSimpleName(), false);
+    }
+
     /** Keeps provider texts short enough for a log line. */
     public static String abbreviate(String text) {
         var flat = text.replaceAll("\\s+", " ").strip();

@@ -4,12 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -216,24 +213,7 @@ public final class SseExchange implements ChatStream {
         if (idleExpired.get()) {
             return idleError();
         }
-        if (e instanceof HttpConnectTimeoutException) {
-            return new ProviderError(ProviderError.Kind.TIMEOUT, provider, "connect timed out", true);
-        }
-        if (e instanceof HttpTimeoutException) {
-            return new ProviderError(ProviderError.Kind.TIMEOUT, provider, "request timed out", true);
-        }
-        if (e instanceof java.net.ProtocolException || e.getCause() instanceof java.net.ProtocolException) {
-            return new ProviderError(ProviderError.Kind.PROTOCOL, provider, "not an HTTP response", false);
-        }
-        if (e instanceof ConnectException) {
-            return new ProviderError(ProviderError.Kind.NETWORK, provider, "connection refused", true);
-        }
-        if (e instanceof IOException) {
-            return new ProviderError(ProviderError.Kind.NETWORK, provider,
-                    "connection failed: " + e.getClass().getSimpleName() + " " + e.getMessage(), true);
-        }
-        return new ProviderError(ProviderError.Kind.PROTOCOL, provider,
-                "unreadable response: " + e.getClass().getSimpleName(), false);
+        return ProviderError.ofException(provider, e);
     }
 
     private void fail(ProviderError error) {
