@@ -1,0 +1,89 @@
+package dev.dialtone.llm;
+
+import java.util.Objects;
+
+/**
+ * A typed failure of an external speech or language provider, shared by the {@code llm} and
+ * {@code speech} packages so the conversation can choose what to say (retry, apologise, hand over).
+ *
+ * <p>{@code message} is written by our clients from status codes and provider error texts; it never
+ * contains an API key or a request header.
+ *
+ * @param kind      what went wrong, coarse enough to act on
+ * @param provider  which provider failed, e.g. "deepgram", "openai"
+ * @param message   a human-readable explanation, safe to log
+ * @param retryable whether trying the same request again may succeed
+ */
+public record ProviderError(Kind kind, String provider, String message, boolean retryable) {
+
+    /** What went wrong, from the caller's point of view. */
+    public enum Kind {
+        /** The key was refused (HTTP 401/403): retrying will not help. */
+        AUTH,
+        /** The provider asked us to slow down (HTTP 429). */
+        RATE_LIMIT,
+        /** The provider failed (HTTP 5xx, or an error event inside an open stream). */
+        SERVER,
+        /** The provider answered something we cannot understand (bad JSON, wrong content type, 4xx). */
+        PROTOCOL,
+        /** A connect or idle timeout expired. */
+        TIMEOUT,
+        /** The connection was refused or dropped. */
+        NETWORK
+    }
+
+    public ProviderError {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** Maps an HTTP status of a refused request to its error; {@code body} is a short provider text. */
+    public static ProviderError ofStatus(String provider, int status, String body) {
+        var detail = "HTTP " + status + (body == null || body.isBlank() ? "" : ": " + abbreviate(body));
+        return switch (status) {
+            case 401, 403 -> new ProviderError(Kind.AUTH, provider, detail, false);
+            case 408 -> new ProviderError(Kind.TIMEOUT, provider, detail, true);
+            case 429 -> new ProviderError(Kind.RATE_LIMIT, provider, detail, true);
+            default -> status >= 500
+                    ? new ProviderError(Kind.SERVER, provider, detail, true)
+                    : new ProviderError(Kind.PROTOCOL, provider, detail, false);
+        };
+    }
+
+    /** Maps a transport exception (connect, read, handshake) to its error. */
+    public static ProviderError ofException(String provider, Throwable e) {
+        if (e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException) {
+            if (e.getCause() != null) {
+                return ofException(provider, e.getCause());
+            }
+        }
+        if (e instanceof java.net.http.WebSocketHandshakeException handshake && handshake.getResponse() != null) {
+            var response = handshake.getResponse();
+            return ofStatus(provider, response.statusCode(), response.body() instanceof String text ? text : "");
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return new ProviderError(Kind.TIMEOUT, provider, "connect timed out", true);
+        }
+        if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
+            return new ProviderError(Kind.TIMEOUT, provider, "timed out", true);
+        }
+        if (e instanceof java.net.ProtocolException || e.getCause() instanceof java.net.ProtocolException) {
+            return new ProviderError(Kind.PROTOCOL, provider, "not a valid HTTP/WebSocket response", false);
+        }
+        if (e instanceof java.net.ConnectException) {
+            return new ProviderError(Kind.NETWORK, provider, "connection refused", true);
+        }
+        if (e instanceof java.io.IOException) {
+            return new ProviderError(Kind.NETWORK, provider,
+                    "connection failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + abbreviate(e.getMessage())), true);
+        }
+        return new ProviderError(Kind.PROTOCOL, provider, "unreadable response: " + e.getClass().getSimpleName(), false);
+    }
+
+    /** Keeps provider texts short enough for a log line. */
+    public static String abbreviate(String text) {
+        var flat = text.replaceAll("\\s+", " ").strip();
+        return flat.length() <= 300 ? flat : flat.substring(0, 300) + "...";
+    }
+}

@@ -1,0 +1,228 @@
+package dev.dialtone.llm.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.ChatJson;
+import dev.dialtone.llm.ChatMessage;
+import dev.dialtone.llm.ChatModel;
+import dev.dialtone.llm.ChatRequest;
+import dev.dialtone.llm.ChatStream;
+import dev.dialtone.llm.EventGate;
+import dev.dialtone.llm.ProviderError;
+import dev.dialtone.llm.ProviderException;
+import dev.dialtone.llm.SseExchange;
+import dev.dialtone.llm.ToolCall;
+import dev.dialtone.llm.ToolSpec;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * OpenAI Chat Completions, streaming with tools (protocols.md section 7): OpenAI itself and every
+ * server that copies its API (Groq, Ollama, vLLM, LM Studio, llama.cpp) through the base URL.
+ *
+ * <p>Hand-written over {@link SseExchange}; see there for why not langchain4j.
+ */
+public final class OpenAiChatModel implements ChatModel {
+    static final String PROVIDER = "openai";
+
+    private final URI endpoint;
+    private final String apiKey;
+    private final Duration idleTimeout;
+    private final HttpClient client;
+
+    /**
+     * @param baseUrl        e.g. https://api.openai.com/v1 (the path before /chat/completions)
+     * @param apiKey         sent as a Bearer token; may be empty for local servers
+     * @param connectTimeout TCP+TLS connect limit
+     * @param idleTimeout    longest wait for the headers and between stream events
+     */
+    public OpenAiChatModel(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
+        var base = baseUrl.toString();
+        this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
+        this.apiKey = Objects.requireNonNullElse(apiKey, "");
+        this.idleTimeout = idleTimeout;
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .executor(Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, Consumer<ChatEvent> listener) {
+        var gate = new EventGate<ChatEvent>(listener, ChatEvent::isTerminal);
+        var http = HttpRequest.newBuilder(endpoint)
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body(request))));
+        if (!apiKey.isEmpty()) {
+            http.header("Authorization", "Bearer " + apiKey);
+        }
+        return SseExchange.start(client, http.build(), PROVIDER, idleTimeout, gate, new Decoder(gate));
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAiChatModel[" + endpoint + "]";
+    }
+
+    static ObjectNode body(ChatRequest request) {
+        var body = ChatJson.MAPPER.createObjectNode();
+        body.put("model", request.model());
+        var messages = body.putArray("messages");
+        if (!request.systemPrompt().isBlank()) {
+            messages.addObject().put("role", "system").put("content", request.systemPrompt());
+        }
+        for (var message : request.history()) {
+            switch (message) {
+                case ChatMessage.User user -> messages.addObject().put("role", "user").put("content", user.text());
+                case ChatMessage.Assistant assistant -> addAssistant(messages, assistant);
+                case ChatMessage.ToolResult result -> messages.addObject()
+                        .put("role", "tool")
+                        .put("tool_call_id", result.callId())
+                        .put("content", result.isError() ? "ERROR: " + result.contentJson() : result.contentJson());
+            }
+        }
+        if (!request.tools().isEmpty()) {
+            var tools = body.putArray("tools");
+            for (ToolSpec tool : request.tools()) {
+                var function = tools.addObject().put("type", "function").putObject("function");
+                function.put("name", tool.name()).put("description", tool.description());
+                function.set("parameters", ChatJson.schema(tool));
+            }
+            body.put("tool_choice", "auto");
+        }
+        request.temperature().ifPresent(t -> body.put("temperature", t));
+        request.maxTokens().ifPresent(n -> body.put("max_tokens", n));
+        body.put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        return body;
+    }
+
+    private static void addAssistant(ArrayNode messages, ChatMessage.Assistant assistant) {
+        var node = messages.addObject().put("role", "assistant");
+        if (assistant.text().isEmpty() && !assistant.toolCalls().isEmpty()) {
+            node.putNull("content");
+        } else {
+            node.put("content", assistant.text());
+        }
+        if (!assistant.toolCalls().isEmpty()) {
+            var calls = node.putArray("tool_calls");
+            for (ToolCall call : assistant.toolCalls()) {
+                calls.addObject().put("id", call.id()).put("type", "function")
+                        .putObject("function").put("name", call.name()).put("arguments", call.argumentsJson());
+            }
+        }
+    }
+
+    /**
+     * Turns chunks into events. Tool-call fragments are gathered per index and released together
+     * when the choice finishes, because the spec does not promise that one index is complete before
+     * the next begins. Reader thread only.
+     */
+    private static final class Decoder implements SseExchange.Handler {
+        private final EventGate<ChatEvent> gate;
+        private final TreeMap<Integer, PendingCall> calls = new TreeMap<>();
+        private String finishReason;
+        private ChatEvent.Usage usage = ChatEvent.Usage.NONE;
+        private boolean done;
+
+        Decoder(EventGate<ChatEvent> gate) {
+            this.gate = gate;
+        }
+
+        @Override
+        public void onEvent(String event, String data) throws ProviderException {
+            if (done) {
+                return;
+            }
+            if (data.strip().equals("[DONE]")) {
+                finish();
+                return;
+            }
+            var chunk = ChatJson.parse(PROVIDER, data);
+            if (chunk.hasNonNull("error")) {
+                var error = chunk.get("error");
+                throw new ProviderException(new ProviderError(ProviderError.Kind.SERVER, PROVIDER,
+                        "error in stream: " + ProviderError.abbreviate(error.path("message").asText(error.toString())), true));
+            }
+            var usageNode = chunk.get("usage");
+            if (usageNode != null && usageNode.isObject()) {
+                usage = new ChatEvent.Usage(usageNode.path("prompt_tokens").asInt(), usageNode.path("completion_tokens").asInt());
+            }
+            var choice = chunk.path("choices").path(0);
+            if (choice.isMissingNode()) {
+                return;
+            }
+            var delta = choice.path("delta");
+            var content = delta.path("content");
+            if (content.isTextual() && !content.asText().isEmpty()) {
+                gate.emit(new ChatEvent.TextDelta(content.asText()));
+            }
+            for (JsonNode fragment : delta.path("tool_calls")) {
+                var call = calls.computeIfAbsent(fragment.path("index").asInt(calls.size()), i -> new PendingCall());
+                if (fragment.hasNonNull("id")) {
+                    call.id = fragment.get("id").asText();
+                }
+                var function = fragment.path("function");
+                if (function.hasNonNull("name")) {
+                    call.name = function.get("name").asText();
+                }
+                if (function.hasNonNull("arguments")) {
+                    call.arguments.append(function.get("arguments").asText());
+                }
+            }
+            if (choice.hasNonNull("finish_reason")) {
+                finishReason = choice.get("finish_reason").asText();
+                releaseCalls();
+            }
+        }
+
+        private void releaseCalls() throws ProviderException {
+            for (var entry : calls.entrySet()) {
+                var call = entry.getValue();
+                if (call.id == null || call.name == null) {
+                    throw new ProviderException(new ProviderError(ProviderError.Kind.PROTOCOL, PROVIDER,
+                            "tool call at index " + entry.getKey() + " has no id or name", true));
+                }
+                var arguments = ChatJson.toolArguments(PROVIDER, call.name, call.arguments.toString());
+                gate.emit(new ChatEvent.ToolCallReady(new ToolCall(call.id, call.name, arguments)));
+            }
+            calls.clear();
+        }
+
+        private void finish() {
+            done = true;
+            gate.emit(new ChatEvent.Done(finishReason == null ? "stop" : finishReason, usage));
+        }
+
+        @Override
+        public void onEnd() throws ProviderException {
+            if (done) {
+                return;
+            }
+            if (finishReason != null) {
+                // Some compatible servers end the body without [DONE]; a finished choice is enough.
+                finish();
+                return;
+            }
+            throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, PROVIDER,
+                    "stream ended before the reply finished", true));
+        }
+    }
+
+    /** Fragments of one tool call. Reader thread only. */
+    private static final class PendingCall {
+        String id;
+        String name;
+        final StringBuilder arguments = new StringBuilder();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.dialtone.speech;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * The flow's {@code stt} block, as a provider needs it.
+ *
+ * @param model          e.g. "nova-3"
+ * @param language       e.g. "en-US"
+ * @param endpointingMs  silence that ends a turn (Deepgram {@code endpointing}); empty disables
+ * @param utteranceEndMs silence after the last word before an UtteranceEnd (1000 documented); empty disables
+ * @param keyterms       words to favour (nova-3 {@code keyterm}, older models {@code keywords})
+ * @param smartFormat    numbers, dates and punctuation formatted
+ */
+public record SttOptions(String model, String language, OptionalInt endpointingMs, OptionalInt utteranceEndMs,
+                         List<String> keyterms, boolean smartFormat) {
+
+    public SttOptions {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(language, "language");
+        keyterms = List.copyOf(keyterms);
+    }
+
+    /** Defaults for phone calls: nova-3, en-US, 300 ms endpointing, 1000 ms utterance end. */
+    public static SttOptions defaults() {
+        return new SttOptions("nova-3", "en-US", OptionalInt.of(300), OptionalInt.of(1000), List.of(), true);
+    }
+}

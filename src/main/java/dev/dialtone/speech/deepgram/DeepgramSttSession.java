@@ -1,0 +1,266 @@
+package dev.dialtone.speech.deepgram;
+
+import dev.dialtone.llm.EventGate;
+import dev.dialtone.llm.ProviderError;
+import dev.dialtone.llm.ProviderException;
+import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.speech.SttEvent;
+import dev.dialtone.speech.SttSession;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One call's Deepgram stream. A single writer thread owns the socket and the audio not yet
+ * acknowledged; socket readers only decode results and post commands back to it.
+ *
+ * <p>Acknowledgement: a final result ({@code is_final}) covering audio up to {@code start+duration}
+ * means Deepgram will never revise that audio, so it is dropped from the resend buffer. When the
+ * socket drops, a new one is opened at once and everything after the last acknowledged byte is sent
+ * again; its results are shifted by the resent audio's position so times stay call-relative.
+ */
+final class DeepgramSttSession implements SttSession {
+    private static final Logger LOG = Logger.getLogger(DeepgramSttSession.class.getName());
+    static final int BYTES_PER_SECOND = 8000;
+    /** Resend buffer cap: 30 s of audio; beyond that the oldest is dropped (Deepgram finalises far sooner). */
+    private static final long MAX_UNACKED = 30L * BYTES_PER_SECOND;
+
+    private sealed interface Command {
+    }
+
+    private record Audio(byte[] data) implements Command {
+    }
+
+    private record FinalizeNow() implements Command {
+    }
+
+    private record CloseNow() implements Command {
+    }
+
+    private record Ack(int generation, double endSeconds) implements Command {
+    }
+
+    private record Ended(int generation, ProviderError error) implements Command {
+    }
+
+    private final URI uri;
+    private final String apiKey;
+    private final DeepgramSpeechToText.Timing timing;
+    private final EventGate<SttEvent> gate;
+    private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+
+    // Writer thread only, from here on.
+    private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
+    /** Call position (bytes) of the first unacknowledged byte. */
+    private long unackedStart;
+    /** Bytes in {@link #unacked}. */
+    private long unackedBytes;
+    private Connection connection;
+    private int generation;
+    private long lastSendNanos = System.nanoTime();
+
+    /** One socket and where its audio starts in the call. */
+    private record Connection(ProviderSocket socket, int generation, long offsetBytes) {
+        double offsetSeconds() {
+            return (double) offsetBytes / BYTES_PER_SECOND;
+        }
+    }
+
+    private DeepgramSttSession(URI uri, String apiKey, DeepgramSpeechToText.Timing timing, Consumer<SttEvent> listener) {
+        this.uri = uri;
+        this.apiKey = apiKey;
+        this.timing = timing;
+        this.gate = new EventGate<>(listener, SttEvent::isTerminal);
+    }
+
+    static DeepgramSttSession start(URI uri, String apiKey, DeepgramSpeechToText.Timing timing, Consumer<SttEvent> listener) {
+        var session = new DeepgramSttSession(uri, apiKey, timing, listener);
+        Thread.ofVirtual().name("deepgram-stt").start(session::run);
+        return session;
+    }
+
+    @Override
+    public void sendAudio(byte[] mulaw) {
+        if (!closeRequested.get() && mulaw.length > 0) {
+            commands.add(new Audio(mulaw.clone()));
+        }
+    }
+
+    @Override
+    public void finalizeTurn() {
+        if (!closeRequested.get()) {
+            commands.add(new FinalizeNow());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closeRequested.compareAndSet(false, true)) {
+            commands.add(new CloseNow());
+        }
+    }
+
+    private void run() {
+        try {
+            if (!reconnect(null)) {
+                return;
+            }
+            while (true) {
+                var command = commands.poll(keepAliveWait(), TimeUnit.NANOSECONDS);
+                if (command == null) {
+                    send("{\"type\":\"KeepAlive\"}");
+                    continue;
+                }
+                switch (command) {
+                    case Audio audio -> {
+                        buffer(audio.data());
+                        transmit(audio.data());
+                    }
+                    case FinalizeNow f -> send("{\"type\":\"Finalize\"}");
+                    case Ack ack -> acknowledge(ack);
+                    case Ended ended -> {
+                        if (ended.generation() == generation && !reconnect(ended.error())) {
+                            return;
+                        }
+                    }
+                    case CloseNow c -> {
+                        finish();
+                        return;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (connection != null) {
+                connection.socket().abort();
+            }
+        }
+    }
+
+    private long keepAliveWait() {
+        return Math.max(timing.keepAlive().toNanos() - (System.nanoTime() - lastSendNanos), 1);
+    }
+
+    private void buffer(byte[] data) {
+        unacked.addLast(data);
+        unackedBytes += data.length;
+        while (unackedBytes > MAX_UNACKED) {
+            var dropped = unacked.removeFirst();
+            unackedBytes -= dropped.length;
+            unackedStart += dropped.length;
+        }
+    }
+
+    private void acknowledge(Ack ack) {
+        if (connection == null || ack.generation() != connection.generation()) {
+            return;
+        }
+        long position = connection.offsetBytes() + Math.round(ack.endSeconds() * BYTES_PER_SECOND);
+        while (!unacked.isEmpty() && unackedStart + unacked.peekFirst().length <= position) {
+            var done = unacked.removeFirst();
+            unackedBytes -= done.length;
+            unackedStart += done.length;
+        }
+    }
+
+    private void transmit(byte[] data) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.socket().sendBinary(data);
+            lastSendNanos = System.nanoTime();
+        } catch (ProviderException e) {
+            // The reader reports the drop as Ended; the audio stays buffered for the resend.
+            connection.socket().abort();
+        }
+    }
+
+    private void send(String control) {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.socket().sendText(control);
+            lastSendNanos = System.nanoTime();
+        } catch (ProviderException e) {
+            connection.socket().abort();
+        }
+    }
+
+    /**
+     * Opens a new socket and resends the unacknowledged audio; after the retry budget (or a
+     * non-retryable error) reports Failed. Returns whether the session goes on.
+     */
+    private boolean reconnect(ProviderError cause) throws InterruptedException {
+        if (connection != null) {
+            connection.socket().abort();
+            connection = null;
+            LOG.info("deepgram socket ended (" + cause.message() + "); reconnecting");
+        }
+        var last = cause;
+        if (last != null && !last.retryable()) {
+            gate.emit(new SttEvent.Failed(last));
+            return false;
+        }
+        for (var delay : timing.retryDelays()) {
+            if (!delay.isZero()) {
+                Thread.sleep(delay);
+            }
+            int next = ++generation;
+            try {
+                var socket = ProviderSocket.connect(DeepgramSpeechToText.PROVIDER, uri, Map.of("Authorization", "Token " + apiKey),
+                        timing.connect(), new DeepgramResults(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
+                connection = new Connection(socket, next, unackedStart);
+                for (var chunk : unacked) {
+                    transmit(chunk);
+                }
+                lastSendNanos = System.nanoTime();
+                return true;
+            } catch (ProviderException e) {
+                last = e.error();
+                if (!last.retryable()) {
+                    break;
+                }
+            }
+        }
+        gate.emit(new SttEvent.Failed(last));
+        return false;
+    }
+
+    /** CloseStream, then wait for Deepgram's last results and its close, within the grace period. */
+    private void finish() throws InterruptedException {
+        send("{\"type\":\"CloseStream\"}");
+        long deadline = System.nanoTime() + timing.closeGrace().toNanos();
+        while (connection != null) {
+            var command = commands.poll(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
+            if (command == null || command instanceof Ended ended && ended.generation() == generation) {
+                break;
+            }
+        }
+        if (connection != null) {
+            connection.socket().close();
+        }
+        gate.emit(new SttEvent.Closed());
+    }
+
+    /** From a socket reader: Deepgram finalised this socket's audio up to {@code endSeconds}. */
+    void acknowledged(int socketGeneration, double endSeconds) {
+        commands.add(new Ack(socketGeneration, endSeconds));
+    }
+
+    /** From a socket reader: the socket ended or spoke nonsense. */
+    void ended(int socketGeneration, ProviderError error) {
+        commands.add(new Ended(socketGeneration, error));
+    }
+}
