@@ -1,0 +1,21 @@
+package dev.dialtone.conversation;
+
+/** What a tool, a DTMF route or an operator can ask a call to do. */
+public sealed interface CallAction {
+
+    /** Speak this text verbatim. */
+    record Say(String text) implements CallAction {
+    }
+
+    /** Transfer the caller to an E.164 number. */
+    record Transfer(String number) implements CallAction {
+    }
+
+    /** End the call (after a goodbye). */
+    record HangUp(String reason) implements CallAction {
+    }
+
+    /** Move the conversation to a node of the flow. */
+    record GoTo(String node) implements CallAction {
+    }
+}

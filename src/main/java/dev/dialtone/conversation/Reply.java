@@ -1,0 +1,109 @@
+package dev.dialtone.conversation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.dialtone.llm.ChatStream;
+import dev.dialtone.llm.ToolCall;
+import dev.dialtone.plugin.ToolOutcome;
+
+/**
+ * One agent utterance, from the first segment to the last mark: a greeting, a fixed phrase, or an
+ * LLM reply with its tool calls. Like a speech handle, a barge-in cancels this object, and only
+ * what it says was heard goes into the history. Owned by the call's thread.
+ */
+final class Reply {
+    final long id;
+    final boolean interruptible;
+    final Turn turn;
+    final Segmenter segmenter = new Segmenter();
+    final List<Segment> segments = new ArrayList<>();
+    final StringBuilder text = new StringBuilder();      // the assistant message being generated
+    final List<ToolCall> toolCalls = new ArrayList<>();   // calls of the current LLM round
+    final Map<String, ToolOutcome> toolResults = new LinkedHashMap<>();
+    ChatStream stream;                  // the running LLM round, if any
+    int round = -1;                     // LLM rounds so far (a round ends in text or in tool calls)
+    Optional<CallAction> toolAction = Optional.empty(); // asked for by a tool of this round
+    boolean generating;                 // more segments may still come
+    int historyIndex = -1;              // where its assistant message sits in the history
+    Optional<CallAction> afterPlayed = Optional.empty(); // hang up or transfer once all is heard
+    long startedNanos;
+
+    Reply(long id, boolean interruptible, Turn turn, long startedNanos) {
+        this.id = id;
+        this.interruptible = interruptible;
+        this.turn = turn;
+        this.startedNanos = startedNanos;
+    }
+
+    boolean toolsRunning() {
+        return toolResults.size() < toolCalls.size();
+    }
+
+    /** Whether everything it will say has been said and heard. */
+    boolean finished() {
+        return !generating && stream == null && !toolsRunning()
+               && segments.stream().allMatch(s -> s.played() || s.failed);
+    }
+
+    /** Whether the caller is hearing (or about to hear) it now: what a barge-in would cut. */
+    boolean audible() {
+        return segments.stream().anyMatch(s -> s.bytesSent > 0 && !s.played());
+    }
+
+    /**
+     * What the caller heard by {@code now}: whole segments whose marks came back, then the share of
+     * the playing segment given by its elapsed playback time, cut at a word boundary.
+     */
+    String heard(long now) {
+        return heard(now, Integer.MIN_VALUE);
+    }
+
+    /** What the caller heard of the text written by LLM round {@code round} (all rounds: MIN_VALUE). */
+    String heard(long now, int round) {
+        var out = new StringBuilder();
+        long playStart = startedNanos;
+        for (var segment : segments) {
+            boolean counted = round == Integer.MIN_VALUE || segment.round == round;
+            if (segment.played()) {
+                if (counted) {
+                    append(out, segment.text);
+                }
+                playStart = segment.echoedNanos;
+                continue;
+            }
+            if (segment.bytesSent > 0 && counted) {
+                long start = Math.max(playStart, segment.firstSentNanos);
+                double fraction = Math.min(1.0, Math.max(0, now - start) / (double) segment.audioNanos());
+                append(out, wordsUpTo(segment.text, fraction));
+            }
+            break;
+        }
+        return out.toString();
+    }
+
+    static String wordsUpTo(String text, double fraction) {
+        int limit = (int) Math.floor(text.length() * fraction);
+        if (limit >= text.length()) {
+            return text;
+        }
+        int cut = text.lastIndexOf(' ', limit);
+        if (limit < text.length() && limit > 0 && text.charAt(limit) == ' ') {
+            cut = limit;
+        }
+        return cut <= 0 ? "" : text.substring(0, cut);
+    }
+
+    private static void append(StringBuilder out, String text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        if (!out.isEmpty()) {
+            out.append(' ');
+        }
+        out.append(text);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.dialtone.conversation;
+
+/**
+ * One piece of an agent reply on its way to the caller: its text, its mark, and how much of its
+ * audio went out when. Owned by the call's thread.
+ */
+final class Segment {
+    final long id;
+    final String text;
+    final String mark;
+    final int round;        // the LLM round that wrote it; -1 for fixed phrases (greeting, fillers)
+    int bytesSent;          // mu-law bytes handed to the playout queue
+    long firstSentNanos;    // when its first audio was queued; 0 before
+    long echoedNanos;       // when Twilio echoed its mark; 0 before
+    boolean synthesized;    // all its audio has arrived
+    boolean failed;         // synthesis failed: nothing (more) will play
+
+    Segment(long id, String text, int round) {
+        this.id = id;
+        this.text = text;
+        this.round = round;
+        this.mark = "seg-" + id;
+    }
+
+    boolean played() {
+        return echoedNanos != 0;
+    }
+
+    /** Playback length of the audio sent so far. */
+    long audioNanos() {
+        return bytesSent * 125_000L; // 8000 bytes per second
+    }
+}

@@ -1,0 +1,57 @@
+package dev.dialtone.conversation;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One exchange: what the caller said, what the agent said that the caller heard, the tools it
+ * used, and when each stage happened (System.nanoTime values, 0 when it did not happen). Owned by
+ * the call's thread; {@link #view()} makes the immutable copy that others read.
+ */
+final class Turn {
+    final int index;
+    final Instant startedAt;
+    String callerText = "";
+    String agentText = "";
+    boolean interrupted;
+    final List<ToolUse> tools = new ArrayList<>();
+    long speechEnd;        // last caller speech frame
+    long sttFinal;         // the STT's end of turn
+    long llmFirstToken;
+    long firstSegment;     // first segment closed and sent to TTS
+    long ttsFirstAudio;    // first audio back from TTS
+    long firstAudioSent;   // first audio queued to Twilio
+    long bargeIn;          // when the caller's interruption was detected
+    long cleared;          // when clear went to Twilio
+
+    Turn(int index, Instant startedAt) {
+        this.index = index;
+        this.startedAt = startedAt;
+    }
+
+    /** One tool call within a turn. */
+    public record ToolUse(String name, String arguments, String result, boolean error, long millis) {
+    }
+
+    /**
+     * A turn as the API and the store see it. Durations are milliseconds from the end of the
+     * caller's speech (empty when the stage did not happen).
+     */
+    public record View(int index, Instant startedAt, String callerText, String agentText, boolean interrupted,
+                       List<ToolUse> tools, Optional<Long> sttFinalMs, Optional<Long> llmFirstTokenMs,
+                       Optional<Long> firstSegmentMs, Optional<Long> ttsFirstAudioMs, Optional<Long> firstAudioMs,
+                       Optional<Long> bargeInToClearMs) {
+    }
+
+    View view() {
+        return new View(index, startedAt, callerText, agentText, interrupted, List.copyOf(tools),
+                        since(speechEnd, sttFinal), since(speechEnd, llmFirstToken), since(speechEnd, firstSegment),
+                        since(speechEnd, ttsFirstAudio), since(speechEnd, firstAudioSent), since(bargeIn, cleared));
+    }
+
+    private static Optional<Long> since(long from, long to) {
+        return from == 0 || to == 0 ? Optional.empty() : Optional.of((to - from) / 1_000_000);
+    }
+}

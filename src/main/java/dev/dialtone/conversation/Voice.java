@@ -1,0 +1,30 @@
+package dev.dialtone.conversation;
+
+/**
+ * Where the agent's words go: a phone line ({@link PhoneVoice}: text-to-speech, paced audio,
+ * marks) or a terminal ({@link TextVoice}). Called only on the call's thread. Either way the
+ * call learns that a segment was heard from a {@link CallEvent.MarkEchoed} with its mark.
+ */
+interface Voice extends AutoCloseable {
+
+    /** Speaks a segment after those already spoken; {@code fixed} phrases may come from a cache. */
+    void speak(Segment segment, boolean fixed);
+
+    /** No more text follows for now (the reply is complete). */
+    void endOfReply();
+
+    /**
+     * Handles an event of the voice's TTS stream; returns true when synthesis failed and what was
+     * being said is lost (the call apologises).
+     */
+    boolean onTts(CallEvent.Tts event);
+
+    /** Barge-in: stop at once and forget everything not yet heard. */
+    void interrupt();
+
+    /** Whether a fixed phrase can be spoken without the TTS (it is cached). */
+    boolean hasCached(String text);
+
+    @Override
+    void close();
+}
