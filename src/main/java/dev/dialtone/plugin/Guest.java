@@ -95,6 +95,9 @@ record Guest(Context context, Value exports, Value describe, Value invoke) {
                 .out(sink)
                 .err(sink)
                 .option("js.esm-eval-returns-exports", "true")
+                // No file loading at all (CONSTRAINED already refuses the IO); console stays, sent to the log.
+                .option("js.load", "false")
+                .option("js.print", "false")
                 .resourceLimits(ResourceLimits.newBuilder().statementLimit(limits.statementLimit(), null).build())
                 .build();
     }
