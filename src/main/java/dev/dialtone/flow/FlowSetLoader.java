@@ -1,0 +1,164 @@
+package dev.dialtone.flow;
+
+import dev.dialtone.plugin.PluginException;
+import dev.dialtone.plugin.PluginRuntime;
+import dev.dialtone.plugin.PluginTool;
+import dev.dialtone.plugin.Tool;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Loads the whole set of flow and plugin files and checks it. Unchanged plugins (same source
+ * hash) and unchanged flows (same version hash) are reused from the previous set, so a reload
+ * neither re-warms untouched plugins nor gives untouched flows a new version.
+ */
+final class FlowSetLoader {
+    private FlowSetLoader() {
+    }
+
+    /**
+     * The outcome of loading a set: when {@link #problems} has no error, {@link #versions} is the
+     * new set; {@link #fresh} are the plugin versions loaded by this pass (to close if discarded).
+     */
+    record LoadedSet(List<Problem> problems, Map<String, FlowVersion> versions, Map<String, PluginTool> plugins,
+                     List<PluginTool> fresh) {
+        boolean ok() {
+            return problems.stream().noneMatch(Problem::isError);
+        }
+    }
+
+    static LoadedSet load(Path flowsDir, Path pluginsDir, PluginRuntime runtime, Set<String> providersWithKeys,
+                          Map<String, PluginTool> previousPlugins, Map<String, FlowVersion> previousVersions, Instant now) {
+        var problems = new ArrayList<Problem>();
+        var plugins = new TreeMap<String, PluginTool>();
+        var broken = new HashMap<String, Problem>();
+        var fresh = new ArrayList<PluginTool>();
+        for (var file : files(pluginsDir, ".js", problems, false)) {
+            var name = file.getFileName().toString().replaceFirst("\\.js$", "");
+            if (BuiltinTools.NAMES.contains(name) || name.startsWith(BuiltinTools.TRANSITION_PREFIX)) {
+                problems.add(Problem.error(file, 1, "plugin " + name + " has the name of a built-in tool; rename the file"));
+                continue;
+            }
+            try {
+                var hash = sha256(Files.readAllBytes(file));
+                var previous = previousPlugins.get(name);
+                if (previous != null && previous.sourceHash().equals(hash) && previous.file().equals(file)) {
+                    plugins.put(name, previous);
+                } else {
+                    var tool = runtime.load(file);
+                    fresh.add(tool);
+                    plugins.put(name, tool);
+                }
+            } catch (IOException e) {
+                problems.add(Problem.error(file, 1, "cannot read plugin file (" + e.getClass().getSimpleName() + ")"));
+            } catch (PluginException e) {
+                var problem = Problem.error(file, e.line(), e.reason());
+                problems.add(problem);
+                broken.put(name, problem);
+            }
+        }
+        var parsed = new ArrayList<ParsedFlow>();
+        var texts = new HashMap<Path, byte[]>();
+        for (var file : files(flowsDir, null, problems, true)) {
+            try {
+                var bytes = Files.readAllBytes(file);
+                texts.put(file, bytes);
+                FlowParser.parse(file, new String(bytes, StandardCharsets.UTF_8), problems).ifPresent(parsed::add);
+            } catch (IOException e) {
+                problems.add(Problem.error(file, 1, "cannot read flow file (" + e.getClass().getSimpleName() + ")"));
+            }
+        }
+        FlowSetCheck.check(parsed, plugins.keySet(), broken, providersWithKeys, problems);
+        problems.sort(java.util.Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
+        var versions = new LinkedHashMap<String, FlowVersion>();
+        if (problems.stream().noneMatch(Problem::isError)) {
+            for (var p : parsed) {
+                versions.put(p.flow().name(), version(p.flow(), texts.get(p.flow().file()), plugins,
+                        previousVersions.get(p.flow().name()), now));
+            }
+        }
+        return new LoadedSet(List.copyOf(problems), versions, plugins, fresh);
+    }
+
+    private static FlowVersion version(Flow flow, byte[] text, Map<String, PluginTool> plugins, FlowVersion previous, Instant now) {
+        var tools = new LinkedHashMap<String, Tool>();
+        var names = new ArrayList<>(flow.tools());
+        flow.nodes().values().forEach(n -> names.addAll(n.tools()));
+        var digest = digest();
+        digest.update(text);
+        for (var name : names) {
+            if (tools.containsKey(name)) {
+                continue;
+            }
+            var tool = switch (name) {
+                case BuiltinTools.END_CALL -> BuiltinTools.endCall();
+                case BuiltinTools.TRANSFER_CALL -> BuiltinTools.transferCall(flow.transferTo().orElseThrow());
+                default -> plugins.get(name);
+            };
+            tools.put(name, tool);
+        }
+        tools.keySet().stream().sorted().map(plugins::get).filter(java.util.Objects::nonNull)
+                .forEach(p -> digest.update((p.name() + ":" + p.sourceHash() + "\n").getBytes(StandardCharsets.UTF_8)));
+        var hash = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
+        if (previous != null && previous.hash().equals(hash) && sameTools(previous, tools)) {
+            return previous;
+        }
+        var transitions = new HashMap<String, List<Tool>>();
+        flow.nodes().values().forEach(n -> transitions.put(n.name(),
+                n.next().entrySet().stream().map(e -> BuiltinTools.transition(e.getKey(), e.getValue())).toList()));
+        return new FlowVersion(flow, tools, transitions, hash, now);
+    }
+
+    private static boolean sameTools(FlowVersion previous, Map<String, Tool> tools) {
+        return tools.entrySet().stream().allMatch(e -> !(e.getValue() instanceof PluginTool)
+                || previous.tools().get(e.getKey()) == e.getValue());
+    }
+
+    private static List<Path> files(Path dir, String suffix, List<Problem> problems, boolean required) {
+        if (!Files.isDirectory(dir)) {
+            if (required) {
+                problems.add(Problem.error(dir, 1, "the flows folder does not exist"));
+            }
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> {
+                        var n = p.getFileName().toString();
+                        return suffix != null ? n.endsWith(suffix) : n.endsWith(".yaml") || n.endsWith(".yml");
+                    })
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            problems.add(Problem.error(dir, 1, "cannot list the folder (" + e.getClass().getSimpleName() + ")"));
+            return List.of();
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

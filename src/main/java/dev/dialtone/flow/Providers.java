@@ -1,0 +1,50 @@
+package dev.dialtone.flow;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What flows may name as providers, the settings each provider understands beyond the common ones,
+ * and which environment variable holds each provider's API key.
+ */
+public final class Providers {
+    static final Map<String, Set<String>> KNOWN = Map.of(
+            "stt", Set.of("deepgram"),
+            "llm", Set.of("openai", "anthropic"),
+            "tts", Set.of("deepgram", "elevenlabs"));
+
+    /** Provider-specific settings: block -> setting -> providers that understand it. */
+    static final Map<String, Map<String, Set<String>>> EXTRAS = Map.of(
+            "stt", Map.of("endpointing", Set.of("deepgram"), "utterance_end_ms", Set.of("deepgram"),
+                    "keyterms", Set.of("deepgram"), "smart_format", Set.of("deepgram")),
+            "llm", Map.of("max_tokens", Set.of("openai", "anthropic")),
+            "tts", Map.of("stability", Set.of("elevenlabs"), "similarity_boost", Set.of("elevenlabs"),
+                    "speed", Set.of("elevenlabs")));
+
+    static final Map<String, String> KEY_VARIABLES = Map.of(
+            "deepgram", "DEEPGRAM_API_KEY",
+            "openai", "OPENAI_API_KEY",
+            "anthropic", "ANTHROPIC_API_KEY",
+            "elevenlabs", "ELEVENLABS_API_KEY");
+
+    private Providers() {
+    }
+
+    /** Provider names whose API key variable is set (non-blank) in {@code env}. */
+    public static Set<String> configuredIn(Map<String, String> env) {
+        var out = new TreeSet<String>();
+        KEY_VARIABLES.forEach((provider, variable) -> {
+            var value = env.get(variable);
+            if (value != null && !value.isBlank()) {
+                out.add(provider);
+            }
+        });
+        return Set.copyOf(out);
+    }
+
+    static List<String> known(String block) {
+        return KNOWN.get(block).stream().sorted().toList();
+    }
+}

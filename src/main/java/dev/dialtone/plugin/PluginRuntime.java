@@ -1,0 +1,203 @@
+package dev.dialtone.plugin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.SandboxPolicy;
+import org.graalvm.polyglot.Source;
+
+/**
+ * Loads JavaScript tool plugins ({@code plugins/NAME.js}, an ES module whose default export has
+ * description, parameters, optional say and timeoutMs, and run) into sandboxed GraalJS contexts.
+ * One runtime per server: it owns the single shared {@link Engine} (so sources are parsed once),
+ * the platform threads that run guest code under limits, and the allow-listed HTTP client.
+ */
+public final class PluginRuntime implements AutoCloseable {
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+    private final PluginSettings settings;
+    private final Engine engine;
+    private final Runner runner = new Runner();
+    private final HostFetch fetch;
+
+    public PluginRuntime(PluginSettings settings) {
+        this.settings = settings;
+        this.fetch = new HostFetch(settings.allowedHosts(), settings.limits().maxFetchBytes());
+        var sink = new LogSink("engine");
+        this.engine = Engine.newBuilder("js")
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(sink)
+                .err(sink)
+                .option("engine.WarnInterpreterOnly", "false")
+                .build();
+    }
+
+    public PluginSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Loads and checks one plugin file and warms one context for it, so that its first call is not a
+     * cold one. The module's own top-level code runs under the same time and memory limits as a call.
+     *
+     * @throws PluginException naming the file, line and reason when the plugin cannot be used
+     */
+    public PluginTool load(Path file) throws PluginException {
+        var fileName = file.getFileName().toString();
+        var name = fileName.endsWith(".js") ? fileName.substring(0, fileName.length() - 3) : fileName;
+        if (!NAME.matcher(name).matches()) {
+            throw new PluginException(file, 1, "plugin file names must be lower_snake_case.js (the name is the tool name)");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new PluginException(file, 1, "cannot read the plugin file (" + e.getClass().getSimpleName() + ")");
+        }
+        if (bytes.length > settings.limits().maxSourceBytes()) {
+            throw new PluginException(file, 1, "plugin " + name + " is larger than " + settings.limits().maxSourceBytes() + " bytes");
+        }
+        var text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        var source = Source.newBuilder("js", text, fileName).mimeType("application/javascript+module").buildLiteral();
+        var started = start(file, name, source);
+        var meta = Meta.read(file, name, text, started.describeJson(), settings.limits());
+        try {
+            var check = ArgumentCheck.of(meta.parametersJson());
+            return new PluginTool(this, file, name, sha256(bytes), source, meta, check, started.guest());
+        } catch (IllegalArgumentException e) {
+            started.guest().close();
+            throw new PluginException(file, Meta.lineOf(text, "parameters"), "plugin " + name + ": " + e.getMessage());
+        }
+    }
+
+    private record Started(Guest guest, String describeJson) {
+    }
+
+    private Started start(Path file, String name, Source source) throws PluginException {
+        var context = Guest.newContext(engine, name, settings.limits());
+        var run = runner.run(context, () -> {
+            var guest = Guest.in(context, source);
+            return new Started(guest, guest.describe().execute(guest.exports()).asString());
+        }, settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes());
+        return switch (run) {
+            case Runner.Run.Done<Started> done -> done.value();
+            case Runner.Run.Stopped<Started> stopped ->
+                    throw new PluginException(file, 1, "plugin " + name + " was stopped while loading: it " + stopped.reason());
+            case Runner.Run.Failed<Started> failed -> {
+                context.close(true);
+                throw loadFailure(file, name, failed.error());
+            }
+        };
+    }
+
+    private static PluginException loadFailure(Path file, String name, Throwable error) {
+        if (error instanceof PolyglotException pe) {
+            int line = Optional.ofNullable(pe.getSourceLocation())
+                    .filter(s -> s.getSource().getName().equals(file.getFileName().toString()))
+                    .map(s -> s.getStartLine()).orElse(1);
+            var what = pe.isSyntaxError() ? "syntax error: " : "failed while loading: ";
+            return new PluginException(file, line, "plugin " + name + " " + what + firstLine(pe.getMessage()));
+        }
+        return new PluginException(file, 1, "plugin " + name + " failed while loading (" + error.getClass().getSimpleName() + ")");
+    }
+
+    static String firstLine(String text) {
+        if (text == null) {
+            return "";
+        }
+        int nl = text.indexOf('\n');
+        return nl < 0 ? text : text.substring(0, nl);
+    }
+
+    Guest startGuest(String name, Source source) {
+        var context = Guest.newContext(engine, name, settings.limits());
+        var run = runner.run(context, () -> Guest.in(context, source), settings.limits().maxTimeout(),
+                settings.limits().allocationBudgetBytes());
+        if (run instanceof Runner.Run.Done<Guest> done) {
+            return done.value();
+        }
+        context.close(true);
+        throw new IllegalStateException("plugin " + name + " could not start a new context");
+    }
+
+    Runner runner() {
+        return runner;
+    }
+
+    HostFetch fetch() {
+        return fetch;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Closes the engine and every context still open; plugins loaded from it stop working. */
+    @Override
+    public void close() {
+        runner.close();
+        try {
+            engine.close(true);
+        } catch (RuntimeException ignored) {
+            // Closing cancels contexts that are still running; their callers get a failure result.
+        }
+    }
+
+    /** Checked metadata of a plugin's default export. */
+    record Meta(String description, String parametersJson, Optional<String> say, Duration timeout) {
+        static Meta read(Path file, String name, String text, String describeJson, PluginLimits limits) throws PluginException {
+            com.fasterxml.jackson.databind.JsonNode d;
+            try {
+                d = Json.read(describeJson);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new PluginException(file, 1, "plugin " + name + ": cannot read its default export");
+            }
+            int exportLine = lineOf(text, "export default");
+            if (d.has("problem")) {
+                throw new PluginException(file, exportLine, "plugin " + name + ": " + d.get("problem").asText());
+            }
+            if (!d.path("description").isTextual() || d.path("description").asText().isBlank()) {
+                throw new PluginException(file, exportLine, "plugin " + name + ": description must be a non-empty string");
+            }
+            if (!"function".equals(d.path("run").asText())) {
+                throw new PluginException(file, exportLine, "plugin " + name + ": run must be a function: run(args, call) { ... }");
+            }
+            var say = d.path("say");
+            if (!say.isMissingNode() && !say.isNull() && !say.isTextual()) {
+                throw new PluginException(file, lineOf(text, "say"), "plugin " + name + ": say must be a string");
+            }
+            var timeout = limits.defaultTimeout();
+            var ms = d.path("timeoutMs");
+            if (!ms.isMissingNode() && !ms.isNull()) {
+                if (!ms.isNumber() || ms.asLong() < 1 || ms.asLong() > limits.maxTimeout().toMillis()) {
+                    throw new PluginException(file, lineOf(text, "timeoutMs"), "plugin " + name + ": timeoutMs must be a number from 1 to "
+                            + limits.maxTimeout().toMillis());
+                }
+                timeout = Duration.ofMillis(ms.asLong());
+            }
+            return new Meta(d.get("description").asText(), d.path("parameters").asText(),
+                    say.isTextual() && !say.asText().isBlank() ? Optional.of(say.asText()) : Optional.empty(), timeout);
+        }
+
+        /** One-based line of the first occurrence of {@code token}, or 1. */
+        static int lineOf(String text, String token) {
+            int at = text.indexOf(token);
+            if (at < 0) {
+                return 1;
+            }
+            return (int) text.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
+        }
+    }
+}

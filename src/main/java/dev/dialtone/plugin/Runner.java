@@ -1,0 +1,99 @@
+package dev.dialtone.plugin;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.graalvm.polyglot.Context;
+
+/**
+ * Runs guest code under a wall-time limit and an allocation budget. The guest runs on a platform
+ * thread, because the JDK counts allocated bytes per platform thread only (virtual threads report
+ * -1); the calling thread waits and watches, and cancels the context (closing it for good) when the
+ * run goes over either bound. The caller therefore never waits much longer than the time limit.
+ */
+final class Runner implements AutoCloseable {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /** Idle threads are reused; each holds at most one guest run at a time. */
+    private final ExecutorService threads = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("dialtone-plugin-", 0).daemon(true).factory());
+
+    /** How a guarded run ended. */
+    sealed interface Run<T> {
+        record Done<T>(T value) implements Run<T> {
+        }
+
+        /** Stopped by the watchdog; the context is closed. */
+        record Stopped<T>(String reason) implements Run<T> {
+        }
+
+        record Failed<T>(Throwable error) implements Run<T> {
+        }
+    }
+
+    private record Start(long threadId, long allocated) {
+    }
+
+    <T> Run<T> run(Context context, Callable<T> work, Duration limit, long allocationBudget) {
+        var started = new CompletableFuture<Start>();
+        var result = new CompletableFuture<T>();
+        threads.execute(() -> {
+            long id = Thread.currentThread().threadId();
+            started.complete(new Start(id, THREADS.getThreadAllocatedBytes(id)));
+            try {
+                result.complete(work.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            try {
+                return new Run.Done<>(result.get(POLL_NANOS, TimeUnit.NANOSECONDS));
+            } catch (ExecutionException e) {
+                return new Run.Failed<>(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return stop(context, result, "was cancelled because the call ended");
+            } catch (TimeoutException e) {
+                var start = started.getNow(null);
+                if (start != null) {
+                    long used = THREADS.getThreadAllocatedBytes(start.threadId()) - start.allocated();
+                    if (used > allocationBudget) {
+                        return stop(context, result, "used more than " + (allocationBudget >> 20) + " MB of memory");
+                    }
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    return stop(context, result, "did not finish within " + limit.toMillis() + " ms");
+                }
+            }
+        }
+    }
+
+    private static <T> Run<T> stop(Context context, CompletableFuture<T> result, String reason) {
+        try {
+            context.close(true);
+        } catch (RuntimeException ignored) {
+            // Closing a context that is being cancelled may report the cancellation itself; it is closed either way.
+        }
+        try {
+            result.get(2, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // The guest's own error is the cancellation we caused; the reason above is the one that matters.
+        }
+        return new Run.Stopped<>(reason);
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.dialtone.plugin;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Records the actions a tool posts, in order, as "say:text", "transfer:+1...", "hangup", "goto:node". */
+public final class RecordedActions implements CallActions {
+    private final List<String> actions = new CopyOnWriteArrayList<>(); // any thread
+
+    @Override
+    public void say(String text) {
+        actions.add("say:" + text);
+    }
+
+    @Override
+    public void transfer(String number) {
+        actions.add("transfer:" + number);
+    }
+
+    @Override
+    public void hangup() {
+        actions.add("hangup");
+    }
+
+    @Override
+    public void goTo(String node) {
+        actions.add("goto:" + node);
+    }
+
+    public List<String> all() {
+        return List.copyOf(actions);
+    }
+}
