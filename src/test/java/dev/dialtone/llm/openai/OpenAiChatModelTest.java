@@ -1,5 +1,6 @@
 package dev.dialtone.llm.openai;
 
+import dev.dialtone.fakes.FakeLlmServer;
 import dev.dialtone.fakes.FakeOpenAi;
 import dev.dialtone.fakes.FakeServerFault;
 import dev.dialtone.llm.ChatEvent;
@@ -25,7 +26,7 @@ class OpenAiChatModelTest {
     private static final ToolSpec MENU = new ToolSpec("menu_price", "Price of a menu item",
             "{\"type\":\"object\",\"properties\":{\"item\":{\"type\":\"string\",\"minLength\":1}},\"required\":[\"item\"]}");
 
-    private final FakeOpenAi fake = new FakeOpenAi("sk-test");
+    private final FakeLlmServer fake = FakeOpenAi.start("sk-test");
     private final OpenAiChatModel model = new OpenAiChatModel(fake.baseUrl(), "sk-test", Duration.ofSeconds(2), Duration.ofSeconds(3));
     private final EventRecorder<ChatEvent> events = new EventRecorder<>();
 
@@ -40,7 +41,7 @@ class OpenAiChatModelTest {
 
     @Test
     void streamsTextThenDoneWithUsageAndSendsTheDocumentedRequest() throws Exception {
-        fake.enqueue(FakeOpenAi.Reply.text("Hello", " there", "!"));
+        fake.enqueue(FakeLlmServer.Reply.text("Hello", " there", "!"));
         model.stream(request(List.of(new ChatMessage.User("hi"))), events);
 
         assertThat(events.until(ChatEvent.Done.class, 2000)).containsExactly(
@@ -49,7 +50,7 @@ class OpenAiChatModelTest {
         events.assertQuiet(50);
 
         var received = fake.awaitRequest(1000);
-        assertThat(received.authorization()).isEqualTo("Bearer sk-test");
+        assertThat(received.header("authorization")).isEqualTo("Bearer sk-test");
         var body = received.body();
         assertThat(body.path("model").asText()).isEqualTo("gpt-4o-mini");
         assertThat(body.path("stream").asBoolean()).isTrue();
@@ -66,9 +67,9 @@ class OpenAiChatModelTest {
 
     @Test
     void reassemblesFragmentedArgumentsOfParallelToolCallsIntoSeparateEvents() throws Exception {
-        fake.enqueue(FakeOpenAi.Reply.toolCalls(
-                new FakeOpenAi.Call("call_a", "menu_price", "{\"item\":\"margherita pizza\"}", 5),
-                new FakeOpenAi.Call("call_b", "menu_price", "{\"item\":\"garlic bread\"}", 4)));
+        fake.enqueue(FakeLlmServer.Reply.toolCalls(
+                new FakeLlmServer.Call("call_a", "menu_price", "{\"item\":\"margherita pizza\"}", 5),
+                new FakeLlmServer.Call("call_b", "menu_price", "{\"item\":\"garlic bread\"}", 4)));
         model.stream(request(List.of(new ChatMessage.User("two prices please"))), events);
 
         assertThat(events.until(ChatEvent.Done.class, 2000)).containsExactly(
@@ -98,7 +99,7 @@ class OpenAiChatModelTest {
 
     @Test
     void cancelMidStreamClosesTheConnectionWithin50msAndSilencesTheListener() throws Exception {
-        fake.enqueue(FakeOpenAi.Reply.text("one", " two", " three", " four")).perTokenDelay(Duration.ofMillis(300));
+        fake.enqueue(FakeLlmServer.Reply.text("one", " two", " three", " four")).perTokenDelay(Duration.ofMillis(300));
         var stream = model.stream(request(List.of(new ChatMessage.User("count"))), events);
         assertThat(events.next(1000)).isEqualTo(new ChatEvent.TextDelta("one"));
         var received = fake.awaitRequest(1000);
@@ -106,7 +107,7 @@ class OpenAiChatModelTest {
         long cancelledAt = System.nanoTime();
         stream.cancel();
         assertThat(received.awaitClientClose(1000)).isTrue();
-        assertThat((received.exchange().clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
+        assertThat((received.clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
         events.assertQuiet(400);
     }
 
@@ -120,7 +121,7 @@ class OpenAiChatModelTest {
         long cancelledAt = System.nanoTime();
         stream.cancel();
         assertThat(received.awaitClientClose(1000)).isTrue();
-        assertThat((received.exchange().clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
+        assertThat((received.clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
         events.assertQuiet(100);
     }
 
@@ -133,7 +134,7 @@ class OpenAiChatModelTest {
         long cancelledAt = System.nanoTime();
         stream.cancel();
         assertThat(received.awaitClientClose(1000)).isTrue();
-        assertThat((received.exchange().clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
+        assertThat((received.clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
         events.assertQuiet(100);
     }
 
@@ -141,7 +142,7 @@ class OpenAiChatModelTest {
     @CsvSource({"UNAUTHORIZED,AUTH,false", "RATE_LIMITED,RATE_LIMIT,true", "SERVER_ERROR,SERVER,true",
             "REFUSE,NETWORK,true", "GARBAGE,PROTOCOL,false", "DROP_MID_STREAM,NETWORK,true"})
     void mapsEachFaultToItsTypedError(FakeServerFault fault, ProviderError.Kind kind, boolean retryable) throws Exception {
-        fake.failNext(fault).enqueue(FakeOpenAi.Reply.text("a", "b", "c", "d", "e", "f"));
+        fake.failNext(fault).enqueue(FakeLlmServer.Reply.text("a", "b", "c", "d", "e", "f"));
         model.stream(request(List.of(new ChatMessage.User("hi"))), events);
 
         var failed = events.next(ChatEvent.Failed.class, 3000);

@@ -1,0 +1,62 @@
+package dev.dialtone.speech.deepgram;
+
+import dev.dialtone.speech.HttpTtsSession;
+import dev.dialtone.speech.TextToSpeech;
+import dev.dialtone.speech.TtsEvent;
+import dev.dialtone.speech.TtsOptions;
+import dev.dialtone.speech.TtsSession;
+import dev.dialtone.llm.ChatJson;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Deepgram Aura over REST ({@code POST /v1/speak?...&container=none}, protocols.md section 5): one
+ * streamed request per segment. The fallback when the speak socket cannot be used; also fine alone.
+ */
+public final class DeepgramRestTextToSpeech implements TextToSpeech {
+    private final URI speak;
+    private final String apiKey;
+    private final Duration idleTimeout;
+    private final HttpClient client;
+
+    /**
+     * @param baseUrl     e.g. https://api.deepgram.com (DEEPGRAM_URL)
+     * @param idleTimeout longest wait for the first byte and between chunks
+     */
+    public DeepgramRestTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
+        var base = baseUrl.toString();
+        this.speak = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/speak");
+        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        this.idleTimeout = idleTimeout;
+        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    }
+
+    @Override
+    public TtsSession open(TtsOptions options, Consumer<TtsEvent> listener) {
+        var uri = URI.create(speak + "?model=" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
+                + "&encoding=mulaw&sample_rate=8000&container=none");
+        return HttpTtsSession.start(DeepgramTextToSpeech.PROVIDER, client, text -> {
+            var body = ChatJson.MAPPER.createObjectNode().put("text", text);
+            return HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Token " + apiKey)
+                    .header("Content-Type", "application/json")
+                    .timeout(idleTimeout)
+                    .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body)))
+                    .build();
+        }, idleTimeout, listener);
+    }
+
+    @Override
+    public String toString() {
+        return "DeepgramRestTextToSpeech[" + speak + "]";
+    }
+}

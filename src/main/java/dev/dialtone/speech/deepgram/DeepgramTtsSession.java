@@ -1,0 +1,312 @@
+package dev.dialtone.speech.deepgram;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.dialtone.llm.ChatJson;
+import dev.dialtone.llm.EventGate;
+import dev.dialtone.llm.ProviderError;
+import dev.dialtone.llm.ProviderException;
+import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.speech.TtsEvent;
+import dev.dialtone.speech.TtsSession;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One call's Deepgram TTS socket. Each segment is sent as Speak + Flush, so the audio between two
+ * {@code Flushed} replies belongs to exactly one segment (Deepgram allows 20 Flushes a minute, about
+ * one clause every three seconds, which a phone agent stays under).
+ *
+ * <p>Threads: a writer thread owns the socket's sends and (re)connects lazily; the socket reader
+ * attributes audio. Both share the segment queue under {@link #lock}, and audio is emitted while
+ * holding it, so once {@link #cancel()} returns no byte of a cancelled segment is delivered.
+ */
+final class DeepgramTtsSession implements TtsSession {
+    private static final Logger LOG = Logger.getLogger(DeepgramTtsSession.class.getName());
+
+    private sealed interface Command {
+    }
+
+    private record Speak(long segmentId, String text) implements Command {
+    }
+
+    private record Clear() implements Command {
+    }
+
+    private record Shutdown() implements Command {
+    }
+
+    /** A socket closed while idle; if it is still the current one, the next segment reconnects. */
+    private record Reconnect(int generation) implements Command {
+    }
+
+    /** A segment sent to Deepgram whose Flushed has not come back. */
+    private static final class Segment {
+        final long id;
+        boolean cancelled;
+
+        Segment(long id) {
+            this.id = id;
+        }
+    }
+
+    private final URI uri;
+    private final String apiKey;
+    private final Duration connectTimeout;
+    private final EventGate<TtsEvent> gate;
+    private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Segments in Deepgram's order; guarded by {@link #lock}. */
+    private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
+    /** Clears sent whose Cleared has not come back: audio meanwhile is stale. Guarded by {@link #lock}. */
+    private int clearsPending;
+    /** Guarded by {@link #lock}. */
+    private boolean closed;
+    /** Writer thread only. */
+    private ProviderSocket socket;
+    /** Writer thread only: bumps on every connect so a dead socket's reader is ignored. */
+    private int generation;
+
+    private DeepgramTtsSession(URI uri, String apiKey, Duration connectTimeout, Consumer<TtsEvent> listener) {
+        this.uri = uri;
+        this.apiKey = apiKey;
+        this.connectTimeout = connectTimeout;
+        this.gate = new EventGate<>(listener, e -> e instanceof TtsEvent.Failed f && f.segmentId().isEmpty());
+    }
+
+    static DeepgramTtsSession start(URI uri, String apiKey, Duration connectTimeout, Consumer<TtsEvent> listener) {
+        var session = new DeepgramTtsSession(uri, apiKey, connectTimeout, listener);
+        Thread.ofVirtual().name("deepgram-tts").start(session::run);
+        return session;
+    }
+
+    @Override
+    public void speak(long segmentId, String text) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            inFlight.addLast(new Segment(segmentId));
+            commands.add(new Speak(segmentId, text));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every segment is flushed as it is spoken, so there is nothing to push out. */
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void cancel() {
+        lock.lock();
+        try {
+            if (closed || inFlight.stream().allMatch(s -> s.cancelled)) {
+                return;
+            }
+            inFlight.forEach(s -> s.cancelled = true);
+            clearsPending++;
+            commands.add(new Clear());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            gate.silence();
+            commands.add(new Shutdown());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                switch (commands.take()) {
+                    case Speak speak -> {
+                        if (!isCancelled(speak.segmentId())) {
+                            send("{\"type\":\"Speak\",\"text\":" + ChatJson.MAPPER.writeValueAsString(speak.text()) + "}");
+                            send("{\"type\":\"Flush\"}");
+                        }
+                    }
+                    case Clear c -> {
+                        if (socket != null) {
+                            send("{\"type\":\"Clear\"}");
+                        } else {
+                            cleared();
+                        }
+                    }
+                    case Reconnect r -> {
+                        if (socket != null && r.generation() == generation) {
+                            socket.abort();
+                            socket = null;
+                        }
+                    }
+                    case Shutdown s -> {
+                        if (socket != null) {
+                            try {
+                                socket.sendText("{\"type\":\"Close\"}");
+                            } catch (ProviderException e) {
+                                // closing anyway
+                            }
+                            socket.close();
+                        }
+                        return;
+                    }
+                }
+            }
+        } catch (ProviderException e) {
+            failAll(e.error());
+        } catch (InterruptedException | JsonProcessingException e) {
+            failAll(new ProviderError(ProviderError.Kind.PROTOCOL, PROVIDER_NAME, "session stopped", false));
+        } finally {
+            if (socket != null) {
+                socket.abort();
+            }
+        }
+    }
+
+    private static final String PROVIDER_NAME = DeepgramTextToSpeech.PROVIDER;
+
+    private boolean isCancelled(long segmentId) {
+        lock.lock();
+        try {
+            return inFlight.stream().noneMatch(s -> s.id == segmentId && !s.cancelled);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends on the current socket, connecting first when there is none (lazily, after an idle close). */
+    private void send(String message) throws ProviderException {
+        if (socket == null) {
+            int mine = ++generation;
+            socket = ProviderSocket.connect(PROVIDER_NAME, uri, Map.of("Authorization", "Token " + apiKey), connectTimeout,
+                    new Reader(mine));
+        }
+        socket.sendText(message);
+    }
+
+    /** A Clear with no socket open: nothing is arriving, so the cancelled segments are simply gone. */
+    private void cleared() {
+        lock.lock();
+        try {
+            clearsPending = Math.max(0, clearsPending - 1);
+            inFlight.removeIf(s -> s.cancelled);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reports every live segment as failed, then the session: the caller decides (e.g. fall back). */
+    private void failAll(ProviderError error) {
+        lock.lock();
+        try {
+            for (var segment : inFlight) {
+                if (!segment.cancelled) {
+                    gate.emit(new TtsEvent.Failed(OptionalLong.of(segment.id), error));
+                }
+            }
+            inFlight.clear();
+            gate.emit(new TtsEvent.Failed(OptionalLong.empty(), error));
+            if (!closed) {
+                closed = true;
+                commands.add(new Shutdown());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One socket's messages. Its reader thread. */
+    private final class Reader implements ProviderSocket.Handler {
+        private final int socketGeneration;
+
+        Reader(int socketGeneration) {
+            this.socketGeneration = socketGeneration;
+        }
+
+        @Override
+        public void onBinary(byte[] data) {
+            lock.lock();
+            try {
+                var head = inFlight.peekFirst();
+                if (clearsPending == 0 && head != null && !head.cancelled) {
+                    gate.emit(new TtsEvent.Audio(head.id, data));
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onText(String text) {
+            String type;
+            try {
+                type = ChatJson.MAPPER.readTree(text).path("type").asText();
+            } catch (JsonProcessingException e) {
+                type = "?";
+            }
+            lock.lock();
+            try {
+                switch (type) {
+                    case "Flushed" -> {
+                        var head = inFlight.pollFirst();
+                        if (head != null && !head.cancelled) {
+                            gate.emit(new TtsEvent.SegmentDone(head.id));
+                        }
+                    }
+                    case "Cleared" -> cleared();
+                    case "Warning", "Metadata" -> LOG.fine(() -> "deepgram tts " + ProviderError.abbreviate(text));
+                    default -> {
+                        // An error message or an unknown one: the head segment cannot be trusted.
+                        var head = inFlight.pollFirst();
+                        if (head != null && !head.cancelled) {
+                            gate.emit(new TtsEvent.Failed(OptionalLong.of(head.id), new ProviderError(ProviderError.Kind.PROTOCOL,
+                                    PROVIDER_NAME, "unexpected message: " + ProviderError.abbreviate(text), false)));
+                        }
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onEnded(int code, String reason, Throwable error) {
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                boolean idle = inFlight.isEmpty();
+                if (idle && error == null) {
+                    // Deepgram closed an idle socket: the next segment reconnects.
+                    commands.add(new Reconnect(socketGeneration));
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
+            failAll(ProviderSocket.endedError(PROVIDER_NAME, code, reason, error));
+        }
+    }
+}

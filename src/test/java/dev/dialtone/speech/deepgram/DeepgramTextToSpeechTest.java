@@ -1,0 +1,182 @@
+package dev.dialtone.speech.deepgram;
+
+import dev.dialtone.fakes.FakeDeepgramTts;
+import dev.dialtone.fakes.FakeServerFault;
+import dev.dialtone.fakes.FakeTtsServer;
+import dev.dialtone.llm.EventRecorder;
+import dev.dialtone.llm.ProviderError;
+import dev.dialtone.speech.FallbackTextToSpeech;
+import dev.dialtone.speech.TextToSpeech;
+import dev.dialtone.speech.TtsEvent;
+import dev.dialtone.speech.TtsOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeepgramTextToSpeechTest {
+    private static final TtsOptions THALIA = new TtsOptions("aura-2-thalia-en", "");
+
+    private final FakeDeepgramTts fake = new FakeDeepgramTts("dg-secret");
+    private final EventRecorder<TtsEvent> events = new EventRecorder<>();
+
+    @AfterEach
+    void stop() {
+        fake.close();
+    }
+
+    private TextToSpeech socket() {
+        return new DeepgramTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofSeconds(2));
+    }
+
+    private TextToSpeech rest() {
+        return new DeepgramRestTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofSeconds(2), Duration.ofSeconds(2));
+    }
+
+    /** Collects one segment's audio up to its SegmentDone, failing on anything else. */
+    private byte[] audioOf(long segmentId) throws InterruptedException {
+        var audio = new ByteArrayOutputStream();
+        while (true) {
+            switch (events.next(2000)) {
+                case TtsEvent.Audio a when a.segmentId() == segmentId -> audio.writeBytes(a.mulaw());
+                case TtsEvent.SegmentDone d when d.segmentId() == segmentId -> {
+                    return audio.toByteArray();
+                }
+                case TtsEvent other -> throw new AssertionError("unexpected " + other + " while collecting segment " + segmentId);
+            }
+        }
+    }
+
+    @Test
+    void socketSpeaksSegmentsInOrderWithTheirOwnAudio() throws Exception {
+        var session = socket().open(THALIA, events);
+        session.speak(1, "Hello there.");
+        session.speak(2, "How can I help?");
+
+        assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Hello there.", 20));
+        assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("How can I help?", 20));
+        var socket = fake.awaitSocket(0, 1000);
+        assertThat(socket.authorization()).isEqualTo("Token dg-secret");
+        assertThat(socket.query("model")).isEqualTo("aura-2-thalia-en");
+        assertThat(socket.query("encoding")).isEqualTo("mulaw");
+        assertThat(socket.query("sample_rate")).isEqualTo("8000");
+        assertThat(socket.types()).containsExactly("Speak", "Flush", "Speak", "Flush");
+        assertThat(socket.messages().getFirst().path("text").asText()).isEqualTo("Hello there.");
+        session.close();
+        assertThat(events.overlappingCalls()).isZero();
+    }
+
+    @Test
+    void cancelDropsAudioStillArrivingAndLaterSegmentsPlay() throws Exception {
+        fake.chunkBytes(160).chunkInterval(Duration.ofMillis(20));
+        var session = socket().open(THALIA, events);
+        session.speak(1, "This is a long answer that the caller is about to interrupt.");
+        session.speak(2, "And this one never plays.");
+        assertThat(events.next(2000)).isInstanceOf(TtsEvent.Audio.class);
+
+        session.cancel();
+        session.speak(3, "Sure.");
+        assertThat(audioOf(3)).isEqualTo(FakeTtsServer.synthesize("Sure.", 20));
+        events.assertQuiet(100);
+        assertThat(fake.awaitSocket(0, 100).types()).contains("Clear");
+        session.close();
+    }
+
+    @Test
+    void aRefusedSocketFailsEverySegmentAndTheSession() throws Exception {
+        fake.failNextConnection(FakeServerFault.RATE_LIMITED);
+        var session = socket().open(THALIA, events);
+        session.speak(7, "Hello.");
+
+        var segment = (TtsEvent.Failed) events.next(2000);
+        assertThat(segment.segmentId()).hasValue(7);
+        assertThat(segment.error().kind()).isEqualTo(ProviderError.Kind.RATE_LIMIT);
+        assertThat(((TtsEvent.Failed) events.next(2000)).segmentId()).isEmpty();
+        events.assertQuiet(50);
+    }
+
+    @Test
+    void restStreamsRawMuLawWithoutAContainerHeader() throws Exception {
+        var session = rest().open(THALIA, events);
+        session.speak(1, "Your pizza is on its way.");
+
+        assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Your pizza is on its way.", 20));
+        var request = fake.awaitRequest(1000);
+        assertThat(request.text()).isEqualTo("Your pizza is on its way.");
+        assertThat(request.exchange().query("container")).hasValue("none");
+        assertThat(request.exchange().query("encoding")).hasValue("mulaw");
+        assertThat(request.exchange().header("authorization")).hasValue("Token dg-secret");
+        session.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"UNAUTHORIZED,AUTH", "RATE_LIMITED,RATE_LIMIT", "SERVER_ERROR,SERVER", "GARBAGE,PROTOCOL", "REFUSE,NETWORK"})
+    void restErrorBodiesNeverSurfaceAsAudio(FakeServerFault fault, ProviderError.Kind kind) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            fake.failNextRequest(fault); // the JDK client retries once on a refused connection
+        }
+        var session = rest().open(THALIA, events);
+        session.speak(1, "Hello.");
+
+        var failed = events.next(2000);
+        assertThat(failed).isInstanceOf(TtsEvent.Failed.class);
+        assertThat(((TtsEvent.Failed) failed).error().kind()).isEqualTo(kind);
+        assertThat(((TtsEvent.Failed) failed).segmentId()).hasValue(1);
+        events.assertQuiet(50);
+        session.close();
+    }
+
+    @Test
+    void restCancelAbortsTheRequestInFlight() throws Exception {
+        fake.chunkBytes(160).chunkInterval(Duration.ofMillis(20));
+        var session = rest().open(THALIA, events);
+        session.speak(1, "A long sentence that will be interrupted by the caller very soon.");
+        assertThat(events.next(2000)).isInstanceOf(TtsEvent.Audio.class);
+
+        session.cancel();
+        var request = fake.awaitRequest(1000);
+        assertThat(request.exchange().awaitClientClose(500)).isTrue();
+        events.assertQuiet(100);
+        session.close();
+    }
+
+    @Test
+    void fallsBackToRestWhenTheSocketIsRefused() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            fake.failNextConnection(FakeServerFault.SERVER_ERROR);
+        }
+        var session = new FallbackTextToSpeech(socket(), rest()).open(THALIA, events);
+        session.speak(1, "First.");
+        session.speak(2, "Second.");
+
+        assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("First.", 20));
+        assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("Second.", 20));
+        assertThat(fake.requests()).extracting(FakeDeepgramTts.Request::text).containsExactly("First.", "Second.");
+        session.close();
+    }
+
+    @Test
+    void aSocketDroppedMidSegmentFailsThatSegmentAndReSpeaksTheUnheardOnesOverRest() throws Exception {
+        fake.chunkBytes(160).dropSocketAfterChunks(2);
+        var session = new FallbackTextToSpeech(socket(), rest()).open(THALIA, events);
+        session.speak(1, "This one is cut part-way.");
+        session.speak(2, "This one is spoken again.");
+
+        var first = events.until(TtsEvent.Failed.class, 2000);
+        assertThat(first).hasSize(3);
+        assertThat(first.subList(0, 2)).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
+        assertThat(((TtsEvent.Failed) first.get(2)).segmentId()).hasValue(1);
+        assertThat(((TtsEvent.Failed) first.get(2)).error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
+        assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("This one is spoken again.", 20));
+        assertThat(fake.requests()).extracting(FakeDeepgramTts.Request::text).containsExactly("This one is spoken again.");
+        events.assertQuiet(50);
+        session.close();
+        assertThat(List.of(events.overlappingCalls())).containsExactly(0);
+    }
+}
