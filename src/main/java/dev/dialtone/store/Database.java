@@ -2,6 +2,7 @@ package dev.dialtone.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,6 +40,14 @@ final class Database {
         config.setConnectionTimeout(settings.connectTimeout().toMillis());
         config.setValidationTimeout(Math.max(250, settings.connectTimeout().toMillis() / 2));
         config.setInitializationFailTimeout(settings.connectTimeout().toMillis());
+        // Hikari evicts a broken connection only for the SQL states it knows (H2 reports a broken
+        // session as 90067); without this, a retry within half a second gets the dead one back.
+        config.setExceptionOverride(new SQLExceptionOverride() {
+            @java.lang.Override
+            public Override adjudicate(SQLException e) {
+                return isConnectionFailure(e) ? Override.MUST_EVICT : Override.CONTINUE_EVICT;
+            }
+        });
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -66,6 +75,18 @@ final class Database {
      * exception does not say, a fresh connection is tried.
      */
     static boolean isOutage(SQLException e, DataSource pool) {
+        if (isConnectionFailure(e)) {
+            return true;
+        }
+        try (Connection probe = pool.getConnection()) {
+            return !probe.isValid(1);
+        } catch (SQLException probeFailed) {
+            return true;
+        }
+    }
+
+    /** True when {@code e} (or a cause) says the connection, not the statement, failed. */
+    static boolean isConnectionFailure(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientException || t instanceof SQLRecoverableException
                     || t instanceof SQLNonTransientConnectionException) {
@@ -76,11 +97,7 @@ final class Database {
                 return true;
             }
         }
-        try (Connection probe = pool.getConnection()) {
-            return !probe.isValid(1);
-        } catch (SQLException probeFailed) {
-            return true;
-        }
+        return false;
     }
 
     static String rootMessage(Throwable e) {
