@@ -1,17 +1,19 @@
 -- Call records: one row per call, its turns, the tool calls of each turn, events that matter
 -- and provider usage. Portable SQL: the same script runs on H2 2.x and PostgreSQL.
+-- Free text is VARCHAR without a length (unbounded on PostgreSQL, a million characters on H2;
+-- the writer caps tool JSON and event details well below that).
 -- Children go with their call (ON DELETE CASCADE), so the retention purge deletes calls only.
 
 CREATE TABLE calls (
     sid          VARCHAR(64)  NOT NULL PRIMARY KEY,
     flow_name    VARCHAR(200),
     flow_version VARCHAR(128),
-    from_number  VARCHAR(64),
-    to_number    VARCHAR(64),
+    from_number  VARCHAR(255),
+    to_number    VARCHAR(255),
     direction    VARCHAR(16)  NOT NULL,
     started_at   TIMESTAMP WITH TIME ZONE NOT NULL,
     ended_at     TIMESTAMP WITH TIME ZONE,
-    end_reason   VARCHAR(500),
+    end_reason   VARCHAR,
     status       VARCHAR(16)  NOT NULL
 );
 CREATE INDEX calls_started ON calls (started_at);

@@ -14,10 +14,10 @@ public record CallStart(String callSid, String flowName, String flowVersion, Str
 
     public CallStart {
         Require.sid(callSid);
-        flowName = Require.orEmpty(flowName);
-        flowVersion = Require.orEmpty(flowVersion);
-        from = Require.orEmpty(from);
-        to = Require.orEmpty(to);
+        flowName = Require.atMost(flowName, "flow name", 200);
+        flowVersion = Require.atMost(flowVersion, "flow version", 128);
+        from = Require.atMost(from, "from", 255);
+        to = Require.atMost(to, "to", 255);
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(startedAt, "startedAt");
     }

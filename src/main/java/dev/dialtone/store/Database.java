@@ -27,12 +27,13 @@ final class Database {
 
     static HikariDataSource open(StoreSettings settings) {
         var config = new HikariConfig();
-        config.setJdbcUrl(settings.url());
-        if (settings.user() != null) {
-            config.setUsername(settings.user());
+        var connection = settings.passwordOutOfUrl();
+        config.setJdbcUrl(connection.url());
+        if (connection.user() != null) {
+            config.setUsername(connection.user());
         }
-        if (settings.password() != null) {
-            config.setPassword(settings.password());
+        if (connection.password() != null) {
+            config.setPassword(connection.password());
         }
         config.setPoolName("dialtone-store");
         config.setMaximumPoolSize(POOL_SIZE);

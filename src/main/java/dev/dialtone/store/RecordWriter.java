@@ -1,5 +1,6 @@
 package dev.dialtone.store;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -13,6 +14,9 @@ import java.util.Set;
  * by the key the recorder gave them. Used by the recorder's writer thread only.
  */
 final class RecordWriter {
+
+    static final int MAX_JSON = 200_000;
+    static final int MAX_TEXT = 8_000;
 
     /** Sids whose call row is known to exist; writer thread only; forgotten on rollback. */
     private final Set<String> knownCalls = new HashSet<>();
@@ -136,10 +140,10 @@ final class RecordWriter {
                 insert.setInt(2, t.index());
                 insert.setInt(3, seq++);
                 insert.setString(4, tool.name());
-                insert.setString(5, tool.argumentsJson());
-                insert.setString(6, tool.resultJson());
+                insert.setString(5, capJson(tool.argumentsJson()));
+                insert.setString(6, tool.resultJson() == null ? null : capJson(tool.resultJson()));
                 insert.setLong(7, tool.durationMs());
-                insert.setString(8, tool.error());
+                insert.setString(8, tool.error() == null ? null : capText(tool.error()));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -171,7 +175,7 @@ final class RecordWriter {
             insert.setString(2, e.callSid());
             Timestamps.set(insert, 3, e.at());
             insert.setString(4, e.kind().name());
-            insert.setString(5, e.detail());
+            insert.setString(5, capText(e.detail()));
             insert.executeUpdate();
         }
     }
@@ -201,6 +205,27 @@ final class RecordWriter {
             update.setString(4, e.callSid());
             update.executeUpdate();
         }
+    }
+
+    /**
+     * JSON longer than {@link #MAX_JSON} characters is kept as a valid JSON object that says so
+     * and holds its beginning, so that one huge tool result cannot get a whole turn refused.
+     */
+    static String capJson(String json) {
+        if (json.length() <= MAX_JSON) {
+            return json;
+        }
+        var head = new String(JsonStringEncoder.getInstance().quoteAsString(head(json, MAX_JSON - 1_000)));
+        return "{\"truncated\":true,\"length\":" + json.length() + ",\"head\":\"" + head + "\"}";
+    }
+
+    static String capText(String text) {
+        return text.length() <= MAX_TEXT ? text : head(text, MAX_TEXT) + "… (" + text.length() + " characters)";
+    }
+
+    /** The first {@code length} characters, one fewer rather than half a surrogate pair. */
+    private static String head(String text, int length) {
+        return text.substring(0, Character.isHighSurrogate(text.charAt(length - 1)) ? length - 1 : length);
     }
 
     private static boolean exists(Connection c, String sql, String key) throws SQLException {

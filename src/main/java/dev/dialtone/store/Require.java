@@ -24,6 +24,18 @@ final class Require {
         return value;
     }
 
+    /** {@code value}, or "" for null, refused when longer than the column that keeps it. */
+    static String atMost(String value, String what, int maxLength) {
+        if (value == null) {
+            return "";
+        }
+        if (value.length() > maxLength) {
+            throw new IllegalArgumentException(what + " must be at most " + maxLength + " characters, got "
+                    + value.length());
+        }
+        return value;
+    }
+
     static long nonNegative(long value, String what) {
         if (value < 0) {
             throw new IllegalArgumentException(what + " must not be negative, got " + value);

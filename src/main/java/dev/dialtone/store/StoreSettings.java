@@ -1,5 +1,7 @@
 package dev.dialtone.store;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +37,7 @@ public record StoreSettings(String url, String user, String password, int queueL
 
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern URL_USERINFO = Pattern.compile("(//[^/@:]+:)[^/@]*@");
+    private static final Pattern URL_PASSWORD_PARAM = Pattern.compile("(?i)([?&;])password=([^&;]*)");
 
     public StoreSettings {
         Objects.requireNonNull(url, "url");
@@ -132,6 +135,27 @@ public record StoreSettings(String url, String user, String password, int queueL
                 + ", queueLimit=" + queueLimit + ", batchSize=" + batchSize + ", connectTimeout=" + connectTimeout
                 + ", retry=" + retryMin + ".." + retryMax + ", flushTimeout=" + flushTimeout
                 + ", retention=" + retention + ", purgeInterval=" + purgeInterval + "]";
+    }
+
+    /**
+     * These settings with a password written in the URL moved out of it into {@link #password()},
+     * so that no driver or pool can show it when it prints its URL or connections. An explicit
+     * password wins over the one in the URL.
+     */
+    StoreSettings passwordOutOfUrl() {
+        var m = URL_PASSWORD_PARAM.matcher(url);
+        if (!m.find()) {
+            return this;
+        }
+        var inUrl = url.startsWith("jdbc:postgresql:") ? URLDecoder.decode(m.group(2), StandardCharsets.UTF_8)
+                : m.group(2);
+        var before = url.substring(0, m.start());
+        var after = url.substring(m.end());
+        var stripped = m.group(1).equals("?")
+                ? before + (after.startsWith("&") ? "?" + after.substring(1) : after)
+                : before + after;
+        return new StoreSettings(stripped, user, password != null ? password : inUrl, queueLimit, batchSize,
+                connectTimeout, retryMin, retryMax, flushTimeout, retention, purgeInterval);
     }
 
     private static String mask(String url) {

@@ -4,7 +4,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One tool call made during a turn.
+ * One tool call made during a turn. The store keeps JSON up to 200,000 characters as it is; a
+ * longer one is kept as {"truncated":true,"length":N,"head":"..."}, and an error up to 8,000
+ * characters.
  *
  * @param argumentsJson the arguments the LLM gave, as JSON text
  * @param resultJson    the result as JSON text; null when the tool failed

@@ -37,6 +37,24 @@ class StoreSettingsTest {
     }
 
     @Test
+    void aPasswordInTheUrlIsHandedToThePoolApartFromIt() {
+        var pg = StoreSettings.defaults().withUrl("jdbc:postgresql://db/x?user=u&password=p%40ss&ssl=true").passwordOutOfUrl();
+        assertThat(pg.url()).isEqualTo("jdbc:postgresql://db/x?user=u&ssl=true");
+        assertThat(pg.password()).isEqualTo("p@ss");
+        var first = StoreSettings.defaults().withUrl("jdbc:postgresql://db/x?password=p&ssl=true").passwordOutOfUrl();
+        assertThat(first.url()).isEqualTo("jdbc:postgresql://db/x?ssl=true");
+        var h2 = StoreSettings.defaults().withUrl("jdbc:h2:file:./d;PASSWORD=p;WRITE_DELAY=0").passwordOutOfUrl();
+        assertThat(h2.url()).isEqualTo("jdbc:h2:file:./d;WRITE_DELAY=0");
+        assertThat(h2.password()).isEqualTo("p");
+        var explicit = StoreSettings.defaults().withUrl("jdbc:postgresql://db/x?password=p")
+                .withCredentials("u", "q").passwordOutOfUrl();
+        assertThat(explicit.url()).isEqualTo("jdbc:postgresql://db/x");
+        assertThat(explicit.password()).isEqualTo("q");
+        var none = StoreSettings.defaults();
+        assertThat(none.passwordOutOfUrl()).isSameAs(none);
+    }
+
+    @Test
     void badSettingsAreRefusedWithAClearMessage() {
         assertThatThrownBy(() -> StoreSettings.defaults().withUrl("jdbc:mysql://db/x?password=hunter2"))
                 .hasMessageContaining("jdbc:h2:").hasMessageNotContaining("hunter2");
@@ -53,5 +71,7 @@ class StoreSettingsTest {
                 .hasMessageContaining("ACTIVE");
         assertThatThrownBy(() -> new TurnRecord(" ", 0, "", "", false, null, null)).hasMessageContaining("sid");
         assertThat(CallQuery.all().withFlow("  ").flow()).isNull();
+        assertThatThrownBy(() -> new CallStart("CA1", "f", "v", "sip:" + "a".repeat(300), "", Direction.INBOUND,
+                CallStoreContract.T0)).hasMessageContaining("from must be at most 255");
     }
 }
