@@ -1,0 +1,113 @@
+package dev.dialtone.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Call records in a SQL database: H2 in a file by default, PostgreSQL when the URL names one, the
+ * same schema on both (migrated on open). Calls are written through {@link #recorder()}, which
+ * never blocks its caller, and read back with {@link #findCalls} and {@link #findCall}. Calls
+ * older than the retention setting are purged periodically. {@link #close()} writes what is
+ * still queued (waiting at most the flush timeout) and closes the pool.
+ */
+public final class CallStore implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CallStore.class.getName());
+
+    private final StoreSettings settings;
+    private final HikariDataSource pool;
+    private final CallRecorder recorder;
+    private final CallReader reader;
+    private final Counter purged;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Null when calls are kept forever. */
+    private final Retention retention;
+
+    private CallStore(StoreSettings settings, HikariDataSource pool, MeterRegistry registry, Clock clock) {
+        this.settings = settings;
+        this.pool = pool;
+        this.reader = new CallReader(pool);
+        this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
+        this.recorder = new CallRecorder(pool, settings, registry, clock);
+        this.retention = settings.retention().isZero() ? null
+                : new Retention(this::purgeOlderThan, settings.retention(), settings.purgeInterval(), clock);
+    }
+
+    /**
+     * Opens the database, migrates its schema and starts the writer and the retention purge.
+     *
+     * @throws StoreException when the database cannot be reached or migrated
+     */
+    public static CallStore open(StoreSettings settings, MeterRegistry registry, Clock clock) {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(clock, "clock");
+        return new CallStore(settings, Database.open(settings), registry, clock);
+    }
+
+    public static CallStore open(StoreSettings settings, MeterRegistry registry) {
+        return open(settings, registry, Clock.systemUTC());
+    }
+
+    /** Where conversations hand their records; never blocks, never throws for the database. */
+    public CallRecorder recorder() {
+        return recorder;
+    }
+
+    /** One page of calls matching {@code query}, newest first, with the total number matching. */
+    public CallPage findCalls(CallQuery query) {
+        try {
+            return reader.findCalls(query);
+        } catch (SQLException e) {
+            throw new StoreException("cannot list calls: " + Database.rootMessage(e), e);
+        }
+    }
+
+    /** A call with its turns, tool calls, events and usage; empty when no call has that sid. */
+    public Optional<CallDetail> findCall(String sid) {
+        Objects.requireNonNull(sid, "sid");
+        try {
+            return reader.findCall(sid);
+        } catch (SQLException e) {
+            throw new StoreException("cannot read call " + sid + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /** Deletes every call started before {@code cutoff} with all its records; returns how many. */
+    public int purgeOlderThan(Instant cutoff) {
+        try {
+            var count = CallReader.purge(pool, cutoff);
+            purged.increment(count);
+            if (count > 0) {
+                LOG.info("Purged " + count + " calls started before " + cutoff);
+            }
+            return count;
+        } catch (SQLException e) {
+            throw new StoreException("cannot purge calls: " + Database.rootMessage(e), e);
+        }
+    }
+
+    public StoreSettings settings() {
+        return settings;
+    }
+
+    /** Stops the purge, flushes the recorder (bounded by the flush timeout), closes the pool. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (retention != null) {
+            retention.stop();
+        }
+        recorder.close();
+        pool.close();
+    }
+}
