@@ -1,9 +1,14 @@
 package dev.dialtone;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
+import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -12,15 +17,33 @@ import io.helidon.webserver.websocket.WsRouting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import dev.dialtone.conversation.CallClock;
+import dev.dialtone.conversation.Providers;
+import dev.dialtone.conversation.Switchboard;
+import dev.dialtone.conversation.TurnMetrics;
+import dev.dialtone.flow.FlowCheck;
+import dev.dialtone.flow.FlowRegistry;
+import dev.dialtone.llm.ChatModel;
+import dev.dialtone.llm.anthropic.AnthropicChatModel;
+import dev.dialtone.llm.openai.OpenAiChatModel;
+import dev.dialtone.plugin.PluginLimits;
+import dev.dialtone.plugin.PluginRuntime;
+import dev.dialtone.plugin.PluginSettings;
+import dev.dialtone.speech.FallbackTextToSpeech;
+import dev.dialtone.speech.SpeechToText;
+import dev.dialtone.speech.TextToSpeech;
+import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
+import dev.dialtone.speech.deepgram.DeepgramSpeechToText;
+import dev.dialtone.speech.deepgram.DeepgramTextToSpeech;
 import dev.dialtone.telephony.ActiveCalls;
 import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.MediaStreamEndpoint;
 import dev.dialtone.telephony.PublicAddress;
-import dev.dialtone.telephony.SilentCall;
 import dev.dialtone.telephony.TelephonyMetrics;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
+import dev.dialtone.web.AdminApi;
 import dev.dialtone.web.Observability;
 
 /**
@@ -29,6 +52,8 @@ import dev.dialtone.web.Observability;
  */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(20);
 
     private Main() {
     }
@@ -39,6 +64,8 @@ public final class Main {
         var rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         int exit = switch (command) {
             case "serve" -> serve(Settings.load());
+            case "validate" -> validate(Settings.load(), rest);
+            case "chat" -> Chat.run(Settings.load(), rest);
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("dialtone: unknown command '" + command + "'");
@@ -54,18 +81,28 @@ public final class Main {
         System.err.println("""
                 usage: bin/dialtone [command]
                   serve              start the server (default)
+                  validate [dir]     check flows (and plugins) offline; non-zero exit on any error
+                  chat FLOW          talk to a flow in the terminal by typing
                   test               run the whole test suite (handled by bin/dialtone)
                 """);
         return exit;
     }
 
+    private static int validate(Settings settings, String[] args) {
+        var flows = args.length > 0 ? java.nio.file.Path.of(args[0]) : settings.flows();
+        var plugins = args.length > 1 ? java.nio.file.Path.of(args[1])
+                : args.length > 0 ? flows.resolveSibling("plugins") : settings.plugins();
+        return FlowCheck.run(flows, plugins, configuredProviders(settings), System.out);
+    }
+
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
-        var parts = Parts.create(settings, Clock.systemUTC());
         logStartup(settings);
+        var parts = Parts.create(settings, Clock.systemUTC());
         var builder = WebServer.builder().port(settings.port());
         setUp(builder, parts);
         var server = builder.build().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         return 0;
     }
@@ -75,8 +112,9 @@ public final class Main {
         var settings = parts.settings();
         var signature = new TwilioSignature(settings.twilio().authToken());
         var address = new PublicAddress(settings.publicUrl());
-        var webhooks = new TwilioWebhooks(signature, address, number -> Optional.empty(), status ->
-                LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
+        var webhooks = new TwilioWebhooks(signature, address,
+                number -> parts.flows().forNumber(number).map(v -> v.name()),
+                status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
         var stream = new MediaStreamEndpoint(signature, address, parts.callFactory(), parts.calls(),
                                              parts.telephonyMetrics(), settings.twilio().maxFrameBytes(),
                                              parts.clock());
@@ -84,7 +122,8 @@ public final class Main {
                                    .maxFrameLength(settings.twilio().maxFrameBytes()).build());
         server.routing(routing -> routing
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics())));
+                .register("/observe", new Observability(parts.metrics()))
+                .register("/api", new AdminApi(settings.adminToken(), parts.flows(), parts.switchboard())));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream));
     }
 
@@ -106,19 +145,85 @@ public final class Main {
                 settings.publicUrl().map(Object::toString).orElse("(derived from Host / X-Forwarded-Host)"));
     }
 
+    /** Provider names whose API key is set. */
+    static java.util.Set<String> configuredProviders(Settings settings) {
+        return settings.providers().stream().filter(Settings.Provider::configured).map(Settings.Provider::name)
+                       .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The provider clients for every provider with a key. */
+    static Providers providers(Settings s) {
+        var stt = new LinkedHashMap<String, SpeechToText>();
+        var llm = new LinkedHashMap<String, ChatModel>();
+        var tts = new LinkedHashMap<String, TextToSpeech>();
+        if (s.deepgram().configured()) {
+            var key = s.deepgram().apiKey().value();
+            stt.put("deepgram", new DeepgramSpeechToText(s.deepgram().url(), key, DeepgramSpeechToText.Timing.defaults()));
+            tts.put("deepgram", new FallbackTextToSpeech(
+                    new DeepgramTextToSpeech(s.deepgram().url(), key, CONNECT_TIMEOUT),
+                    new DeepgramRestTextToSpeech(s.deepgram().url(), key, CONNECT_TIMEOUT, IDLE_TIMEOUT)));
+        }
+        if (s.openai().configured()) {
+            llm.put("openai", new OpenAiChatModel(s.openai().url(), s.openai().apiKey().value(), CONNECT_TIMEOUT, IDLE_TIMEOUT));
+        }
+        if (s.anthropic().configured()) {
+            llm.put("anthropic", new AnthropicChatModel(s.anthropic().url(), s.anthropic().apiKey().value(),
+                                                        CONNECT_TIMEOUT, IDLE_TIMEOUT));
+        }
+        return new Providers(stt, llm, tts);
+    }
+
+    /** Plugin settings from config.yaml's {@code plugins:} block. */
+    static PluginSettings pluginSettings(Config plugins) {
+        var hosts = plugins.get("allowed-hosts").asList(String.class).orElse(List.of());
+        var config = new LinkedHashMap<String, Map<String, Object>>();
+        plugins.get("config").asNodeList().orElse(List.of()).forEach(node -> {
+            var values = new LinkedHashMap<String, Object>();
+            node.asMap().orElse(Map.of()).forEach((key, value) -> values.put(key.substring(node.key().toString().length() + 1), value));
+            config.put(node.name(), values);
+        });
+        return new PluginSettings(hosts, config, PluginLimits.defaults());
+    }
+
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Clock clock, PrometheusMeterRegistry metrics, ActiveCalls calls,
-                        TelephonyMetrics telephonyMetrics, TwilioCalls twilio, CallHandler.Factory callFactory) {
+                        TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins, FlowRegistry flows,
+                        Switchboard switchboard, CallHandler.Factory callFactory) implements AutoCloseable {
 
+        /** Everything, with calls answered by the flows' conversations. */
         public static Parts create(Settings settings, Clock clock) {
-            return create(settings, clock, (start, out) -> new SilentCall(start));
+            return create(settings, clock, providers(settings), null);
         }
 
+        /** Everything, with calls answered by {@code callFactory} instead. */
         public static Parts create(Settings settings, Clock clock, CallHandler.Factory callFactory) {
+            return create(settings, clock, providers(settings), callFactory);
+        }
+
+        /**
+         * Everything, with the given provider clients (tests point them at fakes) and calls
+         * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
+         */
+        public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             var calls = new ActiveCalls();
-            return new Parts(settings, clock, metrics, calls, new TelephonyMetrics(metrics, calls),
-                             new TwilioCalls(settings.twilio()), callFactory);
+            var twilio = new TwilioCalls(settings.twilio());
+            var plugins = new PluginRuntime(pluginSettings(settings.plugin()));
+            var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
+                                         metrics, clock);
+            var outcome = flows.start();
+            outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
+                                                    "Flows: {0}", p));
+            var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics),
+                                              CallClock.system(), transcript -> { });
+            return new Parts(settings, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
+                             switchboard, callFactory == null ? switchboard : callFactory);
+        }
+
+        @Override
+        public void close() {
+            flows.close();
+            plugins.close();
         }
     }
 }

@@ -98,6 +98,7 @@ final class Conversation {
 
     /** Stream started: greet, and start the call's time limit. */
     void start() {
+        listener.reopen();
         node.ifPresent(transcript::node);
         clock.schedule(flow.flow().turn().maxCall(),
                        () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.MAX_DURATION, 0)));
@@ -111,6 +112,7 @@ final class Conversation {
         if (stopped) {
             return;
         }
+        LOG.log(System.Logger.Level.TRACE, "Call {0}: {1}", call.sid(), event);
         switch (event) {
             case CallEvent.Stt stt -> onStt(stt);
             case CallEvent.Llm llmEvent -> onLlm(llmEvent);
@@ -262,7 +264,8 @@ final class Conversation {
         var block = flow.flow().llm();
         var specs = flow.toolsAt(node).stream()
                         .map(t -> new ToolSpec(t.name(), t.description(), t.parametersSchema())).toList();
-        var request = new ChatRequest(block.model().orElse(""), block.temperature(), Optional.of(400),
+        var request = new ChatRequest(block.model().orElse(Providers.defaultModel(block.provider())),
+                                      block.temperature(), Optional.of(400),
                                       systemPrompt(), history, specs);
         long replyId = r.id;
         r.stream = llm.stream(request, e -> post.accept(new CallEvent.Llm(replyId, e, clock.nanos())));

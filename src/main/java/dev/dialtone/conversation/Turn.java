@@ -10,7 +10,7 @@ import java.util.Optional;
  * used, and when each stage happened (System.nanoTime values, 0 when it did not happen). Owned by
  * the call's thread; {@link #view()} makes the immutable copy that others read.
  */
-final class Turn {
+public final class Turn {
     final int index;
     final Instant startedAt;
     String callerText = "";

@@ -211,6 +211,37 @@ public final class FakeCall implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /** Waits until audio that started playing after {@code nanos} has been heard. */
+    public boolean awaitHeardAfter(long nanos, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            var heard = heard();
+            if (!heard.isEmpty() && heard.getLast().atNanos() > nanos) {
+                return true;
+            }
+            sleepNanos(5_000_000);
+        }
+        return false;
+    }
+
+    /** Waits until the agent has been quiet (nothing played) for {@code quiet}, after saying something. */
+    public boolean awaitQuiet(Duration quiet, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            var heard = heard();
+            if (!heard.isEmpty() && System.nanoTime() - heard.getLast().atNanos() > quiet.toNanos()) {
+                return true;
+            }
+            sleepNanos(5_000_000);
+        }
+        return false;
+    }
+
+    /** The first audio heard after {@code nanos}, if any. */
+    public java.util.Optional<Heard> firstHeardAfter(long nanos) {
+        return heard().stream().filter(h -> h.atNanos() > nanos).findFirst();
+    }
+
     /** Marks echoed back to the server, in order. */
     public List<String> echoedMarks() {
         return playback.echoed();

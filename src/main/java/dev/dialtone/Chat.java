@@ -1,0 +1,77 @@
+package dev.dialtone;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.dialtone.conversation.CallClock;
+import dev.dialtone.conversation.Line;
+import dev.dialtone.conversation.Switchboard;
+import dev.dialtone.conversation.TurnMetrics;
+import dev.dialtone.flow.FlowRegistry;
+import dev.dialtone.plugin.PluginRuntime;
+import dev.dialtone.telephony.TwilioCalls;
+
+/**
+ * {@code bin/dialtone chat FLOW}: the same conversation as a phone call, driven by typed turns in
+ * the terminal, with the flow's LLM, tools and nodes live. For operators trying a flow without a
+ * phone.
+ */
+final class Chat {
+    private Chat() {
+    }
+
+    static int run(Settings settings, String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: bin/dialtone chat FLOW");
+            return 2;
+        }
+        var out = System.out;
+        try (var plugins = new PluginRuntime(Main.pluginSettings(settings.plugin()));
+             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins,
+                                          Main.configuredProviders(settings), new SimpleMeterRegistry(), Clock.systemUTC())) {
+            var outcome = flows.reload();
+            outcome.problems().forEach(p -> out.println("! " + p));
+            var flow = flows.byName(args[0]);
+            if (flow.isEmpty()) {
+                out.println("No flow named '" + args[0] + "'. Flows: " + flows.versions().stream().map(v -> v.name()).toList());
+                return 1;
+            }
+            var switchboard = new Switchboard(flows, Main.providers(settings), new TwilioCalls(settings.twilio()),
+                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), t -> { });
+            var session = switchboard.chat(flow.get(), "CHAT" + System.currentTimeMillis(),
+                                           text -> out.println("agent: " + text), printedLine(out));
+            out.println("Talking to flow " + flow.get().name() + " (" + flow.get().hash() + "). Type, Enter to send; Ctrl-D ends.");
+            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            String line;
+            while (!session.ended() && (line = in.readLine()) != null) {
+                if (!line.isBlank()) {
+                    session.type(line);
+                }
+            }
+            session.act(new dev.dialtone.conversation.CallAction.HangUp("operator"));
+            return 0;
+        } catch (java.io.IOException | IllegalStateException e) {
+            System.err.println("chat: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static Line printedLine(PrintStream out) {
+        return new Line() {
+            @Override
+            public void hangUp() {
+                out.println("[the agent hung up]");
+            }
+
+            @Override
+            public void transfer(String number) {
+                out.println("[the agent transferred the call to " + number + "]");
+            }
+        };
+    }
+}

@@ -1,0 +1,209 @@
+package dev.dialtone.conversation;
+
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+
+import dev.dialtone.audio.VoiceActivity;
+import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.flow.ProviderBlock;
+import dev.dialtone.speech.SpeechToText;
+import dev.dialtone.speech.SttOptions;
+import dev.dialtone.speech.SttSession;
+import dev.dialtone.telephony.CallHandler;
+import dev.dialtone.telephony.StreamEvent;
+
+/**
+ * One call as an actor: a mailbox of {@link CallEvent}s drained by one virtual thread that alone
+ * runs the {@link Conversation}. The Twilio socket's reader thread, provider I/O threads, tools
+ * and timers only post events. Caller audio is the exception: it goes from the reader thread
+ * straight to the STT session, which is thread-safe, so the audio path never waits in the mailbox.
+ */
+public final class CallSession implements CallHandler {
+    private static final System.Logger LOG = System.getLogger(CallSession.class.getName());
+
+    private final LinkedBlockingQueue<CallEvent> mailbox = new LinkedBlockingQueue<>();
+    private final String callSid;
+    private final CallTranscript transcript;
+    private final CallClock clock;
+    private final Consumer<CallSession> onEnd;
+    private final SpeechInput speech;
+    private Conversation conversation; // set once before the thread starts
+    private volatile boolean ended;
+
+    /**
+     * @param stt the speech-to-text provider, or null when turns are typed (chat mode)
+     */
+    CallSession(String callSid, CallTranscript transcript, CallClock clock, SpeechToText stt, SttOptions sttOptions,
+                Consumer<CallSession> onEnd) {
+        this.callSid = callSid;
+        this.transcript = transcript;
+        this.clock = clock;
+        this.speech = new SpeechInput(stt, sttOptions, this::post, clock);
+        this.onEnd = onEnd;
+    }
+
+    SpeechInput speech() {
+        return speech;
+    }
+
+    /** Wires the conversation and starts the call's thread. */
+    void start(Conversation conversation) {
+        this.conversation = conversation;
+        Thread.ofVirtual().name("call-" + callSid).start(this::run);
+    }
+
+    /** Posts an event to the call; any thread. */
+    void post(CallEvent event) {
+        if (!ended) {
+            mailbox.add(event);
+        }
+    }
+
+    public String callSid() {
+        return callSid;
+    }
+
+    public CallTranscript transcript() {
+        return transcript;
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    /** A caller turn typed instead of spoken. */
+    public void type(String text) {
+        post(new CallEvent.TypedTurn(text));
+    }
+
+    /** An operator or the API asks the call to do something. */
+    public void act(CallAction action) {
+        post(new CallEvent.Action(action));
+    }
+
+    @Override
+    public void onEvent(StreamEvent event) {
+        switch (event) {
+            case StreamEvent.Media media -> speech.hear(media.payload());
+            case StreamEvent.Dtmf dtmf -> post(new CallEvent.Digit(dtmf.digit()));
+            case StreamEvent.Mark mark -> post(new CallEvent.MarkEchoed(mark.name(), clock.nanos()));
+            case StreamEvent.Stop stop -> post(new CallEvent.StreamEnded());
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void onStreamClosed() {
+        post(new CallEvent.StreamEnded());
+    }
+
+    private void run() {
+        try {
+            conversation.start();
+            while (!ended) {
+                var event = mailbox.take();
+                try {
+                    conversation.handle(event);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "Call " + callSid + " failed on " + event.getClass().getSimpleName(), e);
+                    transcript.note(clock.now(), "error", "internal: " + e.getClass().getSimpleName());
+                }
+                if (transcript.endedAt().isPresent()) {
+                    ended = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            conversation.stop("server shutting down");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Call " + callSid + " failed to start", e);
+            conversation.stop("internal error");
+        } finally {
+            ended = true;
+            mailbox.clear();
+            onEnd.accept(this);
+        }
+    }
+
+    /**
+     * The caller's side: the current STT session and when the caller last made a sound. Written
+     * by the call's thread (reopen), read by the socket's reader thread (hear).
+     */
+    static final class SpeechInput implements Conversation.Listener {
+        private final SpeechToText stt;
+        private final SttOptions options;
+        private final Consumer<CallEvent> post;
+        private final CallClock clock;
+        private volatile SttSession session;
+        private volatile long sessionId;
+        private volatile long lastSpeechNanos;
+
+        SpeechInput(SpeechToText stt, SttOptions options, Consumer<CallEvent> post, CallClock clock) {
+            this.stt = stt;
+            this.options = options;
+            this.post = post;
+            this.clock = clock;
+        }
+
+        void hear(byte[] mulaw) {
+            var s = session;
+            if (s != null) {
+                s.sendAudio(mulaw);
+            }
+            if (VoiceActivity.isSpeech(mulaw)) {
+                lastSpeechNanos = clock.nanos();
+            }
+        }
+
+        @Override
+        public boolean current(CallEvent.Stt event) {
+            return event.session() == sessionId;
+        }
+
+        @Override
+        public void reopen() {
+            if (stt == null) {
+                return;
+            }
+            var old = session;
+            long id = sessionId + 1;
+            sessionId = id;
+            session = stt.open(options, e -> post.accept(new CallEvent.Stt(id, e, clock.nanos())));
+            if (old != null) {
+                old.close();
+            }
+        }
+
+        @Override
+        public long lastSpeechNanos() {
+            return lastSpeechNanos;
+        }
+
+        @Override
+        public void close() {
+            var s = session;
+            session = null;
+            if (s != null) {
+                s.close();
+            }
+        }
+
+        static SttOptions options(ProviderBlock block) {
+            var defaults = SttOptions.defaults();
+            var keyterms = block.extras().get("keyterms") instanceof List<?> list
+                    ? list.stream().map(String::valueOf).toList() : List.<String>of();
+            return new SttOptions(block.model().orElse(defaults.model()), block.language().orElse(defaults.language()),
+                                  block.intExtra("endpointing").map(OptionalInt::of).orElse(defaults.endpointingMs()),
+                                  block.intExtra("utterance_end_ms").map(OptionalInt::of).orElse(defaults.utteranceEndMs()),
+                                  keyterms, !Boolean.FALSE.equals(block.extras().get("smart_format")));
+        }
+    }
+
+    /** The flow version a call runs, for logs. */
+    static String describe(FlowVersion flow) {
+        return flow.name() + "@" + flow.hash();
+    }
+}

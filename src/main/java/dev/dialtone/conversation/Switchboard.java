@@ -1,0 +1,219 @@
+package dev.dialtone.conversation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import dev.dialtone.audio.Playout;
+import dev.dialtone.flow.FlowRegistry;
+import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.flow.ProviderBlock;
+import dev.dialtone.speech.TtsOptions;
+import dev.dialtone.telephony.CallHandler;
+import dev.dialtone.telephony.OutboundStream;
+import dev.dialtone.telephony.StreamCommand;
+import dev.dialtone.telephony.StreamEvent;
+import dev.dialtone.telephony.TwilioCalls;
+
+/**
+ * Answers calls: picks the flow version for a new stream (the one named in the TwiML, else the
+ * called number's), builds its {@link CallSession} with the flow's providers, and keeps the live
+ * sessions and recent transcripts for the admin API. Also opens text-only sessions for chat mode.
+ */
+public final class Switchboard implements CallHandler.Factory {
+    private static final System.Logger LOG = System.getLogger(Switchboard.class.getName());
+    private static final int RECENT = 500;
+    /** How far ahead of real time audio is sent to Twilio. */
+    static final java.time.Duration PLAYOUT_LEAD = java.time.Duration.ofMillis(160);
+
+    private final FlowRegistry flows;
+    private final Providers providers;
+    private final TwilioCalls twilio;
+    private final PhraseCache phrases = new PhraseCache();
+    private final TurnMetrics metrics;
+    private final CallClock clock;
+    private final Consumer<CallTranscript> ended;
+    private final Map<String, CallSession> active = new ConcurrentHashMap<>();
+    private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
+
+    /** @param ended receives every call's transcript when it ends (the store records it) */
+    public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
+                       CallClock clock, Consumer<CallTranscript> ended) {
+        this.flows = flows;
+        this.providers = providers;
+        this.twilio = twilio;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.ended = ended;
+    }
+
+    @Override
+    public CallHandler answer(StreamEvent.Start start, OutboundStream out) {
+        var named = start.parameter("flow");
+        var flow = named.isEmpty() ? flows.forNumber(start.parameter("to")) : flows.byName(named);
+        if (flow.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Call {0} to {1}: no flow answers it; ending the stream",
+                    start.callSid(), start.parameter("to"));
+            out.close();
+            return new CallHandler() {
+                public void onEvent(StreamEvent event) {
+                }
+
+                public void onStreamClosed() {
+                }
+            };
+        }
+        return phoneCall(start, out, flow.get());
+    }
+
+    /** A call on the phone line: STT, LLM and TTS of the flow, paced audio to Twilio. */
+    private CallHandler phoneCall(StreamEvent.Start start, OutboundStream out, FlowVersion flow) {
+        var f = flow.flow();
+        var stt = providers.stt(f.stt().provider());
+        var llm = providers.llm(f.llm().provider());
+        var tts = providers.tts(f.tts().provider());
+        if (stt.isEmpty() || llm.isEmpty() || tts.isEmpty()) {
+            LOG.log(System.Logger.Level.ERROR, "Call {0}: flow {1} needs providers {2}/{3}/{4}, not all configured",
+                    start.callSid(), flow.name(), f.stt().provider(), f.llm().provider(), f.tts().provider());
+            out.close();
+            return new dev.dialtone.telephony.SilentCall(start);
+        }
+        var info = new Conversation.CallInfo(start.callSid(), start.parameter("from"), start.parameter("to"));
+        var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(), clock.now());
+        var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
+                                      this::onEnded);
+        var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, info.sid());
+        var ttsOptions = ttsOptions(f.tts());
+        var voice = new PhoneVoice(tts.get(), ttsOptions, f.tts().provider() + ":" + ttsOptions.voice() + ":"
+                                   + ttsOptions.model(), playout, phrases, session::post, clock);
+        var conversation = new Conversation(info, flow, llm.get(), voice, session.speech(), new PhoneLine(info.sid(), out),
+                                            clock, session::post, transcript, metrics, Phrases.ENGLISH);
+        active.put(info.sid(), session);
+        LOG.log(System.Logger.Level.INFO, "Call {0} answered by flow {1}", info.sid(), CallSession.describe(flow));
+        session.start(conversation);
+        return session;
+    }
+
+    /**
+     * A text-only session of a flow (chat mode, the softphone's text box): typed turns in, the
+     * agent's segments out, with tools, nodes and the LLM all live.
+     */
+    public CallSession chat(FlowVersion flow, String sid, Consumer<String> agentSays, Line line) {
+        var llm = providers.llm(flow.flow().llm().provider())
+                .orElseThrow(() -> new IllegalStateException("no API key for LLM provider " + flow.flow().llm().provider()));
+        var info = new Conversation.CallInfo(sid, "chat", "chat");
+        var transcript = new CallTranscript(sid, flow.name(), flow.hash(), info.from(), info.to(), clock.now());
+        var session = new CallSession(sid, transcript, clock, null, null, this::onEnded);
+        var voice = new TextVoice(agentSays, session::post, clock);
+        var conversation = new Conversation(info, flow, llm, voice, session.speech(), line, clock, session::post,
+                                            transcript, metrics, Phrases.ENGLISH);
+        active.put(sid, session);
+        session.start(conversation);
+        return session;
+    }
+
+    public Optional<CallSession> active(String sid) {
+        return Optional.ofNullable(active.get(sid));
+    }
+
+    public List<CallSession> active() {
+        return List.copyOf(active.values());
+    }
+
+    /** A live or recently ended call's transcript. */
+    public Optional<CallTranscript> transcript(String sid) {
+        var live = active.get(sid);
+        if (live != null) {
+            return Optional.of(live.transcript());
+        }
+        synchronized (recent) {
+            return Optional.ofNullable(recent.get(sid));
+        }
+    }
+
+    public List<CallTranscript> recent() {
+        synchronized (recent) {
+            return new ArrayList<>(recent.values());
+        }
+    }
+
+    private void onEnded(CallSession session) {
+        active.remove(session.callSid());
+        synchronized (recent) {
+            recent.put(session.callSid(), session.transcript());
+            if (recent.size() > RECENT) {
+                recent.remove(recent.keySet().iterator().next());
+            }
+        }
+        try {
+            ended.accept(session.transcript());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "Could not record call " + session.callSid(), e);
+        }
+    }
+
+    private static TtsOptions ttsOptions(ProviderBlock block) {
+        var voice = block.voice().or(block::model).orElse(switch (block.provider()) {
+            case "elevenlabs" -> "21m00Tcm4TlvDq8ikWAM";
+            default -> "aura-2-thalia-en";
+        });
+        var model = block.provider().equals("elevenlabs") ? block.model().orElse("eleven_flash_v2_5") : "";
+        return new TtsOptions(voice, model);
+    }
+
+    /** Paced audio, marks and clears to the call's Twilio stream. */
+    private record TwilioSink(OutboundStream out) implements Playout.Sink {
+        public void audio(byte[] frame) {
+            out.send(new StreamCommand.Media(frame));
+        }
+
+        public void mark(String name) {
+            out.send(new StreamCommand.Mark(name));
+        }
+
+        public void clear() {
+            out.send(new StreamCommand.Clear());
+        }
+    }
+
+    /** Hang-up and transfer through Twilio's REST API; closing the stream also ends the call. */
+    private final class PhoneLine implements Line {
+        private final String sid;
+        private final OutboundStream out;
+
+        PhoneLine(String sid, OutboundStream out) {
+            this.sid = sid;
+            this.out = out;
+        }
+
+        @Override
+        public void hangUp() {
+            if (twilio.configured()) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        twilio.hangUp(sid);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "Call {0}: REST hang-up failed: {1}", sid, e.getMessage());
+                    }
+                });
+            }
+            out.close(); // ends <Connect>; with no TwiML after it Twilio hangs up
+        }
+
+        @Override
+        public void transfer(String number) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    twilio.transfer(sid, number); // Twilio stops the stream itself
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "Call {0}: transfer to {1} failed: {2}", sid, number, e.getMessage());
+                    out.close();
+                }
+            });
+        }
+    }
+}

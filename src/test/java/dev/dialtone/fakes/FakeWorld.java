@@ -1,0 +1,112 @@
+package dev.dialtone.fakes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.helidon.webserver.WebServer;
+
+import dev.dialtone.Main;
+import dev.dialtone.TestSettings;
+import dev.dialtone.conversation.Providers;
+import dev.dialtone.llm.openai.OpenAiChatModel;
+import dev.dialtone.speech.deepgram.DeepgramSpeechToText;
+import dev.dialtone.speech.deepgram.DeepgramTextToSpeech;
+
+/**
+ * A whole fake world around a real Dialtone server: Twilio (caller), Deepgram STT, an OpenAI
+ * LLM and Deepgram TTS, each a protocol-faithful fake, plus a flows folder with the test's flow.
+ *
+ * <pre>{@code
+ * try (var world = FakeWorld.start(FLOW_YAML)) {
+ *     world.stt.script("I'd like a pizza");
+ *     world.llm.enqueue(FakeLlmServer.Reply.text("Sure", ", large?"));
+ *     try (var call = world.dial()) {
+ *         call.sendAudio(FakeAudio.concat(FakeAudio.tone(440, 800), FakeAudio.silence(600)));
+ *         ...
+ *     }
+ * }
+ * }</pre>
+ */
+public final class FakeWorld implements AutoCloseable {
+    public static final String KEY = "fake-provider-key";
+    public static final String CALLER = "+15551230000";
+    public static final String NUMBER = "+15550001111";
+
+    public final FakeDeepgramStt stt = new FakeDeepgramStt(KEY);
+    public final FakeLlmServer llm = FakeOpenAi.start(KEY);
+    public final FakeDeepgramTts tts = new FakeDeepgramTts(KEY).msPerChar(10);
+    public final Path dir;
+    public final Main.Parts parts;
+    public final WebServer server;
+    public final FakeTwilio twilio;
+
+    private FakeWorld(String flowYaml, Map<String, String> plugins, Map<String, String> env) throws IOException {
+        dir = Files.createTempDirectory("dialtone-world");
+        Files.createDirectories(dir.resolve("flows"));
+        Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(dir.resolve("flows/test.yaml"), flowYaml);
+        for (var plugin : plugins.entrySet()) {
+            Files.writeString(dir.resolve("plugins/" + plugin.getKey() + ".js"), plugin.getValue());
+        }
+        var all = new HashMap<String, String>();
+        all.put("DIALTONE_FLOWS", dir.resolve("flows").toString());
+        all.put("DIALTONE_PLUGINS", dir.resolve("plugins").toString());
+        all.put("DEEPGRAM_API_KEY", KEY);
+        all.put("OPENAI_API_KEY", KEY);
+        all.putAll(env);
+        var settings = TestSettings.with(all);
+        var providers = new Providers(
+                Map.of("deepgram", new DeepgramSpeechToText(stt.baseUrl(), KEY, DeepgramSpeechToText.Timing.defaults())),
+                Map.of("openai", new OpenAiChatModel(llm.baseUrl(), KEY, Duration.ofSeconds(2), Duration.ofSeconds(10))),
+                Map.of("deepgram", new DeepgramTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2))));
+        parts = Main.Parts.create(settings, Clock.systemUTC(), providers, null);
+        var builder = WebServer.builder().port(0);
+        Main.setUp(builder, parts);
+        server = builder.build().start();
+        twilio = new FakeTwilio(url(), TestSettings.AUTH_TOKEN);
+    }
+
+    public static FakeWorld start(String flowYaml) {
+        return start(flowYaml, Map.of(), Map.of());
+    }
+
+    public static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env) {
+        try {
+            return new FakeWorld(flowYaml, plugins, env);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI url() {
+        return URI.create("http://localhost:" + server.port());
+    }
+
+    /** A call from {@link #CALLER} to {@link #NUMBER}. */
+    public FakeCall dial() {
+        try {
+            return twilio.dial(CALLER, NUMBER);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        parts.close();
+        stt.close();
+        llm.close();
+        tts.close();
+    }
+}
