@@ -27,8 +27,12 @@ import dev.dialtone.speech.SttEvent;
  */
 final class Conversation {
     private static final System.Logger LOG = System.getLogger(Conversation.class.getName());
-    /** The caller never waits longer than this after their turn ends without hearing something. */
-    static final Duration RESPONSE_DEADLINE = Duration.ofMillis(2500);
+    /**
+     * The most silence a reply may leave after the caller's turn (or after its last audio) before
+     * it is given up and apologised for; with the STT's endpointing this keeps dead air under 3 s.
+     */
+    static final Duration DEAD_AIR = Duration.ofMillis(2000);
+    private static final Duration DEAD_AIR_CHECK = Duration.ofMillis(250);
     private static final String VOICE_GUIDANCE = "You are speaking on a phone call: answer in short spoken "
             + "sentences, without lists, markdown or emoji.";
 
@@ -99,6 +103,7 @@ final class Conversation {
     /** Stream started: greet, and start the call's time limit. */
     void start() {
         listener.reopen();
+        voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye()));
         node.ifPresent(transcript::node);
         clock.schedule(flow.flow().turn().maxCall(),
                        () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.MAX_DURATION, 0)));
@@ -249,10 +254,32 @@ final class Conversation {
         r.generating = true;
         reply = r;
         requestLlm(r);
-        long replyId = r.id;
+        r.lastHeardNanos = turn.sttFinal;
+        watchDeadAir(r, DEAD_AIR_CHECK);
+    }
+
+    private void watchDeadAir(Reply r, Duration after) {
         cancelDeadline.run();
-        cancelDeadline = clock.schedule(RESPONSE_DEADLINE, () -> post.accept(
+        long replyId = r.id;
+        cancelDeadline = clock.schedule(after, () -> post.accept(
                 new CallEvent.TimerFired(CallEvent.TimerKind.RESPONSE_DEADLINE, replyId)));
+    }
+
+    /**
+     * A reply that leaves the caller in silence for {@link #DEAD_AIR} (slow or stalled LLM or TTS)
+     * is given up with an apology. Running tools are bounded by their own time limits.
+     */
+    private void checkDeadAir(Reply r) {
+        long now = clock.nanos();
+        if (voice.playing() || r.toolsRunning()) {
+            r.lastHeardNanos = now;
+        }
+        long quiet = now - r.lastHeardNanos;
+        if (quiet >= DEAD_AIR.toNanos()) {
+            fail(r, "timeout", "the caller heard nothing for " + quiet / 1_000_000 + " ms");
+            return;
+        }
+        watchDeadAir(r, DEAD_AIR_CHECK);
     }
 
     private void requestLlm(Reply r) {
@@ -616,9 +643,8 @@ final class Conversation {
             }
             case RESPONSE_DEADLINE -> {
                 var r = reply;
-                if (r != null && r.id == timer.generation() && r.turn.firstAudioSent == 0 && !r.toolsRunning()
-                    && r.segments.stream().noneMatch(s -> s.bytesSent > 0)) {
-                    fail(r, "timeout", "no reply audio within " + RESPONSE_DEADLINE.toMillis() + " ms");
+                if (r != null && r.id == timer.generation()) {
+                    checkDeadAir(r);
                 }
             }
         }

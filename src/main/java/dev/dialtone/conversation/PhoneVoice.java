@@ -79,6 +79,51 @@ final class PhoneVoice implements Voice {
     }
 
     @Override
+    public boolean playing() {
+        return !playout.idle() || playout.buffered().toNanos() > 0;
+    }
+
+    /**
+     * Synthesises the phrases not yet cached on a session of their own, off the call's path; the
+     * audio goes only to the cache.
+     */
+    @Override
+    public void prepare(java.util.List<String> phrases) {
+        var missing = phrases.stream().filter(p -> cache.get(voiceKey, p).isEmpty()).distinct().toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        var audio = new java.util.concurrent.ConcurrentHashMap<Long, ByteArrayOutputStream>();
+        var left = new java.util.concurrent.atomic.AtomicInteger(missing.size());
+        var holder = new java.util.concurrent.atomic.AtomicReference<TtsSession>();
+        var side = tts.open(options, event -> {
+            switch (event) {
+                case TtsEvent.Audio a -> audio.computeIfAbsent(a.segmentId(), id -> new ByteArrayOutputStream())
+                                              .writeBytes(a.mulaw());
+                case TtsEvent.SegmentDone done -> {
+                    var bytes = audio.remove(done.segmentId());
+                    if (bytes != null) {
+                        cache.put(voiceKey, missing.get((int) done.segmentId()), bytes.toByteArray());
+                    }
+                    if (left.decrementAndGet() == 0 && holder.get() != null) {
+                        holder.get().close();
+                    }
+                }
+                case TtsEvent.Failed failed -> {
+                    if (failed.segmentId().isEmpty() && holder.get() != null) {
+                        holder.get().close();
+                    }
+                }
+            }
+        });
+        holder.set(side);
+        for (int i = 0; i < missing.size(); i++) {
+            side.speak(i, missing.get(i));
+        }
+        side.flush();
+    }
+
+    @Override
     public boolean hasCached(String text) {
         return cache.get(voiceKey, text).isPresent();
     }

@@ -31,6 +31,7 @@ final class Reply {
     int historyIndex = -1;              // where its assistant message sits in the history
     Optional<CallAction> afterPlayed = Optional.empty(); // hang up or transfer once all is heard
     long startedNanos;
+    long lastHeardNanos;                // the last time the caller was hearing it (or the turn ended)
 
     Reply(long id, boolean interruptible, Turn turn, long startedNanos) {
         this.id = id;

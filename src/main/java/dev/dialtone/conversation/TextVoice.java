@@ -40,6 +40,15 @@ final class TextVoice implements Voice {
     }
 
     @Override
+    public boolean playing() {
+        return false;
+    }
+
+    @Override
+    public void prepare(java.util.List<String> phrases) {
+    }
+
+    @Override
     public boolean hasCached(String text) {
         return true;
     }

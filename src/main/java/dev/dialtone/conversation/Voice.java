@@ -22,6 +22,12 @@ interface Voice extends AutoCloseable {
     /** Barge-in: stop at once and forget everything not yet heard. */
     void interrupt();
 
+    /** Whether audio is still queued or playing at the caller's end. */
+    boolean playing();
+
+    /** Synthesises fixed phrases ahead of need, so that they play at once (even if the TTS later fails). */
+    void prepare(java.util.List<String> phrases);
+
     /** Whether a fixed phrase can be spoken without the TTS (it is cached). */
     boolean hasCached(String text);
 

@@ -2,13 +2,21 @@ package dev.dialtone.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpServer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.dialtone.fakes.FakeAudio;
+import dev.dialtone.fakes.FakeLlmServer.Call;
 import dev.dialtone.fakes.FakeLlmServer.Reply;
+import dev.dialtone.fakes.FakeServerFault;
 import dev.dialtone.fakes.FakeWorld;
 
 /** Whole calls through the fakes: Twilio -> Deepgram STT -> OpenAI -> Deepgram TTS -> Twilio. */
@@ -76,6 +84,273 @@ class CallFlowTest {
                     .contains("I'd like a pizza").contains("Sure, what size?")
                     .contains("One large pizza. Anything else?").contains("That's all");
             call.stop();
+        }
+    }
+
+    static final String MENU_PRICE = """
+            export default {
+              description: "Price of a menu item",
+              parameters: { type: "object", properties: { item: { type: "string" } }, required: ["item"] },
+              say: "Let me check the menu.",
+              run(args, call) {
+                call.state.last_item = args.item;
+                return { item: args.item, price: 12.5 };
+              }
+            };
+            """;
+
+    private static String flowWithTools(String tools) {
+        return FLOW.replace("turn: {", "tools: [" + tools + "]\nturn: {");
+    }
+
+    @Test
+    void aToolCallSpeaksItsFillerRunsThePluginAndTheLlmContinues() throws Exception {
+        world = FakeWorld.start(flowWithTools("menu_price"), Map.of("menu_price", MENU_PRICE), Map.of());
+        world.stt.script("How much is a margherita", "Great");
+        world.llm.enqueue(Reply.toolCalls(new Call("call_1", "menu_price", "{\"item\":\"margherita\"}")))
+                 .enqueue(Reply.text("A margherita ", "is twelve fifty."))
+                 .enqueue(Reply.text("Anything else?"));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            speak(call, 700);
+            assertThat(call.awaitQuiet(Duration.ofMillis(400), Duration.ofSeconds(6))).isTrue();
+            var turn = transcript(call).turns().get(1);
+            assertThat(turn.agentText()).isEqualTo("Let me check the menu. A margherita is twelve fifty.");
+            assertThat(turn.tools()).singleElement().satisfies(t -> {
+                assertThat(t.name()).isEqualTo("menu_price");
+                assertThat(t.result()).contains("12.5");
+                assertThat(t.error()).isFalse();
+            });
+            // the second turn's request carries the whole tool exchange, in order
+            speak(call, 500);
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(6));
+            var messages = world.llm.requests().get(2).body().path("messages");
+            assertThat(messages).hasSize(6);
+            assertThat(messages.get(0).path("role").asText()).isEqualTo("system");
+            assertThat(messages.get(1).path("content").asText()).isEqualTo("How much is a margherita");
+            assertThat(messages.get(2).path("tool_calls").get(0).path("function").path("name").asText()).isEqualTo("menu_price");
+            assertThat(messages.get(3).path("role").asText()).isEqualTo("tool");
+            assertThat(messages.get(3).path("tool_call_id").asText()).isEqualTo("call_1");
+            assertThat(messages.get(3).path("content").asText()).contains("\"price\":12.5");
+            assertThat(messages.get(4).path("content").asText()).isEqualTo("A margherita is twelve fifty.");
+            assertThat(messages.get(5).path("content").asText()).isEqualTo("Great");
+            call.stop();
+        }
+    }
+
+    @Test
+    void parallelToolCallsRunConcurrently() throws Exception {
+        var slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slow.createContext("/stock", exchange -> {
+            try {
+                Thread.sleep(600);
+                var body = "{\"in_stock\":true}".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        slow.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        slow.start();
+        var stock = """
+                export default {
+                  description: "Whether an item is in stock",
+                  parameters: { type: "object", properties: { item: { type: "string" } }, required: ["item"] },
+                  timeoutMs: 3000,
+                  async run(args, call) {
+                    const res = await call.http.fetch("http://127.0.0.1:PORT/stock?item=" + args.item, { method: "GET" });
+                    return { item: args.item, stock: await res.json() };
+                  }
+                };
+                """.replace("PORT", String.valueOf(slow.getAddress().getPort()));
+        var config = "plugins:\n  allowed-hosts: [\"127.0.0.1:" + slow.getAddress().getPort() + "\"]\n";
+        try {
+            world = FakeWorld.start(flowWithTools("stock"), Map.of("stock", stock), Map.of(), config);
+            world.stt.script("Do you have both");
+            world.llm.enqueue(Reply.toolCalls(new Call("a", "stock", "{\"item\":\"basil\"}"),
+                                              new Call("b", "stock", "{\"item\":\"olives\"}")))
+                     .enqueue(Reply.text("Yes, both are in stock."));
+            try (var call = world.dial()) {
+                call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+                speak(call, 600);
+                world.llm.awaitRequest(5000);
+                var second = awaitRequest(2);
+                var messages = second.body().path("messages");
+                assertThat(messages.get(3).path("tool_call_id").asText()).isEqualTo("a");
+                assertThat(messages.get(3).path("content").asText()).contains("basil").contains("in_stock");
+                assertThat(messages.get(4).path("tool_call_id").asText()).isEqualTo("b");
+                call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+                var tools = transcript(call).turns().get(1).tools();
+                assertThat(tools).hasSize(2).allSatisfy(t -> assertThat(t.millis()).isGreaterThanOrEqualTo(550));
+                // both 600 ms fetches ran at once: the LLM's second request came well before 1.2 s of tool time
+                var first = world.llm.requests().get(0);
+                long gapMs = (second.exchange().receivedNanos() - first.exchange().receivedNanos()) / 1_000_000;
+                assertThat(gapMs).isLessThan(1150);
+                call.stop();
+            }
+        } finally {
+            slow.stop(0);
+        }
+    }
+
+    @Test
+    void aBargeInClearsTheLineCancelsTheLlmAndKeepsOnlyWhatWasHeard() throws Exception {
+        world = FakeWorld.start(FLOW);
+        world.stt.script("Tell me about your pizzas", "no wait stop");
+        var longReply = new String[40];
+        for (int i = 0; i < longReply.length; i++) {
+            longReply[i] = "Sentence number " + i + " is here. ";
+        }
+        world.llm.perTokenDelay(Duration.ofMillis(100)).enqueue(Reply.text(longReply)).enqueue(Reply.text("Sure."));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            long spoke = speak(call, 700);
+            var firstRequest = world.llm.awaitRequest(5000);
+            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(5))).isTrue();
+            Thread.sleep(700); // let some of the reply play
+            call.sendAudio(FakeAudio.tone(440, 900));
+            assertThat(firstRequest.awaitClientClose(3000)).as("LLM request cancelled").isTrue();
+            assertThat(call.received("clear")).isNotEmpty();
+            call.sendAudio(FakeAudio.silence(600));
+            awaitRequest(2);
+            var turn = transcript(call).turns().get(1);
+            assertThat(turn.interrupted()).isTrue();
+            assertThat(turn.agentText()).startsWith("Sentence number 0 is here.");
+            assertThat(turn.agentText().length()).isLessThan(String.join("", longReply).length() / 3);
+            assertThat(turn.bargeInToClearMs()).isPresent();
+            var messages = world.llm.requests().get(1).body().path("messages");
+            assertThat(messages.get(2).path("role").asText()).isEqualTo("assistant");
+            assertThat(messages.get(2).path("content").asText()).isEqualTo(turn.agentText());
+            assertThat(messages.get(3).path("content").asText()).isEqualTo("no wait stop");
+            call.stop();
+        }
+    }
+
+    @Test
+    void aBackchannelDoesNotInterrupt() throws Exception {
+        world = FakeWorld.start(FLOW);
+        world.stt.script("Tell me about your pizzas", "uh-huh");
+        world.llm.enqueue(Reply.text("We have margherita, pepperoni and calzone. ", "All are baked in a wood oven. ",
+                                     "Every pizza is twelve inches."));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            long spoke = speak(call, 700);
+            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(5))).isTrue();
+            call.sendAudio(FakeAudio.concat(FakeAudio.tone(440, 300), FakeAudio.silence(600)));
+            call.awaitQuiet(Duration.ofMillis(400), Duration.ofSeconds(6));
+            assertThat(call.received("clear")).isEmpty();
+            var turns = transcript(call).turns();
+            assertThat(turns).hasSize(2);
+            assertThat(turns.get(1).interrupted()).isFalse();
+            assertThat(turns.get(1).agentText()).endsWith("Every pizza is twelve inches.");
+            assertThat(world.llm.requests()).hasSize(1);
+            call.stop();
+        }
+    }
+
+    @Test
+    void aDtmfRouteTransfersTheCallThroughTheRestApi() throws Exception {
+        world = FakeWorld.start(FLOW + "dtmf: { \"0\": { transfer: \"+15550009999\" } }\n");
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            long pressed = System.nanoTime();
+            call.dtmf("0");
+            assertThat(call.awaitHeardAfter(pressed, Duration.ofSeconds(3))).isTrue();
+            awaitTrue(() -> !world.twilioApi.requests().isEmpty());
+            var request = world.twilioApi.requests().getLast();
+            assertThat(request.path()).endsWith("/Calls/" + call.callSid() + ".json");
+            assertThat(request.form().get("Twiml")).contains("<Dial>+15550009999</Dial>");
+            assertThat(transcript(call).notes()).anySatisfy(n -> assertThat(n.kind()).isEqualTo("transfer"));
+            assertThat(transcript(call).turns().getLast().agentText()).isEqualTo("Please hold while I transfer you.");
+        }
+    }
+
+    @Test
+    void anLlmFailureMidTurnIsApologisedForAndTheCallGoesOn() throws Exception {
+        world = FakeWorld.start(FLOW);
+        world.stt.script("Hello", "Hello again");
+        world.llm.failNext(FakeServerFault.SERVER_ERROR).enqueue(Reply.text("Hi there!"));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            long spoke = speak(call, 600);
+            var heard = call.awaitHeardAfter(spoke, Duration.ofSeconds(3));
+            assertThat(heard).isTrue();
+            assertThat((call.firstHeardAfter(spoke).orElseThrow().atNanos() - spoke) / 1_000_000).isLessThan(3000);
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            assertThat(transcript(call).turns().getLast().agentText()).startsWith("Sorry, I had a problem");
+            assertThat(transcript(call).notes()).anySatisfy(n -> assertThat(n.detail()).contains("llm"));
+            speak(call, 600);
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            assertThat(transcript(call).turns().getLast().agentText()).isEqualTo("Hi there!");
+            call.stop();
+        }
+    }
+
+    @Test
+    void aSlowLlmNeverLeavesMoreThanThreeSecondsOfDeadAir() throws Exception {
+        world = FakeWorld.start(FLOW);
+        world.stt.script("Hello");
+        world.llm.timeToFirstToken(Duration.ofSeconds(8)).enqueue(Reply.text("Too late."));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            long spoke = speak(call, 600);
+            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(4))).isTrue();
+            assertThat((call.firstHeardAfter(spoke).orElseThrow().atNanos() - spoke) / 1_000_000).isLessThan(3000);
+            assertThat(world.llm.requests().getFirst().awaitClientClose(1000)).isTrue();
+            call.stop();
+        }
+    }
+
+    @Test
+    void aTtsFailureMidTurnIsApologisedFor() throws Exception {
+        world = FakeWorld.start(FLOW);
+        world.stt.script("Hello");
+        world.llm.enqueue(Reply.text("This reply will never be heard in full because the voice breaks."));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            // the call's TTS socket (the one that spoke the greeting) breaks after the reply's first chunk
+            world.tts.sockets().stream()
+                     .filter(socket -> socket.messages().stream().anyMatch(m -> m.path("text").asText().startsWith("Hello")))
+                     .findFirst().orElseThrow().dropAfterChunks(1);
+            long spoke = speak(call, 600);
+            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(4))).isTrue();
+            awaitTrue(() -> transcript(call).turns().getLast().agentText().startsWith("Sorry, I had a problem"));
+            // the broken reply's audio stopped; the apology followed within the dead-air limit
+            var heard = call.heard();
+            long longestGapMs = 0;
+            for (int i = 1; i < heard.size(); i++) {
+                if (heard.get(i - 1).atNanos() > spoke) {
+                    longestGapMs = Math.max(longestGapMs, (heard.get(i).atNanos() - heard.get(i - 1).atNanos()) / 1_000_000);
+                }
+            }
+            assertThat(longestGapMs).isBetween(1000L, 3000L);
+            call.stop();
+        }
+    }
+
+    private CallTranscript transcript(dev.dialtone.fakes.FakeCall call) {
+        return world.parts.switchboard().transcript(call.callSid()).orElseThrow();
+    }
+
+    private dev.dialtone.fakes.FakeLlmServer.Received awaitRequest(int count) {
+        awaitTrue(() -> world.llm.requests().size() >= count);
+        return world.llm.requests().get(count - 1);
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 8 s");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -46,6 +46,7 @@ public final class FakeDeepgramTts implements AutoCloseable {
     public static final class Socket {
         final FakeServerExchange exchange;
         final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger dropAfterChunks = new java.util.concurrent.atomic.AtomicInteger(-1);
 
         Socket(FakeServerExchange exchange) {
             this.exchange = exchange;
@@ -67,6 +68,11 @@ public final class FakeDeepgramTts implements AutoCloseable {
 
         public String authorization() {
             return exchange.header("authorization").orElse("");
+        }
+
+        /** Cuts this open socket (no close frame) after it has sent {@code chunks} more audio chunks. */
+        public void dropAfterChunks(int chunks) {
+            dropAfterChunks.set(chunks);
         }
     }
 

@@ -102,7 +102,7 @@ final class FakeDeepgramTtsSocket {
     }
 
     private void sendChunk(byte[] chunk) throws IOException {
-        if (chunksLeftBeforeDrop == 0) {
+        if (chunksLeftBeforeDrop == 0 || record.dropAfterChunks.getAndDecrement() == 0) {
             ws.drop();
             throw new IOException("dropped by the test");
         }

@@ -39,6 +39,7 @@ public final class FakeServerExchange {
     private final Map<String, String> headers;
     private final byte[] body;
     private final CountDownLatch clientClosed = new CountDownLatch(1);
+    private final long receivedNanos = System.nanoTime();
     /** Whether the hang-up watcher runs; the exchange's own thread only. */
     private boolean watching;
     /** Written once by the watcher thread. */
@@ -248,6 +249,11 @@ public final class FakeServerExchange {
     }
 
     /** System.nanoTime() when the client closed the connection, 0 if it has not. */
+    /** When the request had been read (System.nanoTime). */
+    public long receivedNanos() {
+        return receivedNanos;
+    }
+
     public long clientClosedNanos() {
         return clientClosedNanos;
     }

@@ -42,12 +42,14 @@ public final class FakeWorld implements AutoCloseable {
     public final FakeDeepgramStt stt = new FakeDeepgramStt(KEY);
     public final FakeLlmServer llm = FakeOpenAi.start(KEY);
     public final FakeDeepgramTts tts = new FakeDeepgramTts(KEY).msPerChar(10);
+    public final FakeTwilioApi twilioApi = FakeTwilioApi.start(TestSettings.ACCOUNT_SID, TestSettings.AUTH_TOKEN);
     public final Path dir;
     public final Main.Parts parts;
     public final WebServer server;
     public final FakeTwilio twilio;
 
-    private FakeWorld(String flowYaml, Map<String, String> plugins, Map<String, String> env) throws IOException {
+    private FakeWorld(String flowYaml, Map<String, String> plugins, Map<String, String> env, String configYaml)
+            throws IOException {
         dir = Files.createTempDirectory("dialtone-world");
         Files.createDirectories(dir.resolve("flows"));
         Files.createDirectories(dir.resolve("plugins"));
@@ -60,8 +62,15 @@ public final class FakeWorld implements AutoCloseable {
         all.put("DIALTONE_PLUGINS", dir.resolve("plugins").toString());
         all.put("DEEPGRAM_API_KEY", KEY);
         all.put("OPENAI_API_KEY", KEY);
+        all.put("TWILIO_API_URL", twilioApi.url().toString());
         all.putAll(env);
         var settings = TestSettings.with(all);
+        if (configYaml != null) {
+            Files.writeString(dir.resolve("config.yaml"), configYaml);
+            all.put("TWILIO_AUTH_TOKEN", TestSettings.AUTH_TOKEN);
+            all.put("TWILIO_ACCOUNT_SID", TestSettings.ACCOUNT_SID);
+            settings = dev.dialtone.Settings.load(dir.resolve("config.yaml"), all);
+        }
         var providers = new Providers(
                 Map.of("deepgram", new DeepgramSpeechToText(stt.baseUrl(), KEY, DeepgramSpeechToText.Timing.defaults())),
                 Map.of("openai", new OpenAiChatModel(llm.baseUrl(), KEY, Duration.ofSeconds(2), Duration.ofSeconds(10))),
@@ -78,8 +87,14 @@ public final class FakeWorld implements AutoCloseable {
     }
 
     public static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env) {
+        return start(flowYaml, plugins, env, null);
+    }
+
+    /** With a config.yaml of the test's own (e.g. plugin settings); null uses the repository's. */
+    public static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env,
+                                  String configYaml) {
         try {
-            return new FakeWorld(flowYaml, plugins, env);
+            return new FakeWorld(flowYaml, plugins, env, configYaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -108,5 +123,6 @@ public final class FakeWorld implements AutoCloseable {
         stt.close();
         llm.close();
         tts.close();
+        twilioApi.close();
     }
 }
