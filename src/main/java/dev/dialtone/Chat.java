@@ -42,7 +42,7 @@ final class Chat {
                 return 1;
             }
             var switchboard = new Switchboard(flows, Main.providers(settings), new TwilioCalls(settings.twilio()),
-                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), t -> { });
+                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), dev.dialtone.conversation.CallLog.NONE);
             var session = switchboard.chat(flow.get(), "CHAT" + System.currentTimeMillis(),
                                            text -> out.println("agent: " + text), printedLine(out));
             out.println("Talking to flow " + flow.get().name() + " (" + flow.get().hash() + "). Type, Enter to send; Ctrl-D ends.");

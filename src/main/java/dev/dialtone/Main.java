@@ -30,6 +30,8 @@ import dev.dialtone.plugin.PluginLimits;
 import dev.dialtone.plugin.PluginRuntime;
 import dev.dialtone.plugin.PluginSettings;
 import dev.dialtone.speech.FallbackTextToSpeech;
+import dev.dialtone.store.CallStore;
+import dev.dialtone.store.StoreSettings;
 import dev.dialtone.speech.SpeechToText;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
@@ -123,7 +125,8 @@ public final class Main {
         server.routing(routing -> routing
                 .register("/twilio", webhooks)
                 .register("/observe", new Observability(parts.metrics()))
-                .register("/api", new AdminApi(settings.adminToken(), parts.flows(), parts.switchboard())));
+                .register("/api", new AdminApi(settings.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
+                                               parts.twilio(), settings.publicUrl())));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream));
     }
 
@@ -173,6 +176,14 @@ public final class Main {
         return new Providers(stt, llm, tts);
     }
 
+    /** The call store: {@code DIALTONE_DB} (or config.yaml), else embedded H2 under ./data. */
+    static StoreSettings storeSettings(Settings settings) {
+        var env = new LinkedHashMap<>(System.getenv());
+        env.remove("DIALTONE_DB");
+        var store = StoreSettings.fromEnvironment(env).withRetention(Duration.ofDays(settings.retentionDays()));
+        return settings.db().isEmpty() ? store : store.withUrl(settings.db());
+    }
+
     /** Plugin settings from config.yaml's {@code plugins:} block. */
     static PluginSettings pluginSettings(Config plugins) {
         var hosts = plugins.get("allowed-hosts").asList(String.class).orElse(List.of());
@@ -188,7 +199,7 @@ public final class Main {
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Clock clock, PrometheusMeterRegistry metrics, ActiveCalls calls,
                         TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins, FlowRegistry flows,
-                        Switchboard switchboard, CallHandler.Factory callFactory) implements AutoCloseable {
+                        CallStore store, Switchboard switchboard, CallHandler.Factory callFactory) implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
         public static Parts create(Settings settings, Clock clock) {
@@ -214,16 +225,18 @@ public final class Main {
             var outcome = flows.start();
             outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                                                     "Flows: {0}", p));
+            var store = CallStore.open(storeSettings(settings), metrics, clock);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics),
-                                              CallClock.system(), transcript -> { });
+                                              CallClock.system(), new Recording(store.recorder()));
             return new Parts(settings, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             switchboard, callFactory == null ? switchboard : callFactory);
+                             store, switchboard, callFactory == null ? switchboard : callFactory);
         }
 
         @Override
         public void close() {
             flows.close();
             plugins.close();
+            store.close();
         }
     }
 }

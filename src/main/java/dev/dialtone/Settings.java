@@ -81,7 +81,7 @@ public record Settings(int port,
                 provider(c, "elevenlabs", "url", "https://api.elevenlabs.io"),
                 Path.of(text(c, "dialtone.flows").orElse("./flows")),
                 Path.of(text(c, "dialtone.plugins").orElse("./plugins")),
-                text(c, "dialtone.db").orElse("jdbc:h2:file:./data/dialtone"),
+                text(c, "dialtone.db").orElse(""),
                 secret(c, "dialtone.admin-token"),
                 c.get("dialtone.retention-days").asInt().orElse(90),
                 c.get("plugins"));
@@ -131,6 +131,7 @@ public record Settings(int port,
         m.put("DIALTONE_PLUGINS", "dialtone.plugins");
         m.put("DIALTONE_DB", "dialtone.db");
         m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
+        m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");
         return Map.copyOf(m);
     }
 }

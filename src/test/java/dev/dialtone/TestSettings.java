@@ -17,6 +17,7 @@ public final class TestSettings {
         var all = new HashMap<String, String>();
         all.put("TWILIO_AUTH_TOKEN", AUTH_TOKEN);
         all.put("TWILIO_ACCOUNT_SID", ACCOUNT_SID);
+        all.put("DIALTONE_DB", "jdbc:h2:mem:test-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         all.putAll(env);
         return Settings.load(Path.of("config.yaml"), all);
     }

@@ -140,6 +140,7 @@ public final class CallSession implements CallHandler {
         private volatile SttSession session;
         private volatile long sessionId;
         private volatile long lastSpeechNanos;
+        private final java.util.concurrent.atomic.AtomicLong audioBytes = new java.util.concurrent.atomic.AtomicLong();
 
         SpeechInput(SpeechToText stt, SttOptions options, Consumer<CallEvent> post, CallClock clock) {
             this.stt = stt;
@@ -152,6 +153,7 @@ public final class CallSession implements CallHandler {
             var s = session;
             if (s != null) {
                 s.sendAudio(mulaw);
+                audioBytes.addAndGet(mulaw.length);
             }
             if (VoiceActivity.isSpeech(mulaw)) {
                 lastSpeechNanos = clock.nanos();
@@ -180,6 +182,11 @@ public final class CallSession implements CallHandler {
         @Override
         public long lastSpeechNanos() {
             return lastSpeechNanos;
+        }
+
+        @Override
+        public long audioMillis() {
+            return audioBytes.get() / 8;
         }
 
         @Override

@@ -20,14 +20,20 @@ public final class CallTranscript {
     private final String flowVersion;
     private final String from;
     private final String to;
+    private final String direction;
     private final Instant startedAt;
     private final List<Turn.View> turns = new CopyOnWriteArrayList<>();
     private final List<CallNote> notes = new CopyOnWriteArrayList<>();
     private volatile Instant endedAt;
     private volatile String endReason;
     private volatile String node = "";
+    private final CallLog log;
 
-    public CallTranscript(String callSid, String flow, String flowVersion, String from, String to, Instant startedAt) {
+    /** @param direction as Twilio says: inbound, outbound-api, outbound-dial */
+    public CallTranscript(String callSid, String flow, String flowVersion, String from, String to, String direction,
+                          Instant startedAt, CallLog log) {
+        this.log = log;
+        this.direction = direction;
         this.callSid = callSid;
         this.flow = flow;
         this.flowVersion = flowVersion;
@@ -45,8 +51,26 @@ public final class CallTranscript {
         }
     }
 
+    /** A turn is complete: recorded for good. */
+    void finish(Turn turn) {
+        update(turn);
+        log.turn(this, turns.get(turn.index));
+    }
+
     void note(Instant at, String kind, String detail) {
-        notes.add(new CallNote(at, kind, detail));
+        var note = new CallNote(at, kind, detail);
+        notes.add(note);
+        log.note(this, note);
+    }
+
+    void usage(String provider, String kind, long input, long output) {
+        if (input > 0 || output > 0) {
+            log.usage(this, provider, kind, input, output);
+        }
+    }
+
+    void started() {
+        log.started(this);
     }
 
     void node(String node) {
@@ -57,6 +81,7 @@ public final class CallTranscript {
         if (endedAt == null) {
             endedAt = at;
             endReason = reason;
+            log.ended(this);
         }
     }
 
@@ -78,6 +103,10 @@ public final class CallTranscript {
 
     public String to() {
         return to;
+    }
+
+    public String direction() {
+        return direction;
     }
 
     public Instant startedAt() {

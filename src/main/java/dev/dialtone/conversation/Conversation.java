@@ -79,6 +79,9 @@ final class Conversation {
         /** When the caller last made a sound (System.nanoTime), 0 if never. */
         long lastSpeechNanos();
 
+        /** Caller audio sent to the STT so far. */
+        long audioMillis();
+
         void close();
     }
 
@@ -102,6 +105,7 @@ final class Conversation {
 
     /** Stream started: greet, and start the call's time limit. */
     void start() {
+        transcript.started();
         listener.reopen();
         voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye()));
         node.ifPresent(transcript::node);
@@ -148,6 +152,7 @@ final class Conversation {
         cancelDeadline.run();
         voice.close();
         listener.close();
+        transcript.usage(flow.flow().stt().provider(), "stt_audio_ms", listener.audioMillis(), 0);
         transcript.end(clock.now(), reason);
     }
 
@@ -314,6 +319,8 @@ final class Conversation {
             case ChatEvent.ToolCallReady ready -> r.toolCalls.add(ready.call());
             case ChatEvent.Done done -> {
                 r.stream = null;
+                transcript.usage(flow.flow().llm().provider(), "llm_tokens", done.usage().inputTokens(),
+                                 done.usage().outputTokens());
                 r.segmenter.flush().ifPresent(text -> say(r, text, r.round));
                 if (!r.toolCalls.isEmpty()) {
                     runTools(r);
@@ -338,7 +345,11 @@ final class Conversation {
         if (r.turn.firstSegment == 0 && round >= 0) {
             r.turn.firstSegment = clock.nanos();
         }
-        voice.speak(segment, round < 0);
+        boolean fixed = round < 0;
+        if (!fixed || !voice.hasCached(text)) {
+            transcript.usage(flow.flow().tts().provider(), "tts_characters", text.length(), 0);
+        }
+        voice.speak(segment, fixed);
         noteFirstAudio(r, clock.nanos());
     }
 
@@ -407,7 +418,7 @@ final class Conversation {
     }
 
     private void finishTurn(Turn turn) {
-        transcript.update(turn);
+        transcript.finish(turn);
         metrics.record(turn.view());
     }
 

@@ -36,19 +36,19 @@ public final class Switchboard implements CallHandler.Factory {
     private final PhraseCache phrases = new PhraseCache();
     private final TurnMetrics metrics;
     private final CallClock clock;
-    private final Consumer<CallTranscript> ended;
+    private final CallLog log;
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
 
-    /** @param ended receives every call's transcript when it ends (the store records it) */
+    /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
-                       CallClock clock, Consumer<CallTranscript> ended) {
+                       CallClock clock, CallLog log) {
         this.flows = flows;
         this.providers = providers;
         this.twilio = twilio;
         this.metrics = metrics;
         this.clock = clock;
-        this.ended = ended;
+        this.log = log;
     }
 
     @Override
@@ -83,7 +83,8 @@ public final class Switchboard implements CallHandler.Factory {
             return new dev.dialtone.telephony.SilentCall(start);
         }
         var info = new Conversation.CallInfo(start.callSid(), start.parameter("from"), start.parameter("to"));
-        var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(), clock.now());
+        var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),
+                                            start.parameter("direction"), clock.now(), log);
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
                                       this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, info.sid());
@@ -106,7 +107,8 @@ public final class Switchboard implements CallHandler.Factory {
         var llm = providers.llm(flow.flow().llm().provider())
                 .orElseThrow(() -> new IllegalStateException("no API key for LLM provider " + flow.flow().llm().provider()));
         var info = new Conversation.CallInfo(sid, "chat", "chat");
-        var transcript = new CallTranscript(sid, flow.name(), flow.hash(), info.from(), info.to(), clock.now());
+        var transcript = new CallTranscript(sid, flow.name(), flow.hash(), info.from(), info.to(), "inbound",
+                                            clock.now(), log);
         var session = new CallSession(sid, transcript, clock, null, null, this::onEnded);
         var voice = new TextVoice(agentSays, session::post, clock);
         var conversation = new Conversation(info, flow, llm, voice, session.speech(), line, clock, session::post,
@@ -148,11 +150,6 @@ public final class Switchboard implements CallHandler.Factory {
             if (recent.size() > RECENT) {
                 recent.remove(recent.keySet().iterator().next());
             }
-        }
-        try {
-            ended.accept(session.transcript());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "Could not record call " + session.callSid(), e);
         }
     }
 

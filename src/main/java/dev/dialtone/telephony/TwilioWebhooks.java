@@ -67,7 +67,9 @@ public final class TwilioWebhooks implements HttpService {
                 .parameter(parameter("from", form.getOrDefault("From", "")))
                 .parameter(parameter("to", to))
                 .parameter(parameter("direction", form.getOrDefault("Direction", "inbound")));
-        flowForNumber.apply(to).ifPresent(flow -> stream.parameter(parameter("flow", flow)));
+        // an outbound call names its flow in the voice URL; an inbound one is routed by the number called
+        req.query().first("flow").filter(f -> !f.isBlank()).or(() -> flowForNumber.apply(to))
+           .ifPresent(flow -> stream.parameter(parameter("flow", flow)));
         var twiml = new VoiceResponse.Builder()
                 .connect(new Connect.Builder().stream(stream.build()).build())
                 .build()

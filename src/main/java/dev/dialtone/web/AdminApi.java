@@ -1,10 +1,17 @@
 package dev.dialtone.web;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -14,25 +21,36 @@ import io.helidon.webserver.http.ServerResponse;
 
 import dev.dialtone.Secret;
 import dev.dialtone.conversation.CallAction;
-import dev.dialtone.conversation.CallTranscript;
 import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.flow.FlowRegistry;
+import dev.dialtone.store.CallQuery;
+import dev.dialtone.store.CallStatus;
+import dev.dialtone.store.CallStore;
+import dev.dialtone.telephony.TwilioCalls;
 
 /**
  * The admin API under {@code /api} (JSON). Guarded by {@code DIALTONE_ADMIN_TOKEN} as a bearer
- * token; with no token configured, only requests from this machine (loopback) are served.
+ * token; with no token configured, only requests from this machine (loopback) are served. Errors
+ * are JSON {@code {"error": "..."}}: 400 for bad input, 401 unauthorised, 404 unknown sid.
  */
 public final class AdminApi implements HttpService {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String E164 = "\\+[1-9][0-9]{6,14}";
 
     private final Secret token;
     private final FlowRegistry flows;
     private final Switchboard switchboard;
+    private final CallStore store;
+    private final TwilioCalls twilio;
+    private final Optional<URI> publicUrl;
 
-    public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard) {
+    public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard, CallStore store, TwilioCalls twilio,
+                    Optional<URI> publicUrl) {
         this.token = token;
         this.flows = flows;
         this.switchboard = switchboard;
+        this.store = store;
+        this.twilio = twilio;
+        this.publicUrl = publicUrl;
     }
 
     @Override
@@ -40,29 +58,37 @@ public final class AdminApi implements HttpService {
         rules.any(this::guard)
              .get("/flows", this::listFlows)
              .post("/flows/reload", this::reload)
+             .get("/calls", this::listCalls)
+             .post("/calls", this::placeCall)
              .get("/calls/active", this::activeCalls)
              .get("/calls/{sid}", this::call)
              .post("/calls/{sid}/hangup", this::hangUp)
              .post("/calls/{sid}/transfer", this::transfer);
     }
 
-    private void guard(ServerRequest req, ServerResponse res) {
+    /** Lets a request through when its bearer token matches (or, with no token set, it is local). */
+    static boolean admitted(Secret token, ServerRequest req) {
         if (token.isSet()) {
             var auth = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-            if (!java.security.MessageDigest.isEqual(auth.getBytes(), ("Bearer " + token.value()).getBytes())) {
-                error(res, Status.UNAUTHORIZED_401, "missing or wrong bearer token (DIALTONE_ADMIN_TOKEN)");
-                return;
-            }
-        } else if (!(req.remotePeer().address() instanceof java.net.InetSocketAddress peer)
-                   || !peer.getAddress().isLoopbackAddress()) {
-            error(res, Status.UNAUTHORIZED_401, "set DIALTONE_ADMIN_TOKEN to use the admin API from another machine");
+            var query = req.query().first("token").orElse("");
+            var expected = token.value().getBytes(StandardCharsets.UTF_8);
+            return MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8), ("Bearer " + token.value()).getBytes(StandardCharsets.UTF_8))
+                   || MessageDigest.isEqual(query.getBytes(StandardCharsets.UTF_8), expected);
+        }
+        return req.remotePeer().address() instanceof InetSocketAddress peer && peer.getAddress().isLoopbackAddress();
+    }
+
+    private void guard(ServerRequest req, ServerResponse res) {
+        if (!admitted(token, req)) {
+            error(res, Status.UNAUTHORIZED_401, token.isSet() ? "missing or wrong bearer token (DIALTONE_ADMIN_TOKEN)"
+                    : "set DIALTONE_ADMIN_TOKEN to use the admin API from another machine");
             return;
         }
         res.next();
     }
 
     private void listFlows(ServerRequest req, ServerResponse res) {
-        var out = JSON.createArrayNode();
+        var out = CallJson.JSON.createArrayNode();
         for (var status : flows.status()) {
             var node = out.addObject();
             node.put("name", status.name());
@@ -79,7 +105,7 @@ public final class AdminApi implements HttpService {
 
     private void reload(ServerRequest req, ServerResponse res) {
         var outcome = flows.reload();
-        var node = JSON.createObjectNode();
+        var node = CallJson.JSON.createObjectNode();
         node.put("applied", outcome.applied());
         node.put("at", outcome.at().toString());
         node.put("tookMs", outcome.took().toMillis());
@@ -89,100 +115,137 @@ public final class AdminApi implements HttpService {
         send(res, outcome.applied() ? Status.OK_200 : Status.create(422, "Unprocessable Entity"), node);
     }
 
+    private void listCalls(ServerRequest req, ServerResponse res) {
+        CallQuery query;
+        try {
+            query = query(req);
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            error(res, Status.BAD_REQUEST_400, e.getMessage());
+            return;
+        }
+        var page = store.findCalls(query);
+        var node = CallJson.JSON.createObjectNode();
+        node.put("total", page.total());
+        node.put("limit", page.limit());
+        node.put("offset", page.offset());
+        var calls = node.putArray("calls");
+        page.calls().forEach(c -> calls.add(switchboard.active(c.sid())
+                .map(s -> CallJson.summary(s.transcript())).orElseGet(() -> CallJson.summary(c))));
+        send(res, Status.OK_200, node);
+    }
+
+    private static CallQuery query(ServerRequest req) {
+        var q = req.query();
+        var query = CallQuery.all()
+                .withFlow(q.first("flow").orElse(null))
+                .withNumber(q.first("number").orElse(null))
+                .withStartedBetween(q.first("from").map(Instant::parse).orElse(null),
+                                    q.first("to").map(Instant::parse).orElse(null))
+                .withPage(integer(q.first("limit").asOptional(), CallQuery.DEFAULT_LIMIT),
+                          integer(q.first("offset").asOptional(), 0));
+        var status = q.first("status");
+        if (status.isPresent()) {
+            try {
+                query = query.withStatus(CallStatus.valueOf(status.get().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("status must be active, completed or failed");
+            }
+        }
+        return query;
+    }
+
+    private static int integer(Optional<String> value, int fallback) {
+        try {
+            return value.map(Integer::parseInt).orElse(fallback);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("limit and offset must be whole numbers");
+        }
+    }
+
+    private void placeCall(ServerRequest req, ServerResponse res) {
+        JsonNode body;
+        try {
+            body = CallJson.JSON.readTree(req.content().as(String.class));
+        } catch (IOException e) {
+            error(res, Status.BAD_REQUEST_400, "body must be JSON {\"to\", \"from\", \"flow\"}");
+            return;
+        }
+        var to = body.path("to").asText("");
+        var from = body.path("from").asText("");
+        var flow = body.path("flow").asText("");
+        if (!to.matches(E164) || !from.matches(E164)) {
+            error(res, Status.BAD_REQUEST_400, "to and from must be E.164 numbers such as +15551230000");
+            return;
+        }
+        if (flows.byName(flow).isEmpty()) {
+            error(res, Status.BAD_REQUEST_400, "no flow named '" + flow + "'");
+            return;
+        }
+        if (publicUrl.isEmpty() || !twilio.configured()) {
+            error(res, Status.BAD_REQUEST_400, "outbound calls need PUBLIC_URL, TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN");
+            return;
+        }
+        var base = publicUrl.get().toString();
+        try {
+            var sid = twilio.placeCall(to, from, URI.create(base + "/twilio/voice?flow="
+                                                            + URLEncoder.encode(flow, StandardCharsets.UTF_8)),
+                                       URI.create(base + "/twilio/status"));
+            send(res, Status.CREATED_201, CallJson.JSON.createObjectNode().put("callSid", sid).put("flow", flow));
+        } catch (TwilioCalls.TwilioApiError e) {
+            error(res, Status.BAD_GATEWAY_502, e.getMessage());
+        }
+    }
+
     private void activeCalls(ServerRequest req, ServerResponse res) {
-        var out = JSON.createArrayNode();
-        switchboard.active().forEach(session -> out.add(summary(session.transcript())));
+        var out = CallJson.JSON.createArrayNode();
+        switchboard.active().forEach(session -> out.add(CallJson.summary(session.transcript())));
         send(res, Status.OK_200, out);
     }
 
     private void call(ServerRequest req, ServerResponse res) {
         var sid = req.path().pathParameters().get("sid");
-        switchboard.transcript(sid).ifPresentOrElse(
-                t -> send(res, Status.OK_200, detail(t)),
-                () -> error(res, Status.NOT_FOUND_404, "no call " + sid));
+        var live = switchboard.transcript(sid).map(CallJson::detail);
+        var found = live.or(() -> store.findCall(sid).map(CallJson::detail));
+        found.ifPresentOrElse(node -> send(res, Status.OK_200, node),
+                              () -> error(res, Status.NOT_FOUND_404, "no call " + sid));
     }
 
     private void hangUp(ServerRequest req, ServerResponse res) {
-        act(req, res, Optional.of(new CallAction.HangUp("operator")));
+        act(req, res, new CallAction.HangUp("operator"));
     }
 
     private void transfer(ServerRequest req, ServerResponse res) {
-        Optional<CallAction> action;
+        String number;
         try {
-            var number = JSON.readTree(req.content().as(String.class)).path("to").asText("");
-            action = number.matches("\\+[1-9][0-9]{6,14}") ? Optional.of(new CallAction.Transfer(number)) : Optional.empty();
-        } catch (java.io.IOException e) {
-            action = Optional.empty();
+            number = CallJson.JSON.readTree(req.content().as(String.class)).path("to").asText("");
+        } catch (IOException e) {
+            number = "";
         }
-        if (action.isEmpty()) {
+        if (!number.matches(E164)) {
             error(res, Status.BAD_REQUEST_400, "body must be {\"to\": \"+E164 number\"}");
             return;
         }
-        act(req, res, action);
+        act(req, res, new CallAction.Transfer(number));
     }
 
-    private void act(ServerRequest req, ServerResponse res, Optional<CallAction> action) {
+    private void act(ServerRequest req, ServerResponse res, CallAction action) {
         var sid = req.path().pathParameters().get("sid");
         var session = switchboard.active(sid);
         if (session.isEmpty()) {
             error(res, Status.NOT_FOUND_404, "no active call " + sid);
             return;
         }
-        session.get().act(action.get());
-        send(res, Status.ACCEPTED_202, JSON.createObjectNode().put("callSid", sid).put("accepted", true));
+        session.get().act(action);
+        send(res, Status.ACCEPTED_202, CallJson.JSON.createObjectNode().put("callSid", sid).put("accepted", true));
     }
 
-    static ObjectNode summary(CallTranscript t) {
-        var node = JSON.createObjectNode();
-        node.put("callSid", t.callSid());
-        node.put("flow", t.flow());
-        node.put("flowVersion", t.flowVersion());
-        node.put("from", t.from());
-        node.put("to", t.to());
-        node.put("node", t.node());
-        node.put("startedAt", t.startedAt().toString());
-        node.put("endedAt", t.endedAt().map(Object::toString).orElse(null));
-        node.put("endReason", t.endReason().orElse(null));
-        node.put("turns", t.turns().size());
-        return node;
-    }
-
-    static ObjectNode detail(CallTranscript t) {
-        var node = summary(t);
-        ArrayNode turns = node.putArray("transcript");
-        for (var turn : t.turns()) {
-            var n = turns.addObject();
-            n.put("index", turn.index());
-            n.put("startedAt", turn.startedAt().toString());
-            n.put("caller", turn.callerText());
-            n.put("agent", turn.agentText());
-            n.put("interrupted", turn.interrupted());
-            var timings = n.putObject("timingsMs");
-            turn.sttFinalMs().ifPresent(v -> timings.put("sttFinal", v));
-            turn.llmFirstTokenMs().ifPresent(v -> timings.put("llmFirstToken", v));
-            turn.firstSegmentMs().ifPresent(v -> timings.put("firstSegment", v));
-            turn.ttsFirstAudioMs().ifPresent(v -> timings.put("ttsFirstAudio", v));
-            turn.firstAudioMs().ifPresent(v -> timings.put("firstAudioSent", v));
-            turn.bargeInToClearMs().ifPresent(v -> timings.put("bargeInToClear", v));
-            var tools = n.putArray("tools");
-            for (var use : turn.tools()) {
-                tools.addObject().put("name", use.name()).put("arguments", use.arguments()).put("result", use.result())
-                     .put("error", use.error()).put("ms", use.millis());
-            }
-        }
-        var notes = node.putArray("events");
-        t.notes().forEach(note -> notes.addObject().put("at", note.at().toString()).put("kind", note.kind())
-                                       .put("detail", note.detail()));
-        return node;
-    }
-
-    private static void send(ServerResponse res, Status status, Object body) {
+    static void send(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(body.toString());
     }
 
-    private static void error(ServerResponse res, Status status, String message) {
-        send(res, status, JSON.createObjectNode().put("error", message));
+    static void error(ServerResponse res, Status status, String message) {
+        send(res, status, CallJson.JSON.createObjectNode().put("error", message));
     }
 }

@@ -84,6 +84,15 @@ class CallFlowTest {
                     .contains("I'd like a pizza").contains("Sure, what size?")
                     .contains("One large pizza. Anything else?").contains("That's all");
             call.stop();
+            // recorded turn by turn in the store, with timings
+            awaitTrue(() -> world.parts.store().findCall(call.callSid())
+                                  .map(d -> d.summary().endedAt() != null && d.turns().size() == 4).orElse(false));
+            var stored = world.parts.store().findCall(call.callSid()).orElseThrow();
+            assertThat(stored.summary().flowName()).isEqualTo("test");
+            assertThat(stored.turns().get(2).agentText()).isEqualTo("One large pizza. Anything else?");
+            var timings = stored.turns().get(2).timings();
+            assertThat(timings.sinceSpeechEnd(timings.firstAudioSent())).isPresent();
+            assertThat(stored.usage()).anySatisfy(u -> assertThat(u.provider()).isEqualTo("openai"));
         }
     }
 

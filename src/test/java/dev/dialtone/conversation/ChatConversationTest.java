@@ -67,7 +67,7 @@ class ChatConversationTest {
         var providers = new Providers(Map.of(), Map.of("openai", new OpenAiChatModel(llm.baseUrl(), "k",
                 Duration.ofSeconds(2), Duration.ofSeconds(5))), Map.of());
         var twilio = new TwilioCalls(new Settings.Twilio("", new dev.dialtone.Secret(""), java.net.URI.create("http://localhost:1"), 1000));
-        var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(new SimpleMeterRegistry()), clock, t -> { });
+        var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(new SimpleMeterRegistry()), clock, CallLog.NONE);
         session = switchboard.chat(flows.byName("t").orElseThrow(), "CHAT1", said::add, new Line() {
             public void hangUp() {
                 line.add("hangup");
