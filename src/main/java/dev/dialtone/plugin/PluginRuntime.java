@@ -90,7 +90,8 @@ public final class PluginRuntime implements AutoCloseable {
         return switch (run) {
             case Runner.Run.Done<Started> done -> done.value();
             case Runner.Run.Stopped<Started> stopped ->
-                    throw new PluginException(file, 1, "plugin " + name + " was stopped while loading: it " + stopped.reason());
+                    throw new PluginException(file, 1, "plugin " + name + " was stopped while loading: it "
+                            + stopped.cause().describe(settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes()));
             case Runner.Run.Failed<Started> failed -> {
                 context.close(true);
                 throw loadFailure(file, name, failed.error());

@@ -98,6 +98,7 @@ public final class PluginTool implements Tool, AutoCloseable {
         if (problem.isPresent()) {
             return fail("invalid arguments: " + problem.get());
         }
+        long deadline = System.nanoTime() + meta.timeout().toNanos();
         try {
             if (!slots.tryAcquire(meta.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 return fail("is busy with other calls; try again");
@@ -115,19 +116,23 @@ public final class PluginTool implements Tool, AutoCloseable {
                     return fail("could not start: " + e.getMessage());
                 }
             }
-            return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call);
+            var left = java.time.Duration.ofNanos(deadline - System.nanoTime());
+            if (left.toMillis() < 1) {
+                idle.offer(guest);
+                return fail("did not get a turn within " + meta.timeout().toMillis() + " ms; try again");
+            }
+            return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call, left);
         } finally {
             slots.release();
         }
     }
 
-    private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call) {
+    private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call, Duration limit) {
         boolean reusable = false;
         try {
             var context = guest.context();
             context.resetLimits();
-            long deadline = System.nanoTime() + meta.timeout().toNanos();
-            var host = HostBridge.of(name, call, runtime.fetch(), deadline);
+            var host = HostBridge.of(name, call, runtime.fetch(), System.nanoTime() + limit.toNanos());
             var info = new LinkedHashMap<String, Object>();
             info.put("sid", call.sid());
             info.put("from", call.from());
@@ -141,9 +146,10 @@ public final class PluginTool implements Tool, AutoCloseable {
             var run = runtime.runner().run(context, () -> {
                 guest.invoke().execute(guest.exports(), argumentsJson, infoJson, host, settled);
                 return Boolean.TRUE;
-            }, meta.timeout(), limits.allocationBudgetBytes());
+            }, limit, limits.allocationBudgetBytes());
             return switch (run) {
-                case Runner.Run.Stopped<Boolean> stopped -> fail("was stopped: it " + stopped.reason());
+                case Runner.Run.Stopped<Boolean> stopped ->
+                        fail("was stopped: it " + stopped.cause().describe(meta.timeout(), limits.allocationBudgetBytes()));
                 case Runner.Run.Failed<Boolean> failed -> {
                     reusable = failed.error() instanceof PolyglotException pe && pe.isGuestException()
                             && !pe.isCancelled() && !pe.isResourceExhausted() && !pe.isInterrupted();

@@ -32,7 +32,7 @@ final class Runner implements AutoCloseable {
         }
 
         /** Stopped by the watchdog; the context is closed. */
-        record Stopped<T>(String reason) implements Run<T> {
+        record Stopped<T>(Cause cause) implements Run<T> {
         }
 
         record Failed<T>(Throwable error) implements Run<T> {
@@ -40,6 +40,20 @@ final class Runner implements AutoCloseable {
     }
 
     private record Start(long threadId, long allocated) {
+    }
+
+    /** Why the watchdog stopped a run. */
+    enum Cause {
+        TIME, MEMORY, CANCELLED;
+
+        /** Completes "it ..." for an error message. */
+        String describe(Duration timeLimit, long allocationBudget) {
+            return switch (this) {
+                case TIME -> "did not finish within " + timeLimit.toMillis() + " ms";
+                case MEMORY -> "used more than " + (allocationBudget >> 20) + " MB of memory";
+                case CANCELLED -> "was cancelled because the call ended";
+            };
+        }
     }
 
     <T> Run<T> run(Context context, Callable<T> work, Duration limit, long allocationBudget) {
@@ -62,23 +76,23 @@ final class Runner implements AutoCloseable {
                 return new Run.Failed<>(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return stop(context, result, "was cancelled because the call ended");
+                return stop(context, result, Cause.CANCELLED);
             } catch (TimeoutException e) {
                 var start = started.getNow(null);
                 if (start != null) {
                     long used = THREADS.getThreadAllocatedBytes(start.threadId()) - start.allocated();
                     if (used > allocationBudget) {
-                        return stop(context, result, "used more than " + (allocationBudget >> 20) + " MB of memory");
+                        return stop(context, result, Cause.MEMORY);
                     }
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    return stop(context, result, "did not finish within " + limit.toMillis() + " ms");
+                    return stop(context, result, Cause.TIME);
                 }
             }
         }
     }
 
-    private static <T> Run<T> stop(Context context, CompletableFuture<T> result, String reason) {
+    private static <T> Run<T> stop(Context context, CompletableFuture<T> result, Cause cause) {
         try {
             context.close(true);
         } catch (RuntimeException ignored) {
@@ -87,9 +101,9 @@ final class Runner implements AutoCloseable {
         try {
             result.get(2, TimeUnit.SECONDS);
         } catch (Exception ignored) {
-            // The guest's own error is the cancellation we caused; the reason above is the one that matters.
+            // The guest's own error is the cancellation we caused; the cause above is the one that matters.
         }
-        return new Run.Stopped<>(reason);
+        return new Run.Stopped<>(cause);
     }
 
     @Override
