@@ -25,11 +25,12 @@ public final class PluginRuntime implements AutoCloseable {
 
     private final PluginSettings settings;
     private final Engine engine;
-    private final Runner runner = new Runner();
+    private final Runner runner;
     private final HostFetch fetch;
 
     public PluginRuntime(PluginSettings settings) {
         this.settings = settings;
+        this.runner = new Runner(settings.limits().maxConcurrentRuns());
         this.fetch = new HostFetch(settings.allowedHosts(), settings.limits().maxFetchBytes());
         var sink = new LogSink("engine");
         this.engine = Engine.newBuilder("js")

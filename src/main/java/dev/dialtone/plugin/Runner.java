@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,6 +17,8 @@ import org.graalvm.polyglot.Context;
  * thread, because the JDK counts allocated bytes per platform thread only (virtual threads report
  * -1); the calling thread waits and watches, and cancels the context (closing it for good) when the
  * run goes over either bound. The caller therefore never waits much longer than the time limit.
+ * At most {@code maxConcurrent} guest runs proceed at once, so plugin memory is bounded by
+ * {@code maxConcurrent} x the allocation budget even under load.
  */
 final class Runner implements AutoCloseable {
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -25,6 +28,11 @@ final class Runner implements AutoCloseable {
     /** Idle threads are reused; each holds at most one guest run at a time. */
     private final ExecutorService threads = Executors.newCachedThreadPool(
             Thread.ofPlatform().name("dialtone-plugin-", 0).daemon(true).factory());
+    private final Semaphore turns;
+
+    Runner(int maxConcurrent) {
+        this.turns = new Semaphore(maxConcurrent);
+    }
 
     /** How a guarded run ended. */
     sealed interface Run<T> {
@@ -44,7 +52,7 @@ final class Runner implements AutoCloseable {
 
     /** Why the watchdog stopped a run. */
     enum Cause {
-        TIME, MEMORY, CANCELLED;
+        TIME, MEMORY, CANCELLED, BUSY;
 
         /** Completes "it ..." for an error message. */
         String describe(Duration timeLimit, long allocationBudget) {
@@ -52,11 +60,29 @@ final class Runner implements AutoCloseable {
                 case TIME -> "did not finish within " + timeLimit.toMillis() + " ms";
                 case MEMORY -> "used more than " + (allocationBudget >> 20) + " MB of memory";
                 case CANCELLED -> "was cancelled because the call ended";
+                case BUSY -> "did not get a turn within " + timeLimit.toMillis() + " ms (too many plugins running)";
             };
         }
     }
 
     <T> Run<T> run(Context context, Callable<T> work, Duration limit, long allocationBudget) {
+        long t0 = System.nanoTime();
+        try {
+            if (!turns.tryAcquire(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                return new Run.Stopped<>(Cause.BUSY);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Run.Stopped<>(Cause.CANCELLED);
+        }
+        try {
+            return watch(context, work, limit.minusNanos(System.nanoTime() - t0), allocationBudget);
+        } finally {
+            turns.release();
+        }
+    }
+
+    private <T> Run<T> watch(Context context, Callable<T> work, Duration limit, long allocationBudget) {
         var started = new CompletableFuture<Start>();
         var result = new CompletableFuture<T>();
         threads.execute(() -> {

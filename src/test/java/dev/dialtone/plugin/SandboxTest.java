@@ -23,7 +23,7 @@ class SandboxTest {
 
     @BeforeAll
     static void start() {
-        var limits = PluginLimits.defaults().withAllocationBudget(64L << 20);
+        var limits = PluginLimits.defaults().withAllocationBudget(128L << 20);
         runtime = new PluginRuntime(new PluginSettings(List.of(), Map.of("secretive", Map.of("api_key", "sk-123")), limits));
     }
 
@@ -51,7 +51,7 @@ class SandboxTest {
                 """.formatted(runBody));
     }
 
-    static ToolCallContext call(RecordedActions actions, CallState state) {
+    static ToolCallContext call(CallActions actions, CallState state) {
         return new ToolCallContext("CA1", "+15551230000", "+15550001111", "luigis", Optional.of("take_order"), state, actions);
     }
 
@@ -112,7 +112,7 @@ class SandboxTest {
     @Test
     void hugeAllocationIsStopped() throws Exception {
         var tool = simple(this, "hog", "return new Array(3e8).fill(1.5).length;");
-        assertThat(failure(invoke(tool, "{}"))).isEqualTo("tool hog was stopped: it used more than 64 MB of memory");
+        assertThat(failure(invoke(tool, "{}"))).isEqualTo("tool hog was stopped: it used more than 128 MB of memory");
         var strings = simple(this, "hog_strings", "const a = []; for (let i = 0; ; i++) a.push('item ' + i); ");
         assertThat(failure(invoke(strings, "{}"))).startsWith("tool hog_strings was stopped: it ");
     }
@@ -274,14 +274,56 @@ class SandboxTest {
 
     @Test
     void concurrentCallsEachGetTheirOwnContext() throws Exception {
-        var tool = simple(this, "parallel", "let s = 0; for (let i = 0; i < 20000; i++) s += i; return { s, sid: call.sid };");
+        var tool = plugin("parallel", "export default { description: 'd', timeoutMs: 15000, "
+                + "run(args, call) { let s = 0; for (let i = 0; i < 2000; i++) s += i; return { s, sid: call.sid }; } };");
         var results = new java.util.concurrent.ConcurrentLinkedQueue<String>();
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 6; i++) {
                 pool.submit(() -> results.add(invoke(tool, "{}").forModel()));
             }
         }
-        assertThat(results).hasSize(6).allMatch(r -> r.equals("{\"s\":199990000,\"sid\":\"CA1\"}"));
+        assertThat(results).hasSize(6).allMatch(r -> r.equals("{\"s\":1999000,\"sid\":\"CA1\"}"));
+    }
+
+    @Test
+    void pluginRunsBeyondTheGlobalCapWaitThenFailClearly() throws Exception {
+        var d = PluginLimits.defaults();
+        var oneAtATime = new PluginLimits(d.defaultTimeout(), d.maxTimeout(), 10_000_000_000L, d.allocationBudgetBytes(),
+                d.maxResultChars(), d.maxFetchBytes(), d.maxSourceBytes(), d.maxContextsPerPlugin(), 1);
+        try (var capped = new PluginRuntime(new PluginSettings(List.of(), Map.of(), oneAtATime))) {
+            var spinner = dir.resolve("spinner.js");
+            Files.writeString(spinner, "export default { description: 'd', timeoutMs: 1500, run(a, call) { call.say('started'); "
+                    + "while (true) {} } };");
+            var quick = dir.resolve("quick.js");
+            Files.writeString(quick, "export default { description: 'd', timeoutMs: 200, run() { return 1; } };");
+            var spin = capped.load(spinner);
+            var fast = capped.load(quick);
+            var started = new java.util.concurrent.CountDownLatch(1);
+            var actions = new CallActions() {
+                @Override
+                public void say(String text) {
+                    started.countDown();
+                }
+
+                @Override
+                public void transfer(String number) {
+                }
+
+                @Override
+                public void hangup() {
+                }
+
+                @Override
+                public void goTo(String node) {
+                }
+            };
+            var first = new java.util.concurrent.CompletableFuture<ToolOutcome>();
+            Thread.ofVirtual().start(() -> first.complete(spin.invoke("{}", call(actions, new CallState()))));
+            assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(failure(invoke(fast, "{}"))).isEqualTo("tool quick was stopped: it did not get a turn within 200 ms (too many plugins running)");
+            assertThat(failure(first.get(5, java.util.concurrent.TimeUnit.SECONDS))).isEqualTo("tool spinner was stopped: it did not finish within 1500 ms");
+            assertThat(invoke(fast, "{}").forModel()).isEqualTo("1");
+        }
     }
 
     @Test
