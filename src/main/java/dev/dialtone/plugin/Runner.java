@@ -25,10 +25,10 @@ final class Runner implements AutoCloseable {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    /** Idle threads are reused; each holds at most one guest run at a time. */
+    /** Idle threads are reused; each holds at most one guest run at a time. Thread-safe. */
     private final ExecutorService threads = Executors.newCachedThreadPool(
             Thread.ofPlatform().name("dialtone-plugin-", 0).daemon(true).factory());
-    private final Semaphore turns;
+    private final Semaphore turns; // shared by all callers: one permit per running guest
 
     Runner(int maxConcurrent) {
         this.turns = new Semaphore(maxConcurrent);
