@@ -117,7 +117,7 @@ class HotReloadTest {
     @Test
     void truncateThenSlowWriteNeverPublishesTheHalfFile() throws Exception {
         // The pauses outlast the quiet period, so the empty and the half-written file are both loaded and refused.
-        writeInTwoSteps(files.flows.resolve("a.yaml"), NEW, 600);
+        writeInTwoSteps(files.flows.resolve("a.yaml"), NEW, 1000);
         var seenOutcomes = awaitLive(r -> promptIs(r, "New prompt, the one after the edit"));
         assertThat(seenOutcomes).anyMatch(o -> !o.applied());
         assertReaderSawOnlyOldAndNew();
