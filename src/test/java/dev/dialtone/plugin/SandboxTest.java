@@ -137,6 +137,22 @@ class SandboxTest {
     }
 
     @Test
+    void aFailedRunLeavesNothingBehindForTheNextCall() throws Exception {
+        var tool = plugin("poison", """
+                export default {
+                  description: "d",
+                  parameters: { type: "object", properties: { poison: { type: "boolean" } } },
+                  run(args) {
+                    if (args.poison) { globalThis.poisoned = true; Array.prototype.map = null; throw new Error("poisoned"); }
+                    return { poisoned: globalThis.poisoned === true, map: typeof [].map };
+                  }
+                };
+                """);
+        assertThat(failure(invoke(tool, "{\"poison\":true}"))).startsWith("tool poison failed: Error: poisoned");
+        assertThat(invoke(tool, "{}").forModel()).isEqualTo("{\"poisoned\":false,\"map\":\"function\"}");
+    }
+
+    @Test
     void nonJsonResultsAreErrors() throws Exception {
         assertThat(failure(invoke(simple(this, "returns_fn", "return () => 1;"), "{}")))
                 .isEqualTo("tool returns_fn failed: run returned a function, which is not a JSON value");
@@ -147,6 +163,12 @@ class SandboxTest {
         assertThat(failure(invoke(simple(this, "returns_cycle", "const a = {}; a.a = a; return a;"), "{}")))
                 .startsWith("tool returns_cycle failed: run returned a value that is not JSON");
         assertThat(invoke(simple(this, "returns_text", "return 'plain';"), "{}").forModel()).isEqualTo("\"plain\"");
+        var tampered = plugin("tampers", "export default { description: 'd', "
+                + "run() { JSON.stringify = () => 'not json {'; return { ok: true }; } };");
+        assertThat(failure(invoke(tampered, "{}"))).isEqualTo("tool tampers failed: run returned text that is not JSON");
+        var tamperedThen = plugin("tampers_then", "Promise.prototype.then = function () { return this; };\n"
+                + "export default { description: 'd', run() { return { ok: true }; } };");
+        assertThat(failure(invoke(tamperedThen, "{}"))).startsWith("tool tampers_then failed: run returned a promise that never settled");
     }
 
     @Test
