@@ -20,7 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * Measures, on this machine: reload latency (a flow file saved by temp file + rename -> the new
  * version answers lookups; median of 20, through the real folder watch), and the cost of one
  * plugin call warm, first after a reload, and fully cold (new context, module evaluation, run).
- * Run: mvn -q -o test-compile && java -cp target/classes:target/test-classes:$(cat cp.txt) dev.dialtone.flow.ReloadBench
+ * Run:
+ * <pre>
+ * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java --enable-native-access=ALL-UNNAMED -Dpolyglot.engine.WarnInterpreterOnly=false \
+ *      -cp target/classes:target/test-classes:$(cat target/cp.txt) dev.dialtone.flow.ReloadBench
+ * </pre>
  */
 public final class ReloadBench {
     private ReloadBench() {
