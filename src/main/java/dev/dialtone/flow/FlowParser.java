@@ -238,6 +238,7 @@ final class FlowParser {
             if (!Providers.KNOWN.get(block).contains(provider)) {
                 in.error(p.value(), "unknown " + block + " provider '" + provider + "' (known: "
                         + String.join(", ", Providers.known(block)) + ")" + Names.didYouMean(provider, Providers.KNOWN.get(block)));
+                providerLines.put(block, ParsedFlow.INVALID);
                 provider = fallback;
             }
         } else {

@@ -79,6 +79,9 @@ final class FlowSetCheck {
                 case "llm" -> flow.llm().provider();
                 default -> flow.tts().provider();
             };
+            if (p.providerLines().getOrDefault(block, 0) == ParsedFlow.INVALID) {
+                continue;
+            }
             if (!providersWithKeys.contains(provider)) {
                 problems.add(Problem.warning(flow.file(), p.providerLines().getOrDefault(block, p.nameLine()),
                         block + " provider " + provider + " has no API key (set " + Providers.KEY_VARIABLES.get(provider)

@@ -21,6 +21,7 @@ import java.util.logging.Logger;
  */
 final class FolderWatch implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FolderWatch.class.getName());
+    private static final Duration MAX_BURST = Duration.ofSeconds(2);
 
     private final List<Path> folders;
     private final Duration quiet;
@@ -52,8 +53,11 @@ final class FolderWatch implements AutoCloseable {
             while (true) {
                 var key = service.take();
                 drain(key);
-                // Wait until no event has arrived for `quiet`; every event restarts the wait.
-                while ((key = service.poll(quiet.toNanos(), TimeUnit.NANOSECONDS)) != null) {
+                // Wait until no event has arrived for `quiet`; every event restarts the wait, but a
+                // folder that never stops changing is still loaded every MAX_BURST.
+                long burstEnd = System.nanoTime() + MAX_BURST.toNanos();
+                while (System.nanoTime() - burstEnd < 0
+                        && (key = service.poll(quiet.toNanos(), TimeUnit.NANOSECONDS)) != null) {
                     drain(key);
                 }
                 try {

@@ -3,7 +3,7 @@ package dev.dialtone.flow;
 import java.util.Collection;
 import java.util.Comparator;
 
-/** "Did you mean" hints: the closest known name within a small edit distance. */
+/** "Did you mean" hints: the closest known name within a small edit distance, or one the given name begins. */
 final class Names {
     private Names() {
     }
@@ -11,9 +11,11 @@ final class Names {
     /** {@code " (did you mean 'x'?)"} when a known name is close to {@code given}, else empty. */
     static String didYouMean(String given, Collection<String> known) {
         int limit = Math.max(1, Math.min(3, given.length() / 3));
+        var g = given.toLowerCase();
         return known.stream()
-                .filter(k -> distance(given.toLowerCase(), k.toLowerCase()) <= limit)
-                .min(Comparator.comparingInt(k -> distance(given.toLowerCase(), k.toLowerCase())))
+                .filter(k -> distance(g, k.toLowerCase()) <= limit
+                        || g.length() >= 4 && (k.toLowerCase().startsWith(g) || g.startsWith(k.toLowerCase())))
+                .min(Comparator.comparingInt(k -> distance(g, k.toLowerCase())))
                 .map(k -> " (did you mean '" + k + "'?)")
                 .orElse("");
     }

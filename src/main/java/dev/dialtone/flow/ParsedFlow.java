@@ -9,6 +9,8 @@ import java.util.Map;
  */
 record ParsedFlow(Flow flow, int nameLine, Map<String, Integer> numberLines, int defaultLine,
                   List<ToolRef> toolRefs, Map<String, Integer> providerLines) {
+    /** In {@link #providerLines}: the block names an unknown provider (already an error; no key warning). */
+    static final int INVALID = -1;
 
     /** A tool named at a line of the flow file. */
     record ToolRef(String name, int line) {

@@ -43,8 +43,7 @@ public final class Template {
 
     /** A template with no placeholders to check (or an already checked one). */
     public static Template of(String text) {
-        var parsed = parse(text, new ArrayList<>());
-        return parsed;
+        return parse(text, new ArrayList<>());
     }
 
     /** Parses {@code text}; each unknown placeholder is added to {@code unknown} and rendered as empty. */

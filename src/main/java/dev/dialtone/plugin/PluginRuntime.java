@@ -25,11 +25,12 @@ public final class PluginRuntime implements AutoCloseable {
 
     private final PluginSettings settings;
     private final Engine engine;
-    private final Runner runner = new Runner();
+    private final Runner runner;
     private final HostFetch fetch;
 
     public PluginRuntime(PluginSettings settings) {
         this.settings = settings;
+        this.runner = new Runner(settings.limits().maxConcurrentRuns());
         this.fetch = new HostFetch(settings.allowedHosts(), settings.limits().maxFetchBytes());
         var sink = new LogSink("engine");
         this.engine = Engine.newBuilder("js")
@@ -90,7 +91,8 @@ public final class PluginRuntime implements AutoCloseable {
         return switch (run) {
             case Runner.Run.Done<Started> done -> done.value();
             case Runner.Run.Stopped<Started> stopped ->
-                    throw new PluginException(file, 1, "plugin " + name + " was stopped while loading: it " + stopped.reason());
+                    throw new PluginException(file, 1, "plugin " + name + " was stopped while loading: it "
+                            + stopped.cause().describe(settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes()));
             case Runner.Run.Failed<Started> failed -> {
                 context.close(true);
                 throw loadFailure(file, name, failed.error());

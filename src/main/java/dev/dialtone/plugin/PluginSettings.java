@@ -17,6 +17,11 @@ public record PluginSettings(List<String> allowedHosts, Map<String, Map<String, 
         config = Map.copyOf(config);
     }
 
+    /** The operator's allow-list and per-plugin settings, with the default limits. */
+    public static PluginSettings of(List<String> allowedHosts, Map<String, Map<String, Object>> config) {
+        return new PluginSettings(allowedHosts, config, PluginLimits.defaults());
+    }
+
     /** No network, no plugin settings, default limits: what offline validation uses. */
     public static PluginSettings none() {
         return new PluginSettings(List.of(), Map.of(), PluginLimits.defaults());

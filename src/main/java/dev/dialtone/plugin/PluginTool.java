@@ -16,8 +16,10 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
  * One loaded version of a JavaScript plugin, usable as a {@link Tool}. It keeps a small pool of warm
- * contexts (each used by one call at a time); a context whose run was stopped is thrown away and a
- * fresh one is warmed in the background, never on the caller's path unless every context is busy.
+ * contexts (each used by one call at a time); a context whose run failed or was stopped is thrown
+ * away and a fresh one is warmed in the background, never on the caller's path unless every context
+ * is busy. Module-level variables therefore live per warm context: per-call data belongs in
+ * {@code call.state}.
  * {@link #close()} retires this version: idle contexts close now, busy ones when their run ends,
  * and calls still pinned to this version get a fresh context.
  */
@@ -98,6 +100,7 @@ public final class PluginTool implements Tool, AutoCloseable {
         if (problem.isPresent()) {
             return fail("invalid arguments: " + problem.get());
         }
+        long deadline = System.nanoTime() + meta.timeout().toNanos();
         try {
             if (!slots.tryAcquire(meta.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 return fail("is busy with other calls; try again");
@@ -115,19 +118,23 @@ public final class PluginTool implements Tool, AutoCloseable {
                     return fail("could not start: " + e.getMessage());
                 }
             }
-            return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call);
+            var left = java.time.Duration.ofNanos(deadline - System.nanoTime());
+            if (left.toMillis() < 1) {
+                idle.offer(guest);
+                return fail("did not get a turn within " + meta.timeout().toMillis() + " ms; try again");
+            }
+            return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call, left);
         } finally {
             slots.release();
         }
     }
 
-    private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call) {
+    private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call, Duration limit) {
         boolean reusable = false;
         try {
             var context = guest.context();
             context.resetLimits();
-            long deadline = System.nanoTime() + meta.timeout().toNanos();
-            var host = HostBridge.of(name, call, runtime.fetch(), deadline);
+            var host = HostBridge.of(name, call, runtime.fetch(), System.nanoTime() + limit.toNanos());
             var info = new LinkedHashMap<String, Object>();
             info.put("sid", call.sid());
             info.put("from", call.from());
@@ -141,17 +148,16 @@ public final class PluginTool implements Tool, AutoCloseable {
             var run = runtime.runner().run(context, () -> {
                 guest.invoke().execute(guest.exports(), argumentsJson, infoJson, host, settled);
                 return Boolean.TRUE;
-            }, meta.timeout(), limits.allocationBudgetBytes());
+            }, limit, limits.allocationBudgetBytes());
             return switch (run) {
-                case Runner.Run.Stopped<Boolean> stopped -> fail("was stopped: it " + stopped.reason());
-                case Runner.Run.Failed<Boolean> failed -> {
-                    reusable = failed.error() instanceof PolyglotException pe && pe.isGuestException()
-                            && !pe.isCancelled() && !pe.isResourceExhausted() && !pe.isInterrupted();
-                    yield failure(failed.error());
-                }
+                case Runner.Run.Stopped<Boolean> stopped ->
+                        fail("was stopped: it " + stopped.cause().describe(meta.timeout(), limits.allocationBudgetBytes()));
+                case Runner.Run.Failed<Boolean> failed -> failure(failed.error());
                 case Runner.Run.Done<Boolean> done -> {
-                    reusable = true;
-                    yield settled.outcome(limits.maxResultChars());
+                    var outcome = settled.outcome(limits.maxResultChars());
+                    // Only a clean run leaves the context for the next call: a failed one may have left its realm half-changed.
+                    reusable = outcome instanceof ToolOutcome.Result;
+                    yield outcome;
                 }
             };
         } catch (RuntimeException e) {
@@ -254,6 +260,11 @@ public final class PluginTool implements Tool, AutoCloseable {
             }
             if (text.length() > maxResultChars) {
                 return fail("failed: its result is longer than " + maxResultChars + " characters");
+            }
+            try {
+                Json.read(text); // the glue's JSON.stringify belongs to the plugin's realm, which the plugin can replace
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return fail("failed: run returned text that is not JSON");
             }
             return new ToolOutcome.Result(text);
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,15 +17,22 @@ import org.graalvm.polyglot.Context;
  * thread, because the JDK counts allocated bytes per platform thread only (virtual threads report
  * -1); the calling thread waits and watches, and cancels the context (closing it for good) when the
  * run goes over either bound. The caller therefore never waits much longer than the time limit.
+ * At most {@code maxConcurrent} guest runs proceed at once, so plugin memory is bounded by
+ * {@code maxConcurrent} x the allocation budget even under load.
  */
 final class Runner implements AutoCloseable {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    /** Idle threads are reused; each holds at most one guest run at a time. */
+    /** Idle threads are reused; each holds at most one guest run at a time. Thread-safe. */
     private final ExecutorService threads = Executors.newCachedThreadPool(
             Thread.ofPlatform().name("dialtone-plugin-", 0).daemon(true).factory());
+    private final Semaphore turns; // shared by all callers: one permit per running guest
+
+    Runner(int maxConcurrent) {
+        this.turns = new Semaphore(maxConcurrent);
+    }
 
     /** How a guarded run ended. */
     sealed interface Run<T> {
@@ -32,7 +40,7 @@ final class Runner implements AutoCloseable {
         }
 
         /** Stopped by the watchdog; the context is closed. */
-        record Stopped<T>(String reason) implements Run<T> {
+        record Stopped<T>(Cause cause) implements Run<T> {
         }
 
         record Failed<T>(Throwable error) implements Run<T> {
@@ -42,7 +50,39 @@ final class Runner implements AutoCloseable {
     private record Start(long threadId, long allocated) {
     }
 
+    /** Why the watchdog stopped a run. */
+    enum Cause {
+        TIME, MEMORY, CANCELLED, BUSY;
+
+        /** Completes "it ..." for an error message. */
+        String describe(Duration timeLimit, long allocationBudget) {
+            return switch (this) {
+                case TIME -> "did not finish within " + timeLimit.toMillis() + " ms";
+                case MEMORY -> "used more than " + (allocationBudget >> 20) + " MB of memory";
+                case CANCELLED -> "was cancelled because the call ended";
+                case BUSY -> "did not get a turn within " + timeLimit.toMillis() + " ms (too many plugins running)";
+            };
+        }
+    }
+
     <T> Run<T> run(Context context, Callable<T> work, Duration limit, long allocationBudget) {
+        long t0 = System.nanoTime();
+        try {
+            if (!turns.tryAcquire(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                return new Run.Stopped<>(Cause.BUSY);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Run.Stopped<>(Cause.CANCELLED);
+        }
+        try {
+            return watch(context, work, limit.minusNanos(System.nanoTime() - t0), allocationBudget);
+        } finally {
+            turns.release();
+        }
+    }
+
+    private <T> Run<T> watch(Context context, Callable<T> work, Duration limit, long allocationBudget) {
         var started = new CompletableFuture<Start>();
         var result = new CompletableFuture<T>();
         threads.execute(() -> {
@@ -62,23 +102,23 @@ final class Runner implements AutoCloseable {
                 return new Run.Failed<>(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return stop(context, result, "was cancelled because the call ended");
+                return stop(context, result, Cause.CANCELLED);
             } catch (TimeoutException e) {
                 var start = started.getNow(null);
                 if (start != null) {
                     long used = THREADS.getThreadAllocatedBytes(start.threadId()) - start.allocated();
                     if (used > allocationBudget) {
-                        return stop(context, result, "used more than " + (allocationBudget >> 20) + " MB of memory");
+                        return stop(context, result, Cause.MEMORY);
                     }
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    return stop(context, result, "did not finish within " + limit.toMillis() + " ms");
+                    return stop(context, result, Cause.TIME);
                 }
             }
         }
     }
 
-    private static <T> Run<T> stop(Context context, CompletableFuture<T> result, String reason) {
+    private static <T> Run<T> stop(Context context, CompletableFuture<T> result, Cause cause) {
         try {
             context.close(true);
         } catch (RuntimeException ignored) {
@@ -87,9 +127,9 @@ final class Runner implements AutoCloseable {
         try {
             result.get(2, TimeUnit.SECONDS);
         } catch (Exception ignored) {
-            // The guest's own error is the cancellation we caused; the reason above is the one that matters.
+            // The guest's own error is the cancellation we caused; the cause above is the one that matters.
         }
-        return new Run.Stopped<>(reason);
+        return new Run.Stopped<>(cause);
     }
 
     @Override

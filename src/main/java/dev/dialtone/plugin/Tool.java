@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A tool the LLM can call during a conversation: a JavaScript plugin or a built-in written in Java.
  * Implementations never throw from {@link #invoke}: every failure becomes a {@link ToolOutcome.Failure}
- * whose message is fit to show the model. {@code invoke} may block up to about {@link #timeout()}.
+ * whose message is fit to show the model. {@code invoke} blocks for at most about {@link #timeout()} (plus a few
+ * milliseconds to start a context when every warm one is busy).
  */
 public interface Tool {
 

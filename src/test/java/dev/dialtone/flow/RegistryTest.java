@@ -187,6 +187,22 @@ class RegistryTest {
     }
 
     @Test
+    void aBrokenPluginKeepsTheOldToolAndShowsOnTheFlowsThatUseIt() {
+        files.plugin("menu_price", FlowFiles.simplePlugin("{ price: 10 }"));
+        files.flow("a.yaml", "name: a\ntools: [menu_price]\n");
+        files.flow("b.yaml", "name: b\n");
+        registry.reload();
+        var plugin = files.plugin("menu_price", "export default {\n  description: 'x',\n  run(args) { return { price: 11 ; }\n};\n");
+        var outcome = registry.reload();
+        assertThat(outcome.applied()).isFalse();
+        var tool = registry.byName("a").orElseThrow().tool("menu_price", Optional.empty()).orElseThrow();
+        assertThat(tool.invoke("{}", call()).forModel()).isEqualTo("{\"price\":10}");
+        var status = registry.status();
+        assertThat(status.get(0).lastError().orElseThrow()).contains(plugin + ":3: plugin menu_price syntax error");
+        assertThat(status.get(1).lastError()).isEmpty();
+    }
+
+    @Test
     void versionGaugeFollowsTheLiveVersion() {
         files.flow("a.yaml", "name: a\nprompt: one\n");
         registry.reload();

@@ -230,6 +230,8 @@ class ValidationTest {
     void unknownProviderIsReported() {
         var f = files.flow("a.yaml", "name: a\nllm:\n  provider: openia\n  model: gpt-4o\n");
         onlyProblem(f, 3, "unknown llm provider 'openia' (known: anthropic, openai) (did you mean 'openai'?)");
+        // No "missing key" warning for a provider that is already an error.
+        assertThat(problems(Set.of("deepgram"))).extracting(Problem::message).noneMatch(m -> m.contains("has no API key") && m.startsWith("llm"));
     }
 
     @Test

@@ -23,7 +23,7 @@ class SandboxTest {
 
     @BeforeAll
     static void start() {
-        var limits = PluginLimits.defaults().withAllocationBudget(64L << 20);
+        var limits = PluginLimits.defaults().withAllocationBudget(128L << 20);
         runtime = new PluginRuntime(new PluginSettings(List.of(), Map.of("secretive", Map.of("api_key", "sk-123")), limits));
     }
 
@@ -51,7 +51,7 @@ class SandboxTest {
                 """.formatted(runBody));
     }
 
-    static ToolCallContext call(RecordedActions actions, CallState state) {
+    static ToolCallContext call(CallActions actions, CallState state) {
         return new ToolCallContext("CA1", "+15551230000", "+15550001111", "luigis", Optional.of("take_order"), state, actions);
     }
 
@@ -111,10 +111,14 @@ class SandboxTest {
 
     @Test
     void hugeAllocationIsStopped() throws Exception {
-        var tool = simple(this, "hog", "return new Array(3e8).fill(1.5).length;");
-        assertThat(failure(invoke(tool, "{}"))).isEqualTo("tool hog was stopped: it used more than 64 MB of memory");
-        var strings = simple(this, "hog_strings", "const a = []; for (let i = 0; ; i++) a.push('item ' + i); ");
-        assertThat(failure(invoke(strings, "{}"))).startsWith("tool hog_strings was stopped: it ");
+        // A long time limit, so that memory (not time) is what stops them even on a busy machine.
+        var tool = plugin("hog", "export default { description: 'd', timeoutMs: 15000, run() { return new Array(3e8).fill(1.5).length; } };");
+        assertThat(failure(invoke(tool, "{}"))).isEqualTo("tool hog was stopped: it used more than 128 MB of memory");
+        var strings = plugin("hog_strings", "export default { description: 'd', timeoutMs: 15000, "
+                + "run() { const a = []; for (let i = 0; ; i++) a.push('item ' + i); } };");
+        assertThat(failure(invoke(strings, "{}"))).isIn("tool hog_strings was stopped: it used more than 128 MB of memory",
+                "tool hog_strings was stopped: it ran more than 10000000 statements");
+        assertThat(invoke(tool, "{}")).isInstanceOf(ToolOutcome.Failure.class);
     }
 
     @Test
@@ -133,6 +137,22 @@ class SandboxTest {
     }
 
     @Test
+    void aFailedRunLeavesNothingBehindForTheNextCall() throws Exception {
+        var tool = plugin("poison", """
+                export default {
+                  description: "d",
+                  parameters: { type: "object", properties: { poison: { type: "boolean" } } },
+                  run(args) {
+                    if (args.poison) { globalThis.poisoned = true; Array.prototype.map = null; throw new Error("poisoned"); }
+                    return { poisoned: globalThis.poisoned === true, map: typeof [].map };
+                  }
+                };
+                """);
+        assertThat(failure(invoke(tool, "{\"poison\":true}"))).startsWith("tool poison failed: Error: poisoned");
+        assertThat(invoke(tool, "{}").forModel()).isEqualTo("{\"poisoned\":false,\"map\":\"function\"}");
+    }
+
+    @Test
     void nonJsonResultsAreErrors() throws Exception {
         assertThat(failure(invoke(simple(this, "returns_fn", "return () => 1;"), "{}")))
                 .isEqualTo("tool returns_fn failed: run returned a function, which is not a JSON value");
@@ -143,6 +163,12 @@ class SandboxTest {
         assertThat(failure(invoke(simple(this, "returns_cycle", "const a = {}; a.a = a; return a;"), "{}")))
                 .startsWith("tool returns_cycle failed: run returned a value that is not JSON");
         assertThat(invoke(simple(this, "returns_text", "return 'plain';"), "{}").forModel()).isEqualTo("\"plain\"");
+        var tampered = plugin("tampers", "export default { description: 'd', "
+                + "run() { JSON.stringify = () => 'not json {'; return { ok: true }; } };");
+        assertThat(failure(invoke(tampered, "{}"))).isEqualTo("tool tampers failed: run returned text that is not JSON");
+        var tamperedThen = plugin("tampers_then", "Promise.prototype.then = function () { return this; };\n"
+                + "export default { description: 'd', run() { return { ok: true }; } };");
+        assertThat(failure(invoke(tamperedThen, "{}"))).startsWith("tool tampers_then failed: run returned a promise that never settled");
     }
 
     @Test
@@ -166,7 +192,9 @@ class SandboxTest {
                 };
                 """);
         long t0 = System.nanoTime();
-        assertThat(failure(invoke(tool, "{}"))).isEqualTo("tool slow_async was stopped: it did not finish within 300 ms");
+        // Whichever bound comes first on this machine; both stop the run with a clear message.
+        assertThat(failure(invoke(tool, "{}"))).isIn("tool slow_async was stopped: it did not finish within 300 ms",
+                "tool slow_async was stopped: it ran more than 10000000 statements");
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2_000);
         var never = simple(this, "never_settles", "await new Promise(() => {}); return 1;");
         assertThat(failure(invoke(never, "{}"))).startsWith("tool never_settles failed: run returned a promise that never settled");
@@ -274,14 +302,56 @@ class SandboxTest {
 
     @Test
     void concurrentCallsEachGetTheirOwnContext() throws Exception {
-        var tool = simple(this, "parallel", "let s = 0; for (let i = 0; i < 20000; i++) s += i; return { s, sid: call.sid };");
+        var tool = plugin("parallel", "export default { description: 'd', timeoutMs: 15000, "
+                + "run(args, call) { let s = 0; for (let i = 0; i < 2000; i++) s += i; return { s, sid: call.sid }; } };");
         var results = new java.util.concurrent.ConcurrentLinkedQueue<String>();
         try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 6; i++) {
                 pool.submit(() -> results.add(invoke(tool, "{}").forModel()));
             }
         }
-        assertThat(results).hasSize(6).allMatch(r -> r.equals("{\"s\":199990000,\"sid\":\"CA1\"}"));
+        assertThat(results).hasSize(6).allMatch(r -> r.equals("{\"s\":1999000,\"sid\":\"CA1\"}"));
+    }
+
+    @Test
+    void pluginRunsBeyondTheGlobalCapWaitThenFailClearly() throws Exception {
+        var d = PluginLimits.defaults();
+        var oneAtATime = new PluginLimits(d.defaultTimeout(), d.maxTimeout(), 10_000_000_000L, d.allocationBudgetBytes(),
+                d.maxResultChars(), d.maxFetchBytes(), d.maxSourceBytes(), d.maxContextsPerPlugin(), 1);
+        try (var capped = new PluginRuntime(new PluginSettings(List.of(), Map.of(), oneAtATime))) {
+            var spinner = dir.resolve("spinner.js");
+            Files.writeString(spinner, "export default { description: 'd', timeoutMs: 1500, run(a, call) { call.say('started'); "
+                    + "while (true) {} } };");
+            var quick = dir.resolve("quick.js");
+            Files.writeString(quick, "export default { description: 'd', timeoutMs: 200, run() { return 1; } };");
+            var spin = capped.load(spinner);
+            var fast = capped.load(quick);
+            var started = new java.util.concurrent.CountDownLatch(1);
+            var actions = new CallActions() {
+                @Override
+                public void say(String text) {
+                    started.countDown();
+                }
+
+                @Override
+                public void transfer(String number) {
+                }
+
+                @Override
+                public void hangup() {
+                }
+
+                @Override
+                public void goTo(String node) {
+                }
+            };
+            var first = new java.util.concurrent.CompletableFuture<ToolOutcome>();
+            Thread.ofVirtual().start(() -> first.complete(spin.invoke("{}", call(actions, new CallState()))));
+            assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(failure(invoke(fast, "{}"))).isEqualTo("tool quick was stopped: it did not get a turn within 200 ms (too many plugins running)");
+            assertThat(failure(first.get(5, java.util.concurrent.TimeUnit.SECONDS))).isEqualTo("tool spinner was stopped: it did not finish within 1500 ms");
+            assertThat(invoke(fast, "{}").forModel()).isEqualTo("1");
+        }
     }
 
     @Test
