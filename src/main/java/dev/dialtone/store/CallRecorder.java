@@ -119,19 +119,23 @@ public final class CallRecorder {
     private void offer(CallRecord record) {
         Objects.requireNonNull(record, "record");
         var queued = new QueuedRecord(record, UUID.randomUUID().toString(), clock.instant());
+        DropReason refused = null;
         admission.lock();
         try {
             if (!accepting) {
-                drop(queued, DropReason.CLOSED, "the store is closed");
-                return;
+                refused = DropReason.CLOSED;
+            } else if (pending.getAndUpdate(n -> n < settings.queueLimit() ? n + 1 : n) >= settings.queueLimit()) {
+                refused = DropReason.QUEUE_FULL;
+            } else {
+                queue.add(queued);
             }
-            if (pending.getAndUpdate(n -> n < settings.queueLimit() ? n + 1 : n) >= settings.queueLimit()) {
-                drop(queued, DropReason.QUEUE_FULL, settings.queueLimit() + " records already waiting");
-                return;
-            }
-            queue.add(queued);
         } finally {
             admission.unlock();
+        }
+        if (refused == DropReason.CLOSED) {
+            drop(queued, refused, "the store is closed");
+        } else if (refused == DropReason.QUEUE_FULL) {
+            drop(queued, refused, settings.queueLimit() + " records already waiting");
         }
     }
 

@@ -17,6 +17,7 @@ final class RecordWriter {
 
     static final int MAX_JSON = 200_000;
     static final int MAX_TEXT = 8_000;
+    private static final int MAX_KNOWN_CALLS = 10_000;
 
     /** Sids whose call row is known to exist; writer thread only; forgotten on rollback. */
     private final Set<String> knownCalls = new HashSet<>();
@@ -69,7 +70,7 @@ final class RecordWriter {
                 }
             }
         }
-        knownCalls.add(s.callSid());
+        remember(s.callSid());
     }
 
     private static void bindCall(PreparedStatement ps, CallStart s) throws SQLException {
@@ -105,6 +106,13 @@ final class RecordWriter {
                     }
                 }
             }
+        }
+        remember(sid);
+    }
+
+    private void remember(String sid) {
+        if (knownCalls.size() >= MAX_KNOWN_CALLS) {
+            knownCalls.clear(); // calls whose end never came (their process died) must not pile up
         }
         knownCalls.add(sid);
     }

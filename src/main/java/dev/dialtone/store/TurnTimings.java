@@ -8,6 +8,7 @@ import java.util.Optional;
  * When each stage of a turn happened, from the conversation's clock. Each instant is null when
  * that stage did not happen (a barge-in before any audio, a turn with no LLM call, ...). The
  * latency of a stage is its instant minus {@code callerSpeechEnded}; see {@link #sinceSpeechEnd}.
+ * The store keeps instants to the microsecond.
  */
 public record TurnTimings(Instant callerSpeechEnded, Instant sttFinal, Instant llmFirstToken,
                           Instant firstSegmentClosed, Instant ttsFirstAudio, Instant firstAudioSent) {

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PostgresTestDatabase implements TestDatabase {
 
+    /** Guarded by the class lock. */
     private static PostgresTestDatabase shared;
 
     private final EmbeddedPostgres postgres;
