@@ -81,6 +81,7 @@ class DeepgramTextToSpeechTest {
         assertThat(events.next(2000)).isInstanceOf(TtsEvent.Audio.class);
 
         session.cancel();
+        assertThat(events.drain()).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
         session.speak(3, "Sure.");
         assertThat(audioOf(3)).isEqualTo(FakeTtsServer.synthesize("Sure.", 20));
         events.assertQuiet(100);
@@ -140,6 +141,7 @@ class DeepgramTextToSpeechTest {
         assertThat(events.next(2000)).isInstanceOf(TtsEvent.Audio.class);
 
         session.cancel();
+        assertThat(events.drain()).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
         var request = fake.awaitRequest(1000);
         assertThat(request.exchange().awaitClientClose(500)).isTrue();
         events.assertQuiet(100);
@@ -169,10 +171,11 @@ class DeepgramTextToSpeechTest {
         session.speak(2, "This one is spoken again.");
 
         var first = events.until(TtsEvent.Failed.class, 2000);
-        assertThat(first).hasSize(3);
-        assertThat(first.subList(0, 2)).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
-        assertThat(((TtsEvent.Failed) first.get(2)).segmentId()).hasValue(1);
-        assertThat(((TtsEvent.Failed) first.get(2)).error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
+        // Up to two chunks were sent before the cut (a reset may swallow the second one in flight).
+        assertThat(first).hasSizeBetween(2, 3);
+        assertThat(first.subList(0, first.size() - 1)).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
+        assertThat(((TtsEvent.Failed) first.getLast()).segmentId()).hasValue(1);
+        assertThat(((TtsEvent.Failed) first.getLast()).error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
         assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("This one is spoken again.", 20));
         assertThat(fake.requests()).extracting(FakeDeepgramTts.Request::text).containsExactly("This one is spoken again.");
         events.assertQuiet(50);

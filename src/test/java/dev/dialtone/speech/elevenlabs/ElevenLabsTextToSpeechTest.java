@@ -81,6 +81,7 @@ class ElevenLabsTextToSpeechTest {
         assertThat(events.next(2000)).isInstanceOf(TtsEvent.Audio.class);
 
         session.cancel();
+        assertThat(events.drain()).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
         session.speak(3, "Go ahead.");
         assertThat(audioOf(3)).isEqualTo(FakeTtsServer.synthesize("Go ahead.", 20));
         events.assertQuiet(100);
