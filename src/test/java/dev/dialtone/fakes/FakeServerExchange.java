@@ -105,6 +105,10 @@ public final class FakeServerExchange {
         return map;
     }
 
+    public int remotePort() {
+        return socket.getPort();
+    }
+
     public String method() {
         return method;
     }

@@ -201,6 +201,17 @@ class DeepgramSpeechToTextTest {
     }
 
     @Test
+    void anUpgradeThatNeverAnswersIsATimeout() throws Exception {
+        fake.failNextConnection(FakeServerFault.STALL);
+        new DeepgramSpeechToText(fake.baseUrl(), "dg-secret", new DeepgramSpeechToText.Timing(Duration.ofMillis(300),
+                Duration.ofSeconds(4), Duration.ofSeconds(1), List.of(Duration.ZERO))).open(OPTIONS, events);
+
+        var failed = events.next(SttEvent.Failed.class, 3000);
+        assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.TIMEOUT);
+        assertThat(failed.error().retryable()).isTrue();
+    }
+
+    @Test
     void aWrongKeyFailsAtOnceWithoutRetrying() throws Exception {
         new DeepgramSpeechToText(fake.baseUrl(), "wrong", FAST).open(OPTIONS, events);
         assertThat(events.next(SttEvent.Failed.class, 2000).error().kind()).isEqualTo(ProviderError.Kind.AUTH);

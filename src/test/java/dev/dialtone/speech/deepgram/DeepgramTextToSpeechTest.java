@@ -89,17 +89,35 @@ class DeepgramTextToSpeechTest {
         session.close();
     }
 
-    @Test
-    void aRefusedSocketFailsEverySegmentAndTheSession() throws Exception {
-        fake.failNextConnection(FakeServerFault.RATE_LIMITED);
-        var session = socket().open(THALIA, events);
+    @ParameterizedTest
+    @CsvSource({"UNAUTHORIZED,AUTH", "RATE_LIMITED,RATE_LIMIT", "SERVER_ERROR,SERVER", "REFUSE,NETWORK",
+            "GARBAGE,PROTOCOL", "STALL,TIMEOUT"})
+    void aRefusedSocketFailsEverySegmentAndTheSessionWithATypedError(FakeServerFault fault, ProviderError.Kind kind) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            fake.failNextConnection(fault); // the JDK client retries once on a refused connection
+        }
+        var session = new DeepgramTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofMillis(300)).open(THALIA, events);
         session.speak(7, "Hello.");
 
         var segment = (TtsEvent.Failed) events.next(2000);
         assertThat(segment.segmentId()).hasValue(7);
-        assertThat(segment.error().kind()).isEqualTo(ProviderError.Kind.RATE_LIMIT);
+        assertThat(segment.error().kind()).isEqualTo(kind);
+        assertThat(segment.error().toString()).doesNotContain("dg-secret");
         assertThat(((TtsEvent.Failed) events.next(2000)).segmentId()).isEmpty();
         events.assertQuiet(50);
+    }
+
+    @Test
+    void restGoingQuietMidSegmentIsATimeout() throws Exception {
+        fake.chunkBytes(160).chunkInterval(Duration.ofMillis(1000));
+        var session = new DeepgramRestTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofSeconds(2), Duration.ofMillis(200))
+                .open(THALIA, events);
+        session.speak(1, "Slow words.");
+
+        var received = events.until(TtsEvent.Failed.class, 2000);
+        assertThat(received.getFirst()).isInstanceOf(TtsEvent.Audio.class);
+        assertThat(((TtsEvent.Failed) received.getLast()).error().kind()).isEqualTo(ProviderError.Kind.TIMEOUT);
+        session.close();
     }
 
     @Test

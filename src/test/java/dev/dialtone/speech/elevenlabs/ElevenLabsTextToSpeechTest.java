@@ -117,6 +117,42 @@ class ElevenLabsTextToSpeechTest {
         session.close();
     }
 
+    @ParameterizedTest
+    @CsvSource({"UNAUTHORIZED,AUTH", "RATE_LIMITED,RATE_LIMIT", "SERVER_ERROR,SERVER", "REFUSE,NETWORK",
+            "GARBAGE,PROTOCOL", "STALL,TIMEOUT"})
+    void socketFaultsFailTheSegmentWithATypedError(FakeServerFault fault, ProviderError.Kind kind) throws Exception {
+        for (int i = 0; i < 6; i++) {
+            fake.failNextConnection(fault); // the pre-opened socket and the JDK's own retry take some
+        }
+        var session = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-secret", Duration.ofMillis(300), Duration.ofSeconds(2))
+                .open(VOICE, events);
+        session.speak(1, "Hello.");
+
+        var failed = (TtsEvent.Failed) events.next(3000);
+        assertThat(failed.segmentId()).hasValue(1);
+        assertThat(failed.error().kind()).isEqualTo(kind);
+        assertThat(failed.error().toString()).doesNotContain("xi-secret");
+        session.close();
+    }
+
+    @Test
+    void aSocketDroppedMidSegmentFailsThatSegmentAndTheNextOneStillPlays() throws Exception {
+        fake.chunkBytes(160).dropSocketAfterChunks(2);
+        // The JDK WebSocket does not always report a connection reset (seen here about one run in
+        // five: no onError, no onClose), which is why every segment also has an idle timeout.
+        var session = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-secret", Duration.ofSeconds(2), Duration.ofMillis(400))
+                .open(VOICE, events);
+        session.speak(1, "This answer is cut off part-way through.");
+        session.speak(2, "This one plays.");
+
+        var first = events.until(TtsEvent.Failed.class, 2000);
+        assertThat(first.subList(0, first.size() - 1)).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
+        assertThat(((TtsEvent.Failed) first.getLast()).segmentId()).hasValue(1);
+        assertThat(((TtsEvent.Failed) first.getLast()).error().kind()).isIn(ProviderError.Kind.NETWORK, ProviderError.Kind.TIMEOUT);
+        assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("This one plays.", 20));
+        session.close();
+    }
+
     @Test
     void httpStreamsTheAudio() throws Exception {
         var session = http().open(VOICE, events);
