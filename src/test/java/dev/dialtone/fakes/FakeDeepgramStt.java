@@ -106,6 +106,12 @@ public final class FakeDeepgramStt implements AutoCloseable {
         this.server = new FakeServer(this::handle);
     }
 
+    /** Shares {@code server}'s port with other fakes (see {@link FakeDeepgram}); the server routes here. */
+    FakeDeepgramStt(String expectedKey, FakeServer server) {
+        this.expectedKey = expectedKey;
+        this.server = server;
+    }
+
     /** The DEEPGRAM_URL a client is configured with (http; the client derives ws). */
     public URI baseUrl() {
         return server.httpBase();
@@ -177,7 +183,7 @@ public final class FakeDeepgramStt implements AutoCloseable {
         return connections.get(index);
     }
 
-    private void handle(FakeServerExchange exchange) throws Exception {
+    void handle(FakeServerExchange exchange) throws Exception {
         if (!exchange.path().equals("/v1/listen") || !exchange.isWebSocketUpgrade()) {
             exchange.respond(404, "application/json", "{\"err_code\":\"NOT_FOUND\",\"err_msg\":\"not found\"}");
             return;

@@ -97,6 +97,12 @@ public final class FakeDeepgramTts implements AutoCloseable {
         this.server = new FakeServer(this::handle);
     }
 
+    /** Shares {@code server}'s port with other fakes (see {@link FakeDeepgram}); the server routes here. */
+    FakeDeepgramTts(String expectedKey, FakeServer server) {
+        this.expectedKey = expectedKey;
+        this.server = server;
+    }
+
     /** The DEEPGRAM_URL a client is configured with. */
     public URI baseUrl() {
         return server.httpBase();
@@ -175,7 +181,7 @@ public final class FakeDeepgramTts implements AutoCloseable {
         return expectedKey == null || exchange.header("authorization").orElse("").equals("Token " + expectedKey);
     }
 
-    private void handle(FakeServerExchange exchange) throws Exception {
+    void handle(FakeServerExchange exchange) throws Exception {
         if (!exchange.path().equals("/v1/speak")) {
             exchange.respond(404, "application/json", "{\"err_code\":\"NOT_FOUND\",\"err_msg\":\"not found\"}");
         } else if (exchange.isWebSocketUpgrade()) {

@@ -106,6 +106,10 @@ public final class FakeServerExchange {
         return map;
     }
 
+    public int remotePort() {
+        return socket.getPort();
+    }
+
     public String method() {
         return method;
     }
@@ -204,6 +208,14 @@ public final class FakeServerExchange {
             case UNAUTHORIZED -> respond(401, "application/json", "{\"err_code\":\"INVALID_AUTH\",\"err_msg\":\"Invalid credentials.\"}");
             case RATE_LIMITED -> respond(429, "application/json", "{\"err_code\":\"TOO_MANY_REQUESTS\",\"err_msg\":\"Too many requests.\"}");
             case SERVER_ERROR -> respond(500, "application/json", "{\"err_code\":\"INTERNAL\",\"err_msg\":\"Internal server error.\"}");
+            case STALL -> {
+                watchForHangUp();
+                try {
+                    clientClosed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             case DROP_MID_STREAM -> throw new IllegalArgumentException("DROP_MID_STREAM happens inside a stream, not instead of one");
         }
     }

@@ -12,6 +12,8 @@ public enum FakeServerFault {
     RATE_LIMITED,
     /** HTTP 500 with a JSON error body. */
     SERVER_ERROR,
+    /** Read the request and never answer (until the client gives up): for connect and idle timeouts. */
+    STALL,
     /** Start the stream normally, then cut the connection part-way. */
     DROP_MID_STREAM
 }

@@ -67,6 +67,16 @@ public final class EventRecorder<E> implements Consumer<E> {
         }
     }
 
+    /**
+     * Removes and returns everything received so far: call it right after a cancel to set aside
+     * what was legitimately delivered before it, so that later assertions see only what came after.
+     */
+    public List<E> drain() {
+        var events = new ArrayList<E>();
+        queue.drainTo(events);
+        return events;
+    }
+
     /** Asserts that nothing arrives for {@code millis}. */
     public void assertQuiet(long millis) throws InterruptedException {
         var event = queue.poll(millis, TimeUnit.MILLISECONDS);

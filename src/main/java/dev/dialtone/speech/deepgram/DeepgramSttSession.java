@@ -181,8 +181,8 @@ final class DeepgramSttSession implements SttSession {
             connection.socket().sendBinary(data);
             lastSendNanos = System.nanoTime();
         } catch (ProviderException e) {
-            // The reader reports the drop as Ended; the audio stays buffered for the resend.
-            connection.socket().abort();
+            // The audio stays buffered for the resend; an aborted socket reports nothing, so say it here.
+            dropped(e.error());
         }
     }
 
@@ -194,8 +194,13 @@ final class DeepgramSttSession implements SttSession {
             connection.socket().sendText(control);
             lastSendNanos = System.nanoTime();
         } catch (ProviderException e) {
-            connection.socket().abort();
+            dropped(e.error());
         }
+    }
+
+    private void dropped(ProviderError error) {
+        connection.socket().abort();
+        commands.add(new Ended(connection.generation(), error));
     }
 
     /**

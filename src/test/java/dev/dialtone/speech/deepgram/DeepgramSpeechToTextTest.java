@@ -144,6 +144,8 @@ class DeepgramSpeechToTextTest {
         assertThat(fin.speechFinal()).isTrue();
         assertThat(fin.words().getFirst().start()).as("times stay call-relative").isCloseTo(1.0, within(0.03));
 
+        session.close(); // CloseStream follows the audio, so once closed the fake has read every byte
+        events.next(SttEvent.Closed.class, 2000);
         var first = fake.awaitConnection(0, 1000).audio();
         var second = fake.awaitConnection(1, 1000).audio();
         assertThat(first.length).isGreaterThanOrEqualTo(12_000).isLessThan(audio.length);
@@ -151,8 +153,6 @@ class DeepgramSpeechToTextTest {
         assertThat(resentFrom).as("the second socket starts at or before the cut").isBetween(0, first.length);
         assertThat(Arrays.copyOfRange(audio, 0, first.length)).isEqualTo(first);
         assertThat(Arrays.copyOfRange(audio, resentFrom, audio.length)).isEqualTo(second);
-        session.close();
-        events.next(SttEvent.Closed.class, 2000);
     }
 
     @Test
@@ -195,8 +195,20 @@ class DeepgramSpeechToTextTest {
         send(session, audio);
 
         assertThat(events.next(SttEvent.Final.class, 2000).text()).isEqualTo("hello");
+        session.close(); // CloseStream follows the audio, so once closed the fake has read every byte
+        events.next(SttEvent.Closed.class, 2000);
         assertThat(fake.awaitConnection(0, 1000).audio()).isEqualTo(audio);
-        session.close();
+    }
+
+    @Test
+    void anUpgradeThatNeverAnswersIsATimeout() throws Exception {
+        fake.failNextConnection(FakeServerFault.STALL);
+        new DeepgramSpeechToText(fake.baseUrl(), "dg-secret", new DeepgramSpeechToText.Timing(Duration.ofMillis(300),
+                Duration.ofSeconds(4), Duration.ofSeconds(1), List.of(Duration.ZERO))).open(OPTIONS, events);
+
+        var failed = events.next(SttEvent.Failed.class, 3000);
+        assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.TIMEOUT);
+        assertThat(failed.error().retryable()).isTrue();
     }
 
     @Test

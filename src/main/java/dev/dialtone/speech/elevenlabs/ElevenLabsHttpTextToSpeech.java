@@ -1,0 +1,62 @@
+package dev.dialtone.speech.elevenlabs;
+
+import dev.dialtone.llm.ChatJson;
+import dev.dialtone.speech.HttpTtsSession;
+import dev.dialtone.speech.TextToSpeech;
+import dev.dialtone.speech.TtsEvent;
+import dev.dialtone.speech.TtsOptions;
+import dev.dialtone.speech.TtsSession;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * ElevenLabs streaming HTTP ({@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000},
+ * protocols.md section 6): one request per segment. The fallback for {@link ElevenLabsTextToSpeech}.
+ * A JSON error body (non-2xx, or a 2xx that is not audio) is an error, never audio.
+ */
+public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
+    private final URI base;
+    private final String apiKey;
+    private final Duration idleTimeout;
+    private final HttpClient client;
+
+    /** @param baseUrl e.g. https://api.elevenlabs.io (ELEVENLABS_URL) */
+    public ElevenLabsHttpTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
+        var text = baseUrl.toString();
+        this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        this.idleTimeout = idleTimeout;
+        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+    }
+
+    @Override
+    public TtsSession open(TtsOptions options, Consumer<TtsEvent> listener) {
+        var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
+                + "/stream?output_format=ulaw_8000");
+        var model = options.model().isEmpty() ? ElevenLabsTextToSpeech.DEFAULT_MODEL : options.model();
+        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, client, text -> {
+            var body = ChatJson.MAPPER.createObjectNode().put("text", text).put("model_id", model);
+            return HttpRequest.newBuilder(uri)
+                    .header("xi-api-key", apiKey)
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "audio/basic")
+                    .timeout(idleTimeout)
+                    .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body)))
+                    .build();
+        }, idleTimeout, listener);
+    }
+
+    @Override
+    public String toString() {
+        return "ElevenLabsHttpTextToSpeech[" + base + "]";
+    }
+}

@@ -1,0 +1,60 @@
+package dev.dialtone.speech.elevenlabs;
+
+import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.speech.TextToSpeech;
+import dev.dialtone.speech.TtsEvent;
+import dev.dialtone.speech.TtsOptions;
+import dev.dialtone.speech.TtsSession;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * ElevenLabs input-streaming WebSocket ({@code /v1/text-to-speech/{voice}/stream-input}, protocols.md
+ * section 6), mu-law 8 kHz. Wrap it in a {@link dev.dialtone.speech.FallbackTextToSpeech} with
+ * {@link ElevenLabsHttpTextToSpeech}.
+ *
+ * <p>One socket per segment: the single-context protocol marks no boundary between flushed pieces of
+ * text (only {@code isFinal} at the end of the stream), so a socket per segment is the only way to
+ * know exactly which audio belongs to which segment, which barge-in needs. The handshake cost is
+ * hidden by opening the next socket while the current segment plays.
+ */
+public final class ElevenLabsTextToSpeech implements TextToSpeech {
+    static final String PROVIDER = "elevenlabs";
+    static final String DEFAULT_MODEL = "eleven_flash_v2_5";
+
+    private final URI base;
+    private final String apiKey;
+    private final Duration connectTimeout;
+    private final Duration idleTimeout;
+
+    /**
+     * @param baseUrl     e.g. https://api.elevenlabs.io (ELEVENLABS_URL); wss is derived
+     * @param apiKey      sent as {@code xi-api-key} only
+     * @param idleTimeout longest wait for the next audio message of a segment
+     */
+    public ElevenLabsTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
+        var text = ProviderSocket.webSocketBase(baseUrl).toString();
+        this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+        this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
+    }
+
+    @Override
+    public TtsSession open(TtsOptions options, Consumer<TtsEvent> listener) {
+        var model = options.model().isEmpty() ? DEFAULT_MODEL : options.model();
+        var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
+                + "/stream-input?model_id=" + URLEncoder.encode(model, StandardCharsets.UTF_8) + "&output_format=ulaw_8000");
+        return ElevenLabsTtsSession.start(uri, apiKey, connectTimeout, idleTimeout, listener);
+    }
+
+    @Override
+    public String toString() {
+        return "ElevenLabsTextToSpeech[" + base + "]";
+    }
+}

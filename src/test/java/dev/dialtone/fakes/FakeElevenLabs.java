@@ -1,0 +1,296 @@
+package dev.dialtone.fakes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A fake ElevenLabs TTS server (protocols.md section 6), both transports on one port:
+ * <ul>
+ *   <li>WebSocket {@code /v1/text-to-speech/{voice}/stream-input}: the first message opens the
+ *       stream ({@code "text":" "}), later ones add text; {@code flush:true} or the closing
+ *       {@code {"text":""}} synthesises the buffered text as {@code {"audio":base64,
+ *       "normalizedAlignment":...}} messages; the close is answered with {@code isFinal} and a close
+ *       frame. A socket without input for {@link #inactivityTimeout} (20 s) is closed.</li>
+ *   <li>HTTP {@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000}: the audio as a
+ *       chunked body; errors as JSON bodies.</li>
+ * </ul>
+ * Audio: see {@link FakeTtsServer}. Faults: {@link #failNextConnection}, {@link #failNextRequest},
+ * {@link #dropSocketAfterChunks}, and {@link #jsonWith200Next()} (an error body sent with status 200,
+ * which a client must still not play).
+ *
+ * <p>Start one in a test:
+ * <pre>{@code
+ * try (var eleven = new FakeElevenLabs("xi-key")) {
+ *     var tts = new ElevenLabsTextToSpeech(eleven.baseUrl(), "xi-key", Duration.ofSeconds(2), Duration.ofSeconds(5));
+ *     var session = tts.open(new TtsOptions("voice123", "eleven_flash_v2_5"), events);
+ *     session.speak(1, "Hello there.");
+ * }
+ * }</pre>
+ */
+public final class FakeElevenLabs implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One WebSocket as the fake saw it. */
+    public static final class Socket {
+        final FakeServerExchange exchange;
+        final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+
+        Socket(FakeServerExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        public List<JsonNode> messages() {
+            return List.copyOf(messages);
+        }
+
+        public String path() {
+            return exchange.path();
+        }
+
+        public String query(String name) {
+            return exchange.query(name).orElse(null);
+        }
+
+        public String apiKey() {
+            return exchange.header("xi-api-key").orElse("");
+        }
+    }
+
+    /** One HTTP request. */
+    public record Request(FakeServerExchange exchange, JsonNode body) {
+    }
+
+    private final FakeServer server;
+    private final String expectedKey;
+    private final FakeTtsServer voice = new FakeTtsServer();
+    private final ConcurrentLinkedQueue<FakeServerFault> connectionFaults = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<FakeServerFault> requestFaults = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean jsonWith200 = new AtomicBoolean();
+    private final AtomicInteger dropAfterChunks = new AtomicInteger(-1);
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Request> unclaimed = new LinkedBlockingQueue<>();
+    private volatile Duration inactivityTimeout = Duration.ofSeconds(20);
+
+    /** @param expectedKey the {@code xi-api-key} to accept, or null for any */
+    public FakeElevenLabs(String expectedKey) {
+        this.expectedKey = expectedKey;
+        this.server = new FakeServer(this::handle);
+    }
+
+    /** The ELEVENLABS_URL a client is configured with. */
+    public URI baseUrl() {
+        return server.httpBase();
+    }
+
+    public FakeElevenLabs msPerChar(int millis) {
+        voice.msPerChar = millis;
+        return this;
+    }
+
+    public FakeElevenLabs firstByteDelay(Duration delay) {
+        voice.firstByteDelay = delay;
+        return this;
+    }
+
+    public FakeElevenLabs chunkBytes(int bytes) {
+        voice.chunkBytes = bytes;
+        return this;
+    }
+
+    public FakeElevenLabs chunkInterval(Duration interval) {
+        voice.chunkInterval = interval;
+        return this;
+    }
+
+    public FakeElevenLabs inactivityTimeout(Duration timeout) {
+        inactivityTimeout = timeout;
+        return this;
+    }
+
+    public FakeElevenLabs failNextConnection(FakeServerFault fault) {
+        connectionFaults.add(fault);
+        return this;
+    }
+
+    public FakeElevenLabs failNextRequest(FakeServerFault fault) {
+        requestFaults.add(fault);
+        return this;
+    }
+
+    /** The next HTTP request is answered 200 with a JSON error body instead of audio. */
+    public FakeElevenLabs jsonWith200Next() {
+        jsonWith200.set(true);
+        return this;
+    }
+
+    /** The next socket is cut (no close frame) after this many audio messages. */
+    public FakeElevenLabs dropSocketAfterChunks(int chunks) {
+        dropAfterChunks.set(chunks);
+        return this;
+    }
+
+    public List<Socket> sockets() {
+        return List.copyOf(sockets);
+    }
+
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    public Request awaitRequest(long millis) throws InterruptedException {
+        var request = unclaimed.poll(millis, TimeUnit.MILLISECONDS);
+        if (request == null) {
+            throw new AssertionError("FakeElevenLabs: no HTTP request within " + millis + " ms");
+        }
+        return request;
+    }
+
+    private boolean authorised(FakeServerExchange exchange) {
+        return expectedKey == null || exchange.header("xi-api-key").orElse("").equals(expectedKey);
+    }
+
+    private void handle(FakeServerExchange exchange) throws Exception {
+        var path = exchange.path();
+        if (!path.startsWith("/v1/text-to-speech/")) {
+            exchange.respond(404, "application/json", "{\"detail\":{\"status\":\"not_found\",\"message\":\"Not found\"}}");
+        } else if (exchange.isWebSocketUpgrade() && path.endsWith("/stream-input")) {
+            var fault = connectionFaults.poll();
+            if (fault == null && !authorised(exchange)) {
+                fault = FakeServerFault.UNAUTHORIZED;
+            }
+            if (fault != null) {
+                exchange.fault(fault);
+                return;
+            }
+            var socket = new Socket(exchange);
+            sockets.add(socket);
+            serve(socket, exchange.upgrade(), dropAfterChunks.getAndSet(-1));
+        } else if (exchange.method().equals("POST") && path.endsWith("/stream")) {
+            http(exchange);
+        } else {
+            exchange.respond(405, "application/json", "{\"detail\":{\"status\":\"method_not_allowed\",\"message\":\"Method not allowed\"}}");
+        }
+    }
+
+    private void serve(Socket record, FakeServerWebSocket ws, int dropAfter) throws IOException {
+        var lastInput = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        var idle = Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    long quiet = System.nanoTime() - lastInput.get();
+                    if (quiet >= inactivityTimeout.toNanos()) {
+                        ws.close(1008, "Have not received a new text input within the timeout of "
+                                + inactivityTimeout.toSeconds() + " seconds");
+                        return;
+                    }
+                    Thread.sleep(Duration.ofNanos(inactivityTimeout.toNanos() - quiet));
+                }
+            } catch (InterruptedException e) {
+                // the socket ended
+            }
+        });
+        var buffered = new StringBuilder();
+        int[] chunksLeft = {dropAfter};
+        try {
+            FakeServerWebSocket.Message message;
+            while ((message = ws.read()) != null) {
+                lastInput.set(System.nanoTime());
+                if (!message.isText()) {
+                    continue;
+                }
+                var node = JSON.readTree(message.text());
+                record.messages.add(node);
+                var text = node.path("text").asText();
+                boolean first = record.messages.size() == 1;
+                if (!first) {
+                    buffered.append(text);
+                }
+                boolean end = !first && text.isEmpty();
+                if ((node.path("flush").asBoolean() || end) && !buffered.toString().isBlank()) {
+                    var spoken = buffered.toString();
+                    buffered.setLength(0);
+                    voice.stream(spoken, () -> false, -1, chunk -> {
+                        if (chunksLeft[0] == 0) {
+                            ws.drop();
+                            throw new IOException("dropped by the test");
+                        }
+                        chunksLeft[0]--;
+                        ws.sendText(audioMessage(chunk, spoken));
+                    });
+                }
+                if (end) {
+                    ws.sendText("{\"audio\":null,\"isFinal\":true,\"normalizedAlignment\":null,\"alignment\":null}");
+                    ws.close(1000, "");
+                }
+            }
+        } finally {
+            idle.interrupt();
+        }
+    }
+
+    private static String audioMessage(byte[] chunk, String text) {
+        var message = JSON.createObjectNode().put("audio", Base64.getEncoder().encodeToString(chunk));
+        var alignment = message.putObject("normalizedAlignment");
+        var chars = alignment.putArray("chars");
+        var starts = alignment.putArray("charStartTimesMs");
+        var durations = alignment.putArray("charsDurationsMs");
+        var letters = new ArrayList<String>();
+        text.codePoints().forEach(c -> letters.add(Character.toString(c)));
+        for (int i = 0; i < letters.size(); i++) {
+            chars.add(letters.get(i));
+            starts.add(i * 20);
+            durations.add(20);
+        }
+        return message.toString();
+    }
+
+    private void http(FakeServerExchange exchange) throws IOException {
+        var body = JSON.readTree(exchange.bodyText());
+        var request = new Request(exchange, body);
+        requests.add(request);
+        unclaimed.add(request);
+        var fault = requestFaults.poll();
+        if (fault == null && !authorised(exchange)) {
+            exchange.respond(401, "application/json", "{\"detail\":{\"status\":\"invalid_api_key\",\"message\":\"Invalid API key\"}}");
+            return;
+        }
+        if (jsonWith200.getAndSet(false)) {
+            exchange.respond(200, "application/json", "{\"detail\":{\"status\":\"quota_exceeded\",\"message\":\"This request exceeds your quota.\"}}");
+            return;
+        }
+        if (fault != null && fault != FakeServerFault.DROP_MID_STREAM) {
+            exchange.fault(fault);
+            return;
+        }
+        var text = body.path("text").asText();
+        exchange.startChunks(200, "audio/basic");
+        int total = voice.audioLength(text) / voice.chunkBytes;
+        int stopAfter = fault == FakeServerFault.DROP_MID_STREAM ? Math.max(1, total / 2) : -1;
+        voice.stream(text, exchange::clientClosed, stopAfter, exchange::writeChunk);
+        if (stopAfter >= 0) {
+            exchange.drop();
+            return;
+        }
+        exchange.endChunks();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
