@@ -45,7 +45,8 @@ final class DeepgramSttSession implements SttSession {
     private record CloseNow() implements Command {
     }
 
-    private record Ack(int generation, double endSeconds) implements Command {
+    /** Results covered the socket's audio up to {@code endSeconds}; {@code isFinal}: it will not change. */
+    private record Ack(int generation, double endSeconds, boolean isFinal) implements Command {
     }
 
     private record Ended(int generation, ProviderError error) implements Command {
@@ -67,6 +68,10 @@ final class DeepgramSttSession implements SttSession {
     private Connection connection;
     private int generation;
     private long lastSendNanos = System.nanoTime();
+    /** Call position (bytes) up to which the current socket has reported results (interim or final). */
+    private long heardUntil;
+    /** When {@link #heardUntil} last advanced, or audio beyond it was first sent. */
+    private long lastProgressNanos;
 
     /** One socket and where its audio starts in the call. */
     private record Connection(ProviderSocket socket, int generation, long offsetBytes) {
@@ -115,13 +120,22 @@ final class DeepgramSttSession implements SttSession {
                 return;
             }
             while (true) {
-                var command = commands.poll(keepAliveWait(), TimeUnit.NANOSECONDS);
+                var command = commands.poll(Math.min(keepAliveWait(), timing.resultsTimeout().toNanos()), TimeUnit.NANOSECONDS);
+                if (stalled()) {
+                    dropped(new ProviderError(ProviderError.Kind.TIMEOUT, DeepgramSpeechToText.PROVIDER,
+                            "no results for " + timing.resultsTimeout().toMillis() + " ms of sent audio", true));
+                }
                 if (command == null) {
-                    send("{\"type\":\"KeepAlive\"}");
+                    if (keepAliveWait() <= 1) {
+                        send("{\"type\":\"KeepAlive\"}");
+                    }
                     continue;
                 }
                 switch (command) {
                     case Audio audio -> {
+                        if (unackedStart + unackedBytes <= heardUntil) {
+                            lastProgressNanos = System.nanoTime(); // the wait starts with the first unanswered byte
+                        }
                         buffer(audio.data());
                         transmit(audio.data());
                     }
@@ -151,6 +165,15 @@ final class DeepgramSttSession implements SttSession {
         return Math.max(timing.keepAlive().toNanos() - (System.nanoTime() - lastSendNanos), 1);
     }
 
+    /**
+     * Whether the socket has audio it has not reported on and its reports stopped advancing for the
+     * results timeout: a half-open connection the JDK client has not noticed.
+     */
+    private boolean stalled() {
+        return connection != null && unackedStart + unackedBytes > heardUntil
+                && System.nanoTime() - lastProgressNanos >= timing.resultsTimeout().toNanos();
+    }
+
     private void buffer(byte[] data) {
         unacked.addLast(data);
         unackedBytes += data.length;
@@ -166,6 +189,13 @@ final class DeepgramSttSession implements SttSession {
             return;
         }
         long position = connection.offsetBytes() + Math.round(ack.endSeconds() * BYTES_PER_SECOND);
+        if (position > heardUntil) {
+            heardUntil = position;
+            lastProgressNanos = System.nanoTime();
+        }
+        if (!ack.isFinal()) {
+            return;
+        }
         while (!unacked.isEmpty() && unackedStart + unacked.peekFirst().length <= position) {
             var done = unacked.removeFirst();
             unackedBytes -= done.length;
@@ -227,6 +257,8 @@ final class DeepgramSttSession implements SttSession {
                 var socket = ProviderSocket.connect(DeepgramSpeechToText.PROVIDER, uri, Map.of("Authorization", "Token " + apiKey),
                         timing.connect(), new DeepgramResults(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
                 connection = new Connection(socket, next, unackedStart);
+                heardUntil = unackedStart;
+                lastProgressNanos = System.nanoTime();
                 for (var chunk : unacked) {
                     transmit(chunk);
                 }
@@ -259,9 +291,9 @@ final class DeepgramSttSession implements SttSession {
         gate.emit(new SttEvent.Closed());
     }
 
-    /** From a socket reader: Deepgram finalised this socket's audio up to {@code endSeconds}. */
-    void acknowledged(int socketGeneration, double endSeconds) {
-        commands.add(new Ack(socketGeneration, endSeconds));
+    /** From a socket reader: results covered this socket's audio up to {@code endSeconds}, finally or not. */
+    void acknowledged(int socketGeneration, double endSeconds, boolean isFinal) {
+        commands.add(new Ack(socketGeneration, endSeconds, isFinal));
     }
 
     /** From a socket reader: the socket ended or spoke nonsense. */
