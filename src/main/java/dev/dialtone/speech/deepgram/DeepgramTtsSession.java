@@ -31,6 +31,7 @@ import java.util.logging.Logger;
  */
 final class DeepgramTtsSession implements TtsSession {
     private static final Logger LOG = Logger.getLogger(DeepgramTtsSession.class.getName());
+    private static final String PROVIDER_NAME = DeepgramTextToSpeech.PROVIDER;
 
     private sealed interface Command {
     }
@@ -183,8 +184,6 @@ final class DeepgramTtsSession implements TtsSession {
             }
         }
     }
-
-    private static final String PROVIDER_NAME = DeepgramTextToSpeech.PROVIDER;
 
     private boolean isCancelled(long segmentId) {
         lock.lock();
