@@ -8,7 +8,6 @@ import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.SttSession;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -57,6 +56,7 @@ final class DeepgramSttSession implements SttSession {
     private final DeepgramSpeechToText.Timing timing;
     private final EventGate<SttEvent> gate;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    /** Set by close(), or by the writer when the session ended on its own (then input is dropped, not queued). */
     private final AtomicBoolean closeRequested = new AtomicBoolean();
 
     // Writer thread only, from here on.
@@ -72,6 +72,8 @@ final class DeepgramSttSession implements SttSession {
     private long heardUntil;
     /** When {@link #heardUntil} last advanced, or audio beyond it was first sent. */
     private long lastProgressNanos;
+    /** The current socket failed and its Ended is queued: nothing more is sent on it. */
+    private boolean dead;
 
     /** One socket and where its audio starts in the call. */
     private record Connection(ProviderSocket socket, int generation, long offsetBytes) {
@@ -155,6 +157,8 @@ final class DeepgramSttSession implements SttSession {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            closeRequested.set(true);
+            commands.clear();
             if (connection != null) {
                 connection.socket().abort();
             }
@@ -170,7 +174,7 @@ final class DeepgramSttSession implements SttSession {
      * results timeout: a half-open connection the JDK client has not noticed.
      */
     private boolean stalled() {
-        return connection != null && unackedStart + unackedBytes > heardUntil
+        return connection != null && !dead && unackedStart + unackedBytes > heardUntil
                 && System.nanoTime() - lastProgressNanos >= timing.resultsTimeout().toNanos();
     }
 
@@ -204,7 +208,7 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void transmit(byte[] data) {
-        if (connection == null) {
+        if (connection == null || dead) {
             return;
         }
         try {
@@ -217,7 +221,7 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void send(String control) {
-        if (connection == null) {
+        if (connection == null || dead) {
             return;
         }
         try {
@@ -229,6 +233,10 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void dropped(ProviderError error) {
+        if (dead) {
+            return;
+        }
+        dead = true;
         connection.socket().abort();
         commands.add(new Ended(connection.generation(), error));
     }
@@ -257,6 +265,7 @@ final class DeepgramSttSession implements SttSession {
                 var socket = ProviderSocket.connect(DeepgramSpeechToText.PROVIDER, uri, Map.of("Authorization", "Token " + apiKey),
                         timing.connect(), new DeepgramResults(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
                 connection = new Connection(socket, next, unackedStart);
+                dead = false;
                 heardUntil = unackedStart;
                 lastProgressNanos = System.nanoTime();
                 for (var chunk : unacked) {
