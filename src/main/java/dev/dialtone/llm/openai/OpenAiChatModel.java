@@ -51,9 +51,6 @@ public final class OpenAiChatModel implements ChatModel {
         this.apiKey = Objects.requireNonNullElse(apiKey, "");
         this.idleTimeout = idleTimeout;
         this.client = HttpClient.newBuilder()
-                // Plain-http local servers (Ollama, vLLM, LM Studio) get HTTP/1.1 without an h2c
-                // upgrade attempt, which some of them mishandle on a POST; https negotiates h2 by ALPN.
-                .version(baseUrl.getScheme().equals("http") ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
                 .connectTimeout(connectTimeout)
                 .executor(Executors.newVirtualThreadPerTaskExecutor())
                 .build();
