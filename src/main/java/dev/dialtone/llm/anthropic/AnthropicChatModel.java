@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.HttpClients;
 import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
@@ -38,7 +39,7 @@ public final class AnthropicChatModel implements ChatModel {
     private final URI endpoint;
     private final String apiKey;
     private final Duration idleTimeout;
-    private final HttpClient client;
+    private final HttpClients clients;
 
     /**
      * @param baseUrl e.g. https://api.anthropic.com (ANTHROPIC_BASE_URL)
@@ -49,8 +50,7 @@ public final class AnthropicChatModel implements ChatModel {
         this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/messages");
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.idleTimeout = idleTimeout;
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.clients = new HttpClients(connectTimeout);
     }
 
     @Override
@@ -63,7 +63,7 @@ public final class AnthropicChatModel implements ChatModel {
                 .header("accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body(request))))
                 .build();
-        return SseExchange.start(client, http, PROVIDER, idleTimeout, gate, new Decoder(gate));
+        return SseExchange.start(clients.next(), http, PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 
     @Override

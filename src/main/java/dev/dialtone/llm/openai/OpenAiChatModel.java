@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.HttpClients;
 import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
@@ -37,7 +38,7 @@ public final class OpenAiChatModel implements ChatModel {
     private final URI endpoint;
     private final String apiKey;
     private final Duration idleTimeout;
-    private final HttpClient client;
+    private final HttpClients clients;
 
     /**
      * @param baseUrl        e.g. https://api.openai.com/v1 (the path before /chat/completions)
@@ -50,10 +51,7 @@ public final class OpenAiChatModel implements ChatModel {
         this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
         this.apiKey = Objects.requireNonNullElse(apiKey, "");
         this.idleTimeout = idleTimeout;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor())
-                .build();
+        this.clients = new HttpClients(connectTimeout);
     }
 
     @Override
@@ -66,7 +64,7 @@ public final class OpenAiChatModel implements ChatModel {
         if (!apiKey.isEmpty()) {
             http.header("Authorization", "Bearer " + apiKey);
         }
-        return SseExchange.start(client, http.build(), PROVIDER, idleTimeout, gate, new Decoder(gate));
+        return SseExchange.start(clients.next(), http.build(), PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 
     @Override
