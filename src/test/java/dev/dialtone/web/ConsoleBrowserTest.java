@@ -1,0 +1,258 @@
+package dev.dialtone.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.dialtone.fakes.FakeLlmServer.Reply;
+import dev.dialtone.fakes.FakeWorld;
+
+/**
+ * The operator console in a real headless Chromium against a real Dialtone server and the fake
+ * providers: the admin token, the flows list, a softphone call from Chromium's fake microphone
+ * (a WAV of tones the fake Deepgram hears as speech) seen live on the softphone and the Live
+ * calls page, hang-up, the call's detail page and its latency chart; typed turns and keypad
+ * presses; screenshots under target/screenshots.
+ */
+class ConsoleBrowserTest {
+    static final String TOKEN = "console-test-token-7f3a";
+    static final String FLOW = """
+            name: pizza
+            numbers: ["+15550001111"]
+            greeting: "Hello, thanks for calling."
+            prompt: "You take pizza orders."
+            stt: { provider: deepgram, model: nova-3, endpointing: 300 }
+            llm: { provider: openai, model: gpt-4o-mini }
+            tts: { provider: deepgram, voice: aura-2-thalia-en }
+            turn: { silence_reprompt_s: 60 }
+            start: order
+            nodes:
+              order:
+                prompt: "Take the order."
+              billing:
+                say: "You are through to billing."
+            dtmf: { "2": { node: billing }, "9": hangup }
+            """;
+    /** 2 s of silence (the greeting plays), then two 1 s "utterances", each followed by 2 s of silence. */
+    static final MicrophoneWav MICROPHONE = new MicrophoneWav(48000, 2000, 1000, 2000, 2);
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    static FakeWorld world;
+    static ChromeDriver driver;
+    static Screenshots screenshots;
+    static Path profile;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Chromium.ensureInstalled();
+        world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_ADMIN_TOKEN", TOKEN));
+        world.stt.script(u -> switch (u.index()) {
+            case 0 -> "I'd like a pizza";
+            case 1 -> "A large one";
+            default -> "";
+        });
+        profile = Files.createTempDirectory("dialtone-chromium");
+        var wav = MICROPHONE.write(profile.resolveSibling(profile.getFileName() + "-microphone.wav"));
+        driver = Chromium.start(wav, profile);
+        screenshots = new Screenshots(driver);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    @BeforeEach
+    void openConsoleWithToken() {
+        driver.get(world.url() + "/");
+        await(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        driver.findElement(By.id("token")).sendKeys(TOKEN);
+        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        await(d -> text("#token-state").equals("token set"));
+        await(d -> text("#stream-state").equals("live"));
+    }
+
+    @Test
+    void aSoftphoneCallFromTheMicrophoneIsSeenLiveThenInItsDetailWithALatencyChart() {
+        world.llm.enqueue(Reply.text("Sure, ", "what size?")).enqueue(Reply.text("One large pizza. ", "Anything else?"));
+
+        show("flows");
+        var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow=pizza]")));
+        assertThat(row.getText()).contains("pizza").contains("+15550001111").doesNotContain("Error");
+        assertThat(row.findElement(By.tagName("code")).getText()).hasSize(12);
+        screenshots.page("flows");
+
+        show("phone");
+        new Select(driver.findElement(By.id("sp-flow"))).selectByValue("pizza");
+        driver.findElement(By.id("sp-call")).click();
+        var greeting = turn("#sp-transcript", 0);
+        assertThat(greeting).contains("Hello, thanks for calling.");
+        var callSid = (String) driver.executeScript("return document.getElementById('page-phone').phone.callSid;");
+        assertThat(callSid).matches("SP[0-9a-f]{32}");
+
+        // the Live calls page lists the call and shows its next turn as it happens
+        show("live");
+        click("#live-rows tr[data-sid='" + callSid + "']");
+        await(d -> text("#live-rows tr[data-sid='" + callSid + "']").contains("pizza"));
+        assertThat(await(d -> text("#live-rows tr[data-sid='" + callSid + "']"))).contains("softphone").contains("order");
+        assertThat(turn("#live-transcript", 0)).contains("Hello, thanks for calling.");
+        assertThat(turn("#live-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?");
+        screenshots.page("live-calls");
+
+        show("phone");
+        assertThat(turn("#sp-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?");
+        assertThat(turn("#sp-transcript", 2)).contains("A large one").contains("One large pizza. Anything else?");
+        var stats = stats();
+        assertThat(stats.get("framesSent")).as("20 ms frames sent").isGreaterThan(150);
+        assertThat(stats.get("mediaReceived")).as("agent audio received").isPositive();
+        assertThat(stats.get("marksEchoed")).as("marks echoed after playback").isPositive();
+        screenshots.page("softphone");
+
+        driver.findElement(By.id("sp-hangup")).click();
+        await(d -> text("#sp-status").contains("Call ended"));
+        awaitStored(callSid, 3);
+
+        click("#sp-detail");
+        await(d -> text("#detail-sid").equals(callSid));
+        await(d -> text("#page-detail").contains("completed"));
+        var transcript = text("#detail-transcript");
+        assertThat(transcript).contains("Hello, thanks for calling.").contains("I'd like a pizza")
+                              .contains("Sure, what size?").contains("A large one");
+        var bars = driver.findElements(By.cssSelector("#latency-svg g.bar"));
+        assertThat(bars).extracting(b -> b.getDomAttribute("data-turn")).contains("1", "2");
+        for (var stage : List.of("stt", "llm", "tts")) {
+            assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='1'] rect[data-stage=" + stage + "]")))
+                    .as("turn 1 has a " + stage + " segment").hasSize(1);
+        }
+        var chart = screenshots.element("latency-chart", driver.findElement(By.id("latency-svg")));
+        assertThat(Screenshots.pixelsNear(chart, 0x4e79a7)).as("STT blue in the chart").isGreaterThan(20);
+        assertThat(Screenshots.pixelsNear(chart, 0xf28e2b)).as("LLM orange in the chart").isGreaterThan(20);
+        screenshots.page("call-detail");
+
+        // the history lists it, and its filters narrow the list
+        show("calls");
+        await(d -> !d.findElements(By.cssSelector("#hs-rows tr[data-sid='" + callSid + "']")).isEmpty());
+        driver.findElement(By.id("hs-number")).sendKeys("+19999999999");
+        driver.findElement(By.cssSelector("form[role=search] button[type=submit]")).click();
+        await(d -> text("#hs-rows").contains("No calls match."));
+        screenshots.page("history");
+
+        assertThat(driver.findElement(By.tagName("body")).getText()).as("the token is never shown").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aTypedTurnAndKeypadPressesReachTheAgent() {
+        world.llm.enqueue(Reply.text("Pepperoni it is."));
+        show("phone");
+        var mute = driver.findElement(By.id("sp-mute"));
+        if (!mute.isSelected()) {
+            mute.click(); // typed turns only: the microphone streams silence
+        }
+        new Select(driver.findElement(By.id("sp-flow"))).selectByValue("pizza");
+        driver.findElement(By.id("sp-call")).click();
+        assertThat(turn("#sp-transcript", 0)).contains("Hello, thanks for calling.");
+        var callSid = (String) driver.executeScript("return document.getElementById('page-phone').phone.callSid;");
+
+        driver.findElement(By.id("sp-text")).sendKeys("A pepperoni please");
+        driver.findElement(By.id("sp-say")).click();
+        assertThat(turn("#sp-transcript", 1)).contains("A pepperoni please").contains("Pepperoni it is.");
+        assertThat(world.llm.requests().getLast().body().path("messages").toString()).contains("A pepperoni please");
+
+        click("button.key[data-digit='2']");
+        assertThat(turn("#sp-transcript", 2)).contains("You are through to billing.");
+        var live = world.parts.switchboard().transcript(callSid).orElseThrow();
+        assertThat(live.node()).isEqualTo("billing");
+        assertThat(live.notes()).anySatisfy(n -> {
+            assertThat(n.kind()).isEqualTo("dtmf");
+            assertThat(n.detail()).isEqualTo("2");
+        });
+
+        // "9" is the flow's hang-up key: the server ends the call and closes the socket
+        click("button.key[data-digit='9']");
+        await(d -> text("#sp-status").contains("Call ended"));
+        assertThat(text("#sp-status")).doesNotContain("you hung up");
+        assertThat(driver.findElement(By.id("sp-call")).isEnabled()).isTrue();
+        // muted: the speech-to-text socket of this call heard only silence
+        var heard = world.stt.connections().getLast().audio();
+        assertThat(heard).isNotEmpty();
+        for (byte b : heard) {
+            assertThat(b == (byte) 0xFF || b == (byte) 0x7F).as("silence only").isTrue();
+        }
+        mute.click();
+    }
+
+    @Test
+    void theBrowsersMuLawCodecMatchesG711() {
+        @SuppressWarnings("unchecked")
+        var results = (List<Object>) driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/mulaw.js').then(m => done([0, 100, -100, 1000, -1000, 8000, -8000, 32767, -32768]
+                    .map(s => [m.encodeSample(s), m.decodeSample(m.encodeSample(s))])));
+                """);
+        assertThat(results).extracting(Object::toString).containsExactly(
+                "[255, 0]", "[242, 104]", "[114, -104]", "[206, 988]", "[78, -988]",
+                "[160, 7932]", "[32, -7932]", "[128, 32124]", "[0, -32124]");
+    }
+
+    // ---- helpers
+
+    private static void show(String page) {
+        driver.findElement(By.cssSelector("nav a[data-page=" + page + "]")).click();
+        await(d -> d.findElement(By.id(page.equals("calls") ? "page-calls" : "page-" + page)).isDisplayed());
+    }
+
+    /** The text of a transcript turn, once it is there. */
+    private static String turn(String list, int index) {
+        return await(d -> d.findElement(By.cssSelector(list + " > li[data-index='" + index + "']")).getText());
+    }
+
+    private static String text(String css) {
+        return driver.findElement(By.cssSelector(css)).getText();
+    }
+
+    private static void click(String css) {
+        await(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> stats() {
+        return (Map<String, Long>) driver.executeScript("return document.getElementById('page-phone').phone.stats;");
+    }
+
+    private static void awaitStored(String callSid, int turns) {
+        await(d -> world.parts.store().findCall(callSid)
+                        .map(c -> c.summary().endedAt() != null && c.turns().size() >= turns).orElse(false));
+    }
+
+    private static <T> T await(Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, WAIT, Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
+    }
+}
