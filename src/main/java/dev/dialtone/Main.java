@@ -18,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.dialtone.conversation.CallClock;
+import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.conversation.TurnMetrics;
@@ -41,11 +42,15 @@ import dev.dialtone.telephony.ActiveCalls;
 import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.MediaStreamEndpoint;
 import dev.dialtone.telephony.PublicAddress;
+import dev.dialtone.telephony.StreamAdmission;
 import dev.dialtone.telephony.TelephonyMetrics;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
+import dev.dialtone.web.LiveFeed;
+import dev.dialtone.web.Softphone;
+import io.helidon.webserver.staticcontent.StaticContentService;
 import dev.dialtone.web.Observability;
 
 /**
@@ -117,17 +122,22 @@ public final class Main {
         var webhooks = new TwilioWebhooks(signature, address,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
                 status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
-        var stream = new MediaStreamEndpoint(signature, address, parts.callFactory(), parts.calls(),
+        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address), parts.callFactory(), parts.calls(),
                                              parts.telephonyMetrics(), settings.twilio().maxFrameBytes(),
                                              parts.clock());
         server.addProtocol(WsConfig.builder().name("websocket")
                                    .maxFrameLength(settings.twilio().maxFrameBytes()).build());
+        var softphone = new MediaStreamEndpoint(new Softphone(settings.adminToken()), parts.callFactory(), parts.calls(),
+                                                parts.telephonyMetrics(), settings.twilio().maxFrameBytes(), parts.clock());
         server.routing(routing -> routing
                 .register("/twilio", webhooks)
                 .register("/observe", new Observability(parts.metrics()))
+                .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(settings.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
-                                               parts.twilio(), settings.publicUrl())));
-        server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream));
+                                               parts.twilio(), settings.publicUrl()))
+                .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build()));
+        server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
+                                   .endpoint(Softphone.PATH, softphone));
     }
 
     private static void logStartup(Settings settings) {
@@ -199,7 +209,8 @@ public final class Main {
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Clock clock, PrometheusMeterRegistry metrics, ActiveCalls calls,
                         TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins, FlowRegistry flows,
-                        CallStore store, Switchboard switchboard, CallHandler.Factory callFactory) implements AutoCloseable {
+                        CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
+            implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
         public static Parts create(Settings settings, Clock clock) {
@@ -226,10 +237,11 @@ public final class Main {
             outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                                                     "Flows: {0}", p));
             var store = CallStore.open(storeSettings(settings), metrics, clock);
-            var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics),
-                                              CallClock.system(), new Recording(store.recorder()));
+            var feed = new LiveFeed(settings.adminToken());
+            var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
+                                              CallLog.both(new Recording(store.recorder()), feed));
             return new Parts(settings, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, switchboard, callFactory == null ? switchboard : callFactory);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory);
         }
 
         @Override

@@ -21,6 +21,36 @@ public interface CallLog {
      */
     void usage(CallTranscript call, String provider, String kind, long input, long output);
 
+    /** Both logs, in order. */
+    static CallLog both(CallLog first, CallLog second) {
+        return new CallLog() {
+            public void started(CallTranscript call) {
+                first.started(call);
+                second.started(call);
+            }
+
+            public void turn(CallTranscript call, Turn.View turn) {
+                first.turn(call, turn);
+                second.turn(call, turn);
+            }
+
+            public void note(CallTranscript call, CallTranscript.CallNote note) {
+                first.note(call, note);
+                second.note(call, note);
+            }
+
+            public void ended(CallTranscript call) {
+                first.ended(call);
+                second.ended(call);
+            }
+
+            public void usage(CallTranscript call, String provider, String kind, long input, long output) {
+                first.usage(call, provider, kind, input, output);
+                second.usage(call, provider, kind, input, output);
+            }
+        };
+    }
+
     /** Keeps nothing. */
     CallLog NONE = new CallLog() {
         public void started(CallTranscript call) {

@@ -90,6 +90,7 @@ public final class CallSession implements CallHandler {
             case StreamEvent.Dtmf dtmf -> post(new CallEvent.Digit(dtmf.digit()));
             case StreamEvent.Mark mark -> post(new CallEvent.MarkEchoed(mark.name(), clock.nanos()));
             case StreamEvent.Stop stop -> post(new CallEvent.StreamEnded());
+            case StreamEvent.Text text -> type(text.text());
             default -> {
             }
         }

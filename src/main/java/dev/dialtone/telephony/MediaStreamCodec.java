@@ -52,6 +52,7 @@ public final class MediaStreamCodec {
             }
             case "mark" -> new StreamEvent.Mark(sequence(root), streamSid(root),
                                                 required(required(root, "mark"), "name").asText());
+            case "text" -> new StreamEvent.Text(sequence(root), streamSid(root), required(root, "text").asText());
             case "stop" -> {
                 var stop = root.path("stop");
                 yield new StreamEvent.Stop(sequence(root), streamSid(root), stop.path("accountSid").asText(""),

@@ -41,10 +41,18 @@ final class MediaStreamConnection implements WsListener {
     @Override
     public void onOpen(WsSession session) {
         this.session = session;
+        if (!endpoint.admits(session.socketContext().remotePeer())) {
+            endpoint.metrics().refusedUpgrade();
+            closed = true;
+            session.close(WsCloseCodes.VIOLATED_POLICY, "not allowed from this address");
+        }
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
+        if (closed) {
+            return;
+        }
         if (partial.length() + text.length() > endpoint.maxMessageBytes()) {
             reject("oversized", "message larger than " + endpoint.maxMessageBytes() + " bytes");
             partial.setLength(0);

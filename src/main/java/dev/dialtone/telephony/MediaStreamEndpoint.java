@@ -1,11 +1,9 @@
 package dev.dialtone.telephony;
 
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
@@ -19,18 +17,16 @@ import io.helidon.websocket.WsUpgradeException;
 public final class MediaStreamEndpoint implements Supplier<WsListener> {
     private static final System.Logger LOG = System.getLogger(MediaStreamEndpoint.class.getName());
 
-    private final TwilioSignature signature;
-    private final PublicAddress address;
+    private final StreamAdmission admission;
     private final CallHandler.Factory calls;
     private final ActiveCalls active;
     private final TelephonyMetrics metrics;
     private final int maxMessageBytes;
     private final Clock clock;
 
-    public MediaStreamEndpoint(TwilioSignature signature, PublicAddress address, CallHandler.Factory calls,
+    public MediaStreamEndpoint(StreamAdmission admission, CallHandler.Factory calls,
                                ActiveCalls active, TelephonyMetrics metrics, int maxMessageBytes, Clock clock) {
-        this.signature = signature;
-        this.address = address;
+        this.admission = admission;
         this.calls = calls;
         this.active = active;
         this.metrics = metrics;
@@ -45,14 +41,17 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
 
     /** Checks the upgrade request; throws to refuse it. */
     void checkUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        var url = address.wss(headers, prologue.uriPath().rawPath());
-        Optional<String> problem = signature.problem(url, Map.of(),
-                                                     headers.first(HeaderNames.create("X-Twilio-Signature")));
+        Optional<String> problem = admission.refuse(prologue, headers);
         if (problem.isPresent()) {
             metrics.refusedUpgrade();
-            LOG.log(System.Logger.Level.WARNING, "Refused Media Stream upgrade for {0}: {1}", url, problem.get());
+            LOG.log(System.Logger.Level.WARNING, "Refused Media Stream upgrade on {0}: {1}",
+                    prologue.uriPath().rawPath(), problem.get());
             throw new WsUpgradeException("Forbidden: " + problem.get());
         }
+    }
+
+    boolean admits(io.helidon.common.socket.PeerInfo peer) {
+        return admission.admits(peer);
     }
 
     CallHandler.Factory calls() {

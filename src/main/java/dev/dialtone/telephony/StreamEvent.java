@@ -35,6 +35,13 @@ public sealed interface StreamEvent {
     record Mark(long sequenceNumber, String streamSid, String name) implements StreamEvent {
     }
 
+    /**
+     * A caller turn typed instead of spoken. Not part of Twilio's protocol: the browser softphone
+     * sends it ({@code {"event":"text","text":"..."}}).
+     */
+    record Text(long sequenceNumber, String streamSid, String text) implements StreamEvent {
+    }
+
     /** The stream ended (caller hung up, or the call left the {@code <Connect>}). */
     record Stop(long sequenceNumber, String streamSid, String accountSid, String callSid) implements StreamEvent {
     }

@@ -40,6 +40,7 @@ public final class TelephonyMetrics {
             case StreamEvent.Dtmf d -> "dtmf";
             case StreamEvent.Mark m -> "mark";
             case StreamEvent.Stop s -> "stop";
+            case StreamEvent.Text t -> "text";
         };
     }
 }

@@ -43,27 +43,30 @@ final class CallJson {
     static ObjectNode detail(CallTranscript t) {
         var node = summary(t);
         var turns = node.putArray("transcript");
-        for (var turn : t.turns()) {
-            var n = turns.addObject();
-            n.put("index", turn.index());
-            n.put("caller", turn.callerText());
-            n.put("agent", turn.agentText());
-            n.put("interrupted", turn.interrupted());
-            var timings = n.putObject("timingsMs");
-            put(timings, "sttFinal", turn.sttFinalMs());
-            put(timings, "llmFirstToken", turn.llmFirstTokenMs());
-            put(timings, "firstSegment", turn.firstSegmentMs());
-            put(timings, "ttsFirstAudio", turn.ttsFirstAudioMs());
-            put(timings, "firstAudioSent", turn.firstAudioMs());
-            put(timings, "bargeInToClear", turn.bargeInToClearMs());
-            var tools = n.putArray("tools");
-            turn.tools().forEach(use -> tools.addObject().put("name", use.name()).put("arguments", use.arguments())
-                                             .put("result", use.result()).put("error", use.error()).put("ms", use.millis()));
-        }
+        t.turns().forEach(turn -> turns.add(turn(turn)));
         var events = node.putArray("events");
         t.notes().forEach(note -> events.addObject().put("at", note.at().toString()).put("kind", note.kind())
                                         .put("detail", note.detail()));
         return node;
+    }
+
+    static ObjectNode turn(dev.dialtone.conversation.Turn.View turn) {
+        var n = JSON.createObjectNode();
+        n.put("index", turn.index());
+        n.put("caller", turn.callerText());
+        n.put("agent", turn.agentText());
+        n.put("interrupted", turn.interrupted());
+        var timings = n.putObject("timingsMs");
+        put(timings, "sttFinal", turn.sttFinalMs());
+        put(timings, "llmFirstToken", turn.llmFirstTokenMs());
+        put(timings, "firstSegment", turn.firstSegmentMs());
+        put(timings, "ttsFirstAudio", turn.ttsFirstAudioMs());
+        put(timings, "firstAudioSent", turn.firstAudioMs());
+        put(timings, "bargeInToClear", turn.bargeInToClearMs());
+        var tools = n.putArray("tools");
+        turn.tools().forEach(use -> tools.addObject().put("name", use.name()).put("arguments", use.arguments())
+                                         .put("result", use.result()).put("error", use.error()).put("ms", use.millis()));
+        return n;
     }
 
     static ObjectNode summary(CallSummary s) {

@@ -136,6 +136,13 @@ public final class FakeCall implements AutoCloseable {
         lastAudioSentNanos = System.nanoTime();
     }
 
+    /** A typed caller turn (the softphone's text box; not part of Twilio's protocol). */
+    public void sendText(String text) {
+        var msg = message("text");
+        msg.put("text", text);
+        send(msg);
+    }
+
     /** A key press. */
     public void dtmf(String digit) {
         var msg = message("dtmf");

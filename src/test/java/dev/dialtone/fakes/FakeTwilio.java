@@ -112,6 +112,23 @@ public final class FakeTwilio {
         return FakeCall.connect(this, socketUri(twiml.streamUrl()), signature, callSid, newSid("MZ"), accountSid, twiml);
     }
 
+    /**
+     * Opens the browser softphone's stream ({@code /softphone?token=}) the way the console does: the
+     * same Media Streams protocol, a made-up call sid, and the flow in the start parameters.
+     */
+    public FakeCall softphone(String adminToken, String flow) throws IOException {
+        var params = new LinkedHashMap<String, String>();
+        params.put("from", "softphone");
+        params.put("to", "softphone");
+        params.put("flow", flow);
+        var twiml = new Twiml(200, "", "wss://" + server.getRawAuthority() + "/softphone", null, params);
+        var query = adminToken.isEmpty() ? "" : "?token=" + URLEncoder.encode(adminToken, StandardCharsets.UTF_8);
+        var call = FakeCall.connect(this, URI.create("ws://" + server.getRawAuthority() + "/softphone" + query), null,
+                                    newSid("SP"), newSid("MZ"), accountSid, twiml);
+        call.begin();
+        return call;
+    }
+
     /** The ws:// address on the real server for a wss URL from TwiML. */
     public URI socketUri(String wssUrl) {
         var path = URI.create(wssUrl).getRawPath();

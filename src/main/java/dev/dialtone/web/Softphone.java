@@ -1,0 +1,42 @@
+package dev.dialtone.web;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+
+import dev.dialtone.Secret;
+import dev.dialtone.telephony.StreamAdmission;
+
+/**
+ * Who may open the browser softphone's Media Stream ({@code WS /softphone}): with an admin token
+ * configured, whoever presents it ({@code ?token=}); without one, only this machine. The socket
+ * speaks Twilio's Media Streams protocol, so the call runs exactly as a phone call would.
+ */
+public final class Softphone implements StreamAdmission {
+    public static final String PATH = "/softphone";
+
+    private final Secret token;
+
+    public Softphone(Secret token) {
+        this.token = token;
+    }
+
+    @Override
+    public Optional<String> refuse(HttpPrologue prologue, Headers headers) {
+        if (!token.isSet()) {
+            return Optional.empty(); // checked against the peer address once open
+        }
+        var given = prologue.query().first("token").orElse("");
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.value().getBytes(StandardCharsets.UTF_8))
+                ? Optional.empty() : Optional.of("missing or wrong admin token");
+    }
+
+    @Override
+    public boolean admits(PeerInfo peer) {
+        return token.isSet() || peer.address() instanceof java.net.InetSocketAddress a && a.getAddress().isLoopbackAddress();
+    }
+}
