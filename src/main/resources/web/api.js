@@ -29,7 +29,10 @@ export class ApiError extends Error {
   }
 }
 
-/** Sends a request to the admin API; resolves to the parsed JSON body or throws an ApiError. */
+/**
+ * Sends a request to the admin API; resolves to the parsed JSON body or throws an ApiError. A 422
+ * with a JSON body (a flows reload that was refused) resolves too: its body says what is wrong.
+ */
 export async function api(path, {method = "GET", body} = {}) {
   const headers = {Accept: "application/json"};
   const stored = token();

@@ -48,8 +48,8 @@ export function detailPage(root) {
         fact("Flow", `${call.flow}${call.flowVersion ? ` (version ${call.flowVersion.slice(0, 12)})` : ""}`),
         fact("From", call.from), fact("To", call.to), fact("Direction", call.direction),
         fact("Started", time(call.startedAt)), fact("Length", duration(call.startedAt, call.endedAt)),
-        call.node ? fact("Node", call.node) : null,
-        call.endReason ? fact("Ended because", call.endReason) : null,
+        fact("Node", call.node),
+        fact("Ended because", call.endReason),
         fact("Turns", call.transcript.length)),
       active ? h("p", {}, h("button", {type: "button", class: "danger", onclick: hangUp}, "Hang up this call")) : null,
       h("h3", {}, "Latency"),
@@ -73,6 +73,7 @@ export function detailPage(root) {
   return {show};
 }
 
+/** A name and value for the facts list, or nothing when there is no value. */
 function fact(name, value) {
-  return [h("dt", {}, name), h("dd", {}, value ?? "")];
+  return value === null || value === undefined || value === "" ? null : [h("dt", {}, name), h("dd", {}, value)];
 }

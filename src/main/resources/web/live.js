@@ -37,11 +37,19 @@ export function livePage(root) {
   on("turn", ({callSid, turn}) => {
     if (callSid === selected) putTurn(transcript, turn);
   });
-  setInterval(() => { if (calls.size) render(); }, 1000); // the Length column
+  // the Length column ticks in place, so a focused row keeps its focus
+  setInterval(() => {
+    body.querySelectorAll("tr[data-sid]").forEach((tr) => {
+      const call = calls.get(tr.dataset.sid);
+      if (call) tr.querySelector("td.length").textContent = duration(call.startedAt);
+    });
+  }, 1000);
 
   function render() {
     const rows = [...calls.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    const focused = document.activeElement?.closest?.("#live-rows tr[data-sid]")?.dataset.sid;
     replace(body, rows.length ? rows.map(row) : h("tr", {}, h("td", {colspan: 7, class: "muted"}, "No calls in progress.")));
+    if (focused) body.querySelector(`tr[data-sid="${CSS.escape(focused)}"]`)?.focus();
     info.textContent = `${rows.length} call${rows.length === 1 ? "" : "s"} in progress`;
   }
 
@@ -50,7 +58,7 @@ export function livePage(root) {
                     tabindex: 0, "aria-selected": call.callSid === selected ? "true" : "false",
                     onclick: () => select(call.callSid), onkeydown: (e) => { if (e.key === "Enter") select(call.callSid); }},
       h("td", {}, time(call.startedAt)), h("td", {}, call.from), h("td", {}, call.to), h("td", {}, call.flow),
-      h("td", {}, call.node ? badge(call.node, "node") : ""), h("td", {}, call.turns), h("td", {}, duration(call.startedAt)));
+      h("td", {}, call.node ? badge(call.node, "node") : ""), h("td", {}, call.turns), h("td", {class: "length"}, duration(call.startedAt)));
   }
 
   async function select(sid) {

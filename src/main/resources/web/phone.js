@@ -20,6 +20,7 @@ export class Phone {
     this.capture = null;
     this.playback = null;
     this.ended = false;
+    this.muted = false;
     this.stats = {framesSent: 0, mediaReceived: 0, marksEchoed: 0, clears: 0, dtmfSent: 0, textsSent: 0};
   }
 
@@ -35,6 +36,7 @@ export class Phone {
     this.playback.port.onmessage = (e) => this.playbackReport(e.data);
 
     this.capture = new AudioWorkletNode(this.context, "dialtone-capture", {numberOfInputs: 1, numberOfOutputs: 0});
+    this.capture.port.postMessage({type: "mute", muted: this.muted});
     this.capture.port.onmessage = (e) => {
       if (e.data.type !== "frame") return;
       this.events.onLevel?.(e.data.level);
@@ -105,7 +107,9 @@ export class Phone {
     return sent;
   }
 
+  /** Streams silence instead of the microphone (also when set before the call starts). */
   mute(muted) {
+    this.muted = muted;
     this.capture?.port.postMessage({type: "mute", muted});
   }
 

@@ -88,6 +88,7 @@ export function softphonePage(root) {
         }
       },
     });
+    phone.mute(mute.checked);
     root.phone = phone; // for the browser test and for debugging from the console
     try {
       await phone.call();

@@ -7,10 +7,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * Debian's headless Chromium and its chromedriver for the console's browser tests: found at
@@ -91,6 +94,9 @@ final class Chromium {
         var options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
         options.addArguments(args);
+        var logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL); // the page's console, checked by the tests
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
         var service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
                                                        .usingAnyFreePort().withSilent(true).build();
         var driver = new ChromeDriver(service, options);

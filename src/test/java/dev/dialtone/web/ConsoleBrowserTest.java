@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -51,8 +54,8 @@ class ConsoleBrowserTest {
                 say: "You are through to billing."
             dtmf: { "2": { node: billing }, "9": hangup }
             """;
-    /** 2 s of silence (the greeting plays), then two 1 s "utterances", each followed by 2 s of silence. */
-    static final MicrophoneWav MICROPHONE = new MicrophoneWav(48000, 2000, 1000, 2000, 2);
+    /** 1.5 s of silence (the greeting plays), then two 1 s "utterances", each followed by 1.5 s of silence. */
+    static final MicrophoneWav MICROPHONE = new MicrophoneWav(48000, 1500, 1000, 1500, 2);
     static final Duration WAIT = Duration.ofSeconds(10);
 
     static FakeWorld world;
@@ -95,6 +98,16 @@ class ConsoleBrowserTest {
         await(d -> text("#stream-state").equals("live"));
     }
 
+    /** No script error on the page, and nothing from the server that the softphone did not understand. */
+    @AfterEach
+    void pageConsoleIsClean() {
+        var problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                             .map(LogEntry::getMessage)
+                             .filter(m -> m.contains("Uncaught") || m.contains("Error:") || m.contains("ignored"))
+                             .toList();
+        assertThat(problems).as("page console").isEmpty();
+    }
+
     @Test
     void aSoftphoneCallFromTheMicrophoneIsSeenLiveThenInItsDetailWithALatencyChart() {
         world.llm.enqueue(Reply.text("Sure, ", "what size?")).enqueue(Reply.text("One large pizza. ", "Anything else?"));
@@ -117,7 +130,8 @@ class ConsoleBrowserTest {
         show("live");
         click("#live-rows tr[data-sid='" + callSid + "']");
         await(d -> text("#live-rows tr[data-sid='" + callSid + "']").contains("pizza"));
-        assertThat(await(d -> text("#live-rows tr[data-sid='" + callSid + "']"))).contains("softphone").contains("order");
+        String liveRow = await(d -> text("#live-rows tr[data-sid='" + callSid + "']"));
+        assertThat(liveRow).contains("softphone").contains("order");
         assertThat(turn("#live-transcript", 0)).contains("Hello, thanks for calling.");
         assertThat(turn("#live-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?");
         screenshots.page("live-calls");
@@ -202,6 +216,20 @@ class ConsoleBrowserTest {
             assertThat(b == (byte) 0xFF || b == (byte) 0x7F).as("silence only").isTrue();
         }
         mute.click();
+    }
+
+    @Test
+    void aWrongTokenSaysWhyNothingLoadsAndIsNeverShown() {
+        driver.findElement(By.id("token")).sendKeys("wrong-token-x1");
+        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        show("flows");
+        await(d -> text("#flows-list").contains("enter the admin token"));
+        await(d -> text("#stream-state").equals("offline"));
+        show("live");
+        await(d -> text("#live-info").contains("enter the admin token"));
+        assertThat(driver.findElement(By.tagName("body")).getText()).doesNotContain("wrong-token-x1");
+        assertThat(driver.findElement(By.id("token")).getDomProperty("value")).isEmpty();
+        screenshots.page("wrong-token");
     }
 
     @Test
