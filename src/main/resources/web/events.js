@@ -39,6 +39,11 @@ export function startEvents() {
   if (source) return;
   open();
   onTokenChange(open);
+  // EventSource retries dropped connections itself, but gives up after an HTTP error (e.g. 401
+  // while the server restarts behind a proxy): try again now and then.
+  setInterval(() => {
+    if (source.readyState === EventSource.CLOSED) open();
+  }, 10000);
 }
 
 /** Subscribes to "call", "turn" or "state" (connected true/false); returns an unsubscribe function. */

@@ -26,6 +26,7 @@ export class MediaStream {
     this.chunk = 0;
     this.startedAt = 0;
     this.stopped = false;
+    this.opened = false;
     this.socket = new WebSocket(url);
     this.socket.addEventListener("open", () => this.start());
     this.socket.addEventListener("message", (e) => this.receive(e.data));
@@ -37,6 +38,7 @@ export class MediaStream {
   }
 
   start() {
+    this.opened = true;
     this.socket.send(JSON.stringify({event: "connected", protocol: "Call", version: "1.0.0"}));
     this.startedAt = performance.now();
     this.send({

@@ -67,7 +67,8 @@ export class Phone {
         this.stats.clears++;
         this.playback.port.postMessage({type: "clear"});
       },
-      onClose: (code, reason) => this.finish(code === 1000 || code === 1005 ? "call ended" : `closed: ${code} ${reason}`.trim()),
+      onClose: (code, reason) => this.finish(!this.stream.opened ? "the server refused the call: check the admin token"
+                                             : code === 1000 || code === 1005 ? "call ended" : `closed: ${code} ${reason}`.trim()),
     });
   }
 

@@ -11,6 +11,7 @@ const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
 
 export function softphonePage(root) {
   let phone = null;
+  let shownSid = null; // the call whose transcript is shown; it stays after the call ends for late turns
 
   const flowSelect = h("select", {id: "sp-flow", name: "flow", required: true});
   const callButton = h("button", {type: "submit", id: "sp-call", class: "primary"}, "Call");
@@ -45,7 +46,7 @@ export function softphonePage(root) {
 
   loadFlows();
   on("turn", ({callSid, turn}) => {
-    if (phone && callSid === phone.callSid) putTurn(transcript, turn);
+    if (callSid === shownSid) putTurn(transcript, turn);
   });
 
   async function loadFlows() {
@@ -91,8 +92,10 @@ export function softphonePage(root) {
     phone.mute(mute.checked);
     root.phone = phone; // for the browser test and for debugging from the console
     try {
+      shownSid = null;
       await phone.call();
-      if (phone?.callSid) sidLine.textContent = `Call ${phone.callSid}`;
+      shownSid = phone?.callSid ?? null;
+      if (shownSid) sidLine.textContent = `Call ${shownSid}`;
     } catch (e) {
       status.textContent = `Call failed: ${errorText(e)}`;
       phone?.finish(errorText(e));

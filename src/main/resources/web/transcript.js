@@ -9,8 +9,9 @@ export function turnView(turn) {
   return h("li", {class: "turn", dataset: {index: turn.index}},
     turn.caller ? h("p", {class: "line caller"}, h("span", {class: "who"}, "Caller"), h("span", {class: "said"}, turn.caller)) : null,
     tools.length ? h("ul", {class: "tools", "aria-label": "Tool calls"}, tools.map(toolView)) : null,
-    turn.agent ? h("p", {class: "line agent"}, h("span", {class: "who"}, "Agent"), h("span", {class: "said"}, turn.agent),
-                   turn.interrupted ? h("span", {class: "badge badge-interrupted", title: "The caller spoke over the agent; only what was heard is shown"}, "interrupted") : null)
+    turn.agent ? h("p", {class: "line agent"}, h("span", {class: "who"}, "Agent"),
+                   h("span", {class: "said"}, turn.agent, turn.interrupted ? [" ", h("span", {class: "badge badge-interrupted",
+                     title: "The caller spoke over the agent; only what was heard is shown"}, "interrupted")] : null))
                : null,
   );
 }

@@ -57,6 +57,10 @@ class ConsoleBrowserTest {
     /** 1.5 s of silence (the greeting plays), then two 1 s "utterances", each followed by 1.5 s of silence. */
     static final MicrophoneWav MICROPHONE = new MicrophoneWav(48000, 1500, 1000, 1500, 2);
     static final Duration WAIT = Duration.ofSeconds(10);
+    static final String LONG_REPLY = "We have small, medium, large and family sizes, and today every large pizza comes "
+                                     + "with a free drink of your choice. We also bake garlic bread, a fresh green salad "
+                                     + "and a chocolate cake, and delivery is free within three miles of the restaurant. "
+                                     + "Would you like to hear about our specials as well?";
 
     static FakeWorld world;
     static ChromeDriver driver;
@@ -110,7 +114,8 @@ class ConsoleBrowserTest {
 
     @Test
     void aSoftphoneCallFromTheMicrophoneIsSeenLiveThenInItsDetailWithALatencyChart() {
-        world.llm.enqueue(Reply.text("Sure, ", "what size?")).enqueue(Reply.text("One large pizza. ", "Anything else?"));
+        // the first reply lasts ~3 s (10 ms of fake voice per character): the second utterance barges in
+        world.llm.enqueue(Reply.text("Sure, what size? ", LONG_REPLY)).enqueue(Reply.text("One large pizza. ", "Anything else?"));
 
         show("flows");
         var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow=pizza]")));
@@ -133,16 +138,18 @@ class ConsoleBrowserTest {
         String liveRow = await(d -> text("#live-rows tr[data-sid='" + callSid + "']"));
         assertThat(liveRow).contains("softphone").contains("order");
         assertThat(turn("#live-transcript", 0)).contains("Hello, thanks for calling.");
-        assertThat(turn("#live-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?");
+        assertThat(turn("#live-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?")
+                                                .contains("interrupted").doesNotContain("specials");
         screenshots.page("live-calls");
 
         show("phone");
-        assertThat(turn("#sp-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?");
+        assertThat(turn("#sp-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?").contains("interrupted");
         assertThat(turn("#sp-transcript", 2)).contains("A large one").contains("One large pizza. Anything else?");
         var stats = stats();
         assertThat(stats.get("framesSent")).as("20 ms frames sent").isGreaterThan(150);
         assertThat(stats.get("mediaReceived")).as("agent audio received").isPositive();
         assertThat(stats.get("marksEchoed")).as("marks echoed after playback").isPositive();
+        assertThat(stats.get("clears")).as("the barge-in cleared the playback queue").isPositive();
         screenshots.page("softphone");
 
         driver.findElement(By.id("sp-hangup")).click();
@@ -152,6 +159,7 @@ class ConsoleBrowserTest {
         click("#sp-detail");
         await(d -> text("#detail-sid").equals(callSid));
         await(d -> text("#page-detail").contains("completed"));
+        assertThat(text("#detail-transcript > li[data-index='1'] .badge-interrupted")).isEqualTo("interrupted");
         var transcript = text("#detail-transcript");
         assertThat(transcript).contains("Hello, thanks for calling.").contains("I'd like a pizza")
                               .contains("Sure, what size?").contains("A large one");
@@ -216,6 +224,29 @@ class ConsoleBrowserTest {
             assertThat(b == (byte) 0xFF || b == (byte) 0x7F).as("silence only").isTrue();
         }
         mute.click();
+    }
+
+    @Test
+    void aBrokenFlowFileShowsItsErrorWithFileAndLineUntilFixed() throws IOException {
+        var broken = world.dir.resolve("flows/broken.yaml");
+        Files.writeString(broken, "name: broken\ngreeting: \"Hi\"\nllm: { provider: nosuch-provider }\n");
+        try {
+            show("flows");
+            click("#flows-reload");
+            await(d -> text("#reload-outcome").contains("Not applied"));
+            assertThat(text("#reload-outcome")).containsPattern("broken\\.yaml:\\d+");
+            var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow=broken]")));
+            assertThat(row.findElement(By.cssSelector(".flow-error")).getText()).containsPattern("broken\\.yaml:\\d+");
+            assertThat(row.getText()).contains("not loaded");
+            // the live flow still answers
+            assertThat(text("#flows-list tr[data-flow=pizza]")).doesNotContain("Error");
+            screenshots.page("flows-error");
+        } finally {
+            Files.delete(broken);
+        }
+        click("#flows-reload");
+        await(d -> text("#reload-outcome").startsWith("Reloaded"));
+        await(d -> d.findElements(By.cssSelector("#flows-list tr[data-flow=broken]")).isEmpty());
     }
 
     @Test
