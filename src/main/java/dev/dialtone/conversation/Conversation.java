@@ -608,8 +608,13 @@ final class Conversation {
         }
     }
 
-    /** Moves to a node; returns its entry line, if it has one. */
+    /** Moves to a node; returns its entry line, if it has one. An unknown node (a plugin's typo) is ignored. */
     private Optional<String> enterNode(String name) {
+        if (flow.flow().node(name).isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Call {0}: no node named {1} in flow {2}", call.sid(), name, flow.name());
+            transcript.note(clock.now(), "error", "goto: no node named " + name);
+            return Optional.empty();
+        }
         node = Optional.of(name);
         transcript.node(name);
         transcript.note(clock.now(), "node", name);

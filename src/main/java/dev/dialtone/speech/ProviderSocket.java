@@ -207,7 +207,9 @@ public final class ProviderSocket {
         if (error != null) {
             return ProviderError.ofException(provider, error instanceof IOException ? error : new IOException(error));
         }
-        return new ProviderError(code == 1008 ? ProviderError.Kind.AUTH : ProviderError.Kind.NETWORK, provider,
+        // 1008 (policy violation) is how Deepgram and ElevenLabs refuse what we sent: retrying repeats it.
+        var kind = code == 1008 ? ProviderError.Kind.PROTOCOL : ProviderError.Kind.NETWORK;
+        return new ProviderError(kind, provider,
                 "socket closed by provider: " + code + (reason.isBlank() ? "" : " " + ProviderError.abbreviate(reason)), code != 1008);
     }
 }

@@ -335,7 +335,7 @@ class CallFlowTest {
                     longestGapMs = Math.max(longestGapMs, (heard.get(i).atNanos() - heard.get(i - 1).atNanos()) / 1_000_000);
                 }
             }
-            assertThat(longestGapMs).isBetween(1000L, 3000L);
+            assertThat(longestGapMs).isLessThan(3000L);
             call.stop();
         }
     }

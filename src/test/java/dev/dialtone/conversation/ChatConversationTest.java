@@ -89,14 +89,16 @@ class ChatConversationTest {
                 turn: { silence_reprompt_s: 8 }
                 """);
         await(() -> said.equals(List.of("Hi there.")));
+        await(() -> !session.transcript().turns().getLast().agentText().isEmpty());
+        await(() -> clock.hasTimerWithin(Duration.ofSeconds(8)));
         clock.advance(Duration.ofSeconds(7));
         assertThat(said).hasSize(1);
         clock.advance(Duration.ofSeconds(1));
         await(() -> said.size() == 2);
         assertThat(said.get(1)).isEqualTo("Are you still there?");
-        clock.advance(Duration.ofSeconds(8));
+        silence(8);
         await(() -> said.size() == 3);
-        clock.advance(Duration.ofSeconds(8));
+        silence(8);
         await(() -> line.contains("hangup"));
         assertThat(said).containsExactly("Hi there.", "Are you still there?", "Are you still there?",
                                          "Thanks for calling. Goodbye!");
@@ -114,13 +116,13 @@ class ChatConversationTest {
                 turn: { silence_reprompt_s: 8 }
                 """);
         await(() -> said.size() == 1);
-        clock.advance(Duration.ofSeconds(8));
+        silence(8);
         await(() -> said.size() == 2);
         session.type("hello");
         await(() -> said.contains("Sure."));
-        clock.advance(Duration.ofSeconds(8));
+        silence(8);
         await(() -> said.size() == 4);
-        clock.advance(Duration.ofSeconds(8));
+        silence(8);
         await(() -> said.size() == 5);
         assertThat(said.subList(3, 5)).containsExactly("Are you still there?", "Are you still there?");
         assertThat(line).isEmpty();
@@ -212,6 +214,14 @@ class ChatConversationTest {
         await(() -> line.contains("hangup"));
         assertThat(said).containsExactly("Thanks for calling. Goodbye!");
         assertThat(session.transcript().notes()).anySatisfy(n -> assertThat(n.kind()).isEqualTo("hangup"));
+    }
+
+    /** Lets {@code seconds} of silence pass once the call has armed its silence timer. */
+    private void silence(int seconds) {
+        // the agent's last reply is over (its turn is complete) and the silence timer is armed
+        await(() -> !session.transcript().turns().getLast().agentText().isEmpty());
+        await(() -> clock.hasTimerWithin(Duration.ofSeconds(seconds)));
+        clock.advance(Duration.ofSeconds(seconds));
     }
 
     private static void await(BooleanSupplier condition) {

@@ -36,6 +36,12 @@ final class ManualClock implements CallClock {
         };
     }
 
+    /** Whether a live timer falls due within {@code within} from now (the call has armed it). */
+    synchronized boolean hasTimerWithin(Duration within) {
+        long by = nanos + within.toNanos();
+        return timers.stream().anyMatch(t -> !t.cancelled()[0] && t.due() <= by);
+    }
+
     /** Moves time forward, running every timer that falls due, in order. */
     void advance(Duration by) {
         long target;

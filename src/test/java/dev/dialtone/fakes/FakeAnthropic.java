@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * the streaming event sequence message_start, content_block_start/delta/stop per block (text, then
  * each tool_use with input_json_delta fragments), a ping, message_delta with the stop reason and
  * cumulative usage, message_stop. Script, latency, faults and records: see {@link FakeLlmServer};
- * an {@link #OVERLOADED} reply sends the {@code error} event after an HTTP 200.
+ * {@link FakeLlmServer.Reply#failingAfter} sends an overloaded_error event after the HTTP 200.
  *
  * <p>Start one in a test:
  * <pre>{@code
@@ -23,9 +23,6 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class FakeAnthropic implements FakeLlmServer.Protocol {
-    /** A reply whose stream fails with an overloaded_error event after the headers. */
-    public static final FakeLlmServer.Reply OVERLOADED = new FakeLlmServer.Reply(java.util.List.of("Hel"), java.util.List.of(),
-            "overloaded", 0, 0);
 
     private FakeAnthropic() {
     }
@@ -70,7 +67,7 @@ public final class FakeAnthropic implements FakeLlmServer.Protocol {
                 events.send("content_block_delta", object(m -> m.put("type", "content_block_delta").put("index", block)
                         .putObject("delta").put("type", "text_delta").put("text", token)).toString());
             }
-            if (reply.finishReason().equals("overloaded")) {
+            if (reply.finishReason().equals(FakeLlmServer.Reply.ERROR)) {
                 events.send("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
                 return;
             }

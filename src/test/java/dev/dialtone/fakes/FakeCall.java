@@ -30,6 +30,9 @@ import dev.dialtone.audio.Frames;
  */
 public final class FakeCall implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** One client for every fake call's socket: hundreds of calls share its selector thread. */
+    private static final HttpClient SOCKETS = HttpClient.newBuilder()
+            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
 
     /** A message the server sent, with the time (System.nanoTime) it arrived. */
     public record Received(long atNanos, JsonNode message) {
@@ -70,7 +73,7 @@ public final class FakeCall implements AutoCloseable {
     static FakeCall connect(FakeTwilio twilio, URI uri, String signature, String callSid, String streamSid,
                             String accountSid, FakeTwilio.Twiml twiml) throws IOException {
         var call = new FakeCall(twilio, callSid, streamSid, accountSid, twiml);
-        var builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        var builder = SOCKETS.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (signature != null) {
             builder.header("X-Twilio-Signature", signature);
         }

@@ -94,6 +94,7 @@ public final class FakeDeepgramStt implements AutoCloseable {
     private final ConcurrentLinkedQueue<FakeServerFault> connectionFaults = new ConcurrentLinkedQueue<>();
     final AtomicInteger utterancesFinalised = new AtomicInteger();
     final AtomicLong dropAfterBytes = new AtomicLong(-1);
+    final AtomicLong muteAfterBytes = new AtomicLong(-1);
     volatile Function<Utterance, String> script = u -> "";
     volatile Duration idleTimeout = Duration.ofSeconds(10);
     volatile Duration latency = Duration.ZERO;
@@ -162,6 +163,15 @@ public final class FakeDeepgramStt implements AutoCloseable {
     /** The next socket to have received {@code bytes} audio bytes is cut without a close frame. */
     public FakeDeepgramStt dropAfterAudioBytes(long bytes) {
         dropAfterBytes.set(bytes);
+        return this;
+    }
+
+    /**
+     * The next socket to have received {@code bytes} audio bytes goes dead without closing: it keeps
+     * reading but never answers again (a half-open connection).
+     */
+    public FakeDeepgramStt muteAfterAudioBytes(long bytes) {
+        muteAfterBytes.set(bytes);
         return this;
     }
 

@@ -44,9 +44,13 @@ final class FakeDeepgramSttStream {
     private long zeroCrossings;
     private long voicedSamples;
     private String utteranceText;
+    /** The last decoded sample, so that crossings at frame boundaries count too. */
+    private short previousSample;
     private long utteranceEndFrom = -1;
     private volatile long lastActivityNanos = System.nanoTime();
     private volatile boolean ended;
+    /** Reader thread only: the socket went dead on purpose (see muteAfterAudioBytes). */
+    private boolean muted;
 
     FakeDeepgramSttStream(FakeDeepgramStt fake, FakeDeepgramStt.Connection connection, FakeServerWebSocket socket) {
         this.fake = fake;
@@ -86,6 +90,9 @@ final class FakeDeepgramSttStream {
     }
 
     private void control(String text) {
+        if (muted) {
+            return;
+        }
         String type;
         try {
             type = JSON.readTree(text).path("type").asText();
@@ -114,6 +121,9 @@ final class FakeDeepgramSttStream {
         synchronized (connection.audio) {
             connection.audio.writeBytes(data);
         }
+        if (muted) {
+            return;
+        }
         for (byte b : data) {
             pending[pendingLength++] = b;
             if (pendingLength == FRAME) {
@@ -122,6 +132,12 @@ final class FakeDeepgramSttStream {
             }
         }
         received += data.length;
+        long muteAt = fake.muteAfterBytes.get();
+        if (muteAt >= 0 && received >= muteAt && fake.muteAfterBytes.compareAndSet(muteAt, -1)) {
+            muted = true;
+            outbox.clear();
+            return;
+        }
         long dropAt = fake.dropAfterBytes.get();
         if (dropAt >= 0 && received >= dropAt && fake.dropAfterBytes.compareAndSet(dropAt, -1)) {
             ended = true;
@@ -133,11 +149,12 @@ final class FakeDeepgramSttStream {
         var samples = MuLaw.decode(pending);
         double energy = 0;
         int crossings = 0;
-        for (int i = 0; i < samples.length; i++) {
-            energy += (double) samples[i] * samples[i];
-            if (i > 0 && (samples[i - 1] < 0) != (samples[i] < 0)) {
+        for (short sample : samples) {
+            energy += (double) sample * sample;
+            if ((previousSample < 0) != (sample < 0)) {
                 crossings++;
             }
+            previousSample = sample;
         }
         boolean voiced = Math.sqrt(energy / samples.length) > fake.energyThreshold;
         long frameStart = position;

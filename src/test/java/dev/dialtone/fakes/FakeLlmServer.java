@@ -40,6 +40,14 @@ public final class FakeLlmServer implements AutoCloseable {
      * @param finishReason in OpenAI's words ("stop", "tool_calls", "length"); each protocol maps it
      */
     public record Reply(List<String> tokens, List<Call> calls, String finishReason, int inputTokens, int outputTokens) {
+        /** A finish reason that makes the stream end with the protocol's in-stream error after the tokens. */
+        public static final String ERROR = "error";
+
+        /** Tokens, then an error inside the HTTP 200 stream (OpenAI's error chunk, Anthropic's error event). */
+        public static Reply failingAfter(String... tokens) {
+            return new Reply(List.of(tokens), List.of(), ERROR, 0, 0);
+        }
+
         public static Reply text(String... tokens) {
             return new Reply(List.of(tokens), List.of(), "stop", 42, tokens.length);
         }
@@ -96,7 +104,7 @@ public final class FakeLlmServer implements AutoCloseable {
                 exchange.drop();
                 throw new IOException("dropped by the test");
             }
-            FakeOpenAi.sleep(sent == 0 ? timeToFirstToken : perTokenDelay);
+            FakeServer.pause(sent == 0 ? timeToFirstToken : perTokenDelay);
             exchange.writeChunk((event == null ? "" : "event: " + event + "\n") + "data: " + data + "\n\n");
             sent++;
         }
@@ -180,7 +188,7 @@ public final class FakeLlmServer implements AutoCloseable {
             return;
         }
         exchange.watchForHangUp();
-        FakeOpenAi.sleep(headerDelay);
+        FakeServer.pause(headerDelay);
         exchange.startChunks(200, "text/event-stream; charset=utf-8");
         var reply = replies.poll();
         var script = reply == null ? Reply.text("OK.") : reply;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -59,6 +58,10 @@ public final class FakeOpenAi implements FakeLlmServer.Protocol {
         for (var token : reply.tokens()) {
             events.send(null, choice(model, delta -> delta.put("content", token), null));
         }
+        if (reply.finishReason().equals(FakeLlmServer.Reply.ERROR)) {
+            events.send(null, "{\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}");
+            return;
+        }
         for (int index = 0; index < reply.calls().size(); index++) {
             var call = reply.calls().get(index);
             int i = index;
@@ -95,17 +98,5 @@ public final class FakeOpenAi implements FakeLlmServer.Protocol {
             choice.put("finish_reason", finishReason);
         }
         return chunk.toString();
-    }
-
-    /** A sleep for simulated latency (shared by the fakes). */
-    static void sleep(Duration delay) {
-        if (delay.isZero()) {
-            return;
-        }
-        try {
-            Thread.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

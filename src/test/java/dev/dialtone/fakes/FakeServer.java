@@ -81,6 +81,18 @@ public final class FakeServer implements AutoCloseable {
         }
     }
 
+    /** Simulated latency: sleeps, keeping the interrupt flag if interrupted. */
+    static void pause(java.time.Duration delay) {
+        if (delay.isZero() || delay.isNegative()) {
+            return;
+        }
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -44,7 +44,7 @@ public final class FakeTtsServer {
      */
     int stream(String text, BooleanSupplier stop, int stopAfterChunks, ChunkSink sink) throws IOException {
         var audio = synthesize(text, msPerChar);
-        FakeOpenAi.sleep(firstByteDelay);
+        FakeServer.pause(firstByteDelay);
         int sent = 0;
         int chunks = 0;
         for (int offset = 0; offset < audio.length; offset += chunkBytes) {
@@ -52,7 +52,7 @@ public final class FakeTtsServer {
                 return sent;
             }
             if (chunks > 0) {
-                FakeOpenAi.sleep(chunkInterval);
+                FakeServer.pause(chunkInterval);
             }
             var chunk = java.util.Arrays.copyOfRange(audio, offset, Math.min(offset + chunkBytes, audio.length));
             sink.accept(chunk);

@@ -65,10 +65,10 @@ final class DeepgramResults implements ProviderSocket.Handler {
             if (!text.isEmpty() || speechFinal || fromFinalize) {
                 gate.emit(new SttEvent.Final(text, List.copyOf(words), speechFinal, fromFinalize));
             }
-            session.acknowledged(generation, message.path("start").asDouble() + message.path("duration").asDouble());
         } else if (!text.isEmpty()) {
             gate.emit(new SttEvent.Interim(text, List.copyOf(words)));
         }
+        session.acknowledged(generation, message.path("start").asDouble() + message.path("duration").asDouble(), isFinal);
     }
 
     @Override

@@ -32,8 +32,18 @@ public final class DeepgramSpeechToText implements SpeechToText {
      * @param keepAlive   silence after which a KeepAlive is sent
      * @param closeGrace  how long {@code close()} waits for the last results
      * @param retryDelays pause before each reconnect attempt; its size is the number of attempts
+     * @param resultsTimeout longest silence from Deepgram after audio was sent before the socket is
+     *                    presumed dead and replaced (the JDK client does not always report a reset;
+     *                    Deepgram answers flowing audio, silence included, within seconds)
      */
-    public record Timing(Duration connect, Duration keepAlive, Duration closeGrace, java.util.List<Duration> retryDelays) {
+    public record Timing(Duration connect, Duration keepAlive, Duration closeGrace, java.util.List<Duration> retryDelays,
+                         Duration resultsTimeout) {
+
+        /** With the default results timeout of 10 s. */
+        public Timing(Duration connect, Duration keepAlive, Duration closeGrace, java.util.List<Duration> retryDelays) {
+            this(connect, keepAlive, closeGrace, retryDelays, Duration.ofSeconds(10));
+        }
+
         public static Timing defaults() {
             return new Timing(Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(2),
                     java.util.List.of(Duration.ZERO, Duration.ofMillis(250), Duration.ofSeconds(1)));

@@ -8,7 +8,6 @@ import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.SttSession;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -45,7 +44,8 @@ final class DeepgramSttSession implements SttSession {
     private record CloseNow() implements Command {
     }
 
-    private record Ack(int generation, double endSeconds) implements Command {
+    /** Results covered the socket's audio up to {@code endSeconds}; {@code isFinal}: it will not change. */
+    private record Ack(int generation, double endSeconds, boolean isFinal) implements Command {
     }
 
     private record Ended(int generation, ProviderError error) implements Command {
@@ -56,6 +56,7 @@ final class DeepgramSttSession implements SttSession {
     private final DeepgramSpeechToText.Timing timing;
     private final EventGate<SttEvent> gate;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    /** Set by close(), or by the writer when the session ended on its own (then input is dropped, not queued). */
     private final AtomicBoolean closeRequested = new AtomicBoolean();
 
     // Writer thread only, from here on.
@@ -67,6 +68,12 @@ final class DeepgramSttSession implements SttSession {
     private Connection connection;
     private int generation;
     private long lastSendNanos = System.nanoTime();
+    /** Call position (bytes) up to which the current socket has reported results (interim or final). */
+    private long heardUntil;
+    /** When {@link #heardUntil} last advanced, or audio beyond it was first sent. */
+    private long lastProgressNanos;
+    /** The current socket failed and its Ended is queued: nothing more is sent on it. */
+    private boolean dead;
 
     /** One socket and where its audio starts in the call. */
     private record Connection(ProviderSocket socket, int generation, long offsetBytes) {
@@ -115,13 +122,22 @@ final class DeepgramSttSession implements SttSession {
                 return;
             }
             while (true) {
-                var command = commands.poll(keepAliveWait(), TimeUnit.NANOSECONDS);
+                var command = commands.poll(Math.min(keepAliveWait(), timing.resultsTimeout().toNanos()), TimeUnit.NANOSECONDS);
+                if (stalled()) {
+                    dropped(new ProviderError(ProviderError.Kind.TIMEOUT, DeepgramSpeechToText.PROVIDER,
+                            "no results for " + timing.resultsTimeout().toMillis() + " ms of sent audio", true));
+                }
                 if (command == null) {
-                    send("{\"type\":\"KeepAlive\"}");
+                    if (keepAliveWait() <= 1) {
+                        send("{\"type\":\"KeepAlive\"}");
+                    }
                     continue;
                 }
                 switch (command) {
                     case Audio audio -> {
+                        if (unackedStart + unackedBytes <= heardUntil) {
+                            lastProgressNanos = System.nanoTime(); // the wait starts with the first unanswered byte
+                        }
                         buffer(audio.data());
                         transmit(audio.data());
                     }
@@ -141,6 +157,8 @@ final class DeepgramSttSession implements SttSession {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            closeRequested.set(true);
+            commands.clear();
             if (connection != null) {
                 connection.socket().abort();
             }
@@ -149,6 +167,15 @@ final class DeepgramSttSession implements SttSession {
 
     private long keepAliveWait() {
         return Math.max(timing.keepAlive().toNanos() - (System.nanoTime() - lastSendNanos), 1);
+    }
+
+    /**
+     * Whether the socket has audio it has not reported on and its reports stopped advancing for the
+     * results timeout: a half-open connection the JDK client has not noticed.
+     */
+    private boolean stalled() {
+        return connection != null && !dead && unackedStart + unackedBytes > heardUntil
+                && System.nanoTime() - lastProgressNanos >= timing.resultsTimeout().toNanos();
     }
 
     private void buffer(byte[] data) {
@@ -166,6 +193,13 @@ final class DeepgramSttSession implements SttSession {
             return;
         }
         long position = connection.offsetBytes() + Math.round(ack.endSeconds() * BYTES_PER_SECOND);
+        if (position > heardUntil) {
+            heardUntil = position;
+            lastProgressNanos = System.nanoTime();
+        }
+        if (!ack.isFinal()) {
+            return;
+        }
         while (!unacked.isEmpty() && unackedStart + unacked.peekFirst().length <= position) {
             var done = unacked.removeFirst();
             unackedBytes -= done.length;
@@ -174,7 +208,7 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void transmit(byte[] data) {
-        if (connection == null) {
+        if (connection == null || dead) {
             return;
         }
         try {
@@ -187,7 +221,7 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void send(String control) {
-        if (connection == null) {
+        if (connection == null || dead) {
             return;
         }
         try {
@@ -199,6 +233,10 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void dropped(ProviderError error) {
+        if (dead) {
+            return;
+        }
+        dead = true;
         connection.socket().abort();
         commands.add(new Ended(connection.generation(), error));
     }
@@ -227,6 +265,9 @@ final class DeepgramSttSession implements SttSession {
                 var socket = ProviderSocket.connect(DeepgramSpeechToText.PROVIDER, uri, Map.of("Authorization", "Token " + apiKey),
                         timing.connect(), new DeepgramResults(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
                 connection = new Connection(socket, next, unackedStart);
+                dead = false;
+                heardUntil = unackedStart;
+                lastProgressNanos = System.nanoTime();
                 for (var chunk : unacked) {
                     transmit(chunk);
                 }
@@ -259,9 +300,9 @@ final class DeepgramSttSession implements SttSession {
         gate.emit(new SttEvent.Closed());
     }
 
-    /** From a socket reader: Deepgram finalised this socket's audio up to {@code endSeconds}. */
-    void acknowledged(int socketGeneration, double endSeconds) {
-        commands.add(new Ack(socketGeneration, endSeconds));
+    /** From a socket reader: results covered this socket's audio up to {@code endSeconds}, finally or not. */
+    void acknowledged(int socketGeneration, double endSeconds, boolean isFinal) {
+        commands.add(new Ack(socketGeneration, endSeconds, isFinal));
     }
 
     /** From a socket reader: the socket ended or spoke nonsense. */

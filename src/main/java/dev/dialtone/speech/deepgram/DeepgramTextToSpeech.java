@@ -25,23 +25,31 @@ public final class DeepgramTextToSpeech implements TextToSpeech {
     private final URI speakBase;
     private final String apiKey;
     private final Duration connectTimeout;
+    private final Duration idleTimeout;
+
+    /** With an idle timeout of 5 s. */
+    public DeepgramTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout) {
+        this(baseUrl, apiKey, connectTimeout, Duration.ofSeconds(5));
+    }
 
     /**
-     * @param baseUrl e.g. https://api.deepgram.com (DEEPGRAM_URL); wss is derived
-     * @param apiKey  sent as {@code Authorization: Token <key>} only
+     * @param baseUrl     e.g. https://api.deepgram.com (DEEPGRAM_URL); wss is derived
+     * @param apiKey      sent as {@code Authorization: Token <key>} only
+     * @param idleTimeout longest silence from the socket while a segment waits for audio
      */
-    public DeepgramTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout) {
+    public DeepgramTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
         var base = ProviderSocket.webSocketBase(baseUrl).toString();
         this.speakBase = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/speak");
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
     }
 
     @Override
     public TtsSession open(TtsOptions options, Consumer<TtsEvent> listener) {
         var uri = URI.create(speakBase + "?model=" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "&encoding=mulaw&sample_rate=8000");
-        return DeepgramTtsSession.start(uri, apiKey, connectTimeout, listener);
+        return DeepgramTtsSession.start(uri, apiKey, connectTimeout, idleTimeout, listener);
     }
 
     @Override

@@ -31,6 +31,7 @@ import java.util.logging.Logger;
  */
 final class DeepgramTtsSession implements TtsSession {
     private static final Logger LOG = Logger.getLogger(DeepgramTtsSession.class.getName());
+    private static final String PROVIDER_NAME = DeepgramTextToSpeech.PROVIDER;
 
     private sealed interface Command {
     }
@@ -61,6 +62,9 @@ final class DeepgramTtsSession implements TtsSession {
     private final URI uri;
     private final String apiKey;
     private final Duration connectTimeout;
+    private final Duration idleTimeout;
+    /** Nanos of the last Speak sent or message received; written by the writer and the reader. */
+    private volatile long lastActivityNanos = System.nanoTime();
     private final EventGate<TtsEvent> gate;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
@@ -75,15 +79,17 @@ final class DeepgramTtsSession implements TtsSession {
     /** Writer thread only: bumps on every connect so a dead socket's reader is ignored. */
     private int generation;
 
-    private DeepgramTtsSession(URI uri, String apiKey, Duration connectTimeout, Consumer<TtsEvent> listener) {
+    private DeepgramTtsSession(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout, Consumer<TtsEvent> listener) {
         this.uri = uri;
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
+        this.idleTimeout = idleTimeout;
         this.gate = new EventGate<>(listener, e -> e instanceof TtsEvent.Failed f && f.segmentId().isEmpty());
     }
 
-    static DeepgramTtsSession start(URI uri, String apiKey, Duration connectTimeout, Consumer<TtsEvent> listener) {
-        var session = new DeepgramTtsSession(uri, apiKey, connectTimeout, listener);
+    static DeepgramTtsSession start(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout,
+                                    Consumer<TtsEvent> listener) {
+        var session = new DeepgramTtsSession(uri, apiKey, connectTimeout, idleTimeout, listener);
         Thread.ofVirtual().name("deepgram-tts").start(session::run);
         return session;
     }
@@ -140,8 +146,17 @@ final class DeepgramTtsSession implements TtsSession {
     private void run() {
         try {
             while (true) {
-                switch (commands.take()) {
+                var command = commands.poll(idleTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (command == null) {
+                    if (waitingTooLong()) {
+                        failAll(new ProviderError(ProviderError.Kind.TIMEOUT, PROVIDER_NAME,
+                                "no audio for " + idleTimeout.toMillis() + " ms", true));
+                    }
+                    continue;
+                }
+                switch (command) {
                     case Speak speak -> {
+                        lastActivityNanos = System.nanoTime();
                         if (!isCancelled(speak.segmentId())) {
                             send("{\"type\":\"Speak\",\"text\":" + ChatJson.MAPPER.writeValueAsString(speak.text()) + "}");
                             send("{\"type\":\"Flush\"}");
@@ -184,7 +199,16 @@ final class DeepgramTtsSession implements TtsSession {
         }
     }
 
-    private static final String PROVIDER_NAME = DeepgramTextToSpeech.PROVIDER;
+    /** Whether a live segment waits for audio and the socket has said nothing for the idle timeout. */
+    private boolean waitingTooLong() {
+        lock.lock();
+        try {
+            return !closed && inFlight.stream().anyMatch(s -> !s.cancelled)
+                    && System.nanoTime() - lastActivityNanos >= idleTimeout.toNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
 
     private boolean isCancelled(long segmentId) {
         lock.lock();
@@ -246,6 +270,7 @@ final class DeepgramTtsSession implements TtsSession {
 
         @Override
         public void onBinary(byte[] data) {
+            lastActivityNanos = System.nanoTime();
             lock.lock();
             try {
                 var head = inFlight.peekFirst();
@@ -259,6 +284,7 @@ final class DeepgramTtsSession implements TtsSession {
 
         @Override
         public void onText(String text) {
+            lastActivityNanos = System.nanoTime();
             String type;
             try {
                 type = ChatJson.MAPPER.readTree(text).path("type").asText();

@@ -109,7 +109,7 @@ class AnthropicChatModelTest {
 
     @Test
     void anErrorEventAfterHttp200IsAServerError() throws Exception {
-        fake.enqueue(FakeAnthropic.OVERLOADED);
+        fake.enqueue(FakeLlmServer.Reply.failingAfter("Hel"));
         model.stream(request(List.of(new ChatMessage.User("hi"))), events);
 
         assertThat(events.next(ChatEvent.TextDelta.class, 2000).text()).isEqualTo("Hel");

@@ -154,6 +154,18 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void anErrorChunkInsideTheStreamIsAServerError() throws Exception {
+        fake.enqueue(FakeLlmServer.Reply.failingAfter("Sure"));
+        model.stream(request(List.of(new ChatMessage.User("hi"))), events);
+
+        assertThat(events.next(1000)).isEqualTo(new ChatEvent.TextDelta("Sure"));
+        var failed = events.next(ChatEvent.Failed.class, 2000);
+        assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.SERVER);
+        assertThat(failed.error().message()).contains("server had an error");
+        events.assertQuiet(50);
+    }
+
+    @Test
     void aWrongKeyIsAnAuthErrorThatNeverShowsTheKey() throws Exception {
         var wrong = new OpenAiChatModel(fake.baseUrl(), "sk-wrong-secret", Duration.ofSeconds(2), Duration.ofSeconds(3));
         wrong.stream(request(List.of(new ChatMessage.User("hi"))), events);

@@ -156,6 +156,21 @@ class DeepgramSpeechToTextTest {
     }
 
     @Test
+    void aSocketThatGoesSilentWhileTakingAudioIsReplacedWithoutLosingWords() throws Exception {
+        fake.script(u -> Math.abs(u.toneHz() - 700) < 20 ? "half open" : "?");
+        fake.muteAfterAudioBytes(4_000); // dead after 0.5 s, in the middle of the tone, still reading
+        var session = open(new DeepgramSpeechToText.Timing(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
+                List.of(Duration.ZERO), Duration.ofMillis(300)));
+        send(session, concat(FakeDeepgramStt.tone(700, 800), FakeDeepgramStt.silence(800)));
+
+        var fin = events.next(SttEvent.Final.class, 3000);
+        assertThat(fin.text()).isEqualTo("half open");
+        assertThat(fin.words().getFirst().start()).isCloseTo(0.0, within(0.03));
+        assertThat(fake.connections()).hasSize(2);
+        session.close();
+    }
+
+    @Test
     void repeatedReconnectFailureIsReportedNotHung() throws Exception {
         var session = open(FAST);
         fake.awaitConnection(0, 1000);

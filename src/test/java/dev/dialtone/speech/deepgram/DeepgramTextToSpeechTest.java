@@ -108,6 +108,19 @@ class DeepgramTextToSpeechTest {
     }
 
     @Test
+    void aSocketThatSendsNoAudioForTheIdleTimeoutFailsTheSession() throws Exception {
+        fake.firstByteDelay(Duration.ofSeconds(2));
+        var session = new DeepgramTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofSeconds(2), Duration.ofMillis(200))
+                .open(THALIA, events);
+        session.speak(1, "Hello.");
+
+        var failed = (TtsEvent.Failed) events.next(1500);
+        assertThat(failed.segmentId()).hasValue(1);
+        assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.TIMEOUT);
+        assertThat(((TtsEvent.Failed) events.next(500)).segmentId()).isEmpty();
+    }
+
+    @Test
     void restGoingQuietMidSegmentIsATimeout() throws Exception {
         fake.chunkBytes(160).chunkInterval(Duration.ofMillis(1000));
         var session = new DeepgramRestTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofSeconds(2), Duration.ofMillis(200))

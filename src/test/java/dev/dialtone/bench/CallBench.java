@@ -1,0 +1,183 @@
+package dev.dialtone.bench;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.dialtone.fakes.FakeAudio;
+import dev.dialtone.fakes.FakeCall;
+import dev.dialtone.fakes.FakeLlmServer.Reply;
+import dev.dialtone.fakes.FakeWorld;
+
+/**
+ * The call benchmark ({@code bin/dialtone bench [levels...]}): N concurrent simulated calls
+ * through the fakes, with fixed provider latencies (STT end of turn 300 ms after speech ends,
+ * LLM first token 200 ms, TTS first byte 100 ms), three turns and one barge-in per call. Prints,
+ * per concurrency level: the caller-perceived response latency (last speech frame sent -> first
+ * reply audio heard) p50/p95/p99, the server's own overhead (that latency minus the fakes' fixed
+ * 600 ms), barge-in latency (first frame of interrupting speech -> clear received), failed calls,
+ * and CPU seconds and heap per call. Server, fakes and callers share this one process.
+ */
+public final class CallBench {
+    static final Duration STT_ENDPOINTING = Duration.ofMillis(300);
+    static final Duration LLM_FIRST_TOKEN = Duration.ofMillis(200);
+    static final Duration TTS_FIRST_BYTE = Duration.ofMillis(100);
+    static final long FIXED_MS = STT_ENDPOINTING.toMillis() + LLM_FIRST_TOKEN.toMillis() + TTS_FIRST_BYTE.toMillis();
+    static final int TURNS = 3;
+
+    static final String FLOW = """
+            name: bench
+            numbers: ["+15550001111"]
+            greeting: "Hi."
+            prompt: "You are a benchmark."
+            stt: { provider: deepgram, endpointing: 300 }
+            llm: { provider: openai, model: gpt-4o-mini }
+            tts: { provider: deepgram }
+            turn: { silence_reprompt_s: 60, min_interrupt_words: 2 }
+            """;
+
+    private record Level(int calls, List<Long> responseMs, List<Long> bargeInMs, int failed, double cpuSeconds,
+                         long heapBytes, long wallMs) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        var levels = args.length == 0 ? List.of(1, 50, 100, 200, 400)
+                : java.util.Arrays.stream(args).map(Integer::parseInt).toList();
+        System.out.printf(Locale.ROOT, "Dialtone call benchmark: %d turns + 1 barge-in per call; fixed fake delays "
+                + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores%n", TURNS, STT_ENDPOINTING.toMillis(),
+                LLM_FIRST_TOKEN.toMillis(), TTS_FIRST_BYTE.toMillis(), FIXED_MS, Runtime.getRuntime().availableProcessors());
+        System.out.println("| calls | failed | response p50 / p95 / p99 ms | overhead p50 / p99 ms | barge-in p50 / p95 ms | CPU s per call | heap MB per call |");
+        System.out.println("|---:|---:|---|---|---|---:|---:|");
+        try (var world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_DB", "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1"))) {
+            world.tts.firstByteDelay(TTS_FIRST_BYTE).msPerChar(40);
+            world.llm.timeToFirstToken(LLM_FIRST_TOKEN);
+            world.stt.interimEvery(Duration.ofMillis(100)).script(u -> "I would like a large pizza please");
+            warmUp(world);
+            for (int calls : levels) {
+                var level = run(world, calls);
+                print(level);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void warmUp(FakeWorld world) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            oneCall(world, new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private static Level run(FakeWorld world, int calls) throws Exception {
+        var response = new ConcurrentLinkedQueue<Long>();
+        var bargeIn = new ConcurrentLinkedQueue<Long>();
+        var failed = new AtomicInteger();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.gc();
+        long heapBefore = usedHeap();
+        long cpuBefore = os.getProcessCpuTime();
+        long started = System.nanoTime();
+        var peakHeap = new java.util.concurrent.atomic.AtomicLong();
+        var sampler = Thread.ofVirtual().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peakHeap.accumulateAndGet(usedHeap(), Math::max);
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < calls; i++) {
+                long stagger = i * 1000L / Math.max(1, calls) ; // spread call starts over one second
+                pool.submit(() -> {
+                    try {
+                        Thread.sleep(stagger);
+                        var r = new ArrayList<Long>();
+                        var b = new ArrayList<Long>();
+                        oneCall(world, r, b);
+                        response.addAll(r);
+                        bargeIn.addAll(b);
+                    } catch (Exception | AssertionError e) {
+                        failed.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+        }
+        sampler.interrupt();
+        double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
+        return new Level(calls, sorted(response), sorted(bargeIn), failed.get(), cpu / calls,
+                         Math.max(0, peakHeap.get() - heapBefore) / calls, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** One call: greeting, three turns, then a barge-in on a fourth reply. */
+    private static void oneCall(FakeWorld world, List<Long> response, List<Long> bargeIn) throws Exception {
+        world.llm.enqueue(Reply.text("Sure, ", "one large pizza coming up. ", "Anything else?"));
+        try (FakeCall call = world.dial()) {
+            need(call.awaitQuiet(Duration.ofMillis(200), Duration.ofSeconds(20)), "greeting");
+            for (int turn = 0; turn < TURNS; turn++) {
+                if (turn > 0) {
+                    world.llm.enqueue(Reply.text("Sure, ", "one large pizza coming up. ", "Anything else?"));
+                }
+                call.sendAudio(FakeAudio.tone(440, 600));
+                long spoke = call.lastAudioSentNanos();
+                call.sendAudio(FakeAudio.silence(700));
+                need(call.awaitHeardAfter(spoke, Duration.ofSeconds(20)), "reply " + turn);
+                response.add((call.firstHeardAfter(spoke).orElseThrow().atNanos() - spoke) / 1_000_000);
+                need(call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(20)), "end of reply " + turn);
+            }
+            world.llm.enqueue(Reply.text("Let me tell you about every pizza we have, ", "one by one, ",
+                                         "starting with the margherita and ending with the calzone."));
+            call.sendAudio(FakeAudio.tone(440, 600));
+            long spoke = call.lastAudioSentNanos();
+            call.sendAudio(FakeAudio.silence(700));
+            need(call.awaitHeardAfter(spoke, Duration.ofSeconds(20)), "long reply");
+            Thread.sleep(300);
+            long interrupting = System.nanoTime();
+            call.sendAudio(FakeAudio.tone(440, 800));
+            var clear = call.received("clear").stream().filter(c -> c.atNanos() > interrupting).findFirst();
+            need(clear.isPresent(), "clear after barge-in");
+            bargeIn.add((clear.get().atNanos() - interrupting) / 1_000_000);
+            call.stop();
+        }
+    }
+
+    private static void need(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError("timed out waiting for " + what);
+        }
+    }
+
+    private static List<Long> sorted(java.util.Collection<Long> values) {
+        var list = new ArrayList<>(values);
+        Collections.sort(list);
+        return list;
+    }
+
+    private static long usedHeap() {
+        var rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
+    private static long pct(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.round(p * (sorted.size() - 1))));
+    }
+
+    private static void print(Level l) {
+        System.out.printf(Locale.ROOT, "| %d | %d | %d / %d / %d | %d / %d | %d / %d | %.3f | %.1f |%n",
+                l.calls(), l.failed(), pct(l.responseMs(), .5), pct(l.responseMs(), .95), pct(l.responseMs(), .99),
+                pct(l.responseMs(), .5) - FIXED_MS, pct(l.responseMs(), .99) - FIXED_MS,
+                pct(l.bargeInMs(), .5), pct(l.bargeInMs(), .95), l.cpuSeconds(), l.heapBytes() / 1e6);
+    }
+}
