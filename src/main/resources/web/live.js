@@ -14,7 +14,7 @@ export function livePage(root) {
   const info = h("p", {class: "muted", id: "live-info", role: "status"});
   const title = h("h3", {id: "live-title"}, "Transcript");
   const transcript = h("ol", {class: "transcript", id: "live-transcript", "aria-live": "polite", "aria-labelledby": "live-title"});
-  const actions = h("div", {class: "row"});
+  const actions = h("div", {class: "row"}, h("p", {class: "muted"}, "Select a call to follow its transcript."));
 
   replace(root,
     h("h2", {}, "Live calls"),
@@ -50,6 +50,7 @@ export function livePage(root) {
     const focused = document.activeElement?.closest?.("#live-rows tr[data-sid]")?.dataset.sid;
     replace(body, rows.length ? rows.map(row) : h("tr", {}, h("td", {colspan: 7, class: "muted"}, "No calls in progress.")));
     if (focused) body.querySelector(`tr[data-sid="${CSS.escape(focused)}"]`)?.focus();
+    info.className = "muted";
     info.textContent = `${rows.length} call${rows.length === 1 ? "" : "s"} in progress`;
   }
 
@@ -93,6 +94,8 @@ export function livePage(root) {
         active.forEach((c) => calls.set(c.callSid, c));
         render();
       } catch (e) {
+        replace(body);
+        info.className = "error";
         info.textContent = errorText(e);
       }
     },
