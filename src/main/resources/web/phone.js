@@ -26,6 +26,10 @@ export class Phone {
 
   /** Sets up audio (asks for the microphone), then opens the stream. */
   async call() {
+    if (!window.isSecureContext) {
+      // browsers offer the microphone and audio worklets only to https pages (and localhost)
+      throw new Error("the softphone needs the console over https (or on localhost)");
+    }
     this.context = new AudioContext({latencyHint: "interactive"});
     await this.context.audioWorklet.addModule("capture-worklet.js");
     await this.context.audioWorklet.addModule("playback-worklet.js");

@@ -36,13 +36,21 @@ export function softphonePage(root) {
 
   replace(root,
     h("h2", {}, "Softphone"),
-    h("p", {class: "muted"}, "Talk to a flow from this browser: no phone number needed. Your microphone is converted to 8 kHz mu-law and streamed like a phone call."),
+    h("p", {class: "muted"}, "Talk to a flow from this browser: no phone number needed. Your microphone is converted to 8 kHz mu-law and streamed like a phone call; the keypad (or your keyboard's digits, * and #) sends tones."),
     callForm,
     h("div", {class: "row"}, status, h("label", {for: "sp-level"}, "Mic"), meter, speaking),
     sidLine,
     h("div", {class: "softphone"},
       h("section", {"aria-labelledby": "sp-keypad-title"}, h("h3", {id: "sp-keypad-title"}, "Keypad"), keypad, textForm),
       h("section", {"aria-labelledby": "sp-transcript-title", class: "grow"}, h("h3", {id: "sp-transcript-title"}, "Transcript"), transcript)));
+
+  // digits typed on the keyboard press the keypad too, unless the tester is typing in a field
+  document.addEventListener("keydown", (e) => {
+    if (root.hidden || !phone || e.ctrlKey || e.metaKey || e.altKey || !KEYS.includes(e.key)) return;
+    if (e.target.closest?.("input, textarea, select")) return;
+    e.preventDefault();
+    pressKey(e.key);
+  });
 
   loadFlows();
   on("turn", ({callSid, turn}) => {
