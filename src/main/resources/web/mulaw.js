@@ -57,34 +57,61 @@ export function fromBase64(text) {
   return out;
 }
 
+/** A Hamming-windowed sinc low-pass kernel: `taps` (odd) coefficients, cutoff in cycles per sample. */
+function lowPass(taps, cutoff) {
+  const kernel = new Float32Array(taps);
+  const middle = (taps - 1) / 2;
+  let sum = 0;
+  for (let i = 0; i < taps; i++) {
+    const x = i - middle;
+    const sinc = x === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * x) / (Math.PI * x);
+    kernel[i] = sinc * (0.54 - 0.46 * Math.cos((2 * Math.PI * i) / (taps - 1)));
+    sum += kernel[i];
+  }
+  return kernel.map((k) => k / sum); // unity gain at 0 Hz
+}
+
 /**
- * Streaming downsampler from the audio context's rate to a lower one. Each output sample is the
- * mean of the input samples in its window (a box filter), which removes most of what would alias
- * above 4 kHz at 8 kHz output; it keeps its position across blocks, so block edges add no clicks.
+ * Streaming downsampler from the audio context's rate to a lower one (8 kHz for the phone): a
+ * low-pass FIR just under the new Nyquist frequency (so 4-24 kHz content does not fold back
+ * into the call as noise), then linear interpolation at the output instants. It carries its
+ * filter history and position across blocks, so block edges add no clicks.
  */
 export class Downsampler {
   constructor(inputRate, outputRate) {
     if (outputRate > inputRate) throw new Error(`cannot upsample ${inputRate} Hz to ${outputRate} Hz`);
     this.step = inputRate / outputRate; // input samples per output sample
-    this.position = this.step; // where the current output window ends, in samples from the block start
-    this.sum = 0;
-    this.count = 0;
+    const taps = 2 * Math.round((127 * inputRate) / 48000 / 2) + 1; // ~1.2 kHz transition band at any rate
+    this.kernel = lowPass(taps, (0.44 * outputRate) / inputRate); // 3.5 kHz for 8 kHz output
+    this.history = new Float32Array(taps * 2); // the last `taps` inputs, written twice to avoid wrapping
+    this.at = 0;
+    this.next = 0; // position of the next output sample, in input samples from the block start
+    this.previous = 0; // the last filtered sample of the previous block
+  }
+
+  filter(sample) {
+    const taps = this.kernel.length;
+    this.history[this.at] = sample;
+    this.history[this.at + taps] = sample;
+    this.at = (this.at + 1) % taps;
+    let y = 0;
+    for (let k = 0; k < taps; k++) y += this.kernel[k] * this.history[this.at + k];
+    return y;
   }
 
   /** Feeds a block of input samples; returns the output samples it completed. */
   push(input) {
     const out = [];
     for (let i = 0; i < input.length; i++) {
-      this.sum += input[i];
-      this.count++;
-      if (i + 1 >= this.position) {
-        out.push(this.sum / this.count);
-        this.sum = 0;
-        this.count = 0;
-        this.position += this.step;
+      const y = this.filter(input[i]);
+      while (this.next <= i) {
+        const fraction = this.next - (i - 1); // between the previous filtered sample and this one
+        out.push(this.previous + (y - this.previous) * fraction);
+        this.next += this.step;
       }
+      this.previous = y;
     }
-    this.position -= input.length;
+    this.next -= input.length;
     return Float32Array.from(out);
   }
 }

@@ -278,6 +278,40 @@ class ConsoleBrowserTest {
                 "[160, 7932]", "[32, -7932]", "[128, 32124]", "[0, -32124]");
     }
 
+    @Test
+    void theMicrophoneDownsamplerKeepsSpeechAndRejectsWhatWouldAlias() {
+        // gain in dB of a 1 s tone through the 48 kHz -> 8 kHz downsampler, in 128-sample blocks
+        // as the capture worklet sees them; and how many samples came out
+        @SuppressWarnings("unchecked")
+        var results = (Map<String, Object>) driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/mulaw.js').then(m => {
+                  const gain = (hz) => {
+                    const ds = new m.Downsampler(48000, 8000);
+                    const out = [];
+                    for (let b = 0, n = 0; b < 375; b++) {
+                      const block = new Float32Array(128);
+                      for (let i = 0; i < 128; i++, n++) block[i] = 0.5 * Math.sin(2 * Math.PI * hz * n / 48000);
+                      out.push(...ds.push(block));
+                    }
+                    const tail = out.slice(800);
+                    const rms = Math.sqrt(tail.reduce((a, x) => a + x * x, 0) / tail.length);
+                    return {db: 20 * Math.log10(rms / (0.5 / Math.SQRT2)), samples: out.length};
+                  };
+                  done({tone440: gain(440), tone3000: gain(3000), tone5000: gain(5000), tone9000: gain(9000)});
+                });
+                """);
+        assertThat(db(results, "tone440")).isBetween(-0.5, 0.5);
+        assertThat(db(results, "tone3000")).isBetween(-1.0, 0.5);
+        assertThat(db(results, "tone5000")).as("5 kHz would fold back to 3 kHz").isLessThan(-40);
+        assertThat(db(results, "tone9000")).as("9 kHz would fold back to 1 kHz").isLessThan(-40);
+        assertThat(((Map<?, ?>) results.get("tone440")).get("samples")).as("8000 samples per second").isEqualTo(8000L);
+    }
+
+    private static double db(Map<String, Object> results, String name) {
+        return ((Number) ((Map<?, ?>) results.get(name)).get("db")).doubleValue();
+    }
+
     // ---- helpers
 
     private static void show(String page) {
