@@ -52,6 +52,8 @@ export function softphonePage(root) {
     pressKey(e.key);
   });
 
+  window.addEventListener("pagehide", () => phone?.hangUp()); // closing the tab hangs up cleanly (stop)
+
   loadFlows();
   on("turn", ({callSid, turn}) => {
     if (callSid === shownSid) putTurn(transcript, turn);

@@ -308,6 +308,40 @@ class ConsoleBrowserTest {
         assertThat(((Map<?, ?>) results.get("tone440")).get("samples")).as("8000 samples per second").isEqualTo(8000L);
     }
 
+    @Test
+    void agentPlaybackEchoesMarksWhenReachedAndAllPendingOnClear() {
+        // the playback worklet as Twilio's buffer: 0.5 s of audio, a mark, 2 s more, a mark; clear at 1 s
+        @SuppressWarnings("unchecked")
+        var events = (List<List<Object>>) driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                (async () => {
+                  const context = new AudioContext();
+                  await context.audioWorklet.addModule('/playback-worklet.js');
+                  await context.resume();
+                  const node = new AudioWorkletNode(context, 'dialtone-playback', {outputChannelCount: [1]});
+                  node.connect(context.destination);
+                  const events = [];
+                  const t0 = performance.now();
+                  node.port.onmessage = (e) => {
+                    const at = Math.round(performance.now() - t0);
+                    if (e.data.type === 'mark') events.push([e.data.name, at]);
+                    if (e.data.type === 'cleared') events.push(['cleared ' + e.data.marks.join(','), at]);
+                  };
+                  node.port.postMessage({type: 'mark', name: 'nothing-queued'});
+                  node.port.postMessage({type: 'audio', samples: new Float32Array(4000).fill(0.1)});
+                  node.port.postMessage({type: 'mark', name: 'after-half-a-second'});
+                  node.port.postMessage({type: 'audio', samples: new Float32Array(16000).fill(0.1)});
+                  node.port.postMessage({type: 'mark', name: 'never-played'});
+                  setTimeout(() => node.port.postMessage({type: 'clear'}), 1000);
+                  setTimeout(() => context.close().then(() => done(events)), 1400);
+                })().catch((e) => done([[String(e), -1]]));
+                """);
+        assertThat(events).extracting(e -> e.get(0)).containsExactly("nothing-queued", "after-half-a-second", "cleared never-played");
+        assertThat(((Number) events.get(0).get(1)).longValue()).as("echoed at once").isLessThan(150);
+        assertThat(((Number) events.get(1).get(1)).longValue()).as("echoed when played").isBetween(450L, 850L);
+        assertThat(((Number) events.get(2).get(1)).longValue()).as("echoed on clear").isBetween(950L, 1250L);
+    }
+
     private static double db(Map<String, Object> results, String name) {
         return ((Number) ((Map<?, ?>) results.get(name)).get("db")).doubleValue();
     }
