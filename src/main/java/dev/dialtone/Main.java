@@ -38,6 +38,8 @@ import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramSpeechToText;
 import dev.dialtone.speech.deepgram.DeepgramTextToSpeech;
+import dev.dialtone.speech.elevenlabs.ElevenLabsHttpTextToSpeech;
+import dev.dialtone.speech.elevenlabs.ElevenLabsTextToSpeech;
 import dev.dialtone.telephony.ActiveCalls;
 import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.MediaStreamEndpoint;
@@ -182,6 +184,12 @@ public final class Main {
         if (s.anthropic().configured()) {
             llm.put("anthropic", new AnthropicChatModel(s.anthropic().url(), s.anthropic().apiKey().value(),
                                                         CONNECT_TIMEOUT, IDLE_TIMEOUT));
+        }
+        if (s.elevenlabs().configured()) {
+            var key = s.elevenlabs().apiKey().value();
+            tts.put("elevenlabs", new FallbackTextToSpeech(
+                    new ElevenLabsTextToSpeech(s.elevenlabs().url(), key, CONNECT_TIMEOUT, IDLE_TIMEOUT),
+                    new ElevenLabsHttpTextToSpeech(s.elevenlabs().url(), key, CONNECT_TIMEOUT, IDLE_TIMEOUT)));
         }
         return new Providers(stt, llm, tts);
     }

@@ -398,6 +398,9 @@ final class Conversation {
         reply = null;
         cancelDeadline.run();
         r.turn.agentText = r.heard(clock.nanos());
+        if (r.round < 0 && !r.turn.agentText.isEmpty()) {
+            history.add(new ChatMessage.Assistant(r.turn.agentText)); // a greeting or fixed line: the LLM should know it was said
+        }
         finishTurn(r.turn);
         if (r.afterPlayed.isPresent()) {
             switch (r.afterPlayed.get()) {

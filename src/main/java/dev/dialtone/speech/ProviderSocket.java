@@ -42,10 +42,15 @@ public final class ProviderSocket {
         void onEnded(int code, String reason, Throwable error);
     }
 
-    /** Shared by all sockets: the JDK client multiplexes on its executor's virtual threads. */
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
+    /**
+     * Shared by all sockets, a few clients deep: each JDK client does all its socket I/O on one
+     * selector thread, so hundreds of calls' audio on a single client queue behind each other.
+     */
+    private static final HttpClient[] CLIENTS = java.util.stream.IntStream
+            .range(0, Math.max(2, Runtime.getRuntime().availableProcessors() * 2))
+            .mapToObj(i -> HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build())
+            .toArray(HttpClient[]::new);
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CLIENT = new java.util.concurrent.atomic.AtomicInteger();
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
 
     private final String provider;
@@ -65,7 +70,8 @@ public final class ProviderSocket {
      */
     public static ProviderSocket connect(String provider, URI uri, Map<String, String> headers,
                                          Duration connectTimeout, Handler handler) throws ProviderException {
-        var builder = CLIENT.newWebSocketBuilder().connectTimeout(connectTimeout);
+        var client = CLIENTS[Math.floorMod(NEXT_CLIENT.getAndIncrement(), CLIENTS.length)];
+        var builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
         headers.forEach(builder::header);
         var future = builder.buildAsync(uri, new Reader(handler));
         try {

@@ -1,27 +1,42 @@
 package dev.dialtone.telephony;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Counters of the Twilio edge: messages in and out by event, and refused input by reason. */
 public final class TelephonyMetrics {
     private final MeterRegistry registry;
+    // media flows 50 times a second per call each way: its counters are looked up once
+    private final Counter mediaIn;
+    private final Counter mediaOut;
 
     public TelephonyMetrics(MeterRegistry registry, ActiveCalls calls) {
         this.registry = registry;
         registry.gauge("dialtone.calls.active", calls, ActiveCalls::size);
+        this.mediaIn = registry.counter("dialtone.twilio.messages.in", "event", "media");
+        this.mediaOut = registry.counter("dialtone.twilio.messages.out", "event", "media");
     }
 
     void received(StreamEvent event) {
+        if (event instanceof StreamEvent.Media) {
+            mediaIn.increment();
+            return;
+        }
         registry.counter("dialtone.twilio.messages.in", "event", name(event)).increment();
     }
 
     void sent(StreamCommand command) {
         var event = switch (command) {
-            case StreamCommand.Media m -> "media";
+            case StreamCommand.Media m -> {
+                mediaOut.increment();
+                yield null;
+            }
             case StreamCommand.Mark m -> "mark";
             case StreamCommand.Clear c -> "clear";
         };
-        registry.counter("dialtone.twilio.messages.out", "event", event).increment();
+        if (event != null) {
+            registry.counter("dialtone.twilio.messages.out", "event", event).increment();
+        }
     }
 
     void rejected(String reason) {

@@ -60,10 +60,19 @@ public final class CallBench {
             world.llm.timeToFirstToken(LLM_FIRST_TOKEN);
             world.stt.interimEvery(Duration.ofMillis(100)).script(u -> "I would like a large pizza please");
             warmUp(world);
+            var stages = new ArrayList<String>();
             for (int calls : levels) {
+                int before = world.parts.switchboard().recent().size();
                 var level = run(world, calls);
                 print(level);
+                stages.add(stages(calls, world.parts.switchboard().recent().subList(before,
+                        world.parts.switchboard().recent().size())));
             }
+            System.out.println();
+            System.out.println("Where the time goes (server's own per-turn marks, ms after the last speech frame reached the server, p50 / p99):");
+            System.out.println("| calls | STT end of turn | LLM first token | TTS first audio | first audio sent |");
+            System.out.println("|---:|---|---|---|---|");
+            stages.forEach(System.out::println);
         }
         System.exit(0);
     }
@@ -148,6 +157,30 @@ public final class CallBench {
             bargeIn.add((clear.get().atNanos() - interrupting) / 1_000_000);
             call.stop();
         }
+    }
+
+    private static String stages(int calls, List<dev.dialtone.conversation.CallTranscript> transcripts) {
+        var stt = new ArrayList<Long>();
+        var llm = new ArrayList<Long>();
+        var tts = new ArrayList<Long>();
+        var sent = new ArrayList<Long>();
+        for (var t : transcripts) {
+            for (var turn : t.turns()) {
+                if (turn.interrupted() || turn.firstAudioMs().isEmpty()) {
+                    continue;
+                }
+                turn.sttFinalMs().ifPresent(stt::add);
+                turn.llmFirstTokenMs().ifPresent(llm::add);
+                turn.ttsFirstAudioMs().ifPresent(tts::add);
+                turn.firstAudioMs().ifPresent(sent::add);
+            }
+        }
+        return String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |", calls, range(stt), range(llm), range(tts), range(sent));
+    }
+
+    private static String range(List<Long> values) {
+        var sorted = sorted(values);
+        return pct(sorted, .5) + " / " + pct(sorted, .99);
     }
 
     private static void need(boolean ok, String what) {

@@ -134,15 +134,17 @@ class CallFlowTest {
             speak(call, 500);
             call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(6));
             var messages = world.llm.requests().get(2).body().path("messages");
-            assertThat(messages).hasSize(6);
+            assertThat(messages).hasSize(7);
             assertThat(messages.get(0).path("role").asText()).isEqualTo("system");
-            assertThat(messages.get(1).path("content").asText()).isEqualTo("How much is a margherita");
-            assertThat(messages.get(2).path("tool_calls").get(0).path("function").path("name").asText()).isEqualTo("menu_price");
-            assertThat(messages.get(3).path("role").asText()).isEqualTo("tool");
-            assertThat(messages.get(3).path("tool_call_id").asText()).isEqualTo("call_1");
-            assertThat(messages.get(3).path("content").asText()).contains("\"price\":12.5");
-            assertThat(messages.get(4).path("content").asText()).isEqualTo("A margherita is twelve fifty.");
-            assertThat(messages.get(5).path("content").asText()).isEqualTo("Great");
+            assertThat(messages.get(1).path("role").asText()).isEqualTo("assistant");
+            assertThat(messages.get(1).path("content").asText()).isEqualTo("Hello, thanks for calling.");
+            assertThat(messages.get(2).path("content").asText()).isEqualTo("How much is a margherita");
+            assertThat(messages.get(3).path("tool_calls").get(0).path("function").path("name").asText()).isEqualTo("menu_price");
+            assertThat(messages.get(4).path("role").asText()).isEqualTo("tool");
+            assertThat(messages.get(4).path("tool_call_id").asText()).isEqualTo("call_1");
+            assertThat(messages.get(4).path("content").asText()).contains("\"price\":12.5");
+            assertThat(messages.get(5).path("content").asText()).isEqualTo("A margherita is twelve fifty.");
+            assertThat(messages.get(6).path("content").asText()).isEqualTo("Great");
             call.stop();
         }
     }
@@ -188,9 +190,9 @@ class CallFlowTest {
                 world.llm.awaitRequest(5000);
                 var second = awaitRequest(2);
                 var messages = second.body().path("messages");
-                assertThat(messages.get(3).path("tool_call_id").asText()).isEqualTo("a");
-                assertThat(messages.get(3).path("content").asText()).contains("basil").contains("in_stock");
-                assertThat(messages.get(4).path("tool_call_id").asText()).isEqualTo("b");
+                assertThat(messages.get(4).path("tool_call_id").asText()).isEqualTo("a");
+                assertThat(messages.get(4).path("content").asText()).contains("basil").contains("in_stock");
+                assertThat(messages.get(5).path("tool_call_id").asText()).isEqualTo("b");
                 call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
                 var tools = transcript(call).turns().get(1).tools();
                 assertThat(tools).hasSize(2).allSatisfy(t -> assertThat(t.millis()).isGreaterThanOrEqualTo(550));
@@ -231,9 +233,9 @@ class CallFlowTest {
             assertThat(turn.agentText().length()).isLessThan(String.join("", longReply).length() / 3);
             assertThat(turn.bargeInToClearMs()).isPresent();
             var messages = world.llm.requests().get(1).body().path("messages");
-            assertThat(messages.get(2).path("role").asText()).isEqualTo("assistant");
-            assertThat(messages.get(2).path("content").asText()).isEqualTo(turn.agentText());
-            assertThat(messages.get(3).path("content").asText()).isEqualTo("no wait stop");
+            assertThat(messages.get(3).path("role").asText()).isEqualTo("assistant");
+            assertThat(messages.get(3).path("content").asText()).isEqualTo(turn.agentText());
+            assertThat(messages.get(4).path("content").asText()).isEqualTo("no wait stop");
             call.stop();
         }
     }

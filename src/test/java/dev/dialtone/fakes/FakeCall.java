@@ -30,9 +30,12 @@ import dev.dialtone.audio.Frames;
  */
 public final class FakeCall implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** One client for every fake call's socket: hundreds of calls share its selector thread. */
-    private static final HttpClient SOCKETS = HttpClient.newBuilder()
-            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+    /** A few clients for every fake call's socket (each JDK client has one selector thread). */
+    private static final HttpClient[] SOCKETS = java.util.stream.IntStream.range(0, 4)
+            .mapToObj(i -> HttpClient.newBuilder()
+                    .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build())
+            .toArray(HttpClient[]::new);
+    private static final AtomicLong NEXT_SOCKET = new AtomicLong();
 
     /** A message the server sent, with the time (System.nanoTime) it arrived. */
     public record Received(long atNanos, JsonNode message) {
@@ -73,7 +76,8 @@ public final class FakeCall implements AutoCloseable {
     static FakeCall connect(FakeTwilio twilio, URI uri, String signature, String callSid, String streamSid,
                             String accountSid, FakeTwilio.Twiml twiml) throws IOException {
         var call = new FakeCall(twilio, callSid, streamSid, accountSid, twiml);
-        var builder = SOCKETS.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        var builder = SOCKETS[(int) (NEXT_SOCKET.getAndIncrement() % SOCKETS.length)].newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5));
         if (signature != null) {
             builder.header("X-Twilio-Signature", signature);
         }
@@ -225,8 +229,7 @@ public final class FakeCall implements AutoCloseable {
     public boolean awaitHeardAfter(long nanos, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            var heard = heard();
-            if (!heard.isEmpty() && heard.getLast().atNanos() > nanos) {
+            if (playback.lastHeardNanos() > nanos) {
                 return true;
             }
             sleepNanos(5_000_000);
@@ -238,11 +241,11 @@ public final class FakeCall implements AutoCloseable {
     public boolean awaitQuiet(Duration quiet, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            var heard = heard();
-            if (!heard.isEmpty() && System.nanoTime() - heard.getLast().atNanos() > quiet.toNanos()) {
+            long last = playback.lastHeardNanos();
+            if (last != 0 && System.nanoTime() - last > quiet.toNanos()) {
                 return true;
             }
-            sleepNanos(5_000_000);
+            sleepNanos(10_000_000);
         }
         return false;
     }

@@ -32,6 +32,7 @@ final class PlaybackBuffer {
     private final List<String> echoed = new ArrayList<>(); // guarded by lock
     private boolean closed; // guarded by lock
     private long next; // when the queue head may play (System.nanoTime); guarded by lock
+    private volatile long lastHeardNanos; // when the last audio started playing; 0 before any
 
     PlaybackBuffer(Consumer<String> echo) {
         this.echo = echo;
@@ -83,6 +84,10 @@ final class PlaybackBuffer {
         } finally {
             lock.unlock();
         }
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
     }
 
     List<FakeCall.Heard> heard() {
@@ -160,6 +165,7 @@ final class PlaybackBuffer {
                         }
                         int take = Math.min(160, audio.bytes().length);
                         heard.add(new FakeCall.Heard(now, Arrays.copyOf(audio.bytes(), take)));
+                        lastHeardNanos = now;
                         queue.poll();
                         if (take < audio.bytes().length) {
                             queue.addFirst(new Item.Audio(Arrays.copyOfRange(audio.bytes(), take, audio.bytes().length)));

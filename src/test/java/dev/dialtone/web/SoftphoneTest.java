@@ -52,7 +52,8 @@ class SoftphoneTest {
             assertThat(events).anySatisfy(e -> assertThat(e).startsWith("event: call").contains(call.callSid()));
             assertThat(events).anySatisfy(e -> assertThat(e).startsWith("event: turn").contains("hello there"));
             var request = world.llm.requests().getFirst().body().path("messages");
-            assertThat(request.get(1).path("content").asText()).isEqualTo("hello there");
+            assertThat(request.get(1).path("content").asText()).isEqualTo("Hello from the softphone.");
+            assertThat(request.get(2).path("content").asText()).isEqualTo("hello there");
             call.stop();
         } finally {
             feed.interrupt();
