@@ -1,0 +1,165 @@
+package dev.dialtone.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.helidon.webserver.WebServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.dialtone.Main;
+import dev.dialtone.TestSettings;
+
+/**
+ * The console's way in, over HTTP: its static files are served to anyone (they hold no data),
+ * every module the page loads exists with a JavaScript type, and the data behind it (the admin
+ * API, the event stream) refuses a wrong token, taking it as a bearer header or as {@code ?token=}
+ * the way the console sends it; with no token configured, this machine is let in.
+ */
+class ConsoleAuthTest {
+    static final String TOKEN = "console-auth-token-42";
+    static final Path WEB = Path.of("src/main/resources/web");
+    static final Pattern IMPORT = Pattern.compile("(?:from\\s+|import\\(\\s*|addModule\\(\\s*|src=|href=)\"\\.?/?([\\w-]+\\.(?:js|css))\"");
+
+    static Main.Parts guardedParts;
+    static Main.Parts openParts;
+    static WebServer guarded;
+    static WebServer open;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() {
+        guardedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
+        guarded = server(guardedParts);
+        openParts = Main.Parts.create(TestSettings.with(Map.of()), Clock.systemUTC());
+        open = server(openParts);
+    }
+
+    private static WebServer server(Main.Parts parts) {
+        var builder = WebServer.builder().port(0).host("127.0.0.1");
+        Main.setUp(builder, parts);
+        return builder.build().start();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (var server : new WebServer[] {guarded, open}) {
+            if (server != null) {
+                server.stop();
+            }
+        }
+        for (var parts : new Main.Parts[] {guardedParts, openParts}) {
+            if (parts != null) {
+                parts.close();
+            }
+        }
+    }
+
+    private HttpResponse<String> get(WebServer server, String path, String bearer) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).timeout(Duration.ofSeconds(5));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theConsolePageAndEveryModuleItLoadsAreServedWithoutAToken() throws Exception {
+        var index = get(guarded, "/", null);
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(index.body()).contains("<script type=\"module\" src=\"app.js\">");
+
+        // follow imports from index.html through every module, as the browser does
+        var seen = new LinkedHashSet<String>();
+        var queue = new ArrayDeque<>(references(index.body()));
+        while (!queue.isEmpty()) {
+            var file = queue.poll();
+            if (!seen.add(file)) {
+                continue;
+            }
+            var res = get(guarded, "/" + file, null);
+            assertThat(res.statusCode()).as(file).isEqualTo(200);
+            assertThat(res.body()).as(file + " is the file on disk").isEqualTo(Files.readString(WEB.resolve(file)));
+            var type = res.headers().firstValue("Content-Type").orElse("");
+            if (file.endsWith(".js")) {
+                // module scripts and worklets only run when served with a JavaScript MIME type
+                assertThat(type).as(file).matches("(text|application)/javascript.*");
+                queue.addAll(references(res.body()));
+            } else {
+                assertThat(type).as(file).startsWith("text/css");
+            }
+        }
+        assertThat(seen).contains("app.js", "style.css", "softphone.js", "phone.js", "capture-worklet.js",
+                                  "playback-worklet.js", "mulaw.js", "chart.js", "events.js", "api.js");
+        try (var files = Files.list(WEB)) {
+            var unused = files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("index.html"))
+                              .filter(n -> !seen.contains(n)).toList();
+            assertThat(unused).as("files nothing loads").isEmpty();
+        }
+    }
+
+    private static Set<String> references(String source) {
+        var out = new LinkedHashSet<String>();
+        var m = IMPORT.matcher(source);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void theApiRefusesAWrongTokenWithoutEchoingIt() throws Exception {
+        for (var bearer : new String[] {null, "", "wrong-" + TOKEN, TOKEN.substring(1)}) {
+            var res = get(guarded, "/api/flows", bearer);
+            assertThat(res.statusCode()).as("bearer %s", bearer).isEqualTo(401);
+            assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+            assertThat(res.body()).contains("\"error\"").contains("token").doesNotContain(TOKEN);
+        }
+        var ok = get(guarded, "/api/flows", TOKEN);
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).startsWith("[").contains("\"name\"");
+        // what the console sends where it cannot set headers
+        assertThat(get(guarded, "/api/calls/active?token=" + TOKEN, null).statusCode()).isEqualTo(200);
+        assertThat(get(guarded, "/api/calls/active?token=wrong", null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void theEventStreamTakesTheTokenAsAQueryParameter() throws Exception {
+        var wrong = get(guarded, "/api/events?token=wrong", null);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).doesNotContain(TOKEN);
+
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guarded.port() + "/api/events?token=" + TOKEN))
+                                 .timeout(Duration.ofSeconds(5)).build();
+        var res = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (var in = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            assertThat(in.readLine()).as("the first line of the stream is a comment").startsWith(":");
+        }
+    }
+
+    @Test
+    void withNoTokenConfiguredThisMachineIsLetIn() throws Exception {
+        assertThat(get(open, "/api/flows", null).statusCode()).isEqualTo(200);
+        assertThat(get(open, "/api/calls?limit=1", null).statusCode()).isEqualTo(200);
+    }
+}

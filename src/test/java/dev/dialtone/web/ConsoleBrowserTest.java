@@ -1,0 +1,387 @@
+package dev.dialtone.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.dialtone.fakes.FakeLlmServer.Reply;
+import dev.dialtone.fakes.FakeWorld;
+
+/**
+ * The operator console in a real headless Chromium against a real Dialtone server and the fake
+ * providers: the admin token, the flows list, a softphone call from Chromium's fake microphone
+ * (a WAV of tones the fake Deepgram hears as speech) seen live on the softphone and the Live
+ * calls page, hang-up, the call's detail page and its latency chart; typed turns and keypad
+ * presses; screenshots under target/screenshots.
+ */
+class ConsoleBrowserTest {
+    static final String TOKEN = "console-test-token-7f3a";
+    static final String FLOW = """
+            name: pizza
+            numbers: ["+15550001111"]
+            greeting: "Hello, thanks for calling."
+            prompt: "You take pizza orders."
+            stt: { provider: deepgram, model: nova-3, endpointing: 300 }
+            llm: { provider: openai, model: gpt-4o-mini }
+            tts: { provider: deepgram, voice: aura-2-thalia-en }
+            turn: { silence_reprompt_s: 60 }
+            start: order
+            nodes:
+              order:
+                prompt: "Take the order."
+              billing:
+                say: "You are through to billing."
+            dtmf: { "2": { node: billing }, "9": hangup }
+            """;
+    /** 1.5 s of silence (the greeting plays), then two 1 s "utterances", each followed by 1.5 s of silence. */
+    static final MicrophoneWav MICROPHONE = new MicrophoneWav(48000, 1500, 1000, 1500, 2);
+    static final Duration WAIT = Duration.ofSeconds(10);
+    static final String LONG_REPLY = "We have small, medium, large and family sizes, and today every large pizza comes "
+                                     + "with a free drink of your choice. We also bake garlic bread, a fresh green salad "
+                                     + "and a chocolate cake, and delivery is free within three miles of the restaurant. "
+                                     + "Would you like to hear about our specials as well?";
+
+    static FakeWorld world;
+    static ChromeDriver driver;
+    static Screenshots screenshots;
+    static Path profile;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Chromium.ensureInstalled();
+        world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_ADMIN_TOKEN", TOKEN));
+        world.stt.script(u -> switch (u.index()) {
+            case 0 -> "I'd like a pizza";
+            case 1 -> "A large one";
+            default -> "";
+        });
+        profile = Files.createTempDirectory("dialtone-chromium");
+        var wav = MICROPHONE.write(profile.resolveSibling(profile.getFileName() + "-microphone.wav"));
+        driver = Chromium.start(wav, profile);
+        screenshots = new Screenshots(driver);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    @BeforeEach
+    void openConsoleWithToken() {
+        driver.get(world.url() + "/");
+        await(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        driver.findElement(By.id("token")).sendKeys(TOKEN);
+        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        await(d -> text("#token-state").equals("token set"));
+        await(d -> text("#stream-state").equals("live"));
+    }
+
+    /** No script error on the page, and nothing from the server that the softphone did not understand. */
+    @AfterEach
+    void pageConsoleIsClean() {
+        var problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                             .map(LogEntry::getMessage)
+                             .filter(m -> m.contains("Uncaught") || m.contains("Error:") || m.contains("ignored"))
+                             .toList();
+        assertThat(problems).as("page console").isEmpty();
+    }
+
+    @Test
+    void aSoftphoneCallFromTheMicrophoneIsSeenLiveThenInItsDetailWithALatencyChart() {
+        // the first reply lasts ~3 s (10 ms of fake voice per character): the second utterance barges in
+        world.llm.enqueue(Reply.text("Sure, what size? ", LONG_REPLY)).enqueue(Reply.text("One large pizza. ", "Anything else?"));
+
+        show("flows");
+        var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow=pizza]")));
+        assertThat(row.getText()).contains("pizza").contains("+15550001111").doesNotContain("Error");
+        assertThat(row.findElement(By.tagName("code")).getText()).hasSize(12);
+        screenshots.page("flows");
+
+        show("phone");
+        new Select(driver.findElement(By.id("sp-flow"))).selectByValue("pizza");
+        driver.findElement(By.id("sp-call")).click();
+        var greeting = turn("#sp-transcript", 0);
+        assertThat(greeting).contains("Hello, thanks for calling.");
+        var callSid = (String) driver.executeScript("return document.getElementById('page-phone').phone.callSid;");
+        assertThat(callSid).matches("SP[0-9a-f]{32}");
+
+        // the Live calls page lists the call and shows its next turn as it happens
+        show("live");
+        click("#live-rows tr[data-sid='" + callSid + "']");
+        await(d -> text("#live-rows tr[data-sid='" + callSid + "']").contains("pizza"));
+        String liveRow = await(d -> text("#live-rows tr[data-sid='" + callSid + "']"));
+        assertThat(liveRow).contains("softphone").contains("order");
+        assertThat(turn("#live-transcript", 0)).contains("Hello, thanks for calling.");
+        assertThat(turn("#live-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?")
+                                                .contains("interrupted").doesNotContain("specials");
+        screenshots.page("live-calls");
+
+        show("phone");
+        assertThat(turn("#sp-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?").contains("interrupted");
+        assertThat(turn("#sp-transcript", 2)).contains("A large one").contains("One large pizza. Anything else?");
+        var stats = stats();
+        assertThat(stats.get("framesSent")).as("20 ms frames sent").isGreaterThan(150);
+        assertThat(stats.get("mediaReceived")).as("agent audio received").isPositive();
+        assertThat(stats.get("marksEchoed")).as("marks echoed after playback").isPositive();
+        assertThat(stats.get("clears")).as("the barge-in cleared the playback queue").isPositive();
+        screenshots.page("softphone");
+
+        driver.findElement(By.id("sp-hangup")).click();
+        await(d -> text("#sp-status").contains("Call ended"));
+        awaitStored(callSid, 3);
+
+        click("#sp-detail");
+        await(d -> text("#detail-sid").equals(callSid));
+        await(d -> text("#page-detail").contains("completed"));
+        assertThat(text("#detail-transcript > li[data-index='1'] .badge-interrupted")).isEqualTo("interrupted");
+        var transcript = text("#detail-transcript");
+        assertThat(transcript).contains("Hello, thanks for calling.").contains("I'd like a pizza")
+                              .contains("Sure, what size?").contains("A large one");
+        var bars = driver.findElements(By.cssSelector("#latency-svg g.bar"));
+        assertThat(bars).extracting(b -> b.getDomAttribute("data-turn")).contains("1", "2");
+        for (var stage : List.of("stt", "llm", "tts")) {
+            assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='1'] rect[data-stage=" + stage + "]")))
+                    .as("turn 1 has a " + stage + " segment").hasSize(1);
+        }
+        var chart = screenshots.element("latency-chart", driver.findElement(By.id("latency-svg")));
+        assertThat(Screenshots.pixelsNear(chart, 0x4e79a7)).as("STT blue in the chart").isGreaterThan(20);
+        assertThat(Screenshots.pixelsNear(chart, 0xf28e2b)).as("LLM orange in the chart").isGreaterThan(20);
+        screenshots.page("call-detail");
+
+        // the history lists it, and its filters narrow the list
+        show("calls");
+        await(d -> !d.findElements(By.cssSelector("#hs-rows tr[data-sid='" + callSid + "']")).isEmpty());
+        assertThat(text("#hs-info")).matches("1–\\d+ of \\d+");
+        assertThat(driver.findElement(By.id("hs-prev")).isEnabled()).isFalse();
+        driver.findElement(By.id("hs-number")).sendKeys("+19999999999");
+        driver.findElement(By.cssSelector("form[role=search] button[type=submit]")).click();
+        await(d -> text("#hs-rows").contains("No calls match."));
+        screenshots.page("history");
+
+        assertThat(driver.findElement(By.tagName("body")).getText()).as("the token is never shown").doesNotContain(TOKEN);
+    }
+
+    @Test
+    void aTypedTurnAndKeypadPressesReachTheAgent() {
+        world.llm.enqueue(Reply.text("Pepperoni it is."));
+        show("phone");
+        var mute = driver.findElement(By.id("sp-mute"));
+        if (!mute.isSelected()) {
+            mute.click(); // typed turns only: the microphone streams silence
+        }
+        new Select(driver.findElement(By.id("sp-flow"))).selectByValue("pizza");
+        driver.findElement(By.id("sp-call")).click();
+        assertThat(turn("#sp-transcript", 0)).contains("Hello, thanks for calling.");
+        var callSid = (String) driver.executeScript("return document.getElementById('page-phone').phone.callSid;");
+
+        driver.findElement(By.id("sp-text")).sendKeys("A pepperoni please");
+        driver.findElement(By.id("sp-say")).click();
+        assertThat(turn("#sp-transcript", 1)).contains("A pepperoni please").contains("Pepperoni it is.");
+        assertThat(world.llm.requests().getLast().body().path("messages").toString()).contains("A pepperoni please");
+
+        click("button.key[data-digit='2']");
+        assertThat(turn("#sp-transcript", 2)).contains("You are through to billing.");
+        var live = world.parts.switchboard().transcript(callSid).orElseThrow();
+        assertThat(live.node()).isEqualTo("billing");
+        assertThat(live.notes()).anySatisfy(n -> {
+            assertThat(n.kind()).isEqualTo("dtmf");
+            assertThat(n.detail()).isEqualTo("2");
+        });
+
+        // "9" is the flow's hang-up key: the server ends the call and closes the socket
+        driver.findElement(By.tagName("body")).sendKeys("9"); // the keyboard works like the keypad
+        await(d -> text("#sp-status").contains("Call ended"));
+        assertThat(text("#sp-status")).doesNotContain("you hung up");
+        assertThat(driver.findElement(By.id("sp-call")).isEnabled()).isTrue();
+        // muted: the speech-to-text socket of this call heard only silence
+        var heard = world.stt.connections().getLast().audio();
+        assertThat(heard).isNotEmpty();
+        for (byte b : heard) {
+            assertThat(b == (byte) 0xFF || b == (byte) 0x7F).as("silence only").isTrue();
+        }
+        mute.click();
+    }
+
+    @Test
+    void aBrokenFlowFileShowsItsErrorWithFileAndLineUntilFixed() throws IOException {
+        var broken = world.dir.resolve("flows/broken.yaml");
+        Files.writeString(broken, "name: broken\ngreeting: \"Hi\"\nllm: { provider: nosuch-provider }\n");
+        try {
+            show("flows");
+            click("#flows-reload");
+            await(d -> text("#reload-outcome").contains("Not applied"));
+            assertThat(text("#reload-outcome")).containsPattern("broken\\.yaml:\\d+");
+            var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow=broken]")));
+            assertThat(row.findElement(By.cssSelector(".flow-error")).getText()).containsPattern("broken\\.yaml:\\d+");
+            assertThat(row.getText()).contains("not loaded");
+            // the live flow still answers
+            assertThat(text("#flows-list tr[data-flow=pizza]")).doesNotContain("Error");
+            screenshots.page("flows-error");
+        } finally {
+            Files.delete(broken);
+        }
+        click("#flows-reload");
+        await(d -> text("#reload-outcome").startsWith("Reloaded"));
+        await(d -> d.findElements(By.cssSelector("#flows-list tr[data-flow=broken]")).isEmpty());
+    }
+
+    @Test
+    void aWrongTokenSaysWhyNothingLoadsAndIsNeverShown() {
+        driver.findElement(By.id("token")).sendKeys("wrong-token-x1");
+        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        show("flows");
+        await(d -> text("#flows-list").contains("enter the admin token"));
+        await(d -> text("#stream-state").equals("offline"));
+        show("live");
+        await(d -> text("#live-info").contains("enter the admin token"));
+        assertThat(driver.findElement(By.tagName("body")).getText()).doesNotContain("wrong-token-x1");
+        assertThat(driver.findElement(By.id("token")).getDomProperty("value")).isEmpty();
+        screenshots.page("wrong-token");
+    }
+
+    @Test
+    void theBrowsersMuLawCodecMatchesG711() {
+        @SuppressWarnings("unchecked")
+        var results = (List<Object>) driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/mulaw.js').then(m => done([0, 100, -100, 1000, -1000, 8000, -8000, 32767, -32768]
+                    .map(s => [m.encodeSample(s), m.decodeSample(m.encodeSample(s))])));
+                """);
+        assertThat(results).extracting(Object::toString).containsExactly(
+                "[255, 0]", "[242, 104]", "[114, -104]", "[206, 988]", "[78, -988]",
+                "[160, 7932]", "[32, -7932]", "[128, 32124]", "[0, -32124]");
+    }
+
+    @Test
+    void theMicrophoneDownsamplerKeepsSpeechAndRejectsWhatWouldAlias() {
+        // gain in dB of a 1 s tone through the 48 kHz -> 8 kHz downsampler, in 128-sample blocks
+        // as the capture worklet sees them; and how many samples came out
+        @SuppressWarnings("unchecked")
+        var results = (Map<String, Object>) driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/mulaw.js').then(m => {
+                  const gain = (hz) => {
+                    const ds = new m.Downsampler(48000, 8000);
+                    const out = [];
+                    for (let b = 0, n = 0; b < 375; b++) {
+                      const block = new Float32Array(128);
+                      for (let i = 0; i < 128; i++, n++) block[i] = 0.5 * Math.sin(2 * Math.PI * hz * n / 48000);
+                      out.push(...ds.push(block));
+                    }
+                    const tail = out.slice(800);
+                    const rms = Math.sqrt(tail.reduce((a, x) => a + x * x, 0) / tail.length);
+                    return {db: 20 * Math.log10(rms / (0.5 / Math.SQRT2)), samples: out.length};
+                  };
+                  done({tone440: gain(440), tone3000: gain(3000), tone5000: gain(5000), tone9000: gain(9000)});
+                });
+                """);
+        assertThat(db(results, "tone440")).isBetween(-0.5, 0.5);
+        assertThat(db(results, "tone3000")).isBetween(-1.0, 0.5);
+        assertThat(db(results, "tone5000")).as("5 kHz would fold back to 3 kHz").isLessThan(-40);
+        assertThat(db(results, "tone9000")).as("9 kHz would fold back to 1 kHz").isLessThan(-40);
+        assertThat(((Map<?, ?>) results.get("tone440")).get("samples")).as("8000 samples per second").isEqualTo(8000L);
+    }
+
+    @Test
+    void agentPlaybackEchoesMarksWhenReachedAndAllPendingOnClear() {
+        // the playback worklet as Twilio's buffer: 0.5 s of audio, a mark, 2 s more, a mark; clear at 1 s
+        @SuppressWarnings("unchecked")
+        var events = (List<List<Object>>) driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                (async () => {
+                  const context = new AudioContext();
+                  await context.audioWorklet.addModule('/playback-worklet.js');
+                  await context.resume();
+                  const node = new AudioWorkletNode(context, 'dialtone-playback', {outputChannelCount: [1]});
+                  node.connect(context.destination);
+                  const events = [];
+                  const t0 = performance.now();
+                  node.port.onmessage = (e) => {
+                    const at = Math.round(performance.now() - t0);
+                    if (e.data.type === 'mark') events.push([e.data.name, at]);
+                    if (e.data.type === 'cleared') events.push(['cleared ' + e.data.marks.join(','), at]);
+                  };
+                  node.port.postMessage({type: 'mark', name: 'nothing-queued'});
+                  node.port.postMessage({type: 'audio', samples: new Float32Array(4000).fill(0.1)});
+                  node.port.postMessage({type: 'mark', name: 'after-half-a-second'});
+                  node.port.postMessage({type: 'audio', samples: new Float32Array(16000).fill(0.1)});
+                  node.port.postMessage({type: 'mark', name: 'never-played'});
+                  setTimeout(() => node.port.postMessage({type: 'clear'}), 1000);
+                  setTimeout(() => context.close().then(() => done(events)), 1400);
+                })().catch((e) => done([[String(e), -1]]));
+                """);
+        assertThat(events).extracting(e -> e.get(0)).containsExactly("nothing-queued", "after-half-a-second", "cleared never-played");
+        assertThat(((Number) events.get(0).get(1)).longValue()).as("echoed at once").isLessThan(150);
+        assertThat(((Number) events.get(1).get(1)).longValue()).as("echoed when played").isBetween(450L, 850L);
+        assertThat(((Number) events.get(2).get(1)).longValue()).as("echoed on clear").isBetween(950L, 1250L);
+    }
+
+    private static double db(Map<String, Object> results, String name) {
+        return ((Number) ((Map<?, ?>) results.get(name)).get("db")).doubleValue();
+    }
+
+    // ---- helpers
+
+    private static void show(String page) {
+        driver.findElement(By.cssSelector("nav a[data-page=" + page + "]")).click();
+        await(d -> d.findElement(By.id(page.equals("calls") ? "page-calls" : "page-" + page)).isDisplayed());
+    }
+
+    /** The text of a transcript turn, once it is there. */
+    private static String turn(String list, int index) {
+        return await(d -> d.findElement(By.cssSelector(list + " > li[data-index='" + index + "']")).getText());
+    }
+
+    private static String text(String css) {
+        return driver.findElement(By.cssSelector(css)).getText();
+    }
+
+    private static void click(String css) {
+        await(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> stats() {
+        return (Map<String, Long>) driver.executeScript("return document.getElementById('page-phone').phone.stats;");
+    }
+
+    private static void awaitStored(String callSid, int turns) {
+        await(d -> world.parts.store().findCall(callSid)
+                        .map(c -> c.summary().endedAt() != null && c.turns().size() >= turns).orElse(false));
+    }
+
+    private static <T> T await(Function<WebDriver, T> condition) {
+        return new WebDriverWait(driver, WAIT, Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
+    }
+}
