@@ -84,7 +84,7 @@ public final class Switchboard implements CallHandler.Factory {
         }
         var info = new Conversation.CallInfo(start.callSid(), start.parameter("from"), start.parameter("to"));
         var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),
-                                            start.parameter("direction"), clock.now(), log);
+                                            direction(start), clock.now(), log);
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
                                       this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, info.sid());
@@ -151,6 +151,12 @@ public final class Switchboard implements CallHandler.Factory {
                 recent.remove(recent.keySet().iterator().next());
             }
         }
+    }
+
+    /** Twilio's direction parameter; the softphone sends none. */
+    private static String direction(StreamEvent.Start start) {
+        var direction = start.parameter("direction");
+        return direction.isEmpty() ? (start.parameter("from").equals("softphone") ? "softphone" : "inbound") : direction;
     }
 
     private static TtsOptions ttsOptions(ProviderBlock block) {
