@@ -319,8 +319,8 @@ final class Conversation {
             case ChatEvent.ToolCallReady ready -> r.toolCalls.add(ready.call());
             case ChatEvent.Done done -> {
                 r.stream = null;
-                transcript.usage(flow.flow().llm().provider(), "llm_tokens", done.usage().inputTokens(),
-                                 done.usage().outputTokens());
+                r.turn.llmInputTokens += done.usage().inputTokens();
+                r.turn.llmOutputTokens += done.usage().outputTokens();
                 r.segmenter.flush().ifPresent(text -> say(r, text, r.round));
                 if (!r.toolCalls.isEmpty()) {
                     runTools(r);
@@ -347,7 +347,7 @@ final class Conversation {
         }
         boolean fixed = round < 0;
         if (!fixed || !voice.hasCached(text)) {
-            transcript.usage(flow.flow().tts().provider(), "tts_characters", text.length(), 0);
+            r.turn.ttsCharacters += text.length();
         }
         voice.speak(segment, fixed);
         noteFirstAudio(r, clock.nanos());
@@ -422,6 +422,12 @@ final class Conversation {
 
     private void finishTurn(Turn turn) {
         transcript.finish(turn);
+        // usage is recorded once per turn, not per segment: one store write instead of several
+        transcript.usage(flow.flow().llm().provider(), "llm_tokens", turn.llmInputTokens, turn.llmOutputTokens);
+        transcript.usage(flow.flow().tts().provider(), "tts_characters", turn.ttsCharacters, 0);
+        turn.llmInputTokens = 0;
+        turn.llmOutputTokens = 0;
+        turn.ttsCharacters = 0;
         metrics.record(turn.view());
     }
 

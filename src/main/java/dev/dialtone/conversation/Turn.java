@@ -25,6 +25,9 @@ public final class Turn {
     long firstAudioSent;   // first audio queued to Twilio
     long bargeIn;          // when the caller's interruption was detected
     long cleared;          // when clear went to Twilio
+    long llmInputTokens;   // usage, recorded when the turn is complete
+    long llmOutputTokens;
+    long ttsCharacters;
 
     Turn(int index, Instant startedAt) {
         this.index = index;
