@@ -19,7 +19,8 @@ import dev.dialtone.fakes.FakeWorld;
 /**
  * The call benchmark ({@code bin/dialtone bench [levels...]}): N concurrent simulated calls
  * through the fakes, with fixed provider latencies (STT end of turn 300 ms after speech ends,
- * LLM first token 200 ms, TTS first byte 100 ms), three turns and one barge-in per call. Prints,
+ * LLM first token 200 ms, TTS first byte 100 ms), three turns and one barge-in per call; like real
+ * callers, each pauses a random 0.3-1.5 s before speaking, so calls do not speak in lockstep. Prints,
  * per concurrency level: the caller-perceived response latency (last speech frame sent -> first
  * reply audio heard) p50/p95/p99, the server's own overhead (that latency minus the fakes' fixed
  * 600 ms), barge-in latency (first frame of interrupting speech -> clear received), failed calls,
@@ -105,7 +106,7 @@ public final class CallBench {
         });
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < calls; i++) {
-                long stagger = i * 1000L / Math.max(1, calls) ; // spread call starts over one second
+                long stagger = i * 2000L / Math.max(1, calls); // spread call starts over two seconds
                 pool.submit(() -> {
                     try {
                         Thread.sleep(stagger);
@@ -129,6 +130,7 @@ public final class CallBench {
 
     /** One call: greeting, three turns, then a barge-in on a fourth reply. */
     private static void oneCall(FakeWorld world, List<Long> response, List<Long> bargeIn) throws Exception {
+        var random = java.util.concurrent.ThreadLocalRandom.current();
         world.llm.enqueue(Reply.text("Sure, ", "one large pizza coming up. ", "Anything else?"));
         try (FakeCall call = world.dial()) {
             need(call.awaitQuiet(Duration.ofMillis(200), Duration.ofSeconds(20)), "greeting");
@@ -136,6 +138,7 @@ public final class CallBench {
                 if (turn > 0) {
                     world.llm.enqueue(Reply.text("Sure, ", "one large pizza coming up. ", "Anything else?"));
                 }
+                call.sendAudio(FakeAudio.silence(300 + random.nextInt(1200))); // the caller thinks
                 call.sendAudio(FakeAudio.tone(440, 600));
                 long spoke = call.lastAudioSentNanos();
                 call.sendAudio(FakeAudio.silence(700));
@@ -145,6 +148,7 @@ public final class CallBench {
             }
             world.llm.enqueue(Reply.text("Let me tell you about every pizza we have, ", "one by one, ",
                                          "starting with the margherita and ending with the calzone."));
+            call.sendAudio(FakeAudio.silence(300 + random.nextInt(1200)));
             call.sendAudio(FakeAudio.tone(440, 600));
             long spoke = call.lastAudioSentNanos();
             call.sendAudio(FakeAudio.silence(700));

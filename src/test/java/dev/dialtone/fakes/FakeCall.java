@@ -134,12 +134,11 @@ public final class FakeCall implements AutoCloseable {
 
     /** Sends one media message now, without pacing. */
     public void sendMedia(byte[] frame) {
-        var msg = message("media");
         long chunk = ++mediaChunks;
-        msg.putObject("media").put("track", "inbound").put("chunk", Long.toString(chunk))
-           .put("timestamp", Long.toString((chunk - 1) * Frames.FRAME_MILLIS))
-           .put("payload", Base64.getEncoder().encodeToString(frame));
-        send(msg);
+        // built as text: 50 of these a second per call, and the benchmark runs hundreds of calls
+        sendRaw("{\"event\":\"media\",\"sequenceNumber\":\"" + sequence.incrementAndGet() + "\",\"streamSid\":\""
+                + streamSid + "\",\"media\":{\"track\":\"inbound\",\"chunk\":\"" + chunk + "\",\"timestamp\":\""
+                + (chunk - 1) * Frames.FRAME_MILLIS + "\",\"payload\":\"" + Base64.getEncoder().encodeToString(frame) + "\"}}");
         lastAudioSentNanos = System.nanoTime();
     }
 
