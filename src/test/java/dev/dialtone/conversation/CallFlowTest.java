@@ -342,6 +342,32 @@ class CallFlowTest {
         }
     }
 
+    @Test
+    void anSttThatCannotReconnectIsApologisedForAndReplacedAndTheCallGoesOn() throws Exception {
+        world = FakeWorld.start(FLOW);
+        world.stt.script("Hello again");
+        world.llm.enqueue(Reply.text("Welcome back."));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            // the socket drops and Deepgram refuses every reconnect the client tries
+            for (int i = 0; i < 3; i++) {
+                world.stt.failNextConnection(FakeServerFault.SERVER_ERROR);
+            }
+            world.stt.dropAfterAudioBytes(0);
+            long dropped = System.nanoTime();
+            call.sendAudio(FakeAudio.silence(200));
+            assertThat(call.awaitHeardAfter(dropped, Duration.ofSeconds(5))).isTrue();
+            awaitTrue(() -> transcript(call).turns().getLast().agentText().startsWith("Sorry, I had a problem"));
+            assertThat(transcript(call).notes()).anySatisfy(n -> assertThat(n.detail()).startsWith("stt:"));
+            // a fresh STT session hears the next turn
+            long spoke = speak(call, 600);
+            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(5))).isTrue();
+            awaitTrue(() -> transcript(call).turns().getLast().agentText().equals("Welcome back."));
+            assertThat(transcript(call).turns().getLast().callerText()).isEqualTo("Hello again");
+            call.stop();
+        }
+    }
+
     private CallTranscript transcript(dev.dialtone.fakes.FakeCall call) {
         return world.parts.switchboard().transcript(call.callSid()).orElseThrow();
     }
