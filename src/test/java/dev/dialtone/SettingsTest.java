@@ -36,6 +36,15 @@ class SettingsTest {
     }
 
     @Test
+    void pluginSettingsNeverPrint(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("config.yaml");
+        Files.writeString(file, "plugins:\n  config:\n    menu_price:\n      api_key: plug-secret-42\n");
+        var s = Settings.load(file, Map.of());
+        assertThat(s.toString()).doesNotContain("plug-secret-42");
+        assertThat(s.plugin().get("config.menu_price.api_key").asString().get()).isEqualTo("plug-secret-42");
+    }
+
+    @Test
     void secretsNeverPrint() {
         var s = Settings.load(Path.of("config.yaml"), Map.of("TWILIO_AUTH_TOKEN", "tok-123456",
                                                              "OPENAI_API_KEY", "sk-verysecret"));
