@@ -2,7 +2,6 @@ package dev.dialtone.conversation;
 
 import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -50,7 +49,8 @@ final class Conversation {
     private final ToolRunner tools;
 
     // state, owned by the call's thread
-    private final List<ChatMessage> history = new ArrayList<>();
+    private final History history = new History();
+    private final CallTimers timers;
     private final CallState state = new CallState();
     private Optional<String> node;
     private final StringBuilder callerText = new StringBuilder();
@@ -59,9 +59,6 @@ final class Conversation {
     private int turns;
     private long ids;
     private int reprompts;
-    private long silenceTimer;
-    private Runnable cancelSilence = () -> { };
-    private Runnable cancelDeadline = () -> { };
     private boolean stopped;
 
     /** Who is on the call. */
@@ -101,6 +98,7 @@ final class Conversation {
         this.phrases = phrases;
         this.node = flow.startNode();
         this.tools = new ToolRunner(call, flow.name(), state, post, clock);
+        this.timers = new CallTimers(clock, post);
     }
 
     /** Stream started: greet, and start the call's time limit. */
@@ -109,8 +107,7 @@ final class Conversation {
         listener.reopen();
         voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye()));
         node.ifPresent(transcript::node);
-        clock.schedule(flow.flow().turn().maxCall(),
-                       () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.MAX_DURATION, 0)));
+        timers.limitCall(flow.flow().turn().maxCall());
         var greeting = flow.flow().greeting().map(t -> t.render(values()));
         var nodeSay = node.flatMap(flow.flow()::node).flatMap(Node::say).map(t -> t.render(values()));
         var opening = greeting.isPresent() ? greeting : nodeSay;
@@ -148,8 +145,7 @@ final class Conversation {
             cutReply(reply, false);
         }
         stopped = true;
-        cancelSilence.run();
-        cancelDeadline.run();
+        timers.cancelAll();
         voice.close();
         listener.close();
         transcript.usage(flow.flow().stt().provider(), "stt_audio_ms", listener.audioMillis(), 0);
@@ -247,14 +243,13 @@ final class Conversation {
 
     private void callerActive() {
         reprompts = 0;
-        cancelSilence.run();
-        silenceTimer++;
+        timers.cancelSilence();
     }
 
     // ---- the agent replies
 
     private void startReply(Turn turn) {
-        history.add(new ChatMessage.User(turn.callerText));
+        history.caller(turn.callerText);
         var r = new Reply(++ids, true, turn, clock.nanos());
         r.generating = true;
         reply = r;
@@ -264,10 +259,7 @@ final class Conversation {
     }
 
     private void watchDeadAir(Reply r, Duration after) {
-        cancelDeadline.run();
-        long replyId = r.id;
-        cancelDeadline = clock.schedule(after, () -> post.accept(
-                new CallEvent.TimerFired(CallEvent.TimerKind.RESPONSE_DEADLINE, replyId)));
+        timers.watchDeadAir(r.id, after);
     }
 
     /**
@@ -298,7 +290,7 @@ final class Conversation {
                         .map(t -> new ToolSpec(t.name(), t.description(), t.parametersSchema())).toList();
         var request = new ChatRequest(block.model().orElse(Providers.defaultModel(block.provider())),
                                       block.temperature(), Optional.of(400),
-                                      systemPrompt(), history, specs);
+                                      systemPrompt(), history.messages(), specs);
         long replyId = r.id;
         r.stream = llm.stream(request, e -> post.accept(new CallEvent.Llm(replyId, e, clock.nanos())));
     }
@@ -328,8 +320,7 @@ final class Conversation {
                 }
                 r.generating = false;
                 voice.endOfReply();
-                r.historyIndex = history.size();
-                history.add(new ChatMessage.Assistant(r.text.toString()));
+                r.historyIndex = history.agent(r.text.toString());
                 maybeFinish(r);
             }
             case ChatEvent.Failed failed -> {
@@ -396,10 +387,10 @@ final class Conversation {
             return;
         }
         reply = null;
-        cancelDeadline.run();
+        timers.cancelDeadAir();
         r.turn.agentText = r.heard(clock.nanos());
         if (r.round < 0 && !r.turn.agentText.isEmpty()) {
-            history.add(new ChatMessage.Assistant(r.turn.agentText)); // a greeting or fixed line: the LLM should know it was said
+            history.agent(r.turn.agentText); // a greeting or fixed line: the LLM should know it was said
         }
         finishTurn(r.turn);
         if (r.afterPlayed.isPresent()) {
@@ -464,18 +455,13 @@ final class Conversation {
             voice.interrupt();
         }
         reply = null;
-        cancelDeadline.run();
+        timers.cancelDeadAir();
         if (r.historyIndex >= 0) {
-            history.set(r.historyIndex, new ChatMessage.Assistant(heardRound));
+            history.cutAgent(r.historyIndex, heardRound);
         } else if (r.toolsRunning()) {
-            for (var call : r.toolCalls) {
-                if (!r.toolResults.containsKey(call.id())) {
-                    history.add(new ChatMessage.ToolResult(call.id(), call.name(),
-                            "{\"error\":\"cancelled: the caller interrupted\"}", true));
-                }
-            }
+            history.interruptedTools(r.toolCalls, r.toolResults);
         } else if (!heardRound.isEmpty()) {
-            history.add(new ChatMessage.Assistant(heardRound));
+            history.agent(heardRound);
         }
     }
 
@@ -492,7 +478,7 @@ final class Conversation {
 
     private void runTools(Reply r) {
         r.historyIndex = -1;
-        history.add(new ChatMessage.Assistant(r.text.toString(), r.toolCalls));
+        history.toolCalls(r.text.toString(), r.toolCalls);
         r.toolCalls.stream()
          .map(c -> flow.tool(c.name(), node))
          .flatMap(Optional::stream)
@@ -529,11 +515,7 @@ final class Conversation {
     }
 
     private void continueAfterTools(Reply r) {
-        for (var toolCall : r.toolCalls) {
-            var outcome = r.toolResults.get(toolCall.id());
-            history.add(new ChatMessage.ToolResult(toolCall.id(), toolCall.name(), outcome.forModel(),
-                                                   outcome instanceof dev.dialtone.plugin.ToolOutcome.Failure));
-        }
+        history.toolResults(r.toolCalls, r.toolResults);
         var action = r.toolAction;
         if (action.isEmpty()) {
             requestLlm(r);
@@ -652,7 +634,7 @@ final class Conversation {
     private void onTimer(CallEvent.TimerFired timer) {
         switch (timer.kind()) {
             case SILENCE -> {
-                if (timer.generation() != silenceTimer || reply != null || !callerText.isEmpty()) {
+                if (!timers.isCurrentSilence(timer) || reply != null || !callerText.isEmpty()) {
                     return;
                 }
                 reprompts++;
@@ -676,10 +658,7 @@ final class Conversation {
     }
 
     private void armSilenceTimer() {
-        cancelSilence.run();
-        long generation = ++silenceTimer;
-        cancelSilence = clock.schedule(flow.flow().turn().silenceReprompt(), () -> post.accept(
-                new CallEvent.TimerFired(CallEvent.TimerKind.SILENCE, generation)));
+        timers.armSilence(flow.flow().turn().silenceReprompt());
     }
 
     private void hangUpNow(String reason) {
@@ -714,7 +693,7 @@ final class Conversation {
 
     /** The history as the LLM will see it next (for tests and the transcript). */
     List<ChatMessage> history() {
-        return List.copyOf(history);
+        return history.messages();
     }
 
     Optional<String> node() {

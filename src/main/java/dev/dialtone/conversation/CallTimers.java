@@ -1,0 +1,62 @@
+package dev.dialtone.conversation;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The timers of one call: its time limit, the silence re-prompt, and the dead-air watchdog of the
+ * current reply. Each fires by posting a {@link CallEvent.TimerFired}; a generation number tells a
+ * current timer from one that was cancelled after it fired. Call's thread only.
+ */
+final class CallTimers {
+    private final CallClock clock;
+    private final Consumer<CallEvent> post;
+    private long silenceGeneration;
+    private Runnable cancelSilence = () -> { };
+    private Runnable cancelDeadAir = () -> { };
+    private Runnable cancelLimit = () -> { };
+
+    CallTimers(CallClock clock, Consumer<CallEvent> post) {
+        this.clock = clock;
+        this.post = post;
+    }
+
+    void limitCall(Duration max) {
+        cancelLimit = clock.schedule(max, () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.MAX_DURATION, 0)));
+    }
+
+    /** (Re)starts the silence timer. */
+    void armSilence(Duration after) {
+        cancelSilence.run();
+        long generation = ++silenceGeneration;
+        cancelSilence = clock.schedule(after, () -> post.accept(
+                new CallEvent.TimerFired(CallEvent.TimerKind.SILENCE, generation)));
+    }
+
+    /** The caller made a sound: the silence timer stops. */
+    void cancelSilence() {
+        cancelSilence.run();
+        silenceGeneration++;
+    }
+
+    boolean isCurrentSilence(CallEvent.TimerFired timer) {
+        return timer.generation() == silenceGeneration;
+    }
+
+    /** Checks on reply {@code reply} after {@code after}; replaces any earlier check. */
+    void watchDeadAir(long reply, Duration after) {
+        cancelDeadAir.run();
+        cancelDeadAir = clock.schedule(after, () -> post.accept(
+                new CallEvent.TimerFired(CallEvent.TimerKind.RESPONSE_DEADLINE, reply)));
+    }
+
+    void cancelDeadAir() {
+        cancelDeadAir.run();
+    }
+
+    void cancelAll() {
+        cancelSilence();
+        cancelDeadAir.run();
+        cancelLimit.run();
+    }
+}
