@@ -68,11 +68,16 @@ public final class LiveFeed implements CallLog {
 
     @Override
     public void started(CallTranscript call) {
-        publish("call", CallJson.summary(call));
+        if (!subscribers.isEmpty()) {
+            publish("call", CallJson.summary(call));
+        }
     }
 
     @Override
     public void turn(CallTranscript call, Turn.View turn) {
+        if (subscribers.isEmpty()) {
+            return; // nobody watches: no JSON to build
+        }
         var node = CallJson.JSON.createObjectNode();
         node.put("callSid", call.callSid());
         node.set("turn", CallJson.turn(turn));
@@ -82,14 +87,16 @@ public final class LiveFeed implements CallLog {
 
     @Override
     public void note(CallTranscript call, CallTranscript.CallNote note) {
-        if (note.kind().equals("node")) {
+        if (note.kind().equals("node") && !subscribers.isEmpty()) {
             publish("call", CallJson.summary(call));
         }
     }
 
     @Override
     public void ended(CallTranscript call) {
-        publish("call", CallJson.summary(call));
+        if (!subscribers.isEmpty()) {
+            publish("call", CallJson.summary(call));
+        }
     }
 
     @Override
