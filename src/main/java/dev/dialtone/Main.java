@@ -38,6 +38,7 @@ import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramSpeechToText;
 import dev.dialtone.speech.deepgram.DeepgramTextToSpeech;
+import dev.dialtone.speech.deepgram.FlushBudget;
 import dev.dialtone.speech.elevenlabs.ElevenLabsHttpTextToSpeech;
 import dev.dialtone.speech.elevenlabs.ElevenLabsTextToSpeech;
 import dev.dialtone.telephony.ActiveCalls;
@@ -174,9 +175,9 @@ public final class Main {
         if (s.deepgram().configured()) {
             var key = s.deepgram().apiKey().value();
             stt.put("deepgram", new DeepgramSpeechToText(s.deepgram().url(), key, DeepgramSpeechToText.Timing.defaults()));
-            tts.put("deepgram", new FallbackTextToSpeech(
+            tts.put("deepgram", FlushBudget.deepgram(new FallbackTextToSpeech(
                     new DeepgramTextToSpeech(s.deepgram().url(), key, CONNECT_TIMEOUT),
-                    new DeepgramRestTextToSpeech(s.deepgram().url(), key, CONNECT_TIMEOUT, IDLE_TIMEOUT)));
+                    new DeepgramRestTextToSpeech(s.deepgram().url(), key, CONNECT_TIMEOUT, IDLE_TIMEOUT))));
         }
         if (s.openai().configured()) {
             llm.put("openai", new OpenAiChatModel(s.openai().url(), s.openai().apiKey().value(), CONNECT_TIMEOUT, IDLE_TIMEOUT));
