@@ -18,6 +18,13 @@ sealed interface CallEvent {
     record CallerAudio(byte[] mulaw, long atNanos) implements CallEvent {
     }
 
+    /**
+     * The caller has been speaking for a while without pause (by the energy of their audio, not
+     * the STT): long enough to be an interruption rather than an "uh-huh".
+     */
+    record CallerSpeaking(long sinceNanos, long atNanos) implements CallEvent {
+    }
+
     /** A key the caller pressed. */
     record Digit(String digit) implements CallEvent {
     }

@@ -141,6 +141,12 @@ public final class CallSession implements CallHandler {
         private volatile SttSession session;
         private volatile long sessionId;
         private volatile long lastSpeechNanos;
+        /** Sustained speech that counts as an interruption without waiting for words. */
+        static final long INTERRUPTION_MS = 800;
+        /** A pause shorter than this does not end a stretch of speech. */
+        private static final long GAP_MS = 200;
+        private long speechStartNanos; // reader thread only: start of the current stretch of speech, 0 if none
+        private boolean reported;      // reader thread only: this stretch was already posted
         private final java.util.concurrent.atomic.AtomicLong audioBytes = new java.util.concurrent.atomic.AtomicLong();
 
         SpeechInput(SpeechToText stt, SttOptions options, Consumer<CallEvent> post, CallClock clock) {
@@ -156,8 +162,17 @@ public final class CallSession implements CallHandler {
                 s.sendAudio(mulaw);
                 audioBytes.addAndGet(mulaw.length);
             }
+            long now = clock.nanos();
             if (VoiceActivity.isSpeech(mulaw)) {
-                lastSpeechNanos = clock.nanos();
+                if (speechStartNanos == 0 || now - lastSpeechNanos > GAP_MS * 1_000_000) {
+                    speechStartNanos = now;
+                    reported = false;
+                }
+                lastSpeechNanos = now;
+                if (!reported && now - speechStartNanos >= INTERRUPTION_MS * 1_000_000) {
+                    reported = true;
+                    post.accept(new CallEvent.CallerSpeaking(speechStartNanos, now));
+                }
             }
         }
 

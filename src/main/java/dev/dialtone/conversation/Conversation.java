@@ -130,6 +130,12 @@ final class Conversation {
             case CallEvent.Action action -> onAction(action.action());
             case CallEvent.TimerFired timer -> onTimer(timer);
             case CallEvent.StreamEnded ended -> stop("caller hung up");
+            case CallEvent.CallerSpeaking speaking -> {
+                callerActive();
+                if (interruptible() && reply.audible()) {
+                    bargeIn(speaking.atNanos());
+                }
+            }
             case CallEvent.CallerAudio audio -> {
                 // audio goes straight from the socket to the STT; nothing to do here
             }

@@ -263,6 +263,27 @@ class CallFlowTest {
     }
 
     @Test
+    void sustainedSpeechInterruptsEvenBeforeTheTranscriptHasWords() throws Exception {
+        world = FakeWorld.start(FLOW);
+        // the STT only ever hears "uh-huh": the interruption is known from the audio alone
+        world.stt.script("Tell me about your pizzas", "uh-huh");
+        world.llm.enqueue(Reply.text("We have margherita, pepperoni and calzone. ", "All are baked in a wood oven. ",
+                                     "Every pizza is twelve inches, and every one of them is made to order."));
+        try (var call = world.dial()) {
+            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+            long spoke = speak(call, 700);
+            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(5))).isTrue();
+            long interrupting = System.nanoTime();
+            call.sendAudio(FakeAudio.tone(440, 1200));
+            var clear = call.received("clear").stream().filter(c -> c.atNanos() > interrupting).findFirst();
+            assertThat(clear).isPresent();
+            assertThat((clear.get().atNanos() - interrupting) / 1_000_000).isBetween(700L, 1100L);
+            assertThat(transcript(call).turns().get(1).interrupted()).isTrue();
+            call.stop();
+        }
+    }
+
+    @Test
     void aDtmfRouteTransfersTheCallThroughTheRestApi() throws Exception {
         world = FakeWorld.start(FLOW + "dtmf: { \"0\": { transfer: \"+15550009999\" } }\n");
         try (var call = world.dial()) {
