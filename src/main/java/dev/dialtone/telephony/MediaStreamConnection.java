@@ -59,12 +59,17 @@ final class MediaStreamConnection implements WsListener {
             session.close(WsCloseCodes.TOO_BIG, "message too big");
             return;
         }
-        partial.append(text);
         if (!last) {
+            partial.append(text);
             return;
         }
-        var message = partial.toString();
-        partial.setLength(0);
+        String message;
+        if (partial.isEmpty()) {
+            message = text; // the usual case: one frame, one message, no copy
+        } else {
+            message = partial.append(text).toString();
+            partial.setLength(0);
+        }
         StreamEvent event;
         try {
             event = MediaStreamCodec.parse(message);
