@@ -26,11 +26,15 @@ final class Chat {
     }
 
     static int run(Settings settings, String[] args) {
+        return run(settings, args, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out);
+    }
+
+    /** Runs a chat reading caller turns from {@code in} (one per line) until it ends or the call does. */
+    static int run(Settings settings, String[] args, BufferedReader in, PrintStream out) {
         if (args.length != 1) {
-            System.err.println("usage: bin/dialtone chat FLOW");
+            out.println("usage: bin/dialtone chat FLOW");
             return 2;
         }
-        var out = System.out;
         try (var plugins = new PluginRuntime(Main.pluginSettings(settings.plugin()));
              var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins,
                                           Main.configuredProviders(settings), new SimpleMeterRegistry(), Clock.systemUTC())) {
@@ -46,18 +50,39 @@ final class Chat {
             var session = switchboard.chat(flow.get(), "CHAT" + System.currentTimeMillis(),
                                            text -> out.println("agent: " + text), printedLine(out));
             out.println("Talking to flow " + flow.get().name() + " (" + flow.get().hash() + "). Type, Enter to send; Ctrl-D ends.");
-            var in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            if (flow.get().flow().greeting().isPresent()) {
+                awaitAnswer(session, 0); // let the greeting finish, as a caller would
+            }
             String line;
             while (!session.ended() && (line = in.readLine()) != null) {
                 if (!line.isBlank()) {
+                    int before = session.transcript().turns().size();
                     session.type(line);
+                    awaitAnswer(session, before);
                 }
             }
             session.act(new dev.dialtone.conversation.CallAction.HangUp("operator"));
             return 0;
         } catch (java.io.IOException | IllegalStateException e) {
-            System.err.println("chat: " + e.getMessage());
+            out.println("chat: " + e.getMessage());
             return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    /** Waits (up to 30 s) until the agent has answered the typed turn, so output and input do not interleave. */
+    private static void awaitAnswer(dev.dialtone.conversation.CallSession session, int turnsBefore)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!session.ended() && System.nanoTime() < deadline) {
+            var turns = session.transcript().turns();
+            if (turns.size() > turnsBefore && !turns.getLast().agentText().isEmpty()
+                || turnsBefore == 0 && !turns.isEmpty() && !turns.getFirst().agentText().isEmpty()) {
+                return;
+            }
+            Thread.sleep(20);
         }
     }
 
