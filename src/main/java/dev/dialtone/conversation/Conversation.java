@@ -105,7 +105,7 @@ final class Conversation {
     void start() {
         transcript.started();
         listener.reopen();
-        voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye()));
+        voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         node.ifPresent(transcript::node);
         timers.limitCall(flow.flow().turn().maxCall());
         var greeting = flow.flow().greeting().map(t -> t.render(values()));
@@ -274,13 +274,18 @@ final class Conversation {
      */
     private void checkDeadAir(Reply r) {
         long now = clock.nanos();
-        if (voice.playing() || r.toolsRunning()) {
+        if (voice.playing()) {
             r.lastHeardNanos = now;
         }
         long quiet = now - r.lastHeardNanos;
         if (quiet >= DEAD_AIR.toNanos()) {
-            fail(r, "timeout", "the caller heard nothing for " + quiet / 1_000_000 + " ms");
-            return;
+            if (r.toolsRunning()) {
+                say(r, phrases.holdOn(), -1); // a slow tool: tell the caller we are still there
+                r.lastHeardNanos = now;
+            } else {
+                fail(r, "timeout", "the caller heard nothing for " + quiet / 1_000_000 + " ms");
+                return;
+            }
         }
         watchDeadAir(r, DEAD_AIR_CHECK);
     }

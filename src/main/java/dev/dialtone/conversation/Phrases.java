@@ -1,11 +1,12 @@
 package dev.dialtone.conversation;
 
 /** The fixed lines a call may speak besides the flow's own (all cached per voice). */
-record Phrases(String reprompt, String goodbye, String apology, String timeLimit, String transferring) {
+record Phrases(String reprompt, String goodbye, String apology, String timeLimit, String transferring, String holdOn) {
     static final Phrases ENGLISH = new Phrases(
             "Are you still there?",
             "Thanks for calling. Goodbye!",
             "Sorry, I had a problem just now. Could you say that again?",
             "I'm sorry, we've reached the time limit for this call. Goodbye!",
-            "Please hold while I transfer you.");
+            "Please hold while I transfer you.",
+            "Just a moment, please.");
 }

@@ -208,6 +208,59 @@ class CallFlowTest {
     }
 
     @Test
+    void aSlowToolKeepsTheCallerCompanyInsteadOfDeadAir() throws Exception {
+        var slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        slow.createContext("/book", exchange -> {
+            try {
+                Thread.sleep(4500);
+                exchange.sendResponseHeaders(204, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        slow.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        slow.start();
+        var book = """
+                export default {
+                  description: "Books a table",
+                  parameters: { type: "object", properties: {} },
+                  say: "Let me book that.",
+                  timeoutMs: 8000,
+                  async run(args, call) {
+                    const res = await call.http.fetch("http://127.0.0.1:PORT/book", { method: "POST" });
+                    return { booked: res.status === 204 };
+                  }
+                };
+                """.replace("PORT", String.valueOf(slow.getAddress().getPort()));
+        var config = "plugins:\n  allowed-hosts: [\"127.0.0.1:" + slow.getAddress().getPort() + "\"]\n";
+        try {
+            world = FakeWorld.start(flowWithTools("book"), Map.of("book", book), Map.of(), config);
+            world.stt.script("Book a table");
+            world.llm.enqueue(Reply.toolCalls(new Call("b1", "book", "{}"))).enqueue(Reply.text("You are booked."));
+            try (var call = world.dial()) {
+                call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
+                long spoke = speak(call, 600);
+                awaitTrue(() -> transcript(call).turns().size() >= 2
+                                && transcript(call).turns().get(1).agentText().endsWith("You are booked."));
+                var turn = transcript(call).turns().get(1);
+                // the filler, then a hold-on line whenever 2 s pass in silence, then the answer
+                assertThat(turn.agentText()).startsWith("Let me book that. Just a moment, please.").endsWith("You are booked.");
+                var heard = call.heard().stream().filter(h -> h.atNanos() > spoke).toList();
+                long longestGapMs = 0;
+                for (int i = 1; i < heard.size(); i++) {
+                    longestGapMs = Math.max(longestGapMs, (heard.get(i).atNanos() - heard.get(i - 1).atNanos()) / 1_000_000);
+                }
+                assertThat(longestGapMs).isLessThan(3000);
+                call.stop();
+            }
+        } finally {
+            slow.stop(0);
+        }
+    }
+
+    @Test
     void aBargeInClearsTheLineCancelsTheLlmAndKeepsOnlyWhatWasHeard() throws Exception {
         world = FakeWorld.start(FLOW);
         world.stt.script("Tell me about your pizzas", "no wait stop");
