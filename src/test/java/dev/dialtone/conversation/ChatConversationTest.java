@@ -60,15 +60,19 @@ class ChatConversationTest {
         Files.createDirectories(dir.resolve("flows"));
         Files.createDirectories(dir.resolve("plugins"));
         Files.writeString(dir.resolve("flows/t.yaml"), flowYaml);
+        return start(dir.resolve("flows"), dir.resolve("plugins"), "t");
+    }
+
+    private CallSession start(Path flowsDir, Path pluginsDir, String flowName) throws Exception {
         plugins = new PluginRuntime(PluginSettings.none());
-        flows = new FlowRegistry(dir.resolve("flows"), dir.resolve("plugins"), plugins, Set.of("openai", "deepgram"),
+        flows = new FlowRegistry(flowsDir, pluginsDir, plugins, Set.of("openai", "deepgram"),
                                  new SimpleMeterRegistry(), Clock.systemUTC());
         assertThat(flows.reload().applied()).isTrue();
         var providers = new Providers(Map.of(), Map.of("openai", new OpenAiChatModel(llm.baseUrl(), "k",
                 Duration.ofSeconds(2), Duration.ofSeconds(5))), Map.of());
         var twilio = new TwilioCalls(new Settings.Twilio("", new dev.dialtone.Secret(""), java.net.URI.create("http://localhost:1"), 1000));
         var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(new SimpleMeterRegistry()), clock, CallLog.NONE);
-        session = switchboard.chat(flows.byName("t").orElseThrow(), "CHAT1", said::add, new Line() {
+        session = switchboard.chat(flows.byName(flowName).orElseThrow(), "CHAT1", said::add, new Line() {
             public void hangUp() {
                 line.add("hangup");
             }
@@ -183,6 +187,29 @@ class ChatConversationTest {
         await(() -> line.contains("hangup"));
         assertThat(said.getLast()).isEqualTo("Thanks, your order is on its way.");
         assertThat(session.transcript().node()).isEqualTo("done");
+    }
+
+    @Test
+    void theShippedPizzaFlowTakesAnOrderThroughItsNodesAndPlugins() throws Exception {
+        llm.enqueue(Reply.toolCalls(new Call("c1", "goto_take_order", "{}")))
+           .enqueue(Reply.text("Great, what would you like?"))
+           .enqueue(Reply.toolCalls(new Call("c2", "add_to_order", "{\"item\":\"margherita\",\"size\":\"large\",\"quantity\":2}")))
+           .enqueue(Reply.text("Two large margheritas. Anything else?"))
+           .enqueue(Reply.toolCalls(new Call("c3", "goto_confirm", "{}")));
+        start(Path.of("flows"), Path.of("plugins"), "luigis");
+        await(() -> said.contains("Thanks for calling Luigi's Pizza! Is this for pickup or delivery?"));
+        session.type("Pickup please");
+        await(() -> said.contains("Great, what would you like?"));
+        session.type("Two large margheritas");
+        await(() -> String.join(" ", said).contains("Two large margheritas. Anything else?"));
+        assertThat(session.transcript().turns().get(2).tools()).singleElement()
+                .satisfies(t -> assertThat(t.result()).contains("\"total\":31"));
+        session.type("That's all");
+        // the confirm node's line is filled from the state the plugin wrote
+        await(() -> said.contains("Let me read that back: 2 large margherita. The total is 31.00 dollars."));
+        assertThat(session.transcript().node()).isEqualTo("confirm");
+        var prompt = llm.requests().get(3).body().path("messages").get(0).path("content").asText();
+        assertThat(prompt).contains("The order so far: 2 large margherita").contains("Take the order one item at a time");
     }
 
     @Test
