@@ -88,6 +88,9 @@ final class CallJson {
 
     static ObjectNode detail(CallDetail d) {
         var node = summary(d.summary());
+        // the store keeps node changes as events: the last one is where the call ended
+        d.events().stream().filter(e -> e.kind() == dev.dialtone.store.EventKind.NODE_CHANGE)
+         .reduce((first, second) -> second).ifPresent(e -> node.put("node", e.detail()));
         var turns = node.putArray("transcript");
         for (TurnRecord turn : d.turns()) {
             var n = turns.addObject();
