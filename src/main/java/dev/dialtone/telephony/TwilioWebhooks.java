@@ -10,6 +10,8 @@ import java.util.function.Function;
 
 import com.twilio.twiml.VoiceResponse;
 import com.twilio.twiml.voice.Connect;
+import com.twilio.twiml.voice.Hangup;
+import com.twilio.twiml.voice.Say;
 import com.twilio.twiml.voice.Parameter;
 import com.twilio.twiml.voice.Stream;
 import io.helidon.http.HeaderNames;
@@ -60,6 +62,18 @@ public final class TwilioWebhooks implements HttpService {
         }
         var form = params.get();
         var to = form.getOrDefault("To", "");
+        // an outbound call names its flow in the voice URL; an inbound one is routed by the number called
+        var flow = req.query().first("flow").asOptional().filter(f -> !f.isBlank()).or(() -> flowForNumber.apply(to));
+        res.headers().set(HeaderNames.CONTENT_TYPE, "text/xml; charset=UTF-8");
+        if (flow.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Call {0} to {1}: no flow answers this number (and no default flow)",
+                    form.getOrDefault("CallSid", "?"), to);
+            res.send(new VoiceResponse.Builder()
+                    .say(new Say.Builder("Sorry, this number is not in service.").build())
+                    .hangup(new Hangup.Builder().build())
+                    .build().toXml());
+            return;
+        }
         var stream = new Stream.Builder()
                 .url(address.wss(req.headers(), STREAM_PATH))
                 .statusCallback(address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH)
@@ -67,14 +81,11 @@ public final class TwilioWebhooks implements HttpService {
                 .parameter(parameter("from", form.getOrDefault("From", "")))
                 .parameter(parameter("to", to))
                 .parameter(parameter("direction", form.getOrDefault("Direction", "inbound")));
-        // an outbound call names its flow in the voice URL; an inbound one is routed by the number called
-        req.query().first("flow").filter(f -> !f.isBlank()).or(() -> flowForNumber.apply(to))
-           .ifPresent(flow -> stream.parameter(parameter("flow", flow)));
+        stream.parameter(parameter("flow", flow.get()));
         var twiml = new VoiceResponse.Builder()
                 .connect(new Connect.Builder().stream(stream.build()).build())
                 .build()
                 .toXml();
-        res.headers().set(HeaderNames.CONTENT_TYPE, "text/xml; charset=UTF-8");
         res.send(twiml);
     }
 

@@ -113,6 +113,17 @@ class CallFlowTest {
     }
 
     @Test
+    void aNumberNoFlowAnswersIsToldSoAndHungUp() throws Exception {
+        world = FakeWorld.start(FLOW);
+        var twiml = world.twilio.voiceWebhook(world.twilio.callParams("CAnone", FakeWorld.CALLER, "+15559999999"));
+        assertThat(twiml.status()).isEqualTo(200);
+        assertThat(twiml.streamUrl()).isNull();
+        assertThat(twiml.body()).contains("<Say>Sorry, this number is not in service.</Say>").contains("<Hangup/>");
+        var routed = world.twilio.voiceWebhook(world.twilio.callParams("CAyes", FakeWorld.CALLER, FakeWorld.NUMBER));
+        assertThat(routed.parameters()).containsEntry("flow", "test");
+    }
+
+    @Test
     void aToolCallSpeaksItsFillerRunsThePluginAndTheLlmContinues() throws Exception {
         world = FakeWorld.start(flowWithTools("menu_price"), Map.of("menu_price", MENU_PRICE), Map.of());
         world.stt.script("How much is a margherita", "Great");
