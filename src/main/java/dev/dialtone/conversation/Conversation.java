@@ -300,7 +300,7 @@ final class Conversation {
         var specs = flow.toolsAt(node).stream()
                         .map(t -> new ToolSpec(t.name(), t.description(), t.parametersSchema())).toList();
         var request = new ChatRequest(block.model().orElse(Providers.defaultModel(block.provider())),
-                                      block.temperature(), Optional.of(400),
+                                      block.temperature(), Optional.of(block.intExtra("max_tokens").orElse(400)),
                                       systemPrompt(), history.messages(), specs);
         long replyId = r.id;
         r.stream = llm.stream(request, e -> post.accept(new CallEvent.Llm(replyId, e, clock.nanos())));
