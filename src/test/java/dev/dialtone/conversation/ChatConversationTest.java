@@ -218,11 +218,16 @@ class ChatConversationTest {
         start("""
                 name: t
                 default: true
+                llm: { provider: openai, model: gpt-4o, temperature: 0.2, max_tokens: 123 }
                 dtmf: { "0": { hangup: true } }
                 """);
         session.onEvent(new StreamEvent.Dtmf(1, "MZ", "inbound_track", "5"));
         await(() -> said.contains("You pressed five."));
-        var messages = llm.requests().getFirst().body().path("messages");
+        var body = llm.requests().getFirst().body();
+        assertThat(body.path("model").asText()).isEqualTo("gpt-4o");
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(123);
+        assertThat(body.path("temperature").asDouble()).isEqualTo(0.2);
+        var messages = body.path("messages");
         assertThat(messages.get(1).path("content").asText()).contains("pressed 5");
         session.onEvent(new StreamEvent.Dtmf(2, "MZ", "inbound_track", "0"));
         await(() -> line.contains("hangup"));
