@@ -3,13 +3,10 @@ package dev.dialtone.fakes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,12 +27,6 @@ import dev.dialtone.audio.Frames;
  */
 public final class FakeCall implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** A few clients for every fake call's socket (each JDK client has one selector thread). */
-    private static final HttpClient[] SOCKETS = java.util.stream.IntStream.range(0, 4)
-            .mapToObj(i -> HttpClient.newBuilder()
-                    .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build())
-            .toArray(HttpClient[]::new);
-    private static final AtomicLong NEXT_SOCKET = new AtomicLong();
 
     /** A message the server sent, with the time (System.nanoTime) it arrived. */
     public record Received(long atNanos, JsonNode message) {
@@ -58,7 +49,7 @@ public final class FakeCall implements AutoCloseable {
     private final List<Received> received = new ArrayList<>(); // guarded by itself
     private final CountDownLatch closed = new CountDownLatch(1);
     private final PlaybackBuffer playback;
-    private volatile WebSocket socket;
+    private volatile io.helidon.websocket.WsSession socket;
     private volatile int closeStatus = -1;
     private long mediaChunks; // owned by the sending thread
     private volatile long streamStartNanos;
@@ -76,16 +67,18 @@ public final class FakeCall implements AutoCloseable {
     static FakeCall connect(FakeTwilio twilio, URI uri, String signature, String callSid, String streamSid,
                             String accountSid, FakeTwilio.Twiml twiml) throws IOException {
         var call = new FakeCall(twilio, callSid, streamSid, accountSid, twiml);
-        var builder = SOCKETS[(int) (NEXT_SOCKET.getAndIncrement() % SOCKETS.length)].newWebSocketBuilder()
-                .connectTimeout(Duration.ofSeconds(5));
+        // Helidon's client: blocking I/O on a virtual thread per socket (the benchmark runs hundreds)
+        var builder = io.helidon.webclient.websocket.WsClient.builder().connectTimeout(Duration.ofSeconds(5));
         if (signature != null) {
-            builder.header("X-Twilio-Signature", signature);
+            builder.addHeader("X-Twilio-Signature", signature);
         }
+        var opened = new java.util.concurrent.CompletableFuture<io.helidon.websocket.WsSession>();
         try {
-            call.socket = builder.buildAsync(uri, call.new Listener()).get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IOException("stream upgrade refused: " + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            builder.build().connect(uri, call.new Listener(opened));
+            call.socket = opened.get(10, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            throw new IOException("stream upgrade refused: " + e.getMessage(), e);
+        } catch (ExecutionException | InterruptedException | java.util.concurrent.TimeoutException e) {
             throw new IOException("stream upgrade did not complete", e);
         }
         return call;
@@ -169,7 +162,10 @@ public final class FakeCall implements AutoCloseable {
     public void sendRaw(String text) {
         sendLock.lock();
         try {
-            socket.sendText(text, true).get(5, TimeUnit.SECONDS);
+            if (isClosed()) {
+                throw new IllegalStateException("socket closed");
+            }
+            socket.send(text, true);
         } catch (Exception e) {
             throw new IllegalStateException("send failed: " + e.getMessage(), e);
         } finally {
@@ -274,7 +270,7 @@ public final class FakeCall implements AutoCloseable {
         playback.close();
         var ws = socket;
         if (ws != null && !isClosed()) {
-            ws.abort();
+            ws.terminate();
         }
     }
 
@@ -326,31 +322,39 @@ public final class FakeCall implements AutoCloseable {
         }
     }
 
-    private final class Listener implements WebSocket.Listener {
+    private final class Listener implements io.helidon.websocket.WsListener {
         private final StringBuilder text = new StringBuilder();
+        private final java.util.concurrent.CompletableFuture<io.helidon.websocket.WsSession> opened;
+
+        Listener(java.util.concurrent.CompletableFuture<io.helidon.websocket.WsSession> opened) {
+            this.opened = opened;
+        }
 
         @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+        public void onOpen(io.helidon.websocket.WsSession session) {
+            opened.complete(session);
+        }
+
+        @Override
+        public void onMessage(io.helidon.websocket.WsSession session, String data, boolean last) {
             text.append(data);
             if (last) {
                 var message = text.toString();
                 text.setLength(0);
                 onServerMessage(message);
             }
-            ws.request(1);
-            return null;
         }
 
         @Override
-        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+        public void onClose(io.helidon.websocket.WsSession session, int status, String reason) {
             closeStatus = status;
             closed.countDown();
             playback.close();
-            return null;
         }
 
         @Override
-        public void onError(WebSocket ws, Throwable error) {
+        public void onError(io.helidon.websocket.WsSession session, Throwable error) {
+            opened.completeExceptionally(error);
             closed.countDown();
             playback.close();
         }
