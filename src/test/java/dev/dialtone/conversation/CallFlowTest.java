@@ -124,6 +124,31 @@ class CallFlowTest {
     }
 
     @Test
+    void anOutboundCallGoesThroughTwiliosRestApiAndItsWebhookNamesTheFlow() throws Exception {
+        world = FakeWorld.start(FLOW, Map.of(), Map.of("PUBLIC_URL", "https://agent.example.com"));
+        var http = java.net.http.HttpClient.newHttpClient();
+        var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(world.url() + "/api/calls"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "{\"to\":\"+15557770000\",\"from\":\"+15550001111\",\"flow\":\"test\"}"))
+                                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+        assertThat(res.body()).contains("\"callSid\":\"CA");
+        var create = world.twilioApi.requests().getLast();
+        assertThat(create.path()).endsWith("/Calls.json");
+        assertThat(create.form()).containsEntry("To", "+15557770000")
+                                 .containsEntry("Url", "https://agent.example.com/twilio/voice?flow=test")
+                                 .containsEntry("StatusCallback", "https://agent.example.com/twilio/status");
+        // when the callee answers, Twilio fetches that URL: the flow comes from it, not from the number
+        var params = world.twilio.callParams("CAout", "+15550001111", "+15557770000");
+        var url = "https://agent.example.com/twilio/voice?flow=test";
+        var answered = world.twilio.post(world.url() + "/twilio/voice?flow=test", params,
+                                         dev.dialtone.fakes.TwilioSigner.sign(dev.dialtone.TestSettings.AUTH_TOKEN, url, params));
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(answered.body()).contains("<Parameter name=\"flow\" value=\"test\"/>")
+                                   .contains("url=\"wss://agent.example.com/twilio/stream\"");
+    }
+
+    @Test
     void aToolCallSpeaksItsFillerRunsThePluginAndTheLlmContinues() throws Exception {
         world = FakeWorld.start(flowWithTools("menu_price"), Map.of("menu_price", MENU_PRICE), Map.of());
         world.stt.script("How much is a margherita", "Great");
