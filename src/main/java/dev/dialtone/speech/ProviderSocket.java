@@ -35,8 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * reads the end of stream while it has no demand and throws {@code InternalError} from
  * {@code TransportImpl.acknowledgeReception}; if that happens on its selector thread the error is
  * swallowed and the listener never hears of the end. So after {@link #PROBE_AFTER} without inbound
- * traffic the socket sends a Ping: on a dropped connection that write fails, and the failure is
- * reported through {@link Handler#onEnded} like any other drop.
+ * traffic the socket sends Pings until something arrives: on a dropped connection a write soon
+ * fails, and the failure is reported through {@link Handler#onEnded} like any other drop.
  */
 public final class ProviderSocket {
 
@@ -62,6 +62,11 @@ public final class ProviderSocket {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
     /** Inbound silence after which a Ping checks that the connection still exists. */
     private static final Duration PROBE_AFTER = Duration.ofMillis(500);
+    /**
+     * Pause between Pings while none is answered. On a dropped connection the JDK accepts the first
+     * write or two and fails a later one, so unanswered Pings are repeated quickly.
+     */
+    private static final Duration REPROBE_AFTER = Duration.ofMillis(100);
 
     private final String provider;
     private final WebSocket socket;
@@ -157,7 +162,8 @@ public final class ProviderSocket {
 
     /**
      * Probe thread: while the socket is open, pings it after each {@link #PROBE_AFTER} of inbound
-     * silence; a Ping that cannot be written means the connection is gone, which ends the socket.
+     * silence, and every {@link #REPROBE_AFTER} while unanswered; a Ping that cannot be written
+     * means the connection is gone, which ends the socket.
      */
     private void probe() {
         try {
@@ -172,7 +178,7 @@ public final class ProviderSocket {
                     lost(gone); // outside the send lock: a handler may close the socket as it hears of the end
                     return;
                 }
-                Thread.sleep(PROBE_AFTER);
+                Thread.sleep(REPROBE_AFTER);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
