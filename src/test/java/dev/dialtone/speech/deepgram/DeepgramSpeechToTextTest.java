@@ -161,8 +161,9 @@ class DeepgramSpeechToTextTest {
     void aSocketThatGoesSilentWhileTakingAudioIsReplacedWithoutLosingWords() throws Exception {
         fake.script(u -> Math.abs(u.toneHz() - 700) < 20 ? "half open" : "?");
         fake.muteAfterAudioBytes(4_000); // dead after 0.5 s, in the middle of the tone, still reading
+        // A 1 s results timeout: 300 ms also replaced the healthy second socket of a cold JVM on a busy machine.
         var session = open(new DeepgramSpeechToText.Timing(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
-                List.of(Duration.ZERO), Duration.ofMillis(300)));
+                List.of(Duration.ZERO), Duration.ofMillis(1000)));
         send(session, concat(FakeDeepgramStt.tone(700, 800), FakeDeepgramStt.silence(800)));
 
         var fin = events.next(SttEvent.Final.class, 3000);
