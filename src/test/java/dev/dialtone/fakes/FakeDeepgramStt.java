@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,8 @@ public final class FakeDeepgramStt implements AutoCloseable {
         final ByteArrayOutputStream audio = new ByteArrayOutputStream();
         final List<String> controls = new CopyOnWriteArrayList<>();
         volatile int closeCode = -1;
+        /** Counted down when the fake stops reading this socket (CloseStream, close or drop). */
+        final CountDownLatch readingDone = new CountDownLatch(1);
 
         Connection(FakeServerExchange exchange) {
             this.exchange = exchange;
@@ -79,6 +82,14 @@ public final class FakeDeepgramStt implements AutoCloseable {
 
         public String authorization() {
             return exchange.header("authorization").orElse("");
+        }
+
+        /**
+         * Waits until the fake stopped reading this socket, so that {@link #audio()} holds every byte
+         * the client sent before its CloseStream or close; false if it is still reading after {@code millis}.
+         */
+        public boolean awaitReadingDone(long millis) throws InterruptedException {
+            return readingDone.await(millis, TimeUnit.MILLISECONDS);
         }
 
         /** The close code the fake sent (1000 after CloseStream, 1011 idle), or -1. */
@@ -210,7 +221,11 @@ public final class FakeDeepgramStt implements AutoCloseable {
         var socket = exchange.upgrade();
         connections.add(connection);
         opened.add(connection);
-        new FakeDeepgramSttStream(this, connection, socket).run();
+        try {
+            new FakeDeepgramSttStream(this, connection, socket).run();
+        } finally {
+            connection.readingDone.countDown();
+        }
     }
 
     /** A sine tone as mu-law 8 kHz: "speech" to the energy detector, with a frequency scripts can map. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,9 +49,16 @@ public final class FakeElevenLabs implements AutoCloseable {
     public static final class Socket {
         final FakeServerExchange exchange;
         final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+        /** Counted down when the fake stops serving this socket: the client answered its close, or it was cut. */
+        final CountDownLatch served = new CountDownLatch(1);
 
         Socket(FakeServerExchange exchange) {
             this.exchange = exchange;
+        }
+
+        /** Waits until the fake stopped serving this socket; false if it still serves it after {@code millis}. */
+        public boolean awaitServed(long millis) throws InterruptedException {
+            return served.await(millis, TimeUnit.MILLISECONDS);
         }
 
         public List<JsonNode> messages() {
@@ -82,6 +90,8 @@ public final class FakeElevenLabs implements AutoCloseable {
     private final AtomicBoolean jsonWith200 = new AtomicBoolean();
     private final AtomicInteger dropAfterChunks = new AtomicInteger(-1);
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    /** One entry per socket opened, to wake {@link #awaitSocket}. */
+    private final BlockingQueue<Socket> socketOpened = new LinkedBlockingQueue<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Request> unclaimed = new LinkedBlockingQueue<>();
     private volatile Duration inactivityTimeout = Duration.ofSeconds(20);
@@ -148,6 +158,19 @@ public final class FakeElevenLabs implements AutoCloseable {
         return List.copyOf(sockets);
     }
 
+    /** The {@code index}th socket opened (from 0), waiting up to {@code millis} for it. */
+    public Socket awaitSocket(int index, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (sockets.size() <= index) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("FakeElevenLabs: no socket #" + index + " within " + millis + " ms");
+            }
+            socketOpened.poll(left, TimeUnit.NANOSECONDS);
+        }
+        return sockets.get(index);
+    }
+
     public List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -178,8 +201,14 @@ public final class FakeElevenLabs implements AutoCloseable {
                 return;
             }
             var socket = new Socket(exchange);
+            var ws = exchange.upgrade();
             sockets.add(socket);
-            serve(socket, exchange.upgrade(), dropAfterChunks.getAndSet(-1));
+            socketOpened.add(socket);
+            try {
+                serve(socket, ws, dropAfterChunks.getAndSet(-1));
+            } finally {
+                socket.served.countDown();
+            }
         } else if (exchange.method().equals("POST") && path.endsWith("/stream")) {
             http(exchange);
         } else {

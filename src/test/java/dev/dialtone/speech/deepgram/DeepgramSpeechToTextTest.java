@@ -86,6 +86,7 @@ class DeepgramSpeechToTextTest {
 
         session.close();
         events.next(SttEvent.Closed.class, 2000);
+        assertThat(connection.awaitReadingDone(2000)).isTrue();
         assertThat(connection.controls()).endsWith("CloseStream");
         assertThat(connection.audio()).isEqualTo(audio);
         assertThat(events.overlappingCalls()).isZero();
@@ -144,8 +145,9 @@ class DeepgramSpeechToTextTest {
         assertThat(fin.speechFinal()).isTrue();
         assertThat(fin.words().getFirst().start()).as("times stay call-relative").isCloseTo(1.0, within(0.03));
 
-        session.close(); // CloseStream follows the audio, so once closed the fake has read every byte
+        session.close(); // CloseStream follows the audio, so once the fake stopped reading it has every byte
         events.next(SttEvent.Closed.class, 2000);
+        assertThat(fake.awaitConnection(1, 1000).awaitReadingDone(2000)).isTrue();
         var first = fake.awaitConnection(0, 1000).audio();
         var second = fake.awaitConnection(1, 1000).audio();
         assertThat(first.length).isGreaterThanOrEqualTo(12_000).isLessThan(audio.length);
@@ -159,8 +161,9 @@ class DeepgramSpeechToTextTest {
     void aSocketThatGoesSilentWhileTakingAudioIsReplacedWithoutLosingWords() throws Exception {
         fake.script(u -> Math.abs(u.toneHz() - 700) < 20 ? "half open" : "?");
         fake.muteAfterAudioBytes(4_000); // dead after 0.5 s, in the middle of the tone, still reading
+        // A 1 s results timeout: 300 ms also replaced the healthy second socket of a cold JVM on a busy machine.
         var session = open(new DeepgramSpeechToText.Timing(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
-                List.of(Duration.ZERO), Duration.ofMillis(300)));
+                List.of(Duration.ZERO), Duration.ofMillis(1000)));
         send(session, concat(FakeDeepgramStt.tone(700, 800), FakeDeepgramStt.silence(800)));
 
         var fin = events.next(SttEvent.Final.class, 3000);
@@ -210,8 +213,9 @@ class DeepgramSpeechToTextTest {
         send(session, audio);
 
         assertThat(events.next(SttEvent.Final.class, 2000).text()).isEqualTo("hello");
-        session.close(); // CloseStream follows the audio, so once closed the fake has read every byte
+        session.close(); // CloseStream follows the audio, so once the fake stopped reading it has every byte
         events.next(SttEvent.Closed.class, 2000);
+        assertThat(fake.awaitConnection(0, 1000).awaitReadingDone(2000)).isTrue();
         assertThat(fake.awaitConnection(0, 1000).audio()).isEqualTo(audio);
     }
 

@@ -93,6 +93,8 @@ class ElevenLabsTextToSpeechTest {
         fake.inactivityTimeout(Duration.ofMillis(150));
         var session = socket().open(VOICE, events);
         events.assertQuiet(400); // the pre-opened socket times out meanwhile
+        // The fake stops serving it once the client answered the close, so the client knows it ended.
+        assertThat(fake.awaitSocket(0, 2000).awaitServed(2000)).isTrue();
 
         session.speak(1, "Still here.");
         assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Still here.", 20));
