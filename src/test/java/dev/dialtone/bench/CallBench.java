@@ -32,6 +32,8 @@ public final class CallBench {
     static final Duration TTS_FIRST_BYTE = Duration.ofMillis(100);
     static final long FIXED_MS = STT_ENDPOINTING.toMillis() + LLM_FIRST_TOKEN.toMillis() + TTS_FIRST_BYTE.toMillis();
     static final int TURNS = 3;
+    /** Why calls failed, with counts (printed after the tables). */
+    static final Map<String, Integer> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
 
     static final String FLOW = """
             name: bench
@@ -74,6 +76,10 @@ public final class CallBench {
             System.out.println("| calls | STT end of turn | LLM first token | TTS first audio | first audio sent |");
             System.out.println("|---:|---|---|---|---|");
             stages.forEach(System.out::println);
+            if (!FAILURES.isEmpty()) {
+                System.out.println();
+                System.out.println("Failed calls, by reason: " + FAILURES);
+            }
         }
         System.exit(0);
     }
@@ -117,6 +123,7 @@ public final class CallBench {
                         bargeIn.addAll(b);
                     } catch (Exception | AssertionError e) {
                         failed.incrementAndGet();
+                        FAILURES.merge(String.valueOf(e.getMessage()).replaceAll("CA[0-9a-f]+", "CA..."), 1, Integer::sum);
                     }
                     return null;
                 });
@@ -156,7 +163,13 @@ public final class CallBench {
             Thread.sleep(300);
             long interrupting = System.nanoTime();
             call.sendAudio(FakeAudio.tone(440, 800));
-            var clear = call.received("clear").stream().filter(c -> c.atNanos() > interrupting).findFirst();
+            var clear = java.util.Optional.<FakeCall.Received>empty();
+            for (long deadline = System.nanoTime() + 3_000_000_000L; clear.isEmpty() && System.nanoTime() < deadline; ) {
+                clear = call.received("clear").stream().filter(c -> c.atNanos() > interrupting).findFirst();
+                if (clear.isEmpty()) {
+                    Thread.sleep(10);
+                }
+            }
             need(clear.isPresent(), "clear after barge-in");
             bargeIn.add((clear.get().atNanos() - interrupting) / 1_000_000);
             call.stop();
