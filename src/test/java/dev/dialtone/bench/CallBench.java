@@ -161,6 +161,8 @@ public final class CallBench {
             call.sendAudio(FakeAudio.silence(700));
             need(call.awaitHeardAfter(spoke, Duration.ofSeconds(20)), "long reply");
             Thread.sleep(300);
+            // the interruption becomes a turn of its own: its reply keeps the shared script balanced
+            world.llm.enqueue(Reply.text("Sure, ", "tell me more."));
             long interrupting = System.nanoTime();
             call.sendAudio(FakeAudio.tone(440, 800));
             var clear = java.util.Optional.<FakeCall.Received>empty();
