@@ -159,13 +159,19 @@ public final class Switchboard implements CallHandler.Factory {
         return direction.isEmpty() ? (start.parameter("from").equals("softphone") ? "softphone" : "inbound") : direction;
     }
 
-    private static TtsOptions ttsOptions(ProviderBlock block) {
+    static TtsOptions ttsOptions(ProviderBlock block) {
         var voice = block.voice().or(block::model).orElse(switch (block.provider()) {
             case "elevenlabs" -> "21m00Tcm4TlvDq8ikWAM";
             default -> "aura-2-thalia-en";
         });
         var model = block.provider().equals("elevenlabs") ? block.model().orElse("eleven_flash_v2_5") : "";
-        return new TtsOptions(voice, model);
+        var settings = new java.util.LinkedHashMap<String, Double>();
+        for (var key : java.util.List.of("stability", "similarity_boost", "speed")) {
+            if (block.extras().get(key) instanceof Number n) {
+                settings.put(key, n.doubleValue());
+            }
+        }
+        return new TtsOptions(voice, model, settings);
     }
 
     /** Paced audio, marks and clears to the call's Twilio stream. */

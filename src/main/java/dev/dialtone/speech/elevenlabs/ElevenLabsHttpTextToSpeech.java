@@ -45,6 +45,10 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
         var model = options.model().isEmpty() ? ElevenLabsTextToSpeech.DEFAULT_MODEL : options.model();
         return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, client, text -> {
             var body = ChatJson.MAPPER.createObjectNode().put("text", text).put("model_id", model);
+            if (!options.voiceSettings().isEmpty()) {
+                var settings = body.putObject("voice_settings");
+                options.voiceSettings().forEach(settings::put);
+            }
             return HttpRequest.newBuilder(uri)
                     .header("xi-api-key", apiKey)
                     .header("Content-Type", "application/json")

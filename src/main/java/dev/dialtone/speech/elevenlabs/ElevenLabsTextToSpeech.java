@@ -50,7 +50,7 @@ public final class ElevenLabsTextToSpeech implements TextToSpeech {
         var model = options.model().isEmpty() ? DEFAULT_MODEL : options.model();
         var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "/stream-input?model_id=" + URLEncoder.encode(model, StandardCharsets.UTF_8) + "&output_format=ulaw_8000");
-        return ElevenLabsTtsSession.start(uri, apiKey, connectTimeout, idleTimeout, listener);
+        return ElevenLabsTtsSession.start(uri, apiKey, connectTimeout, idleTimeout, options.voiceSettings(), listener);
     }
 
     @Override

@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  * returns.
  */
 final class ElevenLabsTtsSession implements TtsSession {
-    private static final String BEGIN = "{\"text\":\" \",\"voice_settings\":{\"stability\":0.5,\"similarity_boost\":0.8},"
-            + "\"generation_config\":{\"chunk_length_schedule\":[120,160,250,290]}}";
+    /** The first message of a segment's socket: voice settings and the chunking schedule. */
+    private final String begin;
     private static final String END = "{\"text\":\"\"}";
 
     private record Segment(long id, String text, long epoch) {
@@ -68,7 +68,9 @@ final class ElevenLabsTtsSession implements TtsSession {
     private record Warm(ProviderSocket socket, SegmentReader reader) {
     }
 
-    private ElevenLabsTtsSession(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout, Consumer<TtsEvent> listener) {
+    private ElevenLabsTtsSession(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout,
+                                 java.util.Map<String, Double> voiceSettings, Consumer<TtsEvent> listener) {
+        this.begin = begin(voiceSettings);
         this.uri = uri;
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
@@ -77,8 +79,9 @@ final class ElevenLabsTtsSession implements TtsSession {
         this.worker = Thread.ofVirtual().name("elevenlabs-tts").unstarted(this::run);
     }
 
-    static ElevenLabsTtsSession start(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout, Consumer<TtsEvent> listener) {
-        var session = new ElevenLabsTtsSession(uri, apiKey, connectTimeout, idleTimeout, listener);
+    static ElevenLabsTtsSession start(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout,
+                                      java.util.Map<String, Double> voiceSettings, Consumer<TtsEvent> listener) {
+        var session = new ElevenLabsTtsSession(uri, apiKey, connectTimeout, idleTimeout, voiceSettings, listener);
         session.worker.start();
         return session;
     }
@@ -159,7 +162,7 @@ final class ElevenLabsTtsSession implements TtsSession {
         try {
             var reader = new SegmentReader();
             var socket = ProviderSocket.connect(ElevenLabsTextToSpeech.PROVIDER, uri, Map.of("xi-api-key", apiKey), connectTimeout, reader);
-            socket.sendText(BEGIN);
+            socket.sendText(begin);
             return new Warm(socket, reader);
         } catch (ProviderException e) {
             return null; // connected on demand, where a failure is reported for a segment
@@ -176,7 +179,7 @@ final class ElevenLabsTtsSession implements TtsSession {
                 }
                 var reader = new SegmentReader();
                 var socket = ProviderSocket.connect(ElevenLabsTextToSpeech.PROVIDER, uri, Map.of("xi-api-key", apiKey), connectTimeout, reader);
-                socket.sendText(BEGIN);
+                socket.sendText(begin);
                 current = new Warm(socket, reader);
             }
             if (!attach(current, segment)) {
@@ -242,6 +245,16 @@ final class ElevenLabsTtsSession implements TtsSession {
     }
 
     /** One socket's messages: audio out for its segment, the outcome to the worker. Its reader thread. */
+    /** The flow's voice settings over ElevenLabs' defaults (stability 0.5, similarity boost 0.8). */
+    static String begin(java.util.Map<String, Double> voiceSettings) {
+        var settings = dev.dialtone.llm.ChatJson.MAPPER.createObjectNode().put("stability", 0.5).put("similarity_boost", 0.8);
+        voiceSettings.forEach(settings::put);
+        var message = dev.dialtone.llm.ChatJson.MAPPER.createObjectNode().put("text", " ");
+        message.set("voice_settings", settings);
+        message.putObject("generation_config").putArray("chunk_length_schedule").add(120).add(160).add(250).add(290);
+        return message.toString();
+    }
+
     private final class SegmentReader implements ProviderSocket.Handler {
         private final BlockingQueue<Outcome> outcome = new LinkedBlockingQueue<>();
         /** Set by the worker under {@link #lock} before any text is sent. */

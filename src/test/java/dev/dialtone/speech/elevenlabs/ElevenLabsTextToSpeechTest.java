@@ -52,6 +52,26 @@ class ElevenLabsTextToSpeechTest {
     }
 
     @Test
+    void theFlowsVoiceSettingsReachElevenLabsOverBothTransports() throws Exception {
+        var tuned = new TtsOptions("voice123", "eleven_flash_v2_5", java.util.Map.of("stability", 0.3, "speed", 1.1));
+        var session = socket().open(tuned, events);
+        session.speak(1, "Hello there.");
+        audioOf(1);
+        var first = fake.awaitSocket(0, 2000).messages().getFirst();
+        assertThat(first.path("voice_settings").path("stability").asDouble()).isEqualTo(0.3);
+        assertThat(first.path("voice_settings").path("speed").asDouble()).isEqualTo(1.1);
+        assertThat(first.path("voice_settings").path("similarity_boost").asDouble()).isEqualTo(0.8);
+        session.close();
+
+        var rest = http().open(tuned, events);
+        rest.speak(2, "Hello again.");
+        audioOf(2);
+        var body = fake.requests().getLast().body();
+        assertThat(body.path("voice_settings").path("stability").asDouble()).isEqualTo(0.3);
+        rest.close();
+    }
+
+    @Test
     void socketSpeaksEachSegmentWithExactlyItsAudio() throws Exception {
         var session = socket().open(VOICE, events);
         session.speak(1, "Hello there.");
