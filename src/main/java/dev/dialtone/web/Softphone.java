@@ -1,7 +1,5 @@
 package dev.dialtone.web;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Optional;
 
 import io.helidon.common.socket.PeerInfo;
@@ -19,24 +17,23 @@ import dev.dialtone.telephony.StreamAdmission;
 public final class Softphone implements StreamAdmission {
     public static final String PATH = "/softphone";
 
-    private final Secret token;
+    private final AdminToken token;
 
     public Softphone(Secret token) {
-        this.token = token;
+        this.token = new AdminToken(token);
     }
 
     @Override
     public Optional<String> refuse(HttpPrologue prologue, Headers headers) {
-        if (!token.isSet()) {
+        if (!token.configured()) {
             return Optional.empty(); // checked against the peer address once open
         }
-        var given = prologue.query().first("token").orElse("");
-        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.value().getBytes(StandardCharsets.UTF_8))
+        return token.matches(prologue.query().first("token").orElse(""))
                 ? Optional.empty() : Optional.of("missing or wrong admin token");
     }
 
     @Override
     public boolean admits(PeerInfo peer) {
-        return token.isSet() || peer.address() instanceof java.net.InetSocketAddress a && a.getAddress().isLoopbackAddress();
+        return token.configured() || AdminToken.isLocal(peer.address());
     }
 }
