@@ -187,21 +187,7 @@ class CallFlowTest {
 
     @Test
     void parallelToolCallsRunConcurrently() throws Exception {
-        var slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        slow.createContext("/stock", exchange -> {
-            try {
-                Thread.sleep(600);
-                var body = "{\"in_stock\":true}".getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                exchange.close();
-            }
-        });
-        slow.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        slow.start();
+        var slow = slowServer("/stock", 600, "{\"in_stock\":true}");
         var stock = """
                 export default {
                   description: "Whether an item is in stock",
@@ -245,19 +231,7 @@ class CallFlowTest {
 
     @Test
     void aSlowToolKeepsTheCallerCompanyInsteadOfDeadAir() throws Exception {
-        var slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        slow.createContext("/book", exchange -> {
-            try {
-                Thread.sleep(4500);
-                exchange.sendResponseHeaders(204, -1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                exchange.close();
-            }
-        });
-        slow.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        slow.start();
+        var slow = slowServer("/book", 4500, null);
         var book = """
                 export default {
                   description: "Books a table",
@@ -478,6 +452,30 @@ class CallFlowTest {
         }
     }
 
+    /** A local HTTP service for plugins to fetch: answers {@code path} after {@code millis} (204 without a body). */
+    private static HttpServer slowServer(String path, long millis, String json) throws java.io.IOException {
+        var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(path, exchange -> {
+            try {
+                Thread.sleep(millis);
+                if (json == null) {
+                    exchange.sendResponseHeaders(204, -1);
+                } else {
+                    var body = json.getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                exchange.close();
+            }
+        });
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+        return server;
+    }
+
     private CallTranscript transcript(dev.dialtone.fakes.FakeCall call) {
         return world.parts.switchboard().transcript(call.callSid()).orElseThrow();
     }
@@ -488,16 +486,6 @@ class CallFlowTest {
     }
 
     static void awaitTrue(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 8 s");
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        dev.dialtone.Await.until(condition, Duration.ofSeconds(8));
     }
 }

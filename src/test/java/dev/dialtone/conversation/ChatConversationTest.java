@@ -257,13 +257,6 @@ class ChatConversationTest {
     }
 
     private static void await(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 5 s");
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        dev.dialtone.Await.until(condition, Duration.ofSeconds(5));
     }
 }

@@ -240,14 +240,7 @@ class MediaStreamTest {
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 5 s");
-            }
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        dev.dialtone.Await.until(condition, Duration.ofSeconds(5));
     }
 
     private String metrics() throws Exception {

@@ -88,13 +88,7 @@ class SoftphoneTest {
         }
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 8 s");
-            }
-            Thread.sleep(10);
-        }
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        dev.dialtone.Await.until(condition, Duration.ofSeconds(8));
     }
 }
