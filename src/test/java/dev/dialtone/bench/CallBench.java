@@ -84,10 +84,13 @@ public final class CallBench {
         System.exit(0);
     }
 
-    /** JIT warm-up: one call alone, then 20 at once; their figures are not reported. */
+    /**
+     * JIT warm-up: one call alone, then 100 at once; their figures are not reported. A shorter one
+     * left the C2 compiler busy (a third of a core) through the first measured level.
+     */
     private static void warmUp(FakeWorld world) throws Exception {
         oneCall(world, new ArrayList<>(), new ArrayList<>());
-        run(world, 20);
+        run(world, 100);
         FAILURES.clear();
     }
 

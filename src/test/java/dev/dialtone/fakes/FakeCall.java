@@ -222,27 +222,17 @@ public final class FakeCall implements AutoCloseable {
 
     /** Waits until audio that started playing after {@code nanos} has been heard. */
     public boolean awaitHeardAfter(long nanos, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (playback.lastHeardNanos() > nanos) {
-                return true;
-            }
-            sleepNanos(5_000_000);
-        }
-        return false;
+        return playback.awaitHeardAfter(nanos, timeout);
     }
 
     /** Waits until the agent has been quiet (nothing played) for {@code quiet}, after saying something. */
     public boolean awaitQuiet(Duration quiet, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            long last = playback.lastHeardNanos();
-            if (last != 0 && System.nanoTime() - last > quiet.toNanos()) {
-                return true;
-            }
-            sleepNanos(10_000_000);
+        try {
+            return playback.awaitQuiet(quiet, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        return false;
     }
 
     /** The first audio heard after {@code nanos}, if any. */

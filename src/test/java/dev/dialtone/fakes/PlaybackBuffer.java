@@ -90,6 +90,53 @@ final class PlaybackBuffer {
         return lastHeardNanos;
     }
 
+    /** Waits until audio that started playing after {@code nanos} has been heard. */
+    boolean awaitHeardAfter(long nanos, Duration timeout) {
+        return awaitHeard(() -> lastHeardNanos > nanos, timeout);
+    }
+
+    private boolean awaitHeard(java.util.function.BooleanSupplier done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (!done.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.await(left, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until something has played and then nothing for {@code quiet}. Sleeps until the quiet
+     * period could have passed instead of waking per frame: the benchmark runs hundreds of these.
+     */
+    boolean awaitQuiet(Duration quiet, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!awaitHeard(() -> lastHeardNanos != 0, timeout)) {
+            return false;
+        }
+        while (true) {
+            long now = System.nanoTime();
+            long quietAt = lastHeardNanos + quiet.toNanos();
+            if (now > quietAt) {
+                return true;
+            }
+            if (now >= deadline) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(quietAt - now + 1, deadline - now));
+        }
+    }
+
     List<FakeCall.Heard> heard() {
         lock.lock();
         try {
@@ -166,6 +213,7 @@ final class PlaybackBuffer {
                         int take = Math.min(160, audio.bytes().length);
                         heard.add(new FakeCall.Heard(now, Arrays.copyOf(audio.bytes(), take)));
                         lastHeardNanos = now;
+                        changed.signalAll(); // for awaitHeardAfter
                         queue.poll();
                         if (take < audio.bytes().length) {
                             queue.addFirst(new Item.Audio(Arrays.copyOfRange(audio.bytes(), take, audio.bytes().length)));
