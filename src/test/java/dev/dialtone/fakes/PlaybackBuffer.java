@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  */
 final class PlaybackBuffer {
     private sealed interface Item {
-        record Audio(byte[] bytes) implements Item {
+        /** Audio that arrived at {@code arrivedNanos} (System.nanoTime). */
+        record Audio(byte[] bytes, long arrivedNanos) implements Item {
         }
 
         record Mark(String name) implements Item {
@@ -39,8 +40,9 @@ final class PlaybackBuffer {
         Thread.ofVirtual().name("fake-twilio-playback").start(this::play);
     }
 
-    void enqueue(byte[] audio) {
-        add(new Item.Audio(audio));
+    /** Queues audio that arrived at {@code arrivedNanos}. */
+    void enqueue(byte[] audio, long arrivedNanos) {
+        add(new Item.Audio(audio, arrivedNanos));
     }
 
     void enqueueMark(String name) {
@@ -186,8 +188,10 @@ final class PlaybackBuffer {
                     continue;
                 }
                 long now = System.nanoTime();
-                if (next < now) {
-                    next = now; // the buffer ran dry: playback restarts now
+                if (item instanceof Item.Audio audio && next < audio.arrivedNanos()) {
+                    // the buffer ran dry: Twilio starts this audio as it arrives (this thread may wake
+                    // later; a late thread catches up on the schedule instead of shifting it)
+                    next = audio.arrivedNanos();
                 }
                 switch (item) {
                     case Item.Mark mark -> {
@@ -210,15 +214,16 @@ final class PlaybackBuffer {
                             changed.await(next - now, TimeUnit.NANOSECONDS);
                             continue;
                         }
+                        long at = next;
                         int take = Math.min(160, audio.bytes().length);
-                        heard.add(new FakeCall.Heard(now, Arrays.copyOf(audio.bytes(), take)));
-                        lastHeardNanos = now;
+                        heard.add(new FakeCall.Heard(at, Arrays.copyOf(audio.bytes(), take)));
+                        lastHeardNanos = at;
                         changed.signalAll(); // for awaitHeardAfter
                         queue.poll();
                         if (take < audio.bytes().length) {
-                            queue.addFirst(new Item.Audio(Arrays.copyOfRange(audio.bytes(), take, audio.bytes().length)));
+                            queue.addFirst(new Item.Audio(Arrays.copyOfRange(audio.bytes(), take, audio.bytes().length), at));
                         }
-                        next += TimeUnit.MILLISECONDS.toNanos(take / 8);
+                        next = at + TimeUnit.MILLISECONDS.toNanos(take / 8);
                     }
                 }
             }
