@@ -31,7 +31,7 @@ public final class CallBench {
     static final Duration LLM_FIRST_TOKEN = Duration.ofMillis(200);
     static final Duration TTS_FIRST_BYTE = Duration.ofMillis(100);
     static final long FIXED_MS = STT_ENDPOINTING.toMillis() + LLM_FIRST_TOKEN.toMillis() + TTS_FIRST_BYTE.toMillis();
-    static final int TURNS = 3;
+    static final int TURNS = 5;
     /** Why calls failed, with counts (printed after the tables). */
     static final Map<String, Integer> FAILURES = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -72,9 +72,9 @@ public final class CallBench {
                         world.parts.switchboard().recent().size())));
             }
             System.out.println();
-            System.out.println("Where the time goes (server's own per-turn marks, ms after the last speech frame reached the server, p50 / p99):");
-            System.out.println("| calls | STT end of turn | LLM first token | TTS first audio | first audio sent |");
-            System.out.println("|---:|---|---|---|---|");
+            System.out.println("Where the time goes (server's own per-turn marks; each step's duration in ms, p50 / p99):");
+            System.out.println("| calls | last speech frame -> STT end of turn | -> LLM first token | -> first segment | -> TTS first audio | -> first audio sent |");
+            System.out.println("|---:|---|---|---|---|---|");
             stages.forEach(System.out::println);
             if (!FAILURES.isEmpty()) {
                 System.out.println();
@@ -182,23 +182,29 @@ public final class CallBench {
         }
     }
 
+    /** Per-stage durations of the measured turns: p50 / p99 of each step, from the server's own marks. */
     private static String stages(int calls, List<dev.dialtone.conversation.CallTranscript> transcripts) {
         var stt = new ArrayList<Long>();
         var llm = new ArrayList<Long>();
+        var segment = new ArrayList<Long>();
         var tts = new ArrayList<Long>();
-        var sent = new ArrayList<Long>();
+        var send = new ArrayList<Long>();
         for (var t : transcripts) {
             for (var turn : t.turns()) {
-                if (turn.interrupted() || turn.firstAudioMs().isEmpty()) {
+                if (turn.interrupted() || turn.firstAudioMs().isEmpty() || turn.sttFinalMs().isEmpty()
+                        || turn.llmFirstTokenMs().isEmpty() || turn.firstSegmentMs().isEmpty()
+                        || turn.ttsFirstAudioMs().isEmpty()) {
                     continue;
                 }
-                turn.sttFinalMs().ifPresent(stt::add);
-                turn.llmFirstTokenMs().ifPresent(llm::add);
-                turn.ttsFirstAudioMs().ifPresent(tts::add);
-                turn.firstAudioMs().ifPresent(sent::add);
+                stt.add(turn.sttFinalMs().get());
+                llm.add(turn.llmFirstTokenMs().get() - turn.sttFinalMs().get());
+                segment.add(turn.firstSegmentMs().get() - turn.llmFirstTokenMs().get());
+                tts.add(turn.ttsFirstAudioMs().get() - turn.firstSegmentMs().get());
+                send.add(turn.firstAudioMs().get() - turn.ttsFirstAudioMs().get());
             }
         }
-        return String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |", calls, range(stt), range(llm), range(tts), range(sent));
+        return String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |", calls, range(stt), range(llm),
+                range(segment), range(tts), range(send));
     }
 
     private static String range(List<Long> values) {
