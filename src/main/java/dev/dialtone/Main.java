@@ -237,6 +237,10 @@ public final class Main {
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
+            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
+            new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(metrics);
+            new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
             var calls = new ActiveCalls();
             var twilio = new TwilioCalls(settings.twilio());
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()));

@@ -19,12 +19,13 @@ import dev.dialtone.fakes.FakeWorld;
 /**
  * The call benchmark ({@code bin/dialtone bench [levels...]}): N concurrent simulated calls
  * through the fakes, with fixed provider latencies (STT end of turn 300 ms after speech ends,
- * LLM first token 200 ms, TTS first byte 100 ms), three turns and one barge-in per call; like real
+ * LLM first token 200 ms, TTS first byte 100 ms), five turns and one barge-in per call; like real
  * callers, each pauses a random 0.3-1.5 s before speaking, so calls do not speak in lockstep. Prints,
  * per concurrency level: the caller-perceived response latency (last speech frame sent -> first
  * reply audio heard) p50/p95/p99, the server's own overhead (that latency minus the fakes' fixed
  * 600 ms), barge-in latency (first frame of interrupting speech -> clear received), failed calls,
- * and CPU seconds and heap per call. Server, fakes and callers share this one process.
+ * and CPU seconds (server, fakes and callers: they share this one process) and live heap (after
+ * collection) per call.
  */
 public final class CallBench {
     static final Duration STT_ENDPOINTING = Duration.ofMillis(300);
@@ -56,7 +57,7 @@ public final class CallBench {
         System.out.printf(Locale.ROOT, "Dialtone call benchmark: %d turns + 1 barge-in per call; fixed fake delays "
                 + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores%n", TURNS, STT_ENDPOINTING.toMillis(),
                 LLM_FIRST_TOKEN.toMillis(), TTS_FIRST_BYTE.toMillis(), FIXED_MS, Runtime.getRuntime().availableProcessors());
-        System.out.println("| calls | failed | response p50 / p95 / p99 ms | overhead p50 / p99 ms | barge-in p50 / p95 ms | CPU s per call | heap MB per call |");
+        System.out.println("| calls | failed | response p50 / p95 / p99 ms | overhead p50 / p99 ms | barge-in p50 / p95 ms | CPU s per call | live heap MB per call |");
         System.out.println("|---:|---:|---|---|---|---:|---:|");
         try (var world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_DB", "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1"))) {
             world.tts.firstByteDelay(TTS_FIRST_BYTE).msPerChar(40);
@@ -99,21 +100,10 @@ public final class CallBench {
         var bargeIn = new ConcurrentLinkedQueue<Long>();
         var failed = new AtomicInteger();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        System.gc();
-        long heapBefore = usedHeap();
+        long heapBefore = HeapAfterGc.collect();
         long cpuBefore = os.getProcessCpuTime();
         long started = System.nanoTime();
-        var peakHeap = new java.util.concurrent.atomic.AtomicLong();
-        var sampler = Thread.ofVirtual().start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peakHeap.accumulateAndGet(usedHeap(), Math::max);
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        HeapAfterGc.resetPeak();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < calls; i++) {
                 long stagger = i * 2000L / Math.max(1, calls); // spread call starts over two seconds
@@ -133,13 +123,12 @@ public final class CallBench {
                 });
             }
         }
-        sampler.interrupt();
         double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
         return new Level(calls, sorted(response), sorted(bargeIn), failed.get(), cpu / calls,
-                         Math.max(0, peakHeap.get() - heapBefore) / calls, (System.nanoTime() - started) / 1_000_000);
+                         Math.max(0, HeapAfterGc.peak() - heapBefore) / calls, (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** One call: greeting, three turns, then a barge-in on a fourth reply. */
+    /** One call: greeting, {@link #TURNS} turns, then a barge-in on one more reply. */
     private static void oneCall(FakeWorld world, List<Long> response, List<Long> bargeIn) throws Exception {
         var random = java.util.concurrent.ThreadLocalRandom.current();
         world.llm.enqueue(Reply.text("Sure, ", "one large pizza coming up. ", "Anything else?"));
@@ -222,11 +211,6 @@ public final class CallBench {
         var list = new ArrayList<>(values);
         Collections.sort(list);
         return list;
-    }
-
-    private static long usedHeap() {
-        var rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
     }
 
     private static long pct(List<Long> sorted, double p) {
