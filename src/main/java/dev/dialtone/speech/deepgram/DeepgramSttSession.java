@@ -14,12 +14,17 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * One call's Deepgram stream. A single writer thread owns the socket and the audio not yet
- * acknowledged; socket readers only decode results and post commands back to it.
+ * One call's Deepgram stream. A writer thread owns the socket and the audio not yet acknowledged;
+ * socket readers only decode results and post commands back to it. The state is guarded by
+ * {@link #writer}, which the writer thread holds except while it waits for a command: when it is
+ * idle and nothing is queued, caller audio is sent at once on the caller's thread instead of
+ * waking the writer for every 20 ms frame (one thread hop fewer on the way to end of turn).
  *
  * <p>Acknowledgement: a final result ({@code is_final}) covering audio up to {@code start+duration}
  * means Deepgram will never revise that audio, so it is dropped from the resend buffer. When the
@@ -56,10 +61,13 @@ final class DeepgramSttSession implements SttSession {
     private final DeepgramSpeechToText.Timing timing;
     private final EventGate<SttEvent> gate;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    /** Commands posted and not yet handled (counted before they are queued, so audio never overtakes one). */
+    private final AtomicInteger queued = new AtomicInteger();
+    private final ReentrantLock writer = new ReentrantLock();
     /** Set by close(), or by the writer when the session ended on its own (then input is dropped, not queued). */
     private final AtomicBoolean closeRequested = new AtomicBoolean();
 
-    // Writer thread only, from here on.
+    // Guarded by writer, from here on.
     private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
     /** Call position (bytes) of the first unacknowledged byte. */
     private long unackedStart;
@@ -97,32 +105,68 @@ final class DeepgramSttSession implements SttSession {
 
     @Override
     public void sendAudio(byte[] mulaw) {
-        if (!closeRequested.get() && mulaw.length > 0) {
-            commands.add(new Audio(mulaw.clone()));
+        if (closeRequested.get() || mulaw.length == 0) {
+            return;
         }
+        var data = mulaw.clone();
+        if (queued.get() == 0 && writer.tryLock()) {
+            try {
+                if (queued.get() == 0 && !closeRequested.get()) {
+                    onAudio(data);
+                    return;
+                }
+            } finally {
+                writer.unlock();
+            }
+        }
+        post(new Audio(data));
+    }
+
+    private void post(Command command) {
+        queued.incrementAndGet();
+        commands.add(command);
+    }
+
+    /** Waits for the next command with the writer lock released, so callers may send audio meanwhile. */
+    private Command next(long timeoutNanos) throws InterruptedException {
+        writer.unlock();
+        try {
+            return commands.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        } finally {
+            writer.lock();
+        }
+    }
+
+    private void onAudio(byte[] data) {
+        if (unackedStart + unackedBytes <= heardUntil) {
+            lastProgressNanos = System.nanoTime(); // the wait starts with the first unanswered byte
+        }
+        buffer(data);
+        transmit(data);
     }
 
     @Override
     public void finalizeTurn() {
         if (!closeRequested.get()) {
-            commands.add(new FinalizeNow());
+            post(new FinalizeNow());
         }
     }
 
     @Override
     public void close() {
         if (closeRequested.compareAndSet(false, true)) {
-            commands.add(new CloseNow());
+            post(new CloseNow());
         }
     }
 
     private void run() {
+        writer.lock();
         try {
             if (!reconnect(null)) {
                 return;
             }
             while (true) {
-                var command = commands.poll(Math.min(keepAliveWait(), timing.resultsTimeout().toNanos()), TimeUnit.NANOSECONDS);
+                var command = next(Math.min(keepAliveWait(), timing.resultsTimeout().toNanos()));
                 if (stalled()) {
                     dropped(new ProviderError(ProviderError.Kind.TIMEOUT, DeepgramSpeechToText.PROVIDER,
                             "no results for " + timing.resultsTimeout().toMillis() + " ms of sent audio", true));
@@ -133,14 +177,9 @@ final class DeepgramSttSession implements SttSession {
                     }
                     continue;
                 }
+                queued.decrementAndGet();
                 switch (command) {
-                    case Audio audio -> {
-                        if (unackedStart + unackedBytes <= heardUntil) {
-                            lastProgressNanos = System.nanoTime(); // the wait starts with the first unanswered byte
-                        }
-                        buffer(audio.data());
-                        transmit(audio.data());
-                    }
+                    case Audio audio -> onAudio(audio.data());
                     case FinalizeNow f -> send("{\"type\":\"Finalize\"}");
                     case Ack ack -> acknowledge(ack);
                     case Ended ended -> {
@@ -162,6 +201,7 @@ final class DeepgramSttSession implements SttSession {
             if (connection != null) {
                 connection.socket().abort();
             }
+            writer.unlock();
         }
     }
 
@@ -238,7 +278,7 @@ final class DeepgramSttSession implements SttSession {
         }
         dead = true;
         connection.socket().abort();
-        commands.add(new Ended(connection.generation(), error));
+        post(new Ended(connection.generation(), error));
     }
 
     /**
@@ -289,7 +329,7 @@ final class DeepgramSttSession implements SttSession {
         send("{\"type\":\"CloseStream\"}");
         long deadline = System.nanoTime() + timing.closeGrace().toNanos();
         while (connection != null) {
-            var command = commands.poll(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
+            var command = next(Math.max(deadline - System.nanoTime(), 0));
             if (command == null || command instanceof Ended ended && ended.generation() == generation) {
                 break;
             }
@@ -302,11 +342,11 @@ final class DeepgramSttSession implements SttSession {
 
     /** From a socket reader: results covered this socket's audio up to {@code endSeconds}, finally or not. */
     void acknowledged(int socketGeneration, double endSeconds, boolean isFinal) {
-        commands.add(new Ack(socketGeneration, endSeconds, isFinal));
+        post(new Ack(socketGeneration, endSeconds, isFinal));
     }
 
     /** From a socket reader: the socket ended or spoke nonsense. */
     void ended(int socketGeneration, ProviderError error) {
-        commands.add(new Ended(socketGeneration, error));
+        post(new Ended(socketGeneration, error));
     }
 }
