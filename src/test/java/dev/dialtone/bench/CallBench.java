@@ -24,8 +24,8 @@ import dev.dialtone.fakes.FakeWorld;
  * per concurrency level: the caller-perceived response latency (last speech frame sent -> first
  * reply audio heard) p50/p95/p99, the server's own overhead (that latency minus the fakes' fixed
  * 600 ms), barge-in latency (first frame of interrupting speech -> clear received), failed calls,
- * and CPU seconds (server, fakes and callers: they share this one process) and live heap (after
- * collection) per call.
+ * CPU seconds per call (server, fakes and callers: they share this one process), and live heap per
+ * call (as many calls held open after their greeting, measured after a full collection).
  */
 public final class CallBench {
     static final Duration STT_ENDPOINTING = Duration.ofMillis(300);
@@ -100,10 +100,8 @@ public final class CallBench {
         var bargeIn = new ConcurrentLinkedQueue<Long>();
         var failed = new AtomicInteger();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long heapBefore = HeapAfterGc.collect();
         long cpuBefore = os.getProcessCpuTime();
         long started = System.nanoTime();
-        HeapAfterGc.resetPeak();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < calls; i++) {
                 long stagger = i * 2000L / Math.max(1, calls); // spread call starts over two seconds
@@ -124,8 +122,9 @@ public final class CallBench {
             }
         }
         double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
+        long wallMs = (System.nanoTime() - started) / 1_000_000;
         return new Level(calls, sorted(response), sorted(bargeIn), failed.get(), cpu / calls,
-                         Math.max(0, HeapAfterGc.peak() - heapBefore) / calls, (System.nanoTime() - started) / 1_000_000);
+                         heldHeapPerCall(world, calls), wallMs);
     }
 
     /** One call: greeting, {@link #TURNS} turns, then a barge-in on one more reply. */
@@ -218,6 +217,40 @@ public final class CallBench {
             return -1;
         }
         return sorted.get((int) Math.min(sorted.size() - 1, Math.round(p * (sorted.size() - 1))));
+    }
+
+    /**
+     * Live heap per call: the level's number of calls held open (greeting heard, caller silent),
+     * a full collection, and the growth over the heap before them. Done apart from the latency
+     * run, so the collection does not land inside measured turns. Fakes and callers are included.
+     */
+    private static long heldHeapPerCall(FakeWorld world, int calls) throws Exception {
+        long before = HeapAfterGc.collect();
+        var greeted = new java.util.concurrent.CountDownLatch(calls);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < calls; i++) {
+                long stagger = i * 2000L / Math.max(1, calls);
+                pool.submit(() -> {
+                    Thread.sleep(stagger);
+                    try (FakeCall call = world.dial()) {
+                        call.awaitQuiet(Duration.ofMillis(200), Duration.ofSeconds(20));
+                        greeted.countDown();
+                        release.await();
+                        call.stop();
+                    } finally {
+                        greeted.countDown(); // a failed call must not hold the others
+                    }
+                    return null;
+                });
+            }
+            greeted.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            long held = HeapAfterGc.collect();
+            release.countDown();
+            return Math.max(0, held - before) / calls;
+        } finally {
+            release.countDown();
+        }
     }
 
     private static void print(Level l) {

@@ -12,13 +12,11 @@ import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.MemoryUsage;
 
 /**
- * The heap that survives collection: after every collection, the heap pools' usage is summed, and
- * the largest sum since {@link #resetPeak()} is kept. Sampling "used heap" instead would count the
- * garbage a concurrent collector (ZGC) has not reclaimed yet.
+ * The heap that survives a collection, from the collectors' own after-collection reports. Reading
+ * "used heap" instead would count the garbage a concurrent collector (ZGC) has not reclaimed yet.
  */
 final class HeapAfterGc {
     private static final AtomicLong LAST = new AtomicLong();
-    private static final AtomicLong PEAK = new AtomicLong();
     private static final AtomicLong COLLECTIONS = new AtomicLong();
 
     static {
@@ -31,7 +29,6 @@ final class HeapAfterGc {
                     }
                     long after = heapOnly(info.getGcInfo().getMemoryUsageAfterGc());
                     LAST.set(after);
-                    PEAK.accumulateAndGet(after, Math::max);
                     COLLECTIONS.incrementAndGet();
                 }
             }, null, null);
@@ -49,15 +46,6 @@ final class HeapAfterGc {
             Thread.sleep(20); // the notification comes from another thread, shortly after
         }
         return LAST.get();
-    }
-
-    static void resetPeak() {
-        PEAK.set(LAST.get());
-    }
-
-    /** The most the heap held after any collection since {@link #resetPeak()}. */
-    static long peak() {
-        return PEAK.get();
     }
 
     private static long heapOnly(Map<String, MemoryUsage> pools) {
