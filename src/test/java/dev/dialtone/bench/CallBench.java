@@ -48,7 +48,7 @@ public final class CallBench {
             """;
 
     private record Level(int calls, List<Long> responseMs, List<Long> bargeInMs, int failed, double cpuSeconds,
-                         long heapBytes, long wallMs) {
+                         long heapBytes, String stages) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,11 +66,9 @@ public final class CallBench {
             warmUp(world);
             var stages = new ArrayList<String>();
             for (int calls : levels) {
-                int before = world.parts.switchboard().recent().size();
                 var level = run(world, calls);
                 print(level);
-                stages.add(stages(calls, world.parts.switchboard().recent().subList(before,
-                        world.parts.switchboard().recent().size())));
+                stages.add(level.stages());
             }
             System.out.println();
             System.out.println("Where the time goes (server's own per-turn marks; each step's duration in ms, p50 / p99):");
@@ -90,7 +88,7 @@ public final class CallBench {
      * left the C2 compiler busy (a third of a core) through the first measured level.
      */
     private static void warmUp(FakeWorld world) throws Exception {
-        oneCall(world, new ArrayList<>(), new ArrayList<>());
+        oneCall(world, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         run(world, 100);
         FAILURES.clear();
     }
@@ -98,10 +96,10 @@ public final class CallBench {
     private static Level run(FakeWorld world, int calls) throws Exception {
         var response = new ConcurrentLinkedQueue<Long>();
         var bargeIn = new ConcurrentLinkedQueue<Long>();
+        var sids = new ConcurrentLinkedQueue<String>();
         var failed = new AtomicInteger();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpuBefore = os.getProcessCpuTime();
-        long started = System.nanoTime();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < calls; i++) {
                 long stagger = i * 2000L / Math.max(1, calls); // spread call starts over two seconds
@@ -110,7 +108,7 @@ public final class CallBench {
                         Thread.sleep(stagger);
                         var r = new ArrayList<Long>();
                         var b = new ArrayList<Long>();
-                        oneCall(world, r, b);
+                        oneCall(world, r, b, sids);
                         response.addAll(r);
                         bargeIn.addAll(b);
                     } catch (Exception | AssertionError e) {
@@ -122,16 +120,21 @@ public final class CallBench {
             }
         }
         double cpu = (os.getProcessCpuTime() - cpuBefore) / 1e9;
-        long wallMs = (System.nanoTime() - started) / 1_000_000;
+        // before the held calls below push these out of the switchboard's recent transcripts
+        var transcripts = sids.stream().map(sid -> world.parts.switchboard().transcript(sid))
+                              .flatMap(java.util.Optional::stream).toList();
+        var stages = stages(calls, transcripts);
         return new Level(calls, sorted(response), sorted(bargeIn), failed.get(), cpu / calls,
-                         heldHeapPerCall(world, calls), wallMs);
+                         heldHeapPerCall(world, calls), stages);
     }
 
     /** One call: greeting, {@link #TURNS} turns, then a barge-in on one more reply. */
-    private static void oneCall(FakeWorld world, List<Long> response, List<Long> bargeIn) throws Exception {
+    private static void oneCall(FakeWorld world, List<Long> response, List<Long> bargeIn,
+                                java.util.Collection<String> sids) throws Exception {
         var random = java.util.concurrent.ThreadLocalRandom.current();
         world.llm.enqueue(Reply.text("Sure, ", "one large pizza coming up. ", "Anything else?"));
         try (FakeCall call = world.dial()) {
+            sids.add(call.callSid());
             need(call.awaitQuiet(Duration.ofMillis(200), Duration.ofSeconds(20)), "greeting");
             for (int turn = 0; turn < TURNS; turn++) {
                 if (turn > 0) {
