@@ -8,12 +8,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import com.twilio.twiml.VoiceResponse;
-import com.twilio.twiml.voice.Connect;
-import com.twilio.twiml.voice.Hangup;
-import com.twilio.twiml.voice.Say;
-import com.twilio.twiml.voice.Parameter;
-import com.twilio.twiml.voice.Stream;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -68,25 +62,16 @@ public final class TwilioWebhooks implements HttpService {
         if (flow.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "Call {0} to {1}: no flow answers this number (and no default flow)",
                     form.getOrDefault("CallSid", "?"), to);
-            res.send(new VoiceResponse.Builder()
-                    .say(new Say.Builder("Sorry, this number is not in service.").build())
-                    .hangup(new Hangup.Builder().build())
-                    .build().toXml());
+            res.send(Twiml.sayAndHangUp("Sorry, this number is not in service."));
             return;
         }
-        var stream = new Stream.Builder()
-                .url(address.wss(req.headers(), STREAM_PATH))
-                .statusCallback(address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH)
-                .statusCallbackMethod(Stream.StatusCallbackMethod.POST)
-                .parameter(parameter("from", form.getOrDefault("From", "")))
-                .parameter(parameter("to", to))
-                .parameter(parameter("direction", form.getOrDefault("Direction", "inbound")));
-        stream.parameter(parameter("flow", flow.get()));
-        var twiml = new VoiceResponse.Builder()
-                .connect(new Connect.Builder().stream(stream.build()).build())
-                .build()
-                .toXml();
-        res.send(twiml);
+        var parameters = new java.util.LinkedHashMap<String, String>();
+        parameters.put("from", form.getOrDefault("From", ""));
+        parameters.put("to", to);
+        parameters.put("direction", form.getOrDefault("Direction", "inbound"));
+        parameters.put("flow", flow.get());
+        res.send(Twiml.connectStream(address.wss(req.headers(), STREAM_PATH),
+                                     address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH, parameters));
     }
 
     private void status(ServerRequest req, ServerResponse res) {
@@ -112,10 +97,6 @@ public final class TwilioWebhooks implements HttpService {
             return Optional.empty();
         }
         return Optional.of(form);
-    }
-
-    private static Parameter parameter(String name, String value) {
-        return new Parameter.Builder().name(name).value(value).build();
     }
 
     static Map<String, String> parseForm(String body) {

@@ -1,0 +1,66 @@
+package dev.dialtone.telephony;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+
+import com.twilio.twiml.VoiceResponse;
+import com.twilio.twiml.voice.Connect;
+import com.twilio.twiml.voice.Hangup;
+import com.twilio.twiml.voice.Parameter;
+import com.twilio.twiml.voice.Say;
+import com.twilio.twiml.voice.Stream;
+
+/** Our TwiML must mean exactly what the Twilio SDK's would, whatever the values hold. */
+class TwimlTest {
+    private static final String AWKWARD = "Tom & \"Jerry\" <pizza> 'n' café ☎ tab\there\nnewline";
+
+    @Test
+    void connectStreamIsTheDocumentTheSdkWrites() throws Exception {
+        var parameters = new LinkedHashMap<String, String>();
+        parameters.put("from", "+15551230000");
+        parameters.put("to", "+15550001111");
+        parameters.put("direction", "inbound");
+        parameters.put("flow", AWKWARD);
+        var url = "wss://example.com/twilio/stream?a=1&b=<2>";
+        var callback = "https://example.com/twilio/status";
+
+        var ours = Twiml.connectStream(url, callback, parameters);
+
+        var stream = new Stream.Builder().url(url).statusCallback(callback)
+                .statusCallbackMethod(Stream.StatusCallbackMethod.POST);
+        parameters.forEach((name, value) -> stream.parameter(new Parameter.Builder().name(name).value(value).build()));
+        var sdk = new VoiceResponse.Builder().connect(new Connect.Builder().stream(stream.build()).build()).build().toXml();
+        assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
+        assertThat(parse(ours).getElementsByTagName("Parameter").item(3).getAttributes().getNamedItem("value").getNodeValue())
+                .isEqualTo(AWKWARD);
+    }
+
+    @Test
+    void sayAndHangUpIsTheDocumentTheSdkWrites() throws Exception {
+        var ours = Twiml.sayAndHangUp(AWKWARD);
+        var sdk = new VoiceResponse.Builder().say(new Say.Builder(AWKWARD).build()).hangup(new Hangup.Builder().build())
+                                             .build().toXml();
+        assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
+    }
+
+    @Test
+    void charactersXmlCannotCarryAreDroppedNotLeftToBreakTheDocument() throws Exception {
+        var ours = Twiml.sayAndHangUp("a\u0001b\u0000c");
+        assertThat(parse(ours).getElementsByTagName("Say").item(0).getTextContent()).isEqualTo("abc");
+    }
+
+    private static Document parse(String xml) throws Exception {
+        var document = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        document.normalizeDocument();
+        return document;
+    }
+}
