@@ -83,7 +83,9 @@ public final class CallRecorder {
         retries = Counter.builder("dialtone.store.write.retries").register(registry);
         Gauge.builder("dialtone.store.queue.depth", pending, AtomicInteger::get)
                 .description("Call records waiting to be written").register(registry);
-        thread = Thread.ofVirtual().name("call-store-writer").start(this::run);
+        // A platform thread: a batch against an embedded database is milliseconds of pure CPU, which on
+        // a virtual thread would hold a carrier (and the calls' audio queued behind it) throughout.
+        thread = Thread.ofPlatform().name("call-store-writer").daemon(true).start(this::run);
     }
 
     public void callStarted(CallStart start) {
