@@ -125,6 +125,9 @@ class TwilioWebhooksTest {
         assertThat(health.body()).contains("\"UP\"");
         var metrics = http.send(HttpRequest.newBuilder(URI.create(server + "/observe/metrics")).build(),
                                 HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("dialtone_calls_active");
+        assertThat(metrics.body()).contains("dialtone_calls_active")
+                                  .as("the JVM's own gauges beside the calls'")
+                                  .containsPattern("jvm_memory_used_bytes\\{area=\"heap\"")
+                                  .contains("process_cpu_usage", "jvm_threads_live_threads");
     }
 }
