@@ -15,6 +15,9 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.dialtone.conversation.CallClock;
@@ -238,9 +241,9 @@ public final class Main {
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
-            new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(metrics);
-            new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(metrics);
-            new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(metrics);
+            new JvmMemoryMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
             var calls = new ActiveCalls();
             var twilio = new TwilioCalls(settings.twilio());
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()));

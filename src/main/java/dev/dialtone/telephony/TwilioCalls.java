@@ -11,10 +11,7 @@ import com.twilio.http.Request;
 import com.twilio.http.Response;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.account.Call;
-import com.twilio.twiml.VoiceResponse;
-import com.twilio.twiml.voice.Dial;
 import com.twilio.type.PhoneNumber;
-import com.twilio.type.Twiml;
 
 import dev.dialtone.Settings;
 
@@ -53,8 +50,7 @@ public final class TwilioCalls {
 
     /** Transfers a live call to another number: its TwiML is replaced by a {@code <Dial>}. */
     public void transfer(String callSid, String number) {
-        var twiml = new VoiceResponse.Builder().dial(new Dial.Builder(number).build()).build().toXml();
-        run(() -> Call.updater(callSid).setTwiml(new Twiml(twiml)).update(client));
+        run(() -> Call.updater(callSid).setTwiml(new com.twilio.type.Twiml(Twiml.dial(number))).update(client));
     }
 
     /** Ends a live call. */

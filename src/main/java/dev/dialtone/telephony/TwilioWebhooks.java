@@ -65,7 +65,7 @@ public final class TwilioWebhooks implements HttpService {
             res.send(Twiml.sayAndHangUp("Sorry, this number is not in service."));
             return;
         }
-        var parameters = new java.util.LinkedHashMap<String, String>();
+        var parameters = new LinkedHashMap<String, String>();
         parameters.put("from", form.getOrDefault("From", ""));
         parameters.put("to", to);
         parameters.put("direction", form.getOrDefault("Direction", "inbound"));

@@ -3,7 +3,7 @@ package dev.dialtone.telephony;
 import java.util.Map;
 
 /**
- * The TwiML documents the voice webhook answers with, written directly. The Twilio SDK's
+ * The TwiML documents Dialtone sends Twilio (the voice webhook's answers, a transfer), written directly. The Twilio SDK's
  * {@code TwiML.toXml()} looks up XML factories, builds a DOM and runs an XSLT transformer for every
  * document: about 7 ms of CPU per incoming call, all at the moment calls arrive.
  */
@@ -27,6 +27,13 @@ final class Twiml {
             xml.append("/>");
         });
         return xml.append("</Stream></Connect></Response>").toString();
+    }
+
+    /** {@code <Dial>}: Twilio connects the call to {@code number}. */
+    static String dial(String number) {
+        var xml = new StringBuilder(128).append(PROLOG).append("<Response><Dial>");
+        escape(xml, number);
+        return xml.append("</Dial></Response>").toString();
     }
 
     /** {@code <Say>} then {@code <Hangup/>}. */

@@ -13,6 +13,7 @@ import org.w3c.dom.Document;
 
 import com.twilio.twiml.VoiceResponse;
 import com.twilio.twiml.voice.Connect;
+import com.twilio.twiml.voice.Dial;
 import com.twilio.twiml.voice.Hangup;
 import com.twilio.twiml.voice.Parameter;
 import com.twilio.twiml.voice.Say;
@@ -48,6 +49,13 @@ class TwimlTest {
         var ours = Twiml.sayAndHangUp(AWKWARD);
         var sdk = new VoiceResponse.Builder().say(new Say.Builder(AWKWARD).build()).hangup(new Hangup.Builder().build())
                                              .build().toXml();
+        assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
+    }
+
+    @Test
+    void dialIsTheDocumentTheSdkWrites() throws Exception {
+        var ours = Twiml.dial("+1 (555) 010-0000 & <ext>");
+        var sdk = new VoiceResponse.Builder().dial(new Dial.Builder("+1 (555) 010-0000 & <ext>").build()).build().toXml();
         assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
     }
 

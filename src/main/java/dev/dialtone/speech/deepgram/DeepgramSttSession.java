@@ -137,7 +137,9 @@ final class DeepgramSttSession implements SttSession {
         }
     }
 
+    /** Audio, on whichever thread holds {@link #writer}: checked for a stall as it goes, whichever path it took. */
     private void onAudio(byte[] data) {
+        dropIfStalled();
         if (unackedStart + unackedBytes <= heardUntil) {
             lastProgressNanos = System.nanoTime(); // the wait starts with the first unanswered byte
         }
@@ -167,10 +169,7 @@ final class DeepgramSttSession implements SttSession {
             }
             while (true) {
                 var command = next(Math.min(keepAliveWait(), timing.resultsTimeout().toNanos()));
-                if (stalled()) {
-                    dropped(new ProviderError(ProviderError.Kind.TIMEOUT, DeepgramSpeechToText.PROVIDER,
-                            "no results for " + timing.resultsTimeout().toMillis() + " ms of sent audio", true));
-                }
+                dropIfStalled();
                 if (command == null) {
                     if (keepAliveWait() <= 1) {
                         send("{\"type\":\"KeepAlive\"}");
@@ -213,6 +212,13 @@ final class DeepgramSttSession implements SttSession {
      * Whether the socket has audio it has not reported on and its reports stopped advancing for the
      * results timeout: a half-open connection the JDK client has not noticed.
      */
+    private void dropIfStalled() {
+        if (stalled()) {
+            dropped(new ProviderError(ProviderError.Kind.TIMEOUT, DeepgramSpeechToText.PROVIDER,
+                    "no results for " + timing.resultsTimeout().toMillis() + " ms of sent audio", true));
+        }
+    }
+
     private boolean stalled() {
         return connection != null && !dead && unackedStart + unackedBytes > heardUntil
                 && System.nanoTime() - lastProgressNanos >= timing.resultsTimeout().toNanos();
