@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The outbound audio queue of one call: 20 ms frames and marks go in, in order, and a virtual
  * thread hands them to the {@link Sink} paced by a {@link Pacer}, so Twilio never holds more than
- * the lead. {@link #clear()} drops whatever has not been sent yet and clears Twilio's buffer.
+ * the lead (plus a frame). {@link #clear()} drops whatever has not been sent yet and clears Twilio's buffer.
  * Any thread may enqueue or clear; the queue and pacer are guarded by {@code lock}.
  */
 public final class Playout implements AutoCloseable {
@@ -39,8 +39,13 @@ public final class Playout implements AutoCloseable {
     private boolean closed; // guarded by lock
 
     public Playout(Sink sink, Duration lead, String name) {
+        this(sink, lead, Duration.ZERO, name);
+    }
+
+    /** A playout that sends in batches of about {@code batch} (see {@link Pacer}). */
+    public Playout(Sink sink, Duration lead, Duration batch, String name) {
         this.sink = sink;
-        this.pacer = new Pacer(lead);
+        this.pacer = new Pacer(lead, batch);
         Thread.ofVirtual().name("playout-" + name).start(this::run);
     }
 

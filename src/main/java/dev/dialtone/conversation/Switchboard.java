@@ -28,7 +28,9 @@ public final class Switchboard implements CallHandler.Factory {
     private static final System.Logger LOG = System.getLogger(Switchboard.class.getName());
     private static final int RECENT = 500;
     /** How far ahead of real time audio is sent to Twilio. */
-    static final java.time.Duration PLAYOUT_LEAD = java.time.Duration.ofMillis(160);
+    static final java.time.Duration PLAYOUT_LEAD = java.time.Duration.ofMillis(200);
+    /** Audio goes to Twilio 100 ms at a time: five frames per wake-up of the playout thread, not one. */
+    static final java.time.Duration PLAYOUT_BATCH = java.time.Duration.ofMillis(100);
 
     private final FlowRegistry flows;
     private final Providers providers;
@@ -87,7 +89,7 @@ public final class Switchboard implements CallHandler.Factory {
                                             direction(start), clock.now(), log);
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
                                       this::onEnded);
-        var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, info.sid());
+        var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(tts.get(), ttsOptions, f.tts().provider() + ":" + ttsOptions.voice() + ":"
                                    + ttsOptions.model(), playout, phrases, session::post, clock);

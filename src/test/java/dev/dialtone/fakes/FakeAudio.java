@@ -16,6 +16,14 @@ public final class FakeAudio {
 
     /** A sine tone; a tone stands for caller speech in tests (the fake STT maps frequency to text). */
     public static byte[] tone(double hertz, int millis, int amplitude) {
+        // the benchmark's callers say the same tone hundreds of times
+        return TONES.computeIfAbsent(hertz + "/" + millis + "/" + amplitude, k -> computeTone(hertz, millis, amplitude))
+                    .clone();
+    }
+
+    private static final java.util.Map<String, byte[]> TONES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static byte[] computeTone(double hertz, int millis, int amplitude) {
         int n = millis * 8;
         var out = new byte[n];
         for (int i = 0; i < n; i++) {

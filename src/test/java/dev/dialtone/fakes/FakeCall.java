@@ -67,14 +67,9 @@ public final class FakeCall implements AutoCloseable {
     static FakeCall connect(FakeTwilio twilio, URI uri, String signature, String callSid, String streamSid,
                             String accountSid, FakeTwilio.Twiml twiml) throws IOException {
         var call = new FakeCall(twilio, callSid, streamSid, accountSid, twiml);
-        // Helidon's client: blocking I/O on a virtual thread per socket (the benchmark runs hundreds)
-        var builder = io.helidon.webclient.websocket.WsClient.builder().connectTimeout(Duration.ofSeconds(5));
-        if (signature != null) {
-            builder.addHeader("X-Twilio-Signature", signature);
-        }
         var opened = new java.util.concurrent.CompletableFuture<io.helidon.websocket.WsSession>();
         try {
-            builder.build().connect(uri, call.new Listener(opened));
+            twilio.streamClient(signature).connect(uri, call.new Listener(opened));
             call.socket = opened.get(10, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             throw new IOException("stream upgrade refused: " + e.getMessage(), e);

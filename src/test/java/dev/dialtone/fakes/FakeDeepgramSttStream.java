@@ -44,6 +44,9 @@ final class FakeDeepgramSttStream {
     private long zeroCrossings;
     private long voicedSamples;
     private String utteranceText;
+    /** The utterance's words as punctuated, and as Deepgram's bare lower-case {@code word}; set with its text. */
+    private List<String> utteranceWords = List.of();
+    private List<String> bareWords = List.of();
     /** The last decoded sample, so that crossings at frame boundaries count too. */
     private short previousSample;
     private long utteranceEndFrom = -1;
@@ -225,8 +228,10 @@ final class FakeDeepgramSttStream {
         if (utteranceText == null) {
             double hz = voicedSamples == 0 ? 0 : zeroCrossings * RATE / (2.0 * voicedSamples);
             utteranceText = fake.script.apply(new FakeDeepgramStt.Utterance(fake.utterancesFinalised.get(), speechStart / RATE, hz));
+            utteranceWords = utteranceText.isBlank() ? List.of() : List.of(utteranceText.strip().split("\\s+"));
+            bareWords = utteranceWords.stream().map(w -> w.toLowerCase().replaceAll("[^\\p{L}\\p{N}']", "")).toList();
         }
-        return utteranceText.isBlank() ? List.of() : List.of(utteranceText.strip().split("\\s+"));
+        return utteranceWords;
     }
 
     private void results(List<String> words, boolean isFinal, boolean speechFinal, boolean fromFinalize, long end) {
@@ -241,7 +246,7 @@ final class FakeDeepgramSttStream {
         double span = words.isEmpty() ? 0 : (lastVoiced - speechStart) / RATE / words().size();
         for (int i = 0; i < words.size(); i++) {
             double wordStart = speechStart / RATE + i * span;
-            wordArray.addObject().put("word", words.get(i).toLowerCase().replaceAll("[^\\p{L}\\p{N}']", ""))
+            wordArray.addObject().put("word", bareWords.get(i))
                     .put("start", wordStart).put("end", wordStart + span).put("confidence", 0.98)
                     .put("punctuated_word", words.get(i));
         }

@@ -21,8 +21,19 @@ public final class FakeTtsServer {
     /** The fake voice for {@code text}: a 300 Hz tone, {@code msPerChar} per character (at least one). */
     public static byte[] synthesize(String text, int msPerChar) {
         int samples = Math.max(1, text.strip().length()) * msPerChar * 8;
-        var pcm = new short[samples];
-        for (int i = 0; i < samples; i++) {
+        var audio = new byte[samples];
+        for (int at = 0; at < samples; at += VOICE_PERIOD.length) {
+            System.arraycopy(VOICE_PERIOD, 0, audio, at, Math.min(VOICE_PERIOD.length, samples - at));
+        }
+        return audio;
+    }
+
+    /** 300 Hz repeats every 80 samples at 8 kHz: one period, encoded once (hundreds of calls synthesise). */
+    private static final byte[] VOICE_PERIOD = voicePeriod();
+
+    private static byte[] voicePeriod() {
+        var pcm = new short[80];
+        for (int i = 0; i < pcm.length; i++) {
             pcm[i] = (short) (6000 * Math.sin(2 * Math.PI * 300 * i / 8000.0));
         }
         return MuLaw.encode(pcm);

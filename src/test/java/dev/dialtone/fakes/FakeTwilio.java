@@ -16,6 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.helidon.webclient.websocket.WsClient;
+
 /**
  * A fake Twilio that places calls into a Dialtone server the way Twilio does: it signs and POSTs
  * the voice webhook, reads the TwiML, opens the Media Stream with a signature over the TwiML's
@@ -43,6 +45,7 @@ public final class FakeTwilio {
     private final String authToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String accountSid = "AC" + "0".repeat(32);
+    private final Map<String, WsClient> streamClients = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param authToken the token to sign with; empty sends no signature */
     public FakeTwilio(URI server, String authToken) {
@@ -154,6 +157,22 @@ public final class FakeTwilio {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Helidon's WebSocket client (blocking I/O on a virtual thread per socket; the benchmark runs
+     * hundreds) for streams with this signature header (null: none). Built once per signature: a
+     * client's construction loads services and costs more than the connection itself, and every
+     * call to the same stream URL carries the same signature.
+     */
+    WsClient streamClient(String signature) {
+        return streamClients.computeIfAbsent(signature == null ? "" : signature, s -> {
+            var builder = WsClient.builder().connectTimeout(Duration.ofSeconds(5));
+            if (!s.isEmpty()) {
+                builder.addHeader("X-Twilio-Signature", s);
+            }
+            return builder.build();
+        });
     }
 
     /** The server's address without a trailing slash, so that {@code base + "/path"} is the real path. */

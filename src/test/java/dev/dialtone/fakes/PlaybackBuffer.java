@@ -14,6 +14,11 @@ import java.util.function.Consumer;
  * Twilio's outbound playback queue, simulated: audio plays in real time (20 ms at a time), a mark
  * is echoed when playback reaches it (at once if nothing is queued), and {@code clear} empties
  * the queue and echoes every pending mark immediately.
+ *
+ * <p>Playback is worked out from the schedule rather than acted out frame by frame: whoever looks
+ * (a reader of what was heard, a clear, a waiter) first brings the queue up to now, stamping each
+ * 20 ms with the time it started to play. Only marks need a thread to wake on time, since the server
+ * waits for their echo. The benchmark runs hundreds of these; a wake-up per frame was pure load.
  */
 final class PlaybackBuffer {
     private sealed interface Item {
@@ -25,9 +30,12 @@ final class PlaybackBuffer {
         }
     }
 
+    private static final int FRAME = 160;
+
     private final Consumer<String> echo;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Condition changed = lock.newCondition();      // for waiters: audio arrived or played
+    private final Condition markQueued = lock.newCondition();   // for the mark thread
     private final ArrayDeque<Item> queue = new ArrayDeque<>(); // guarded by lock
     private final List<FakeCall.Heard> heard = new ArrayList<>(); // guarded by lock
     private final List<String> echoed = new ArrayList<>(); // guarded by lock
@@ -37,22 +45,36 @@ final class PlaybackBuffer {
 
     PlaybackBuffer(Consumer<String> echo) {
         this.echo = echo;
-        Thread.ofVirtual().name("fake-twilio-playback").start(this::play);
+        Thread.ofVirtual().name("fake-twilio-marks").start(this::echoMarks);
     }
 
     /** Queues audio that arrived at {@code arrivedNanos}. */
     void enqueue(byte[] audio, long arrivedNanos) {
-        add(new Item.Audio(audio, arrivedNanos));
+        lock.lock();
+        try {
+            queue.add(new Item.Audio(audio, arrivedNanos));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     void enqueueMark(String name) {
-        add(new Item.Mark(name));
+        lock.lock();
+        try {
+            queue.add(new Item.Mark(name));
+            markQueued.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     void clear() {
+        List<String> due;
         List<String> pending = new ArrayList<>();
         lock.lock();
         try {
+            due = advance(System.nanoTime()); // what started playing before the clear was heard
             for (var item : queue) {
                 if (item instanceof Item.Mark mark) {
                     pending.add(mark.name());
@@ -62,9 +84,11 @@ final class PlaybackBuffer {
             next = 0;
             echoed.addAll(pending);
             changed.signalAll();
+            markQueued.signalAll();
         } finally {
             lock.unlock();
         }
+        due.forEach(echo);
         pending.forEach(echo);
     }
 
@@ -88,46 +112,23 @@ final class PlaybackBuffer {
         }
     }
 
-    long lastHeardNanos() {
-        return lastHeardNanos;
-    }
-
     /** Waits until audio that started playing after {@code nanos} has been heard. */
     boolean awaitHeardAfter(long nanos, Duration timeout) {
-        return awaitHeard(() -> lastHeardNanos > nanos, timeout);
-    }
-
-    private boolean awaitHeard(java.util.function.BooleanSupplier done, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        lock.lock();
-        try {
-            while (!done.getAsBoolean()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                changed.await(left, TimeUnit.NANOSECONDS);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
-        }
+        return awaitPlayed(() -> lastHeardNanos > nanos, timeout);
     }
 
     /**
      * Waits until something has played and then nothing for {@code quiet}. Sleeps until the quiet
-     * period could have passed instead of waking per frame: the benchmark runs hundreds of these.
+     * period could have passed instead of waking per frame.
      */
     boolean awaitQuiet(Duration quiet, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (!awaitHeard(() -> lastHeardNanos != 0, timeout)) {
+        if (!awaitPlayed(() -> lastHeardNanos != 0, timeout)) {
             return false;
         }
         while (true) {
             long now = System.nanoTime();
+            catchUp(now);
             long quietAt = lastHeardNanos + quiet.toNanos();
             if (now > quietAt) {
                 return true;
@@ -140,6 +141,7 @@ final class PlaybackBuffer {
     }
 
     List<FakeCall.Heard> heard() {
+        catchUp(System.nanoTime());
         lock.lock();
         try {
             return List.copyOf(heard);
@@ -162,75 +164,137 @@ final class PlaybackBuffer {
         try {
             closed = true;
             changed.signalAll();
+            markQueued.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    private void add(Item item) {
-        lock.lock();
-        try {
-            queue.add(item);
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+    /** Waits, on the schedule, until {@code done} holds once playback is brought up to date. */
+    private boolean awaitPlayed(java.util.function.BooleanSupplier done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long now = System.nanoTime();
+            catchUp(now);
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            lock.lock();
+            try {
+                long left = deadline - now;
+                if (left <= 0) {
+                    return false;
+                }
+                long startsIn = headStart() - now; // negative: nothing queued
+                changed.await(startsIn > 0 ? Math.min(left, startsIn) : left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    /** Plays the queue head in 20 ms steps on an absolute schedule, so it keeps real time. */
-    private void play() {
+    private void catchUp(long now) {
+        List<String> due;
         lock.lock();
         try {
-            while (!closed) {
-                var item = queue.peek();
-                if (item == null) {
-                    changed.await();
-                    continue;
-                }
-                long now = System.nanoTime();
-                if (item instanceof Item.Audio audio && next < audio.arrivedNanos()) {
-                    // the buffer ran dry: Twilio starts this audio as it arrives (this thread may wake
-                    // later; a late thread catches up on the schedule instead of shifting it)
-                    next = audio.arrivedNanos();
-                }
-                switch (item) {
-                    case Item.Mark mark -> {
-                        if (next > now) {
-                            changed.await(next - now, TimeUnit.NANOSECONDS);
-                            continue; // re-check: a clear may have echoed it already
-                        }
-                        queue.poll();
-                        echoed.add(mark.name());
-                        changed.signalAll();
-                        lock.unlock();
-                        try {
-                            echo.accept(mark.name());
-                        } finally {
-                            lock.lock();
-                        }
+            due = advance(now);
+        } finally {
+            lock.unlock();
+        }
+        due.forEach(echo);
+    }
+
+    /**
+     * Plays everything whose time has come by {@code now}, on the absolute schedule; returns the
+     * marks reached, for the caller to echo once it has let go of the lock. Lock held.
+     */
+    private List<String> advance(long now) {
+        List<String> due = List.of();
+        while (!queue.isEmpty()) {
+            long start = headStart();
+            if (start > now) {
+                break;
+            }
+            switch (queue.poll()) {
+                case Item.Mark mark -> {
+                    echoed.add(mark.name());
+                    if (due.isEmpty()) {
+                        due = new ArrayList<>();
                     }
-                    case Item.Audio audio -> {
-                        if (next > now) {
-                            changed.await(next - now, TimeUnit.NANOSECONDS);
-                            continue;
-                        }
-                        long at = next;
-                        int take = Math.min(160, audio.bytes().length);
-                        heard.add(new FakeCall.Heard(at, Arrays.copyOf(audio.bytes(), take)));
-                        lastHeardNanos = at;
-                        changed.signalAll(); // for awaitHeardAfter
-                        queue.poll();
-                        if (take < audio.bytes().length) {
-                            queue.addFirst(new Item.Audio(Arrays.copyOfRange(audio.bytes(), take, audio.bytes().length), at));
-                        }
-                        next = at + TimeUnit.MILLISECONDS.toNanos(take / 8);
+                    due.add(mark.name());
+                    next = Math.max(next, start);
+                }
+                case Item.Audio audio -> {
+                    int take = Math.min(FRAME, audio.bytes().length);
+                    heard.add(new FakeCall.Heard(start, Arrays.copyOf(audio.bytes(), take)));
+                    lastHeardNanos = start;
+                    if (take < audio.bytes().length) {
+                        queue.addFirst(new Item.Audio(Arrays.copyOfRange(audio.bytes(), take, audio.bytes().length), start));
                     }
+                    next = start + TimeUnit.MILLISECONDS.toNanos(take / 8);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            lock.unlock();
+            changed.signalAll();
+        }
+        return due;
+    }
+
+    /**
+     * When the queue head starts to play: at {@code next}, or when it arrived if the buffer had run
+     * dry by then (Twilio starts late audio as it arrives). Long.MIN_VALUE when nothing is queued.
+     */
+    private long headStart() {
+        var head = queue.peek();
+        if (head == null) {
+            return Long.MIN_VALUE;
+        }
+        return head instanceof Item.Audio audio ? Math.max(next, audio.arrivedNanos()) : next;
+    }
+
+    /** When the first queued mark will be reached, by the schedule; -1 when none is queued. */
+    private long firstMarkDue() {
+        long at = next;
+        for (var item : queue) {
+            switch (item) {
+                case Item.Mark mark -> {
+                    return at;
+                }
+                case Item.Audio audio -> at = Math.max(at, audio.arrivedNanos()) + TimeUnit.MILLISECONDS.toNanos(audio.bytes().length / 8);
+            }
+        }
+        return -1;
+    }
+
+    /** Echoes each mark when playback reaches it: the one thing that must happen on time unasked. */
+    private void echoMarks() {
+        while (true) {
+            List<String> due;
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                long now = System.nanoTime();
+                due = advance(now);
+                if (due.isEmpty()) {
+                    long at = firstMarkDue();
+                    if (at < 0) {
+                        markQueued.await();
+                    } else if (at > now) {
+                        markQueued.await(at - now, TimeUnit.NANOSECONDS);
+                    }
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                lock.unlock();
+            }
+            due.forEach(echo);
         }
     }
 }
