@@ -3,44 +3,47 @@ package dev.dialtone.speech;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
 /**
- * A client WebSocket to a speech provider over the JDK's {@link WebSocket}: whole messages in
- * (fragments joined), sends serialised, and failures as {@link ProviderError}s.
+ * A client WebSocket to a speech provider: whole messages in (fragments joined), sends
+ * serialised, and every end reported once as a close code or a failure ({@link ProviderError}s
+ * for the connection).
  *
- * <p>Why the JDK client: it sets {@code Authorization}/{@code xi-api-key} on the upgrade, reports a
- * refused upgrade with its HTTP status ({@code WebSocketHandshakeException}), and delivers binary
- * frames as ByteBuffers with explicit fragment boundaries.
+ * <p>It speaks RFC 6455 itself ({@link WebSocketWire}) over a blocking socket: one virtual thread
+ * per socket reads frames and calls the {@link Handler}; a send writes its frame directly on the
+ * sender's thread. Why not the JDK's {@code java.net.http.WebSocket}: its asynchronous plumbing
+ * (a selector thread, completion stages and a scheduler task per message) cost about a fifth of the
+ * server's CPU at 100 calls, each frame crossing threads twice; and when the peer dropped the
+ * connection right after a message, it could swallow the end (an {@code InternalError} on its
+ * selector thread), so the listener never heard of it. Helidon's client cannot set headers per
+ * connection and returns silently at the end of the stream. Here, an end of stream is an end.
  *
- * <p>Threads: {@link Handler} methods run one at a time on the client's virtual-thread executor
- * (or on this socket's probe thread, for an end the JDK lost). Sends may come from any thread;
- * {@link #sendLock} keeps one in flight, as the JDK requires.
- *
- * <p>Why the probe: when the peer drops the TCP connection right after a message, the JDK client
- * reads the end of stream while it has no demand and throws {@code InternalError} from
- * {@code TransportImpl.acknowledgeReception}; if that happens on its selector thread the error is
- * swallowed and the listener never hears of the end. So after {@link #PROBE_AFTER} without inbound
- * traffic the socket sends Pings until something arrives: on a dropped connection a write soon
- * fails, and the failure is reported through {@link Handler#onEnded} like any other drop.
+ * <p>A send that cannot be written within {@link #SEND_TIMEOUT} (the peer stopped reading) is
+ * ended by a shared watchdog, which aborts the connection and so fails the send.
  */
 public final class ProviderSocket {
 
-    /** Receives one socket's messages, one call at a time. */
+    /** Receives one socket's messages, one call at a time, on the socket's reader thread. */
     public interface Handler {
         void onText(String text);
 
@@ -50,89 +53,121 @@ public final class ProviderSocket {
         void onEnded(int code, String reason, Throwable error);
     }
 
-    /**
-     * Shared by all sockets, a few clients deep: each JDK client does all its socket I/O on one
-     * selector thread, so hundreds of calls' audio on a single client queue behind each other.
-     */
-    private static final HttpClient[] CLIENTS = java.util.stream.IntStream
-            .range(0, Math.max(2, Runtime.getRuntime().availableProcessors() * 2))
-            .mapToObj(i -> HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build())
-            .toArray(HttpClient[]::new);
-    private static final java.util.concurrent.atomic.AtomicInteger NEXT_CLIENT = new java.util.concurrent.atomic.AtomicInteger();
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
-    /** Inbound silence after which a Ping checks that the connection still exists. */
-    private static final Duration PROBE_AFTER = Duration.ofMillis(500);
-    /**
-     * Pause between Pings while none is answered. On a dropped connection the JDK accepts the first
-     * write or two and fails a later one, so unanswered Pings are repeated quickly.
-     */
-    private static final Duration REPROBE_AFTER = Duration.ofMillis(100);
+    /** How long a close waits for the provider's echo before the connection is dropped. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final int MAX_MESSAGE = 16 * 1024 * 1024;
+    private static final SendWatchdog WATCHDOG = new SendWatchdog(SEND_TIMEOUT);
 
     private final String provider;
-    private final WebSocket socket;
-    private final Reader reader;
+    private final Socket connection;
+    private final InputStream in;
+    private final OutputStream out;
+    private final Handler handler;
     private final ReentrantLock sendLock = new ReentrantLock();
-    /** Set by {@link #abort()}: the owner dropped the socket, so the probe stops and reports nothing. */
+    private final SplittableRandom masks; // guarded by sendLock
+    /** When the send in progress started (System.nanoTime), or 0; read by the watchdog. */
+    private volatile long sendingSince;
+    private boolean closeSent; // guarded by sendLock
+    /** Set by {@link #abort()}: the owner dropped the socket and hears nothing more. */
     private volatile boolean aborted;
+    private volatile boolean ended;
 
-    private ProviderSocket(String provider, WebSocket socket, Reader reader) {
+    private ProviderSocket(String provider, Socket connection, InputStream in, Handler handler, SplittableRandom masks)
+            throws IOException {
         this.provider = provider;
-        this.socket = socket;
-        this.reader = reader;
+        this.connection = connection;
+        this.in = in;
+        this.out = connection.getOutputStream();
+        this.handler = handler;
+        this.masks = masks;
     }
 
     /**
-     * Opens the socket, blocking up to {@code connectTimeout} for the upgrade.
+     * Opens the socket, blocking up to {@code connectTimeout} for the TCP (and TLS) connection and
+     * the upgrade.
      *
      * @throws ProviderException typed: AUTH/RATE_LIMIT/SERVER for a refused upgrade, TIMEOUT,
      *                           NETWORK or PROTOCOL
      */
     public static ProviderSocket connect(String provider, URI uri, Map<String, String> headers,
                                          Duration connectTimeout, Handler handler) throws ProviderException {
-        var client = CLIENTS[Math.floorMod(NEXT_CLIENT.getAndIncrement(), CLIENTS.length)];
-        var builder = client.newWebSocketBuilder().connectTimeout(connectTimeout);
-        headers.forEach(builder::header);
-        var reader = new Reader(handler);
-        var future = builder.buildAsync(uri, reader);
+        return connect(provider, uri, headers, connectTimeout, handler, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** As above, with the TLS client of one's choice (the JDK's default trusts the system's CAs). */
+    static ProviderSocket connect(String provider, URI uri, Map<String, String> headers, Duration connectTimeout,
+                                  Handler handler, SSLSocketFactory tlsFactory) throws ProviderException {
+        boolean secure = switch (uri.getScheme()) {
+            case "wss" -> true;
+            case "ws" -> false;
+            default -> throw new IllegalArgumentException("not a WebSocket URL: " + uri);
+        };
+        var host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+        int timeout = (int) Math.max(1, connectTimeout.toMillis());
+        Socket connection = new Socket();
         try {
-            var opened = new ProviderSocket(provider, future.get(connectTimeout.toMillis() + 500, TimeUnit.MILLISECONDS), reader);
-            Thread.ofVirtual().name(provider + "-socket-probe").start(opened::probe);
-            return opened;
-        } catch (ExecutionException e) {
-            throw new ProviderException(ProviderError.ofException(provider, e.getCause()));
-        } catch (TimeoutException e) {
-            future.cancel(true);
+            connection.setTcpNoDelay(true); // small audio frames must not wait for acknowledgements
+            connection.connect(new InetSocketAddress(host, port), timeout);
+            if (secure) {
+                connection = tls(tlsFactory, connection, host, port);
+            }
+            connection.setSoTimeout(timeout);
+            var in = new BufferedInputStream(connection.getInputStream(), 16 * 1024);
+            var masks = new SplittableRandom(SEEDS.nextLong());
+            WebSocketWire.handshake(uri, headers, in, connection.getOutputStream(), masks);
+            connection.setSoTimeout(0);
+            var socket = new ProviderSocket(provider, connection, in, handler, masks);
+            WATCHDOG.watch(socket);
+            Thread.ofVirtual().name(provider + "-socket").start(socket::readLoop);
+            return socket;
+        } catch (WebSocketWire.UpgradeRefused e) {
+            closeQuietly(connection);
+            throw new ProviderException(ProviderError.ofStatus(provider, e.status, e.body));
+        } catch (SocketTimeoutException e) {
+            closeQuietly(connection);
             throw new ProviderException(new ProviderError(ProviderError.Kind.TIMEOUT, provider, "connect timed out", true));
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, provider, "connect interrupted", true));
+        } catch (IOException e) {
+            closeQuietly(connection);
+            throw new ProviderException(ProviderError.ofException(provider, e));
         }
     }
 
+    private static final java.security.SecureRandom SEEDS = new java.security.SecureRandom();
+
+    private static Socket tls(SSLSocketFactory factory, Socket plain, String host, int port) throws IOException {
+        var tls = (SSLSocket) factory.createSocket(plain, host, port, true); // names the host (SNI)
+        var parameters = tls.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+        tls.setSSLParameters(parameters);
+        tls.startHandshake();
+        return tls;
+    }
+
     public void sendText(String text) throws ProviderException {
-        send(() -> socket.sendText(text, true));
+        send(WebSocketWire.TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
     public void sendBinary(byte[] data) throws ProviderException {
-        send(() -> socket.sendBinary(ByteBuffer.wrap(data), true));
+        send(WebSocketWire.BINARY, data);
     }
 
-    private void send(java.util.function.Supplier<CompletableFuture<WebSocket>> action) throws ProviderException {
+    private void send(int opcode, byte[] payload) throws ProviderException {
         sendLock.lock();
         try {
-            action.get().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new ProviderException(ProviderError.ofException(provider, e.getCause()));
-        } catch (TimeoutException e) {
-            socket.abort();
-            throw new ProviderException(new ProviderError(ProviderError.Kind.TIMEOUT, provider, "send timed out", true));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, provider, "send interrupted", true));
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, provider, "socket already closed", true));
+            if (closeSent || ended || aborted) {
+                throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, provider, "socket already closed", true));
+            }
+            sendingSince = System.nanoTime();
+            WebSocketWire.write(out, opcode, payload, masks);
+        } catch (IOException e) {
+            if (WATCHDOG.timedOut(this)) {
+                throw new ProviderException(new ProviderError(ProviderError.Kind.TIMEOUT, provider, "send timed out", true));
+            }
+            throw new ProviderException(ProviderError.ofException(provider, e));
         } finally {
+            sendingSince = 0;
             sendLock.unlock();
         }
     }
@@ -141,171 +176,180 @@ public final class ProviderSocket {
     public void close() {
         sendLock.lock();
         try {
-            if (!socket.isOutputClosed()) {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (closeSent || ended || aborted) {
+                return;
             }
-        } catch (ExecutionException | TimeoutException | IllegalStateException e) {
-            socket.abort();
-        } catch (InterruptedException e) {
-            socket.abort();
-            Thread.currentThread().interrupt();
+            closeSent = true;
+            sendingSince = System.nanoTime();
+            WebSocketWire.write(out, WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""), masks);
+            connection.setSoTimeout((int) CLOSE_TIMEOUT.toMillis()); // the reader gives up on a missing echo
+        } catch (IOException e) {
+            closeQuietly(connection);
+        } finally {
+            sendingSince = 0;
+            sendLock.unlock();
+        }
+    }
+
+    /** Drops the connection at once, without a close handshake; the handler hears nothing more. */
+    public void abort() {
+        aborted = true;
+        closeQuietly(connection);
+    }
+
+    /** The reader thread: frames in, whole messages and the end out. */
+    private void readLoop() {
+        var message = new ByteArrayOutputStream();
+        int messageType = -1;
+        try {
+            while (true) {
+                var frame = WebSocketWire.read(in, MAX_MESSAGE);
+                switch (frame.opcode()) {
+                    case WebSocketWire.TEXT, WebSocketWire.BINARY, WebSocketWire.CONTINUATION -> {
+                        if (frame.opcode() != WebSocketWire.CONTINUATION) {
+                            if (messageType != -1) {
+                                throw new ProtocolException("a new message began inside a fragmented one");
+                            }
+                            messageType = frame.opcode();
+                        } else if (messageType == -1) {
+                            throw new ProtocolException("a continuation frame without a message");
+                        }
+                        if (message.size() + frame.payload().length > MAX_MESSAGE) {
+                            throw new ProtocolException("message larger than " + MAX_MESSAGE + " bytes");
+                        }
+                        if (frame.fin()) {
+                            deliver(messageType, message.size() == 0 ? frame.payload() : joined(message, frame.payload()));
+                            message.reset();
+                            messageType = -1;
+                        } else {
+                            message.writeBytes(frame.payload());
+                        }
+                    }
+                    case WebSocketWire.PING -> pong(frame.payload());
+                    case WebSocketWire.PONG -> {
+                        // nobody pings from this side
+                    }
+                    case WebSocketWire.CLOSE -> {
+                        echoClose(frame.payload());
+                        end(WebSocketWire.closeCode(frame.payload()), WebSocketWire.closeReason(frame.payload()), null);
+                        return;
+                    }
+                    default -> throw new ProtocolException("unexpected frame opcode " + frame.opcode());
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            end(1006, "", new IOException("the provider did not answer the close within " + CLOSE_TIMEOUT.toSeconds() + " s"));
+        } catch (IOException | RuntimeException e) {
+            end(1006, "", e);
+        } finally {
+            WATCHDOG.forget(this);
+            closeQuietly(connection);
+        }
+    }
+
+    private void deliver(int type, byte[] payload) {
+        if (aborted) {
+            return;
+        }
+        if (type == WebSocketWire.TEXT) {
+            handler.onText(new String(payload, StandardCharsets.UTF_8));
+        } else {
+            handler.onBinary(payload);
+        }
+    }
+
+    private static byte[] joined(ByteArrayOutputStream head, byte[] tail) {
+        head.writeBytes(tail);
+        return head.toByteArray();
+    }
+
+    private void pong(byte[] payload) throws IOException {
+        sendLock.lock();
+        try {
+            if (!closeSent) {
+                WebSocketWire.write(out, WebSocketWire.PONG, payload, masks);
+            }
         } finally {
             sendLock.unlock();
         }
     }
 
-    /** Drops the connection at once, without a close handshake. */
-    public void abort() {
-        aborted = true;
-        socket.abort();
+    /** Answers the provider's close with one of ours, unless we sent ours first. */
+    private void echoClose(byte[] payload) {
+        sendLock.lock();
+        try {
+            if (!closeSent) {
+                closeSent = true;
+                int code = WebSocketWire.closeCode(payload);
+                WebSocketWire.write(out, WebSocketWire.CLOSE, code == 1005 ? new byte[0] : WebSocketWire.closePayload(code, ""), masks);
+            }
+        } catch (IOException e) {
+            // the provider closed and went: its close frame already said what there is to say
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    private void end(int code, String reason, Throwable error) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (!aborted) {
+            handler.onEnded(code, reason, error);
+        }
+    }
+
+    private static void closeQuietly(Socket connection) {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // already closed or broken: either way it is gone
+        }
     }
 
     /**
-     * Probe thread: while the socket is open, pings it after each {@link #PROBE_AFTER} of inbound
-     * silence, and every {@link #REPROBE_AFTER} while unanswered; a Ping that cannot be written
-     * means the connection is gone, which ends the socket.
+     * One virtual thread for all sockets: blocking writes have no timeout of their
+     * own, so once a second it aborts any socket whose send has been in progress too long.
      */
-    private void probe() {
-        try {
-            while (!aborted && !reader.isEnded() && !socket.isOutputClosed()) {
-                long wait = PROBE_AFTER.toNanos() - (System.nanoTime() - reader.lastHeardNanos);
-                if (wait > 0) {
-                    Thread.sleep(Duration.ofNanos(wait));
-                    continue;
-                }
-                var gone = ping();
-                if (gone != null) {
-                    lost(gone); // outside the send lock: a handler may close the socket as it hears of the end
+    private static final class SendWatchdog {
+        private final long limitNanos;
+        private final Set<ProviderSocket> sockets = ConcurrentHashMap.newKeySet();
+        private final Set<ProviderSocket> timedOut = ConcurrentHashMap.newKeySet();
+
+        SendWatchdog(Duration limit) {
+            this.limitNanos = limit.toNanos();
+            Thread.ofVirtual().name("provider-socket-watchdog").start(this::run);
+        }
+
+        void watch(ProviderSocket socket) {
+            sockets.add(socket);
+        }
+
+        void forget(ProviderSocket socket) {
+            sockets.remove(socket);
+            timedOut.remove(socket);
+        }
+
+        boolean timedOut(ProviderSocket socket) {
+            return timedOut.contains(socket);
+        }
+
+        private void run() {
+            while (true) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
                     return;
                 }
-                Thread.sleep(REPROBE_AFTER);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Pings the socket; returns why the connection is gone, or null. */
-    private Throwable ping() throws InterruptedException {
-        if (!sendLock.tryLock()) {
-            return null; // a send in flight writes to the connection too, and reports its own failure
-        }
-        try {
-            if (!aborted && !socket.isOutputClosed()) {
-                socket.sendPing(ByteBuffer.allocate(0)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (TimeoutException e) {
-            return new IOException("ping not written within " + SEND_TIMEOUT.toMillis() + " ms");
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            return null; // closed meanwhile: whoever closed it knows
-        } finally {
-            sendLock.unlock();
-        }
-    }
-
-    /** The connection is gone though the JDK said nothing: end it and tell the handler. */
-    private void lost(Throwable cause) {
-        socket.abort();
-        if (!aborted) {
-            reader.end(1006, "", cause);
-        }
-    }
-
-    /** Joins fragments and forwards whole messages. JDK callback threads, one at a time. */
-    private static final class Reader implements WebSocket.Listener {
-        private final Handler handler;
-        /** Held around each handler call, so the probe thread's end never overlaps a JDK callback. */
-        private final ReentrantLock handlerLock = new ReentrantLock();
-        private final StringBuilder text = new StringBuilder();
-        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-        /** When anything (a message, a fragment, a pong) last arrived. */
-        private volatile long lastHeardNanos = System.nanoTime();
-        /** Guarded by {@link #handlerLock}. */
-        private volatile boolean ended;
-
-        Reader(Handler handler) {
-            this.handler = handler;
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            lastHeardNanos = System.nanoTime();
-            text.append(data);
-            if (last) {
-                var message = text.toString();
-                text.setLength(0);
-                deliver(() -> handler.onText(message));
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            lastHeardNanos = System.nanoTime();
-            var bytes = new byte[data.remaining()];
-            data.get(bytes);
-            binary.writeBytes(bytes);
-            if (last) {
-                var message = binary.toByteArray();
-                binary.reset();
-                deliver(() -> handler.onBinary(message));
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-            lastHeardNanos = System.nanoTime();
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            end(statusCode, reason, null);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            end(1006, "", error);
-        }
-
-        boolean isEnded() {
-            return ended;
-        }
-
-        /** Passes a whole message on unless the socket already ended (its end reported by the probe). */
-        private void deliver(Runnable call) {
-            handlerLock.lock();
-            try {
-                if (!ended) {
-                    call.run();
+                long now = System.nanoTime();
+                for (var socket : sockets) {
+                    long since = socket.sendingSince;
+                    if (since != 0 && now - since > limitNanos) {
+                        timedOut.add(socket);
+                        closeQuietly(socket.connection); // fails the blocked write and ends the reader
+                    }
                 }
-            } finally {
-                handlerLock.unlock();
-            }
-        }
-
-        void end(int code, String reason, Throwable error) {
-            handlerLock.lock();
-            try {
-                if (!ended) {
-                    ended = true;
-                    handler.onEnded(code, reason, error);
-                }
-            } finally {
-                handlerLock.unlock();
             }
         }
     }

@@ -35,8 +35,17 @@ public final class FakeServer implements AutoCloseable {
     private final Thread acceptor;
 
     public FakeServer(Handler handler) {
+        this(handler, javax.net.ServerSocketFactory.getDefault());
+    }
+
+    /** A fake that speaks TLS with the context's key (https, wss). */
+    public static FakeServer tls(Handler handler, javax.net.ssl.SSLContext context) {
+        return new FakeServer(handler, context.getServerSocketFactory());
+    }
+
+    private FakeServer(Handler handler, javax.net.ServerSocketFactory sockets) {
         try {
-            server = new ServerSocket();
+            server = sockets.createServerSocket();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         } catch (IOException e) {
             throw new IllegalStateException("cannot bind a fake server", e);

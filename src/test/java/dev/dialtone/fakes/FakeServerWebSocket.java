@@ -30,6 +30,8 @@ public final class FakeServerWebSocket {
     private boolean closeSent;
     /** Written by the reader when a close frame arrives: its status code, or -1. */
     private volatile int closeCodeReceived = -1;
+    /** Payloads of the pongs received, in order. */
+    private final java.util.List<byte[]> pongs = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FakeServerWebSocket(Socket socket, InputStream in, OutputStream out) {
         this.socket = socket;
@@ -76,9 +78,7 @@ public final class FakeServerWebSocket {
                         return null;
                     }
                     case 0x9 -> sendFrame(0xA, payload);
-                    case 0xA -> {
-                        // unsolicited pong: nothing to do
-                    }
+                    case 0xA -> pongs.add(payload);
                     default -> {
                         if (opcode != 0) {
                             messageOpcode = opcode;
@@ -117,22 +117,34 @@ public final class FakeServerWebSocket {
     }
 
     private void sendFrame(int opcode, byte[] payload) throws IOException {
+        sendFrame(true, opcode, false, payload);
+    }
+
+    /**
+     * Sends one frame exactly as described, for protocol tests: a fragment ({@code fin} false), a
+     * ping, or a frame masked as only clients may.
+     */
+    public void sendFrame(boolean fin, int opcode, boolean masked, byte[] payload) throws IOException {
         sendLock.lock();
         try {
             if (closeSent) {
                 throw new IOException("close already sent");
             }
             var header = new ByteArrayOutputStream();
-            header.write(0x80 | opcode);
+            header.write((fin ? 0x80 : 0) | opcode);
+            int maskBit = masked ? 0x80 : 0;
             if (payload.length < 126) {
-                header.write(payload.length);
+                header.write(maskBit | payload.length);
             } else if (payload.length < 65536) {
-                header.write(126);
+                header.write(maskBit | 126);
                 header.write(payload.length >> 8);
                 header.write(payload.length & 0xFF);
             } else {
-                header.write(127);
+                header.write(maskBit | 127);
                 header.write(ByteBuffer.allocate(8).putLong(payload.length).array());
+            }
+            if (masked) {
+                header.write(new byte[4]); // a zero mask: the payload goes as is
             }
             out.write(header.toByteArray());
             out.write(payload);
@@ -167,6 +179,11 @@ public final class FakeServerWebSocket {
         } catch (IOException ignored) {
             // dropping is the point
         }
+    }
+
+    /** The payloads of the pongs the client sent, in order. */
+    public java.util.List<byte[]> pongs() {
+        return java.util.List.copyOf(pongs);
     }
 
     /** The close code the client sent, or -1 if it never sent one. */

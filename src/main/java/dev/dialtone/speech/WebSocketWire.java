@@ -1,0 +1,251 @@
+package dev.dialtone.speech;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ProtocolException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The client side of RFC 6455 on a blocking stream: the opening handshake and frames. Stateless;
+ * {@link ProviderSocket} owns the connection and decides what frames mean.
+ */
+final class WebSocketWire {
+    static final int TEXT = 0x1;
+    static final int BINARY = 0x2;
+    static final int CONTINUATION = 0x0;
+    static final int CLOSE = 0x8;
+    static final int PING = 0x9;
+    static final int PONG = 0xA;
+
+    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+    private static final int MAX_ERROR_BODY = 16 * 1024;
+
+    private WebSocketWire() {
+    }
+
+    /** One frame as received; server frames are never masked. */
+    record Frame(boolean fin, int opcode, byte[] payload) {
+    }
+
+    /** The server answered the upgrade with something other than 101. */
+    static final class UpgradeRefused extends IOException {
+        final int status;
+        final String body;
+
+        UpgradeRefused(int status, String body) {
+            super("upgrade refused with HTTP " + status);
+            this.status = status;
+            this.body = body;
+        }
+    }
+
+    /**
+     * Sends the upgrade request and reads the response up to its blank line; whatever the server
+     * sends after it stays in {@code in} for the frame reader.
+     *
+     * @throws UpgradeRefused    a response other than 101, with its status and (short) body
+     * @throws ProtocolException not an HTTP response, or a 101 without the right accept key
+     */
+    static void handshake(URI uri, Map<String, String> headers, InputStream in, OutputStream out,
+                          SplittableRandom random) throws IOException {
+        var nonce = new byte[16];
+        for (int i = 0; i < nonce.length; i++) {
+            nonce[i] = (byte) random.nextInt(256);
+        }
+        var key = Base64.getEncoder().encodeToString(nonce);
+        var request = new StringBuilder(256)
+                .append("GET ").append(target(uri)).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(hostHeader(uri)).append("\r\n")
+                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
+                .append("Sec-WebSocket-Version: 13\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        request.append("\r\n");
+        out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+
+        var head = readHead(in);
+        var lines = head.split("\r\n");
+        var status = lines[0].split(" ", 3);
+        if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
+            throw new ProtocolException("not an HTTP response");
+        }
+        int code;
+        try {
+            code = Integer.parseInt(status[1]);
+        } catch (NumberFormatException e) {
+            throw new ProtocolException("not an HTTP status: " + status[1]);
+        }
+        var fields = new HashMap<String, String>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0) {
+                fields.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+            }
+        }
+        if (code != 101) {
+            throw new UpgradeRefused(code, readBody(in, fields.get("content-length")));
+        }
+        if (!"websocket".equalsIgnoreCase(fields.get("upgrade"))
+                || !acceptFor(key).equals(fields.get("sec-websocket-accept"))) {
+            throw new ProtocolException("101 without a valid WebSocket accept");
+        }
+    }
+
+    /** Reads one frame; an end of stream before a frame begins is an {@link EOFException}. */
+    static Frame read(InputStream in, int maxPayload) throws IOException {
+        int b0 = in.read();
+        if (b0 < 0) {
+            throw new EOFException("connection closed without a close frame");
+        }
+        int b1 = readByte(in);
+        if ((b0 & 0x70) != 0) {
+            throw new ProtocolException("reserved frame bits set (no extension was negotiated)");
+        }
+        if ((b1 & 0x80) != 0) {
+            throw new ProtocolException("a server frame must not be masked");
+        }
+        boolean fin = (b0 & 0x80) != 0;
+        int opcode = b0 & 0x0F;
+        long length = b1 & 0x7F;
+        if (length == 126) {
+            length = (readByte(in) << 8) | readByte(in);
+        } else if (length == 127) {
+            length = 0;
+            for (int i = 0; i < 8; i++) {
+                length = (length << 8) | readByte(in);
+            }
+        }
+        if (opcode >= CLOSE && (length > 125 || !fin)) {
+            throw new ProtocolException("control frame longer than 125 bytes or fragmented");
+        }
+        if (opcode > BINARY && opcode < CLOSE || opcode > PONG) {
+            throw new ProtocolException("unknown frame opcode " + opcode);
+        }
+        if (length < 0 || length > maxPayload) {
+            throw new ProtocolException("frame of " + length + " bytes exceeds " + maxPayload);
+        }
+        var payload = in.readNBytes((int) length);
+        if (payload.length < length) {
+            throw new EOFException("connection closed inside a frame");
+        }
+        return new Frame(fin, opcode, payload);
+    }
+
+    /** Writes one whole, masked frame in a single write. */
+    static void write(OutputStream out, int opcode, byte[] payload, SplittableRandom random) throws IOException {
+        int length = payload.length;
+        int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+        var frame = new byte[header + 4 + length];
+        frame[0] = (byte) (0x80 | opcode);
+        if (length < 126) {
+            frame[1] = (byte) (0x80 | length);
+        } else if (length < 65536) {
+            frame[1] = (byte) (0x80 | 126);
+            frame[2] = (byte) (length >>> 8);
+            frame[3] = (byte) length;
+        } else {
+            frame[1] = (byte) (0x80 | 127);
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
+            }
+        }
+        int mask = random.nextInt();
+        for (int i = 0; i < 4; i++) {
+            frame[header + i] = (byte) (mask >>> (24 - 8 * i));
+        }
+        for (int i = 0; i < length; i++) {
+            frame[header + 4 + i] = (byte) (payload[i] ^ frame[header + (i & 3)]);
+        }
+        out.write(frame);
+        out.flush();
+    }
+
+    /** A close frame's payload: the status code, then the reason in UTF-8. */
+    static byte[] closePayload(int code, String reason) {
+        var text = reason.getBytes(StandardCharsets.UTF_8);
+        var payload = new byte[2 + Math.min(text.length, 123)];
+        payload[0] = (byte) (code >>> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(text, 0, payload, 2, payload.length - 2);
+        return payload;
+    }
+
+    static int closeCode(byte[] payload) {
+        return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+    }
+
+    static String closeReason(byte[] payload) {
+        return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+    }
+
+    static String acceptFor(String key) {
+        try {
+            var sha1 = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.ISO_8859_1));
+            return Base64.getEncoder().encodeToString(sha1);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required of every JDK", e);
+        }
+    }
+
+    private static String target(URI uri) {
+        var path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    }
+
+    private static String hostHeader(URI uri) {
+        int port = uri.getPort();
+        boolean secure = "wss".equals(uri.getScheme());
+        return port < 0 || port == (secure ? 443 : 80) ? uri.getHost() : uri.getHost() + ":" + port;
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        var head = new ByteArrayOutputStream(256);
+        int matched = 0; // how much of \r\n\r\n has been seen
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0 && head.size() == 0) {
+                throw new EOFException("connection closed without a response"); // a network fault: retryable
+            }
+            if (b < 0) {
+                throw new ProtocolException("connection closed before the end of the HTTP response head");
+            }
+            if (head.size() >= MAX_HEADER_BYTES) {
+                throw new ProtocolException("HTTP response head longer than " + MAX_HEADER_BYTES + " bytes");
+            }
+            head.write(b);
+            matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The start of a refusal's body, for the error message; never waits for more than it says. */
+    private static String readBody(InputStream in, String contentLength) {
+        try {
+            int length = contentLength == null ? 0 : Math.min(Integer.parseInt(contentLength.strip()), MAX_ERROR_BODY);
+            return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        } catch (IOException | NumberFormatException e) {
+            return "";
+        }
+    }
+
+    private static int readByte(InputStream in) throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            throw new EOFException("connection closed inside a frame");
+        }
+        return b;
+    }
+}

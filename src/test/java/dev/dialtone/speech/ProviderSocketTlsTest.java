@@ -1,0 +1,120 @@
+package dev.dialtone.speech;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.io.FileInputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.dialtone.fakes.FakeServer;
+import dev.dialtone.llm.ProviderError;
+import dev.dialtone.llm.ProviderException;
+
+/**
+ * wss:// as the real providers serve it: TLS with a certificate the client must trust and that
+ * must name the host it dialled. The certificate is made for the test by the JDK's keytool.
+ */
+class ProviderSocketTlsTest {
+    private static SSLContext server;
+    private static SSLContext client;
+
+    @BeforeAll
+    static void certificate(@TempDir Path dir) throws Exception {
+        var store = dir.resolve("fake.p12");
+        var keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        var process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "fake", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        var output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as("keytool: " + output).isZero();
+        var keys = KeyStore.getInstance("PKCS12");
+        try (var in = new FileInputStream(store.toFile())) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        var keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, "changeit".toCharArray());
+        server = SSLContext.getInstance("TLS");
+        server.init(keyManagers.getKeyManagers(), null, null);
+        var trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("fake", keys.getCertificate("fake"));
+        var trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trusted);
+        client = SSLContext.getInstance("TLS");
+        client.init(null, trustManagers.getTrustManagers(), null);
+        Files.deleteIfExists(store);
+    }
+
+    @Test
+    void aSecureSocketCarriesMessagesBothWays() throws Exception {
+        var echo = FakeServer.tls(exchange -> {
+            var socket = exchange.upgrade();
+            var message = socket.read();
+            socket.sendText("echo " + message.text());
+            while (socket.read() != null) {
+                // until the client closes
+            }
+        }, server);
+        try (echo) {
+            var texts = new LinkedBlockingQueue<String>();
+            var socket = ProviderSocket.connect("deepgram", URI.create("wss://localhost:" + echo.port() + "/v1/speak"),
+                    Map.of(), Duration.ofSeconds(5), new ProviderSocket.Handler() {
+                        public void onText(String text) {
+                            texts.add(text);
+                        }
+
+                        public void onBinary(byte[] data) {
+                        }
+
+                        public void onEnded(int code, String reason, Throwable error) {
+                            texts.add("ended:" + code);
+                        }
+                    }, client.getSocketFactory());
+            socket.sendText("{\"type\":\"Speak\"}");
+            assertThat(texts.poll(5, TimeUnit.SECONDS)).isEqualTo("echo {\"type\":\"Speak\"}");
+            socket.close();
+            assertThat(texts.poll(5, TimeUnit.SECONDS)).isEqualTo("ended:1000");
+        }
+    }
+
+    @Test
+    void aCertificateForAnotherHostIsRefused() throws Exception {
+        try (var echo = FakeServer.tls(exchange -> exchange.upgrade().read(), server)) {
+            // the certificate names localhost, not 127.0.0.1
+            var refused = catchThrowableOfType(ProviderException.class, () -> ProviderSocket.connect("deepgram",
+                    URI.create("wss://127.0.0.1:" + echo.port() + "/"), Map.of(), Duration.ofSeconds(5),
+                    new ProviderSocketTest.Seen(), client.getSocketFactory()));
+            assertThat(refused).isNotNull();
+            assertThat(refused.error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
+            assertThat(refused.error().message()).contains("SSLHandshakeException");
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateIsRefused() throws Exception {
+        try (var echo = FakeServer.tls(exchange -> exchange.upgrade().read(), server)) {
+            // the JDK's default trust store does not know the test's certificate
+            var refused = catchThrowableOfType(ProviderException.class, () -> ProviderSocket.connect("deepgram",
+                    URI.create("wss://localhost:" + echo.port() + "/"), Map.of(), Duration.ofSeconds(5),
+                    new ProviderSocketTest.Seen()));
+            assertThat(refused).isNotNull();
+            assertThat(refused.error().message()).contains("SSLHandshakeException");
+        }
+    }
+}
