@@ -173,16 +173,19 @@ public final class CallRecorder {
     private void run() {
         var batch = new ArrayList<QueuedRecord>();
         var backoff = settings.retryMin();
+        boolean retrying = false; // the batch failed before: its commit may have landed unacknowledged
         try {
             while (true) {
                 if (batch.isEmpty() && !takeInto(batch)) {
                     return;
                 }
                 fill(batch);
-                if (writeBatch(batch)) {
+                if (writeBatch(batch, retrying)) {
                     backoff = settings.retryMin();
+                    retrying = false;
                     continue;
                 }
+                retrying = true;
                 retries.increment();
                 if (giveUp.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
                     dropAll(batch, "the store closed while the database was unavailable");
@@ -234,9 +237,9 @@ public final class CallRecorder {
      * is returned; when the database refuses something, the records are written one by one so
      * that only the refused ones are lost.
      */
-    private boolean writeBatch(List<QueuedRecord> batch) {
+    private boolean writeBatch(List<QueuedRecord> batch, boolean retrying) {
         try {
-            writeInOneTransaction(batch);
+            writeInOneTransaction(batch, retrying);
             done(batch);
             batch.clear();
             return true;
@@ -252,7 +255,7 @@ public final class CallRecorder {
         while (iterator.hasNext()) {
             var one = List.of(iterator.next());
             try {
-                writeInOneTransaction(one);
+                writeInOneTransaction(one, true);
                 done(one);
             } catch (SQLException e) {
                 if (Database.isOutage(e, pool)) {
@@ -270,12 +273,12 @@ public final class CallRecorder {
         return true;
     }
 
-    private void writeInOneTransaction(List<QueuedRecord> records) throws SQLException {
+    private void writeInOneTransaction(List<QueuedRecord> records, boolean mayExist) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
                 for (var record : records) {
-                    writer.write(c, record);
+                    writer.write(c, record, mayExist);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {

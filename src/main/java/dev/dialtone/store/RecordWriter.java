@@ -11,7 +11,9 @@ import java.util.Set;
  * The SQL that writes one queued record inside the caller's transaction. Every write is
  * idempotent, so a batch retried after a lost commit acknowledgement changes nothing: calls and
  * turns are upserted by key (call sid; call sid + turn index), events and usage are inserted once
- * by the key the recorder gave them. Used by the recorder's writer thread only.
+ * by the key the recorder gave them. Only a retry ({@code mayExist}) looks for an event or usage
+ * row first: on a first attempt it cannot exist, and the look-up was a third of the store's work.
+ * Used by the recorder's writer thread only.
  */
 final class RecordWriter {
 
@@ -22,7 +24,7 @@ final class RecordWriter {
     /** Sids whose call row is known to exist; writer thread only; forgotten on rollback. */
     private final Set<String> knownCalls = new HashSet<>();
 
-    void write(Connection c, QueuedRecord queued) throws SQLException {
+    void write(Connection c, QueuedRecord queued, boolean mayExist) throws SQLException {
         switch (queued.record()) {
             case CallStart start -> upsertCall(c, start);
             case TurnRecord turn -> {
@@ -31,11 +33,11 @@ final class RecordWriter {
             }
             case CallEvent event -> {
                 ensureCall(c, event.callSid(), queued);
-                insertEvent(c, event, queued.key());
+                insertEvent(c, event, queued.key(), mayExist);
             }
             case UsageRecord usage -> {
                 ensureCall(c, usage.callSid(), queued);
-                insertUsage(c, usage, queued.key());
+                insertUsage(c, usage, queued.key(), mayExist);
             }
             case CallEnd end -> {
                 ensureCall(c, end.callSid(), queued);
@@ -130,12 +132,14 @@ final class RecordWriter {
                     bindTurn(insert, t);
                     insert.executeUpdate();
                 }
+            } else {
+                // a replaced turn: its old tool calls go (a new turn has none: they hang from it)
+                try (var delete = c.prepareStatement("DELETE FROM tool_calls WHERE call_sid = ? AND turn_index = ?")) {
+                    delete.setString(1, t.callSid());
+                    delete.setInt(2, t.index());
+                    delete.executeUpdate();
+                }
             }
-        }
-        try (var delete = c.prepareStatement("DELETE FROM tool_calls WHERE call_sid = ? AND turn_index = ?")) {
-            delete.setString(1, t.callSid());
-            delete.setInt(2, t.index());
-            delete.executeUpdate();
         }
         if (t.toolCalls().isEmpty()) {
             return;
@@ -173,8 +177,8 @@ final class RecordWriter {
         ps.setInt(11, t.index());
     }
 
-    private static void insertEvent(Connection c, CallEvent e, String key) throws SQLException {
-        if (exists(c, "SELECT 1 FROM call_events WHERE id = ?", key)) {
+    private static void insertEvent(Connection c, CallEvent e, String key, boolean mayExist) throws SQLException {
+        if (mayExist && exists(c, "SELECT 1 FROM call_events WHERE id = ?", key)) {
             return;
         }
         try (var insert = c.prepareStatement(
@@ -188,8 +192,8 @@ final class RecordWriter {
         }
     }
 
-    private static void insertUsage(Connection c, UsageRecord u, String key) throws SQLException {
-        if (exists(c, "SELECT 1 FROM call_usage WHERE id = ?", key)) {
+    private static void insertUsage(Connection c, UsageRecord u, String key, boolean mayExist) throws SQLException {
+        if (mayExist && exists(c, "SELECT 1 FROM call_usage WHERE id = ?", key)) {
             return;
         }
         try (var insert = c.prepareStatement("INSERT INTO call_usage (id, call_sid, provider, kind, input_amount, "
