@@ -39,7 +39,9 @@ import javax.net.ssl.SSLSocketFactory;
  * connection and returns silently at the end of the stream. Here, an end of stream is an end.
  *
  * <p>A send that cannot be written within {@link #SEND_TIMEOUT} (the peer stopped reading) is
- * ended by a shared watchdog, which aborts the connection and so fails the send.
+ * ended by a shared watchdog, which aborts the connection and so fails the send. A sender
+ * interrupted while its write blocks closes the connection too (socket I/O on a virtual thread is
+ * interruptible); the owners interrupt their workers only when they drop the socket anyway.
  */
 public final class ProviderSocket {
 
@@ -103,6 +105,9 @@ public final class ProviderSocket {
             case "ws" -> false;
             default -> throw new IllegalArgumentException("not a WebSocket URL: " + uri);
         };
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("no host in " + uri);
+        }
         var host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
         int timeout = (int) Math.max(1, connectTimeout.toMillis());
