@@ -193,11 +193,13 @@ public final class FakeDeepgramTts implements AutoCloseable {
                 exchange.fault(fault);
                 return;
             }
+            // registered and given its faults before the 101 goes out: a client may open its next
+            // socket as soon as this one is open, and the order of sockets is the order of opening
             var socket = new Socket(exchange);
-            var ws = exchange.upgrade();
+            int dropAfter = dropAfterChunks.getAndSet(-1);
             sockets.add(socket);
             opened.add(socket);
-            new FakeDeepgramTtsSocket(socket, ws, voice, dropAfterChunks.getAndSet(-1)).run();
+            new FakeDeepgramTtsSocket(socket, exchange.upgrade(), voice, dropAfter).run();
         } else if (exchange.method().equals("POST")) {
             rest(exchange);
         } else {

@@ -200,12 +200,14 @@ public final class FakeElevenLabs implements AutoCloseable {
                 exchange.fault(fault);
                 return;
             }
+            // registered and given its faults before the 101 goes out: a client may open its next
+            // socket as soon as this one is open, and the order of sockets is the order of opening
             var socket = new Socket(exchange);
-            var ws = exchange.upgrade();
+            int dropAfter = dropAfterChunks.getAndSet(-1);
             sockets.add(socket);
             socketOpened.add(socket);
             try {
-                serve(socket, ws, dropAfterChunks.getAndSet(-1));
+                serve(socket, exchange.upgrade(), dropAfter);
             } finally {
                 socket.served.countDown();
             }

@@ -160,8 +160,8 @@ class ElevenLabsTextToSpeechTest {
     @Test
     void aSocketDroppedMidSegmentFailsThatSegmentAndTheNextOneStillPlays() throws Exception {
         fake.chunkBytes(160).dropSocketAfterChunks(2);
-        // The JDK WebSocket does not always report a connection reset (seen here about one run in
-        // five: no onError, no onClose), which is why every segment also has an idle timeout.
+        // The socket reports the reset; the segment's idle timeout stays as the defence for a
+        // connection that goes silent without one.
         var session = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-secret", Duration.ofSeconds(2), Duration.ofMillis(400))
                 .open(VOICE, events);
         session.speak(1, "This answer is cut off part-way through.");
