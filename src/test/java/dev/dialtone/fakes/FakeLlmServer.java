@@ -124,7 +124,7 @@ public final class FakeLlmServer implements AutoCloseable {
     FakeLlmServer(Protocol protocol, String expectedKey) {
         this.protocol = protocol;
         this.expectedKey = expectedKey;
-        this.server = new FakeServer(this::handle);
+        this.server = FakeServer.keepingAlive(this::handle);
     }
 
     /** The base URL a client is configured with. */

@@ -1,6 +1,8 @@
 package dev.dialtone.fakes;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -19,8 +21,9 @@ import java.util.logging.Logger;
  * (waiting out a scripted time to first token), and (3) cut a connection in the middle of a stream.
  * With one socket per exchange and a reader that sees EOF, all three are direct.
  *
- * <p>Every connection carries one exchange ({@code Connection: close}), handled on its own virtual
- * thread by the {@link Handler}. Binds 127.0.0.1 on a free port.
+ * <p>Each connection is handled on its own virtual thread by the {@link Handler}. It carries one
+ * exchange ({@code Connection: close}), or, for a fake made {@link #keepingAlive}, one after another
+ * as long as each response was whole. Binds 127.0.0.1 on a free port.
  */
 public final class FakeServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FakeServer.class.getName());
@@ -33,17 +36,27 @@ public final class FakeServer implements AutoCloseable {
     private final ServerSocket server;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
+    private final boolean keepAlive;
 
     public FakeServer(Handler handler) {
-        this(handler, javax.net.ServerSocketFactory.getDefault());
+        this(handler, javax.net.ServerSocketFactory.getDefault(), false);
+    }
+
+    /**
+     * A fake whose HTTP responses keep the connection open for the next request, as the LLM APIs'
+     * servers do (clients pool their connections).
+     */
+    public static FakeServer keepingAlive(Handler handler) {
+        return new FakeServer(handler, javax.net.ServerSocketFactory.getDefault(), true);
     }
 
     /** A fake that speaks TLS with the context's key (https, wss). */
     public static FakeServer tls(Handler handler, javax.net.ssl.SSLContext context) {
-        return new FakeServer(handler, context.getServerSocketFactory());
+        return new FakeServer(handler, context.getServerSocketFactory(), false);
     }
 
-    private FakeServer(Handler handler, javax.net.ServerSocketFactory sockets) {
+    private FakeServer(Handler handler, javax.net.ServerSocketFactory sockets, boolean keepAlive) {
+        this.keepAlive = keepAlive;
         try {
             server = sockets.createServerSocket();
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -77,9 +90,14 @@ public final class FakeServer implements AutoCloseable {
 
     private void serve(Handler handler, Socket socket) {
         try (socket) {
-            var exchange = FakeServerExchange.read(socket);
-            if (exchange != null) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            while (in != null) {
+                var exchange = FakeServerExchange.read(socket, in, keepAlive);
+                if (exchange == null) {
+                    return;
+                }
                 handler.handle(exchange);
+                in = exchange.nextRequestInput();
             }
         } catch (IOException e) {
             // the client went away; the exchange records what it saw

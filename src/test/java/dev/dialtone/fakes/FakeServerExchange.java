@@ -40,13 +40,22 @@ public final class FakeServerExchange {
     private final byte[] body;
     private final CountDownLatch clientClosed = new CountDownLatch(1);
     private final long receivedNanos = System.nanoTime();
-    /** Whether the hang-up watcher runs; the exchange's own thread only. */
-    private boolean watching;
+    /** Whether the connection may carry another exchange after this one (HTTP keep-alive). */
+    private final boolean keepAlive;
+    /** The hang-up watcher, while one runs; the exchange's own thread only. */
+    private Thread watcher;
+    /** Tells a keep-alive watcher to stop at its next poll. */
+    private volatile boolean stopWatching;
+    /** Bytes a keep-alive watcher read that belong to the next request. Watcher, then exchange thread. */
+    private final ByteArrayOutputStream carried = new ByteArrayOutputStream();
+    /** Set once the whole response has been written; cleared by a fault. Exchange thread only. */
+    private boolean complete;
     /** Written once by the watcher thread. */
     private volatile long clientClosedNanos;
 
     private FakeServerExchange(Socket socket, InputStream in, String method, String target,
-                               Map<String, String> headers, byte[] body) throws IOException {
+                               Map<String, String> headers, byte[] body, boolean keepAlive) throws IOException {
+        this.keepAlive = keepAlive && !"close".equalsIgnoreCase(headers.getOrDefault("connection", ""));
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
@@ -58,9 +67,11 @@ public final class FakeServerExchange {
         this.body = body;
     }
 
-    /** Reads one request head and its Content-Length body; null when the client sent nothing. */
-    static FakeServerExchange read(Socket socket) throws IOException {
-        var in = new BufferedInputStream(socket.getInputStream());
+    /**
+     * Reads one request head and its Content-Length body from {@code in}; null when the client sent
+     * nothing. With {@code keepAlive} the response leaves the connection open for the next request.
+     */
+    static FakeServerExchange read(Socket socket, InputStream in, boolean keepAlive) throws IOException {
         var requestLine = readLine(in);
         if (requestLine == null || requestLine.isBlank()) {
             return null;
@@ -76,7 +87,7 @@ public final class FakeServerExchange {
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         var body = in.readNBytes(length);
-        return new FakeServerExchange(socket, in, parts[0], parts.length > 1 ? parts[1] : "/", headers, body);
+        return new FakeServerExchange(socket, in, parts[0], parts.length > 1 ? parts[1] : "/", headers, body, keepAlive);
     }
 
     private static String readLine(InputStream in) throws IOException {
@@ -142,15 +153,16 @@ public final class FakeServerExchange {
     public void respond(int status, String contentType, String body) throws IOException {
         var bytes = body.getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: " + contentType
-                + "\r\nContent-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                + "\r\nContent-Length: " + bytes.length + connectionHeader() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         out.write(bytes);
         out.flush();
+        complete = true;
     }
 
     /** Starts a chunked response; follow with {@link #writeChunk} and {@link #endChunks}. */
     public void startChunks(int status, String contentType) throws IOException {
         out.write(("HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: " + contentType
-                + "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n")
+                + "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-cache" + connectionHeader() + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         watchForHangUp();
@@ -174,6 +186,36 @@ public final class FakeServerExchange {
     public void endChunks() throws IOException {
         out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+        complete = true;
+    }
+
+    private String connectionHeader() {
+        return keepAlive ? "" : "\r\nConnection: close";
+    }
+
+    /**
+     * After the handler returns: whether the connection can carry the next request (keep-alive, a
+     * whole response, the client still there), and if so the stream to read it from. Stops the
+     * hang-up watcher first; whatever it read belongs to the next request.
+     */
+    InputStream nextRequestInput() throws IOException {
+        if (!keepAlive || !complete || socket.isClosed()) {
+            return null;
+        }
+        if (watcher != null) {
+            stopWatching = true;
+            try {
+                watcher.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        if (clientClosed() || socket.isClosed()) {
+            return null;
+        }
+        socket.setSoTimeout(0);
+        return carried.size() == 0 ? in : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(carried.toByteArray()), in);
     }
 
     /** Accepts a WebSocket upgrade (the caller checked the request first). */
@@ -234,14 +276,25 @@ public final class FakeServerExchange {
      * response (idempotent; not for WebSocket upgrades, whose frames the socket reader needs).
      */
     public void watchForHangUp() {
-        if (watching) {
+        if (watcher != null) {
             return;
         }
-        watching = true;
-        Thread.ofVirtual().name("fake-hangup-watch").start(() -> {
+        if (keepAlive) {
             try {
-                while (in.read() != -1) {
-                    // a client sends nothing after its request; anything else is ignored
+                socket.setSoTimeout(KEEP_ALIVE_POLL_MS); // so that the watcher can stop before the next request
+            } catch (IOException e) {
+                // the socket is gone: the watcher will see it at once
+            }
+        }
+        watcher = Thread.ofVirtual().name("fake-hangup-watch").start(() -> {
+            try {
+                int b;
+                while ((b = readOrPoll()) != -1) {
+                    if (b >= 0) {
+                        carried.write(b); // only a keep-alive client sends more: its next request
+                    } else if (stopWatching) {
+                        return;
+                    }
                 }
             } catch (IOException e) {
                 // reset or closed: the client is gone either way
@@ -249,6 +302,17 @@ public final class FakeServerExchange {
             clientClosedNanos = System.nanoTime();
             clientClosed.countDown();
         });
+    }
+
+    private static final int KEEP_ALIVE_POLL_MS = 20;
+
+    /** A byte, -1 at the end of stream, or -2 when a keep-alive poll timed out. */
+    private int readOrPoll() throws IOException {
+        try {
+            return in.read();
+        } catch (java.net.SocketTimeoutException e) {
+            return -2;
+        }
     }
 
     /** Waits until the client closes the connection; returns false on timeout. */
