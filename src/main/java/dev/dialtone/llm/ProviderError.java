@@ -58,10 +58,6 @@ public record ProviderError(Kind kind, String provider, String message, boolean 
                 return ofException(provider, e.getCause());
             }
         }
-        if (e instanceof java.net.http.WebSocketHandshakeException handshake && handshake.getResponse() != null) {
-            var response = handshake.getResponse();
-            return ofStatus(provider, response.statusCode(), response.body() instanceof String text ? text : "");
-        }
         if (e instanceof java.net.http.HttpConnectTimeoutException) {
             return new ProviderError(Kind.TIMEOUT, provider, "connect timed out", true);
         }

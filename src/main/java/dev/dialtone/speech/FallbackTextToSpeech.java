@@ -4,6 +4,8 @@ import dev.dialtone.llm.EventGate;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -50,6 +52,12 @@ public final class FallbackTextToSpeech implements TextToSpeech {
         private TtsSession primarySession;
         /** Written once under {@link #lock} when switching. */
         private TtsSession fallbackSession;
+        /**
+         * While the switch re-speaks the pending segments on the fallback, newer segments wait here
+         * so that they cannot overtake them. Guarded by {@link #lock}.
+         */
+        private boolean respeaking;
+        private final List<Map.Entry<Long, String>> deferred = new ArrayList<>();
 
         private static final class Pending {
             final String text;
@@ -86,14 +94,21 @@ public final class FallbackTextToSpeech implements TextToSpeech {
 
         @Override
         public void speak(long segmentId, String text) {
+            TtsSession target;
             lock.lock();
             try {
                 pending.put(segmentId, new Pending(text));
+                if (respeaking) {
+                    deferred.add(Map.entry(segmentId, text)); // the switch speaks it after the older ones
+                    return;
+                }
+                target = onFallback ? fallbackSession : primarySession;
             } finally {
                 lock.unlock();
             }
-            // If a switch happens in between, the switch re-speaks this segment on the fallback.
-            active().speak(segmentId, text);
+            // If a switch happens before this call lands, the primary is abandoned and the switch
+            // re-speaks this segment (it is pending) on the fallback.
+            target.speak(segmentId, text);
         }
 
         @Override
@@ -106,6 +121,7 @@ public final class FallbackTextToSpeech implements TextToSpeech {
             lock.lock();
             try {
                 pending.clear();
+                deferred.clear();
             } finally {
                 lock.unlock();
             }
@@ -159,7 +175,7 @@ public final class FallbackTextToSpeech implements TextToSpeech {
         }
 
         private void switchToFallback(TtsEvent.Failed cause) {
-            var respeak = new ArrayList<java.util.Map.Entry<Long, String>>();
+            List<Map.Entry<Long, String>> respeak = new ArrayList<>();
             TtsSession opened;
             lock.lock();
             try {
@@ -167,6 +183,7 @@ public final class FallbackTextToSpeech implements TextToSpeech {
                     return;
                 }
                 onFallback = true;
+                respeaking = true;
                 fallbackSession = fallback.open(options, this::fromFallback);
                 opened = fallbackSession;
                 var iterator = pending.entrySet().iterator();
@@ -183,7 +200,23 @@ public final class FallbackTextToSpeech implements TextToSpeech {
                 lock.unlock();
             }
             primarySession.close();
-            respeak.forEach(e -> opened.speak(e.getKey(), e.getValue()));
+            while (!respeak.isEmpty()) {
+                respeak.forEach(e -> opened.speak(e.getKey(), e.getValue()));
+                lock.lock();
+                try {
+                    respeak = new ArrayList<>(deferred); // spoken while the older ones were re-spoken
+                    deferred.clear();
+                    respeaking = !respeak.isEmpty();
+                } finally {
+                    lock.unlock();
+                }
+            }
+            lock.lock();
+            try {
+                respeaking = false;
+            } finally {
+                lock.unlock();
+            }
         }
 
         private void fromFallback(TtsEvent event) {

@@ -33,7 +33,7 @@ public final class DeepgramSpeechToText implements SpeechToText {
      * @param closeGrace  how long {@code close()} waits for the last results
      * @param retryDelays pause before each reconnect attempt; its size is the number of attempts
      * @param resultsTimeout longest silence from Deepgram after audio was sent before the socket is
-     *                    presumed dead and replaced (the JDK client does not always report a reset;
+     *                    presumed dead and replaced (a half-open connection reports nothing;
      *                    Deepgram answers flowing audio, silence included, within seconds)
      */
     public record Timing(Duration connect, Duration keepAlive, Duration closeGrace, java.util.List<Duration> retryDelays,

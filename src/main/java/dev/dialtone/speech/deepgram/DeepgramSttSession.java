@@ -210,7 +210,7 @@ final class DeepgramSttSession implements SttSession {
 
     /**
      * Whether the socket has audio it has not reported on and its reports stopped advancing for the
-     * results timeout: a half-open connection the JDK client has not noticed.
+     * results timeout: a half-open connection (no close, no reset ever arrives) that the socket cannot notice.
      */
     private void dropIfStalled() {
         if (stalled()) {

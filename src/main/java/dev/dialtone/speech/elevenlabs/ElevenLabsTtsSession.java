@@ -131,7 +131,7 @@ final class ElevenLabsTtsSession implements TtsSession {
         worker.interrupt();
     }
 
-    /** Aborts the socket in use and wakes the worker (an aborted JDK socket reports nothing more). */
+    /** Aborts the socket in use and wakes the worker (an aborted socket reports nothing more). */
     private void stopSpeaking() {
         if (speaking != null) {
             speaking.socket().abort();

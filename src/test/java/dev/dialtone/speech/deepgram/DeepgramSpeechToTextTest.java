@@ -178,7 +178,7 @@ class DeepgramSpeechToTextTest {
         var session = open(FAST);
         fake.awaitConnection(0, 1000);
         fake.dropAfterAudioBytes(1600);
-        // More refusals than attempts: the JDK client itself retries a GET once on a closed connection.
+        // More refusals than the session's attempts, so that none of them can succeed.
         for (int i = 0; i < 8; i++) {
             fake.failNextConnection(FakeServerFault.REFUSE);
         }
@@ -192,7 +192,7 @@ class DeepgramSpeechToTextTest {
     @ParameterizedTest
     @CsvSource({"UNAUTHORIZED,AUTH", "RATE_LIMITED,RATE_LIMIT", "SERVER_ERROR,SERVER", "REFUSE,NETWORK", "GARBAGE,PROTOCOL"})
     void mapsEachConnectFaultToItsTypedError(FakeServerFault fault, ProviderError.Kind kind) throws Exception {
-        // More faults than attempts: the JDK client itself retries a GET once on a closed connection.
+        // More faults than the session's attempts, so that none of them can succeed.
         for (int i = 0; i < 8; i++) {
             fake.failNextConnection(fault);
         }

@@ -94,7 +94,7 @@ class DeepgramTextToSpeechTest {
             "GARBAGE,PROTOCOL", "STALL,TIMEOUT"})
     void aRefusedSocketFailsEverySegmentAndTheSessionWithATypedError(FakeServerFault fault, ProviderError.Kind kind) throws Exception {
         for (int i = 0; i < 3; i++) {
-            fake.failNextConnection(fault); // the JDK client retries once on a refused connection
+            fake.failNextConnection(fault); // more than the session's attempts
         }
         var session = new DeepgramTextToSpeech(fake.baseUrl(), "dg-secret", Duration.ofMillis(300)).open(THALIA, events);
         session.speak(7, "Hello.");
@@ -199,6 +199,26 @@ class DeepgramTextToSpeechTest {
         assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("Second.", 20));
         assertThat(fake.requests()).extracting(FakeDeepgramTts.Request::text).containsExactly("First.", "Second.");
         session.close();
+    }
+
+    @Test
+    void segmentsSpokenWhileTheSwitchToRestIsUnderWayKeepTheirOrder() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            fake.failNextConnection(FakeServerFault.SERVER_ERROR);
+        }
+        for (int round = 0; round < 5; round++) { // the switch races the speaking: give it several chances
+            var session = new FallbackTextToSpeech(socket(), rest()).open(THALIA, events);
+            for (long id = 1; id <= 20; id++) {
+                session.speak(id, "Segment " + id + ".");
+                Thread.sleep(0, 300_000); // spread over the moment the refusal arrives
+            }
+            for (long id = 1; id <= 20; id++) {
+                assertThat(audioOf(id)).as("round " + round + ", segment " + id)
+                        .isEqualTo(FakeTtsServer.synthesize("Segment " + id + ".", 20));
+            }
+            session.close();
+            fake.failNextConnection(FakeServerFault.SERVER_ERROR);
+        }
     }
 
     @Test
