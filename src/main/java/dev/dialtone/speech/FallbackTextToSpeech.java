@@ -200,22 +200,19 @@ public final class FallbackTextToSpeech implements TextToSpeech {
                 lock.unlock();
             }
             primarySession.close();
-            while (!respeak.isEmpty()) {
+            while (true) {
                 respeak.forEach(e -> opened.speak(e.getKey(), e.getValue()));
                 lock.lock();
                 try {
+                    if (deferred.isEmpty()) {
+                        respeaking = false; // from now on speak() goes straight to the fallback
+                        return;
+                    }
                     respeak = new ArrayList<>(deferred); // spoken while the older ones were re-spoken
                     deferred.clear();
-                    respeaking = !respeak.isEmpty();
                 } finally {
                     lock.unlock();
                 }
-            }
-            lock.lock();
-            try {
-                respeaking = false;
-            } finally {
-                lock.unlock();
             }
         }
 

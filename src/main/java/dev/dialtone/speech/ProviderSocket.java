@@ -60,6 +60,7 @@ public final class ProviderSocket {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_MESSAGE = 16 * 1024 * 1024;
     private static final SendWatchdog WATCHDOG = new SendWatchdog(SEND_TIMEOUT);
+    private static final java.security.SecureRandom SEEDS = new java.security.SecureRandom();
 
     private final String provider;
     private final Socket connection;
@@ -70,7 +71,8 @@ public final class ProviderSocket {
     private final SplittableRandom masks; // guarded by sendLock
     /** When the send in progress started (System.nanoTime), or 0; read by the watchdog. */
     private volatile long sendingSince;
-    private boolean closeSent; // guarded by sendLock
+    /** Set when a close frame is written, by either side's initiative; guarded by sendLock. */
+    private boolean closeSent;
     /** Set by {@link #abort()}: the owner dropped the socket and hears nothing more. */
     private volatile boolean aborted;
     private volatile boolean ended;
@@ -115,10 +117,11 @@ public final class ProviderSocket {
         try {
             connection.setTcpNoDelay(true); // small audio frames must not wait for acknowledgements
             connection.connect(new InetSocketAddress(host, port), timeout);
+            connection.setSoTimeout(timeout); // bounds the TLS handshake and the upgrade's reads too
             if (secure) {
                 connection = tls(tlsFactory, connection, host, port);
+                connection.setSoTimeout(timeout);
             }
-            connection.setSoTimeout(timeout);
             var in = new BufferedInputStream(connection.getInputStream(), 16 * 1024);
             var masks = new SplittableRandom(SEEDS.nextLong());
             WebSocketWire.handshake(uri, headers, in, connection.getOutputStream(), masks);
@@ -139,8 +142,6 @@ public final class ProviderSocket {
         }
     }
 
-    private static final java.security.SecureRandom SEEDS = new java.security.SecureRandom();
-
     private static Socket tls(SSLSocketFactory factory, Socket plain, String host, int port) throws IOException {
         var tls = (SSLSocket) factory.createSocket(plain, host, port, true); // names the host (SNI)
         var parameters = tls.getSSLParameters();
@@ -159,37 +160,44 @@ public final class ProviderSocket {
     }
 
     private void send(int opcode, byte[] payload) throws ProviderException {
-        sendLock.lock();
         try {
-            if (closeSent || ended || aborted) {
+            if (ended || !write(opcode, payload)) {
                 throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, provider, "socket already closed", true));
             }
-            sendingSince = System.nanoTime();
-            WebSocketWire.write(out, opcode, payload, masks);
         } catch (IOException e) {
             if (WATCHDOG.timedOut(this)) {
                 throw new ProviderException(new ProviderError(ProviderError.Kind.TIMEOUT, provider, "send timed out", true));
             }
             throw new ProviderException(ProviderError.ofException(provider, e));
-        } finally {
-            sendingSince = 0;
-            sendLock.unlock();
         }
     }
 
     /** Sends a normal close frame; the provider's echo ends the socket. */
     public void close() {
-        sendLock.lock();
         try {
-            if (closeSent || ended || aborted) {
-                return;
+            if (!ended && write(WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""))) {
+                connection.setSoTimeout((int) CLOSE_TIMEOUT.toMillis()); // the reader gives up on a missing echo
             }
-            closeSent = true;
-            sendingSince = System.nanoTime();
-            WebSocketWire.write(out, WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""), masks);
-            connection.setSoTimeout((int) CLOSE_TIMEOUT.toMillis()); // the reader gives up on a missing echo
         } catch (IOException e) {
             closeQuietly(connection);
+        }
+    }
+
+    /**
+     * Writes one frame unless a close frame went first (then nothing more may follow) or the owner
+     * aborted; returns whether it was written. Every frame, from any thread, goes through here, so
+     * the watchdog sees every write.
+     */
+    private boolean write(int opcode, byte[] payload) throws IOException {
+        sendLock.lock();
+        try {
+            if (closeSent || aborted) {
+                return false;
+            }
+            closeSent = opcode == WebSocketWire.CLOSE;
+            sendingSince = System.nanoTime();
+            WebSocketWire.write(out, opcode, payload, masks);
+            return true;
         } finally {
             sendingSince = 0;
             sendLock.unlock();
@@ -230,7 +238,7 @@ public final class ProviderSocket {
                             message.writeBytes(frame.payload());
                         }
                     }
-                    case WebSocketWire.PING -> pong(frame.payload());
+                    case WebSocketWire.PING -> write(WebSocketWire.PONG, frame.payload());
                     case WebSocketWire.PONG -> {
                         // nobody pings from this side
                     }
@@ -268,30 +276,13 @@ public final class ProviderSocket {
         return head.toByteArray();
     }
 
-    private void pong(byte[] payload) throws IOException {
-        sendLock.lock();
-        try {
-            if (!closeSent) {
-                WebSocketWire.write(out, WebSocketWire.PONG, payload, masks);
-            }
-        } finally {
-            sendLock.unlock();
-        }
-    }
-
-    /** Answers the provider's close with one of ours, unless we sent ours first. */
+    /** Answers the provider's close with one of ours (unless we sent ours first). */
     private void echoClose(byte[] payload) {
-        sendLock.lock();
+        int code = WebSocketWire.closeCode(payload);
         try {
-            if (!closeSent) {
-                closeSent = true;
-                int code = WebSocketWire.closeCode(payload);
-                WebSocketWire.write(out, WebSocketWire.CLOSE, code == 1005 ? new byte[0] : WebSocketWire.closePayload(code, ""), masks);
-            }
+            write(WebSocketWire.CLOSE, code == 1005 ? new byte[0] : WebSocketWire.closePayload(code, ""));
         } catch (IOException e) {
             // the provider closed and went: its close frame already said what there is to say
-        } finally {
-            sendLock.unlock();
         }
     }
 

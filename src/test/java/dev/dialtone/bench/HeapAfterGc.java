@@ -2,6 +2,7 @@ package dev.dialtone.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -9,7 +10,6 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
-import java.lang.management.MemoryUsage;
 
 /**
  * The heap that survives a collection, from the collectors' own after-collection reports. Reading

@@ -19,7 +19,7 @@ import java.util.logging.Logger;
  * <p>Why not Helidon WebServer: a fake must (1) answer a WebSocket upgrade with 401/429/500 or with
  * garbage, (2) notice within milliseconds that a client hung up while the fake itself is idle
  * (waiting out a scripted time to first token), and (3) cut a connection in the middle of a stream.
- * With one socket per exchange and a reader that sees EOF, all three are direct.
+ * With a plain socket per connection and a reader that sees EOF, all three are direct.
  *
  * <p>Each connection is handled on its own virtual thread by the {@link Handler}. It carries one
  * exchange ({@code Connection: close}), or, for a fake made {@link #keepingAlive}, one after another

@@ -290,10 +290,12 @@ public final class FakeServerExchange {
             try {
                 int b;
                 while ((b = readOrPoll()) != -1) {
-                    if (b >= 0) {
-                        carried.write(b); // only a keep-alive client sends more: its next request
-                    } else if (stopWatching) {
-                        return;
+                    if (b == POLLED) {
+                        if (stopWatching) {
+                            return;
+                        }
+                    } else if (keepAlive) {
+                        carried.write(b); // a keep-alive client's next request; others send nothing more
                     }
                 }
             } catch (IOException e) {
@@ -306,12 +308,14 @@ public final class FakeServerExchange {
 
     private static final int KEEP_ALIVE_POLL_MS = 20;
 
-    /** A byte, -1 at the end of stream, or -2 when a keep-alive poll timed out. */
+    private static final int POLLED = -2;
+
+    /** A byte, -1 at the end of stream, or {@link #POLLED} when a keep-alive poll timed out. */
     private int readOrPoll() throws IOException {
         try {
             return in.read();
         } catch (java.net.SocketTimeoutException e) {
-            return -2;
+            return POLLED;
         }
     }
 
