@@ -117,4 +117,24 @@ class ProviderSocketTlsTest {
             assertThat(refused.error().message()).contains("SSLHandshakeException");
         }
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void aServerThatNeverAnswersTheTlsHandshakeTimesOutTheConnect() throws Exception {
+        try (var silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (var accepted = silent.accept()) {
+                    Thread.sleep(8_000); // takes the connection, never says a word
+                } catch (Exception e) {
+                    // the test ended
+                }
+            });
+            long started = System.nanoTime();
+            var refused = catchThrowableOfType(ProviderException.class, () -> ProviderSocket.connect("deepgram",
+                    URI.create("wss://localhost:" + silent.getLocalPort() + "/"), Map.of(), Duration.ofMillis(300),
+                    new ProviderSocketTest.Seen(), client.getSocketFactory()));
+            assertThat(refused.error().kind()).isEqualTo(ProviderError.Kind.TIMEOUT);
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(3_000);
+        }
+    }
 }
