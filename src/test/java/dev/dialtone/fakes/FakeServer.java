@@ -90,15 +90,16 @@ public final class FakeServer implements AutoCloseable {
 
     private void serve(Handler handler, Socket socket) {
         try (socket) {
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            while (in != null) {
-                var exchange = FakeServerExchange.read(socket, in, keepAlive);
+            var keptAlive = keepAlive ? FakeConnectionReader.start(socket.getInputStream()) : null;
+            InputStream in = keptAlive != null ? keptAlive : new BufferedInputStream(socket.getInputStream());
+            FakeServerExchange exchange;
+            do {
+                exchange = FakeServerExchange.read(socket, in, keptAlive);
                 if (exchange == null) {
                     return;
                 }
                 handler.handle(exchange);
-                in = exchange.nextRequestInput();
-            }
+            } while (exchange.carriesAnother());
         } catch (IOException e) {
             // the client went away; the exchange records what it saw
         } catch (Exception e) {

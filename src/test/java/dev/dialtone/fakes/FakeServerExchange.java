@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * One HTTP request received by a {@link FakeServer}, and the ways a fake can answer it: a whole
  * response, a chunked stream, a WebSocket upgrade, or a fault (refuse, garbage, drop).
  *
- * <p>After the request is read, a watcher thread reads the socket until EOF: {@link #clientClosedNanos()}
- * is when the client hung up, which is how fakes prove that a cancel reached them.
+ * <p>{@link #clientClosedNanos()} is when the client hung up, which is how fakes prove that a cancel
+ * reached them: a kept-alive connection is read all the time by its {@link FakeConnectionReader};
+ * on others a watcher thread reads the socket until EOF once the request is in.
  */
 public final class FakeServerExchange {
     private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -40,22 +41,18 @@ public final class FakeServerExchange {
     private final byte[] body;
     private final CountDownLatch clientClosed = new CountDownLatch(1);
     private final long receivedNanos = System.nanoTime();
-    /** Whether the connection may carry another exchange after this one (HTTP keep-alive). */
-    private final boolean keepAlive;
+    /** The kept-alive connection's reader, or null when the connection carries only this exchange. */
+    private final FakeConnectionReader keptAlive;
     /** The hang-up watcher, while one runs; the exchange's own thread only. */
     private Thread watcher;
-    /** Tells a keep-alive watcher to stop at its next poll. */
-    private volatile boolean stopWatching;
-    /** Bytes a keep-alive watcher read that belong to the next request. Watcher, then exchange thread. */
-    private final ByteArrayOutputStream carried = new ByteArrayOutputStream();
     /** Set once the whole response has been written; cleared by a fault. Exchange thread only. */
     private boolean complete;
     /** Written once by the watcher thread. */
     private volatile long clientClosedNanos;
 
     private FakeServerExchange(Socket socket, InputStream in, String method, String target,
-                               Map<String, String> headers, byte[] body, boolean keepAlive) throws IOException {
-        this.keepAlive = keepAlive && !"close".equalsIgnoreCase(headers.getOrDefault("connection", ""));
+                               Map<String, String> headers, byte[] body, FakeConnectionReader keptAlive) throws IOException {
+        this.keptAlive = "close".equalsIgnoreCase(headers.getOrDefault("connection", "")) ? null : keptAlive;
         this.socket = socket;
         this.in = in;
         this.out = socket.getOutputStream();
@@ -69,9 +66,10 @@ public final class FakeServerExchange {
 
     /**
      * Reads one request head and its Content-Length body from {@code in}; null when the client sent
-     * nothing. With {@code keepAlive} the response leaves the connection open for the next request.
+     * nothing. With {@code keptAlive} (which then is {@code in}) the response leaves the connection
+     * open for the next request.
      */
-    static FakeServerExchange read(Socket socket, InputStream in, boolean keepAlive) throws IOException {
+    static FakeServerExchange read(Socket socket, InputStream in, FakeConnectionReader keptAlive) throws IOException {
         var requestLine = readLine(in);
         if (requestLine == null || requestLine.isBlank()) {
             return null;
@@ -87,7 +85,7 @@ public final class FakeServerExchange {
         }
         int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         var body = in.readNBytes(length);
-        return new FakeServerExchange(socket, in, parts[0], parts.length > 1 ? parts[1] : "/", headers, body, keepAlive);
+        return new FakeServerExchange(socket, in, parts[0], parts.length > 1 ? parts[1] : "/", headers, body, keptAlive);
     }
 
     private static String readLine(InputStream in) throws IOException {
@@ -190,32 +188,12 @@ public final class FakeServerExchange {
     }
 
     private String connectionHeader() {
-        return keepAlive ? "" : "\r\nConnection: close";
+        return keptAlive != null ? "" : "\r\nConnection: close";
     }
 
-    /**
-     * After the handler returns: whether the connection can carry the next request (keep-alive, a
-     * whole response, the client still there), and if so the stream to read it from. Stops the
-     * hang-up watcher first; whatever it read belongs to the next request.
-     */
-    InputStream nextRequestInput() throws IOException {
-        if (!keepAlive || !complete || socket.isClosed()) {
-            return null;
-        }
-        if (watcher != null) {
-            stopWatching = true;
-            try {
-                watcher.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        if (clientClosed() || socket.isClosed()) {
-            return null;
-        }
-        socket.setSoTimeout(0);
-        return carried.size() == 0 ? in : new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(carried.toByteArray()), in);
+    /** After the handler returns: whether the connection can carry the next request. */
+    boolean carriesAnother() {
+        return keptAlive != null && complete && !socket.isClosed() && !clientClosed();
     }
 
     /** Accepts a WebSocket upgrade (the caller checked the request first). */
@@ -253,7 +231,7 @@ public final class FakeServerExchange {
             case STALL -> {
                 watchForHangUp();
                 try {
-                    clientClosed.await();
+                    awaitClientClose(Long.MAX_VALUE);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -276,27 +254,13 @@ public final class FakeServerExchange {
      * response (idempotent; not for WebSocket upgrades, whose frames the socket reader needs).
      */
     public void watchForHangUp() {
-        if (watcher != null) {
-            return;
-        }
-        if (keepAlive) {
-            try {
-                socket.setSoTimeout(KEEP_ALIVE_POLL_MS); // so that the watcher can stop before the next request
-            } catch (IOException e) {
-                // the socket is gone: the watcher will see it at once
-            }
+        if (watcher != null || keptAlive != null) {
+            return; // a kept-alive connection's reader watches all the time
         }
         watcher = Thread.ofVirtual().name("fake-hangup-watch").start(() -> {
             try {
-                int b;
-                while ((b = readOrPoll()) != -1) {
-                    if (b == POLLED) {
-                        if (stopWatching) {
-                            return;
-                        }
-                    } else if (keepAlive) {
-                        carried.write(b); // a keep-alive client's next request; others send nothing more
-                    }
+                while (in.read() != -1) {
+                    // a client sends nothing more on a connection that carries one exchange
                 }
             } catch (IOException e) {
                 // reset or closed: the client is gone either way
@@ -306,36 +270,23 @@ public final class FakeServerExchange {
         });
     }
 
-    private static final int KEEP_ALIVE_POLL_MS = 20;
-
-    private static final int POLLED = -2;
-
-    /** A byte, -1 at the end of stream, or {@link #POLLED} when a keep-alive poll timed out. */
-    private int readOrPoll() throws IOException {
-        try {
-            return in.read();
-        } catch (java.net.SocketTimeoutException e) {
-            return POLLED;
-        }
-    }
-
     /** Waits until the client closes the connection; returns false on timeout. */
     public boolean awaitClientClose(long millis) throws InterruptedException {
-        return clientClosed.await(millis, TimeUnit.MILLISECONDS);
+        return keptAlive != null ? keptAlive.awaitClientClose(millis) : clientClosed.await(millis, TimeUnit.MILLISECONDS);
     }
 
     public boolean clientClosed() {
-        return clientClosed.getCount() == 0;
+        return keptAlive != null ? keptAlive.clientClosed() : clientClosed.getCount() == 0;
     }
 
-    /** System.nanoTime() when the client closed the connection, 0 if it has not. */
     /** When the request had been read (System.nanoTime). */
     public long receivedNanos() {
         return receivedNanos;
     }
 
+    /** System.nanoTime() when the client closed the connection, 0 if it has not. */
     public long clientClosedNanos() {
-        return clientClosedNanos;
+        return keptAlive != null ? keptAlive.clientClosedNanos() : clientClosedNanos;
     }
 
     private static String reason(int status) {
