@@ -2,18 +2,14 @@ package dev.dialtone.llm;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -25,17 +21,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * cannot abort the request until that token arrives (measured against FakeOpenAi with a 400 ms time
  * to first token and the cancel wanted 50 ms after the headers: the fake saw the connection close
  * 352 ms after the cancel, at the first token, instead of within 50 ms). langchain4j's tool schema
- * model ({@code JsonObjectSchema}) would also drop JSON Schema keywords our plugins use. Here
- * {@link #cancel()} cancels the JDK exchange future (before headers) and closes the body stream
- * (after), so the provider sees the connection close at once in both phases.
+ * model ({@code JsonObjectSchema}) would also drop JSON Schema keywords our plugins use.
  *
- * <p>Keep the clients on the JDK's default version (HTTP/2, with h2c upgrade on plain http): forcing
- * {@code HttpClient.Version.HTTP_1_1} was measured to break the cancel tests (the fake no longer saw
- * the connection close within 50 ms of a cancel before the first token). Over h2 a cancel resets the
- * stream, which stops the provider just the same.
+ * <p>Why not the JDK's {@code java.net.http} client: every response byte crossed from its selector
+ * thread to an executor and then to the reading thread; at 100 calls those hops were the largest
+ * share of the LLM step's latency tail. Here the request is one write and the stream is read on
+ * one virtual thread over a kept-alive HTTP/1.1 connection ({@link ProviderConnections}), and
+ * {@link #cancel()} closes that connection, so the provider sees it close at once whether or not
+ * the headers have come.
  *
- * <p>Threads: one virtual thread reads the stream and calls the {@link Handler}; a second one
- * watches the idle timeout. {@link #cancel()} may come from any thread.
+ * <p>The idle timeout is the socket's read timeout: it bounds the wait for the headers and every
+ * silence between bytes of the stream.
  */
 public final class SseExchange implements ChatStream {
 
@@ -48,18 +44,17 @@ public final class SseExchange implements ChatStream {
         void onEnd() throws ProviderException;
     }
 
+    /** A POST to a provider; Host and Content-Length are added. */
+    public record Post(URI uri, Map<String, String> headers, String body) {
+    }
+
     private static final int MAX_ERROR_BODY = 4096;
 
     private final String provider;
     private final EventGate<ChatEvent> gate;
     private final AtomicBoolean cancelled = new AtomicBoolean();
-    /** Set by the reader thread once the request is sent; cancelled by {@link #cancel()}. */
-    private final AtomicReference<CompletableFuture<HttpResponse<InputStream>>> pending = new AtomicReference<>();
-    /** Set by the reader thread once headers arrived; closed by {@link #cancel()} or the watchdog. */
-    private final AtomicReference<InputStream> body = new AtomicReference<>();
-    /** Nanos of the last byte received, written by the reader thread, read by the watchdog. */
-    private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
-    private final AtomicBoolean idleExpired = new AtomicBoolean();
+    /** The connection in use, set by the reader thread; closed by {@link #cancel()}. */
+    private final AtomicReference<ProviderConnections.Connection> connection = new AtomicReference<>();
 
     private SseExchange(String provider, EventGate<ChatEvent> gate) {
         this.provider = provider;
@@ -71,11 +66,17 @@ public final class SseExchange implements ChatStream {
      * are emitted through {@code gate} as {@link ChatEvent.Failed}.
      *
      * @param idleTimeout longest silence allowed, both before the headers and between events
+     * @throws IllegalArgumentException a URL on another origin, or a header that would break the request
      */
-    public static SseExchange start(HttpClient client, HttpRequest request, String provider, Duration idleTimeout,
+    public static SseExchange start(ProviderConnections connections, Post post, String provider, Duration idleTimeout,
                                     EventGate<ChatEvent> gate, Handler handler) {
+        if (!Origin.of(post.uri()).equals(connections.origin())) {
+            throw new IllegalArgumentException(post.uri() + " is not on " + connections.origin());
+        }
+        var request = HttpWire.request("POST", post.uri(), connections.origin(), post.headers(),
+                post.body().getBytes(StandardCharsets.UTF_8));
         var exchange = new SseExchange(provider, gate);
-        Thread.ofVirtual().name(provider + "-sse").start(() -> exchange.run(client, request, idleTimeout, handler));
+        Thread.ofVirtual().name(provider + "-sse").start(() -> exchange.run(connections, request, idleTimeout, handler));
         return exchange;
     }
 
@@ -85,82 +86,87 @@ public final class SseExchange implements ChatStream {
             return;
         }
         gate.silence();
-        abort();
-    }
-
-    private void abort() {
-        var future = pending.get();
-        if (future != null) {
-            future.cancel(true);
-        }
-        closeBody();
-    }
-
-    private void closeBody() {
-        var stream = body.get();
-        if (stream != null) {
-            try {
-                stream.close();
-            } catch (IOException ignored) {
-                // closing is the goal; a failure to close cleanly changes nothing
-            }
+        var open = connection.get();
+        if (open != null) {
+            open.close();
         }
     }
 
-    private void run(HttpClient client, HttpRequest request, Duration idleTimeout, Handler handler) {
-        var watchdog = Thread.ofVirtual().name(provider + "-sse-idle").start(() -> watch(idleTimeout));
+    private void run(ProviderConnections connections, byte[] request, Duration idleTimeout, Handler handler) {
+        boolean reusable = false;
         try {
-            var future = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-            pending.set(future);
-            if (cancelled.get()) {
-                future.cancel(true);
+            var head = send(connections, request, (int) Math.max(1, idleTimeout.toMillis()));
+            if (head == null) {
                 return;
             }
-            var response = future.get();
-            body.set(response.body());
-            if (cancelled.get()) {
-                closeBody();
-                return;
-            }
-            lastActivity.set(System.nanoTime());
-            check(response);
-            read(response.body(), handler);
+            var open = connection.get();
+            check(head, open);
+            var body = HttpWire.body(head, open.in);
+            read(body, handler);
+            reusable = !cancelled.get() && body.complete() && head.keepsAlive();
         } catch (ProviderException e) {
             fail(e.error());
-        } catch (InterruptedException | CancellationException e) {
-            fail(idleError());
-        } catch (ExecutionException e) {
-            fail(classify(e.getCause()));
+        } catch (SocketTimeoutException e) {
+            fail(new ProviderError(ProviderError.Kind.TIMEOUT, provider,
+                    connection.get() == null ? "connect timed out" : "no data for the idle timeout", true));
         } catch (IOException | RuntimeException e) {
-            fail(classify(e));
+            fail(ProviderError.ofException(provider, e));
         } finally {
-            watchdog.interrupt();
-            closeBody();
+            var open = connection.get();
+            if (open != null) {
+                if (reusable) {
+                    connections.giveBack(open);
+                } else {
+                    open.close();
+                }
+            }
         }
     }
 
-    private void check(HttpResponse<InputStream> response) throws ProviderException, IOException {
-        if (response.statusCode() / 100 != 2) {
-            String text;
-            try (var in = response.body()) {
-                text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+    /**
+     * Sends the request and reads the response head; null if cancelled first. A pooled connection
+     * the server closed while idle fails before any response, and the request goes again on a new one.
+     */
+    private HttpWire.Head send(ProviderConnections connections, byte[] request, int idleMillis) throws IOException {
+        while (true) {
+            var open = connections.take();
+            connection.set(open);
+            if (cancelled.get()) {
+                return null;
             }
-            throw new ProviderException(ProviderError.ofStatus(provider, response.statusCode(), text));
+            try {
+                open.socket.setSoTimeout(idleMillis);
+                open.out.write(request);
+                open.out.flush();
+                return HttpWire.readHead(open.in);
+            } catch (HttpWire.NoResponse | SocketException e) {
+                if (!open.reused() || cancelled.get()) {
+                    throw e;
+                }
+                open.close(); // stale: the server had closed it
+                connection.set(null);
+            }
         }
-        var type = response.headers().firstValue("content-type").orElse("");
+    }
+
+    private void check(HttpWire.Head head, ProviderConnections.Connection open) throws ProviderException, IOException {
+        if (head.status() / 100 != 2) {
+            var text = new String(HttpWire.body(head, open.in).readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+            throw new ProviderException(ProviderError.ofStatus(provider, head.status(), text));
+        }
+        var type = head.header("content-type");
         if (!type.toLowerCase().startsWith("text/event-stream")) {
             throw new ProviderException(new ProviderError(ProviderError.Kind.PROTOCOL, provider,
                     "expected text/event-stream, got '" + type + "'", false));
         }
     }
 
-    private void read(InputStream in, Handler handler) throws IOException, ProviderException {
-        var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    private void read(HttpWire.Body body, Handler handler) throws IOException, ProviderException {
+        var reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
         String event = "";
         var data = new StringBuilder();
         String line;
         while ((line = reader.readLine()) != null) {
-            lastActivity.set(System.nanoTime());
             if (cancelled.get()) {
                 return;
             }
@@ -191,34 +197,6 @@ public final class SseExchange implements ChatStream {
 
     private static String field(String line, int from) {
         return line.startsWith(" ", from) ? line.substring(from + 1) : line.substring(from);
-    }
-
-    private void watch(Duration idleTimeout) {
-        long limit = idleTimeout.toNanos();
-        try {
-            while (!cancelled.get()) {
-                long idle = System.nanoTime() - lastActivity.get();
-                if (idle >= limit) {
-                    idleExpired.set(true);
-                    abort();
-                    return;
-                }
-                Thread.sleep(Duration.ofNanos(Math.max(limit - idle, 1_000_000)));
-            }
-        } catch (InterruptedException e) {
-            // the exchange ended
-        }
-    }
-
-    private ProviderError idleError() {
-        return new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no data for the idle timeout", true);
-    }
-
-    private ProviderError classify(Throwable e) {
-        if (idleExpired.get()) {
-            return idleError();
-        }
-        return ProviderError.ofException(provider, e);
     }
 
     private void fail(ProviderError error) {

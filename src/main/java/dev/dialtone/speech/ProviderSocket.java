@@ -1,5 +1,6 @@
 package dev.dialtone.speech;
 
+import dev.dialtone.llm.Origin;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
 
@@ -8,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -21,7 +21,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
-import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -102,26 +101,12 @@ public final class ProviderSocket {
     /** As above, with the TLS client of one's choice (the JDK's default trusts the system's CAs). */
     static ProviderSocket connect(String provider, URI uri, Map<String, String> headers, Duration connectTimeout,
                                   Handler handler, SSLSocketFactory tlsFactory) throws ProviderException {
-        boolean secure = switch (uri.getScheme()) {
-            case "wss" -> true;
-            case "ws" -> false;
-            default -> throw new IllegalArgumentException("not a WebSocket URL: " + uri);
-        };
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("no host in " + uri);
+        if (!"ws".equals(uri.getScheme()) && !"wss".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("not a WebSocket URL: " + uri);
         }
-        var host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-        int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
-        int timeout = (int) Math.max(1, connectTimeout.toMillis());
-        Socket connection = new Socket();
+        Socket connection = null;
         try {
-            connection.setTcpNoDelay(true); // small audio frames must not wait for acknowledgements
-            connection.connect(new InetSocketAddress(host, port), timeout);
-            connection.setSoTimeout(timeout); // bounds the TLS handshake and the upgrade's reads too
-            if (secure) {
-                connection = tls(tlsFactory, connection, host, port);
-                connection.setSoTimeout(timeout);
-            }
+            connection = Origin.of(uri).connect(connectTimeout, tlsFactory); // its read timeout bounds the upgrade
             var in = new BufferedInputStream(connection.getInputStream(), 16 * 1024);
             var masks = new SplittableRandom(SEEDS.nextLong());
             WebSocketWire.handshake(uri, headers, in, connection.getOutputStream(), masks);
@@ -140,15 +125,6 @@ public final class ProviderSocket {
             closeQuietly(connection);
             throw new ProviderException(ProviderError.ofException(provider, e));
         }
-    }
-
-    private static Socket tls(SSLSocketFactory factory, Socket plain, String host, int port) throws IOException {
-        var tls = (SSLSocket) factory.createSocket(plain, host, port, true); // names the host (SNI)
-        var parameters = tls.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
-        tls.setSSLParameters(parameters);
-        tls.startHandshake();
-        return tls;
     }
 
     public void sendText(String text) throws ProviderException {
@@ -297,6 +273,9 @@ public final class ProviderSocket {
     }
 
     private static void closeQuietly(Socket connection) {
+        if (connection == null) {
+            return;
+        }
         try {
             connection.close();
         } catch (IOException ignored) {

@@ -1,5 +1,7 @@
 package dev.dialtone.speech;
 
+import dev.dialtone.llm.Origin;
+
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -66,8 +68,8 @@ final class WebSocketWire {
         }
         var key = Base64.getEncoder().encodeToString(nonce);
         var request = new StringBuilder(256)
-                .append("GET ").append(target(uri)).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(hostHeader(uri)).append("\r\n")
+                .append("GET ").append(Origin.target(uri)).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(Origin.of(uri).authority()).append("\r\n")
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
@@ -198,17 +200,6 @@ final class WebSocketWire {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required of every JDK", e);
         }
-    }
-
-    private static String target(URI uri) {
-        var path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-    }
-
-    private static String hostHeader(URI uri) {
-        int port = uri.getPort();
-        boolean secure = "wss".equals(uri.getScheme());
-        return port < 0 || port == (secure ? 443 : 80) ? uri.getHost() : uri.getHost() + ":" + port;
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -166,6 +166,16 @@ public final class FakeServerExchange {
         watchForHangUp();
     }
 
+    /**
+     * Writes bytes exactly as given, for tests of a client's HTTP parsing; {@code whole} says they
+     * end a response after which a kept-alive connection may carry the next request.
+     */
+    public void writeRaw(byte[] bytes, boolean whole) throws IOException {
+        out.write(bytes);
+        out.flush();
+        complete = whole;
+    }
+
     /** Writes one chunk and flushes it; throws once the client has gone. */
     public void writeChunk(byte[] data) throws IOException {
         if (data.length == 0) {

@@ -3,31 +3,27 @@ package dev.dialtone.speech;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.io.FileInputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.dialtone.fakes.FakeCertificate;
 import dev.dialtone.fakes.FakeServer;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
 
 /**
  * wss:// as the real providers serve it: TLS with a certificate the client must trust and that
- * must name the host it dialled. The certificate is made for the test by the JDK's keytool.
+ * must name the host it dialled ({@link FakeCertificate}).
  */
 class ProviderSocketTlsTest {
     private static SSLContext server;
@@ -35,30 +31,9 @@ class ProviderSocketTlsTest {
 
     @BeforeAll
     static void certificate(@TempDir Path dir) throws Exception {
-        var store = dir.resolve("fake.p12");
-        var keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        var process = new ProcessBuilder(keytool, "-genkeypair", "-alias", "fake", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
-        var output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as("keytool: " + output).isZero();
-        var keys = KeyStore.getInstance("PKCS12");
-        try (var in = new FileInputStream(store.toFile())) {
-            keys.load(in, "changeit".toCharArray());
-        }
-        var keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, "changeit".toCharArray());
-        server = SSLContext.getInstance("TLS");
-        server.init(keyManagers.getKeyManagers(), null, null);
-        var trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("fake", keys.getCertificate("fake"));
-        var trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trusted);
-        client = SSLContext.getInstance("TLS");
-        client.init(null, trustManagers.getTrustManagers(), null);
-        Files.deleteIfExists(store);
+        var certificate = FakeCertificate.forLocalhost(dir);
+        server = certificate.server();
+        client = certificate.client();
     }
 
     @Test

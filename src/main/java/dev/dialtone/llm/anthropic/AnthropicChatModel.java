@@ -3,14 +3,16 @@ package dev.dialtone.llm.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.dialtone.llm.ChatEvent;
-import dev.dialtone.llm.HttpClients;
 import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.ChatRequest;
 import dev.dialtone.llm.ChatStream;
 import dev.dialtone.llm.EventGate;
+import dev.dialtone.llm.Origin;
+import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
 import dev.dialtone.llm.SseExchange;
@@ -18,13 +20,10 @@ import dev.dialtone.llm.ToolCall;
 import dev.dialtone.llm.ToolSpec;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -39,7 +38,7 @@ public final class AnthropicChatModel implements ChatModel {
     private final URI endpoint;
     private final String apiKey;
     private final Duration idleTimeout;
-    private final HttpClients clients;
+    private final ProviderConnections connections;
 
     /**
      * @param baseUrl e.g. https://api.anthropic.com (ANTHROPIC_BASE_URL)
@@ -50,20 +49,16 @@ public final class AnthropicChatModel implements ChatModel {
         this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/messages");
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.idleTimeout = idleTimeout;
-        this.clients = new HttpClients(connectTimeout);
+        this.connections = new ProviderConnections(Origin.of(endpoint), connectTimeout);
     }
 
     @Override
     public ChatStream stream(ChatRequest request, Consumer<ChatEvent> listener) {
         var gate = new EventGate<ChatEvent>(listener, ChatEvent::isTerminal);
-        var http = HttpRequest.newBuilder(endpoint)
-                .header("x-api-key", apiKey)
-                .header("anthropic-version", VERSION)
-                .header("content-type", "application/json")
-                .header("accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body(request))))
-                .build();
-        return SseExchange.start(clients.next(), http, PROVIDER, idleTimeout, gate, new Decoder(gate));
+        var headers = Map.of("x-api-key", apiKey, "anthropic-version", VERSION,
+                "content-type", "application/json", "accept", "text/event-stream");
+        var post = new SseExchange.Post(endpoint, headers, ChatJson.write(body(request)));
+        return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 
     @Override

@@ -3,14 +3,16 @@ package dev.dialtone.llm.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.dialtone.llm.ChatEvent;
-import dev.dialtone.llm.HttpClients;
 import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.ChatRequest;
 import dev.dialtone.llm.ChatStream;
 import dev.dialtone.llm.EventGate;
+import dev.dialtone.llm.Origin;
+import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
 import dev.dialtone.llm.SseExchange;
@@ -18,12 +20,10 @@ import dev.dialtone.llm.ToolCall;
 import dev.dialtone.llm.ToolSpec;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -38,7 +38,7 @@ public final class OpenAiChatModel implements ChatModel {
     private final URI endpoint;
     private final String apiKey;
     private final Duration idleTimeout;
-    private final HttpClients clients;
+    private final ProviderConnections connections;
 
     /**
      * @param baseUrl        e.g. https://api.openai.com/v1 (the path before /chat/completions)
@@ -51,20 +51,20 @@ public final class OpenAiChatModel implements ChatModel {
         this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
         this.apiKey = Objects.requireNonNullElse(apiKey, "");
         this.idleTimeout = idleTimeout;
-        this.clients = new HttpClients(connectTimeout);
+        this.connections = new ProviderConnections(Origin.of(endpoint), connectTimeout);
     }
 
     @Override
     public ChatStream stream(ChatRequest request, Consumer<ChatEvent> listener) {
         var gate = new EventGate<ChatEvent>(listener, ChatEvent::isTerminal);
-        var http = HttpRequest.newBuilder(endpoint)
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body(request))));
+        var headers = new LinkedHashMap<String, String>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Accept", "text/event-stream");
         if (!apiKey.isEmpty()) {
-            http.header("Authorization", "Bearer " + apiKey);
+            headers.put("Authorization", "Bearer " + apiKey);
         }
-        return SseExchange.start(clients.next(), http.build(), PROVIDER, idleTimeout, gate, new Decoder(gate));
+        var post = new SseExchange.Post(endpoint, headers, ChatJson.write(body(request)));
+        return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 
     @Override

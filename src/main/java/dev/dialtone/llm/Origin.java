@@ -1,0 +1,83 @@
+package dev.dialtone.llm;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * Where a provider is dialled: host, port, and whether TLS is spoken. The one place that opens
+ * connections to providers, for the LLM clients' HTTP and the speech clients' WebSockets alike.
+ *
+ * @param host   a name or a bare IP address (an IPv6 address without brackets)
+ * @param port   the TCP port
+ * @param secure whether the connection speaks TLS (https, wss)
+ */
+public record Origin(String host, int port, boolean secure) {
+
+    /** The origin of an http, https, ws or wss URL; the port defaults to the scheme's. */
+    public static Origin of(URI uri) {
+        boolean secure = switch (String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT)) {
+            case "https", "wss" -> true;
+            case "http", "ws" -> false;
+            default -> throw new IllegalArgumentException("not an http(s) or ws(s) URL: " + uri);
+        };
+        var host = uri.getHost();
+        if (host == null) {
+            throw new IllegalArgumentException("no host in " + uri);
+        }
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new Origin(host, uri.getPort() >= 0 ? uri.getPort() : defaultPort(secure), secure);
+    }
+
+    /** A URL's request target on its origin: the path (at least "/") and the query, as sent. */
+    public static String target(URI uri) {
+        var path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+    }
+
+    /** The value of a Host header: the port only when it is not the scheme's default. */
+    public String authority() {
+        var name = host.contains(":") ? "[" + host + "]" : host;
+        return port == defaultPort(secure) ? name : name + ":" + port;
+    }
+
+    /**
+     * Opens a connection within {@code timeout}, which bounds the TLS handshake too; the socket's
+     * read timeout is left at {@code timeout} for the caller to change.
+     *
+     * @param tls the TLS client to use when secure (the JDK's default trusts the system's CAs)
+     */
+    public Socket connect(Duration timeout, SSLSocketFactory tls) throws IOException {
+        int millis = (int) Math.max(1, timeout.toMillis());
+        var plain = new Socket();
+        try {
+            plain.setTcpNoDelay(true); // small frames and requests must not wait for acknowledgements
+            plain.connect(new InetSocketAddress(host, port), millis);
+            plain.setSoTimeout(millis);
+            if (!secure) {
+                return plain;
+            }
+            var socket = (SSLSocket) tls.createSocket(plain, host, port, true); // names the host (SNI)
+            var parameters = socket.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
+    private static int defaultPort(boolean secure) {
+        return secure ? 443 : 80;
+    }
+}

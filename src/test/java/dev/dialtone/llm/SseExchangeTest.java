@@ -1,0 +1,206 @@
+package dev.dialtone.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.dialtone.fakes.FakeCertificate;
+import dev.dialtone.fakes.FakeServer;
+import dev.dialtone.fakes.FakeServerExchange;
+import dev.dialtone.fakes.FakeServerFault;
+
+/**
+ * The LLM clients' transport as the providers' servers stress it: a stream cut into chunks
+ * anywhere, a body sized by Content-Length, kept-alive connections reused, a pooled connection
+ * the server closed while idle, and TLS.
+ */
+class SseExchangeTest {
+    private static final String STREAM = "event: a\ndata: h\u00e9llo\n\n: a comment\ndata: one\ndata: two\n\n";
+
+    private final EventRecorder<String> seen = new EventRecorder<>();
+    private final EventRecorder<ChatEvent> failures = new EventRecorder<>();
+    private final BlockingQueue<FakeServerExchange> received = new LinkedBlockingQueue<>();
+
+    @Test
+    void eventsSurviveChunksCutAnywhereEvenInsideACharacter() throws Exception {
+        try (var fake = FakeServer.keepingAlive(exchange -> {
+            received.add(exchange);
+            exchange.writeRaw(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"), false);
+            var body = STREAM.getBytes(StandardCharsets.UTF_8);
+            int cut = STREAM.indexOf('\u00e9') + 1; // between the two bytes of the é
+            exchange.writeRaw(chunk(Arrays.copyOfRange(body, 0, 3), ""), false);
+            exchange.writeRaw(chunk(Arrays.copyOfRange(body, 3, cut), ";name=value"), false);
+            exchange.writeRaw(chunk(Arrays.copyOfRange(body, cut, body.length), ""), false);
+            exchange.writeRaw(ascii("0\r\nX-Trailer: ignored\r\n\r\n"), true);
+        })) {
+            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
+            post(connections, fake.httpBase());
+            assertWholeStream();
+        }
+    }
+
+    @Test
+    void aStreamReadToItsEndLeavesTheConnectionForTheNextRequest() throws Exception {
+        try (var fake = FakeServer.keepingAlive(this::sizedStream)) {
+            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
+            post(connections, fake.httpBase());
+            assertWholeStream();
+            post(connections, fake.httpBase());
+            assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
+            var first = received.poll(2, TimeUnit.SECONDS);
+            var second = received.poll(2, TimeUnit.SECONDS);
+            assertThat(second.remotePort()).as("the same connection").isEqualTo(first.remotePort());
+        }
+    }
+
+    @Test
+    void aConnectionTheServerClosedWhileIdleIsReplacedAndTheRequestStillGoes() throws Exception {
+        try (var fake = FakeServer.keepingAlive(exchange -> {
+            sizedStream(exchange);
+            exchange.drop(); // the server's idle limit, at its most impatient
+        })) {
+            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
+            post(connections, fake.httpBase());
+            assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
+            seen.drain();
+            received.poll(2, TimeUnit.SECONDS).awaitClientClose(2000);
+            post(connections, fake.httpBase());
+            assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
+            assertThat(received.poll(2, TimeUnit.SECONDS)).as("the request, sent again on a new connection").isNotNull();
+            failures.assertQuiet(100);
+        }
+    }
+
+    @Test
+    void aFreshConnectionClosedBeforeAnyResponseIsANetworkErrorAndTheRequestIsNotSentTwice() throws Exception {
+        try (var fake = FakeServer.keepingAlive(exchange -> {
+            received.add(exchange);
+            exchange.fault(FakeServerFault.REFUSE);
+        })) {
+            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
+            post(connections, fake.httpBase());
+            var failed = (ChatEvent.Failed) failures.next(2000);
+            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
+            assertThat(received.poll(2, TimeUnit.SECONDS)).isNotNull();
+            assertThat(received.poll(200, TimeUnit.MILLISECONDS)).as("no second attempt").isNull();
+        }
+    }
+
+    @Test
+    void aResponseThatSaysConnectionCloseIsNotReused() throws Exception {
+        try (var fake = FakeServer.keepingAlive(exchange -> {
+            received.add(exchange);
+            var body = STREAM.getBytes(StandardCharsets.UTF_8);
+            exchange.writeRaw(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n"), false);
+            exchange.writeRaw(body, true);
+        })) {
+            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
+            post(connections, fake.httpBase());
+            assertWholeStream();
+            post(connections, fake.httpBase());
+            assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
+            var first = received.poll(2, TimeUnit.SECONDS);
+            assertThat(first.awaitClientClose(2000)).as("the client closed it").isTrue();
+            assertThat(received.poll(2, TimeUnit.SECONDS).remotePort()).isNotEqualTo(first.remotePort());
+        }
+    }
+
+    @Test
+    void aMalformedResponseHeadIsAProtocolError() throws Exception {
+        try (var fake = new FakeServer(exchange -> exchange.writeRaw(ascii("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"), true))) {
+            post(new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2)), fake.httpBase());
+            var failed = (ChatEvent.Failed) failures.next(2000);
+            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+        }
+    }
+
+    @Test
+    void aHeaderThatWouldSmuggleAnotherLineIsRefusedBeforeAnythingIsSent() {
+        var connections = new ProviderConnections(Origin.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(1));
+        var post = new SseExchange.Post(URI.create("http://127.0.0.1:9/v1"), Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), "{}");
+        assertThatThrownBy(() -> SseExchange.start(connections, post, "openai", Duration.ofSeconds(1),
+                new EventGate<>(failures, ChatEvent::isTerminal), handler()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("Bearer");
+    }
+
+    @Test
+    void anHttpsProviderIsReachedWhenItsCertificateNamesTheHost(@TempDir Path dir) throws Exception {
+        var certificate = FakeCertificate.forLocalhost(dir);
+        try (var fake = FakeServer.tls(exchange -> {
+            exchange.startChunks(200, "text/event-stream");
+            exchange.writeChunk(STREAM);
+            exchange.endChunks();
+        }, certificate.server())) {
+            var base = URI.create("https://localhost:" + fake.port());
+            post(new ProviderConnections(Origin.of(base), Duration.ofSeconds(5), certificate.client().getSocketFactory()), base);
+            assertThat(seen.next(5000)).isEqualTo("a|h\u00e9llo");
+
+            var byAddress = URI.create("https://127.0.0.1:" + fake.port()); // the certificate names localhost only
+            post(new ProviderConnections(Origin.of(byAddress), Duration.ofSeconds(5), certificate.client().getSocketFactory()), byAddress);
+            var failed = (ChatEvent.Failed) failures.next(5000);
+            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
+            assertThat(failed.error().message()).contains("SSLHandshakeException");
+        }
+    }
+
+    private void assertWholeStream() throws InterruptedException {
+        assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
+        assertThat(seen.next(2000)).isEqualTo("|one\ntwo");
+        assertThat(seen.next(2000)).isEqualTo("end");
+    }
+
+    private void sizedStream(FakeServerExchange exchange) throws Exception {
+        received.add(exchange);
+        var body = STREAM.getBytes(StandardCharsets.UTF_8);
+        exchange.writeRaw(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + body.length + "\r\n\r\n"), false);
+        exchange.writeRaw(body, true);
+    }
+
+    private SseExchange post(ProviderConnections connections, URI base) {
+        var post = new SseExchange.Post(URI.create(base + "/v1/chat/completions"), Map.of("Accept", "text/event-stream"), "{}");
+        return SseExchange.start(connections, post, "openai", Duration.ofSeconds(5),
+                new EventGate<>(failures, ChatEvent::isTerminal), handler());
+    }
+
+    private SseExchange.Handler handler() {
+        return new SseExchange.Handler() {
+            @Override
+            public void onEvent(String event, String data) {
+                seen.accept(event + "|" + data);
+            }
+
+            @Override
+            public void onEnd() {
+                seen.accept("end");
+            }
+        };
+    }
+
+    private static byte[] chunk(byte[] data, String extension) {
+        var out = new ByteArrayOutputStream();
+        out.writeBytes(ascii(Integer.toHexString(data.length) + extension + "\r\n"));
+        out.writeBytes(data);
+        out.writeBytes(ascii("\r\n"));
+        return out.toByteArray();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
