@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -66,22 +67,24 @@ public final class ProviderConnections {
         }
     }
 
-    /** Gives back a connection whose last response was read to its end. */
+    /**
+     * Gives back a connection whose last response was read to its end, and closes those left idle
+     * too long (the oldest are at the back).
+     */
     void giveBack(Connection connection) {
-        connection.idleSince = System.nanoTime();
-        Connection dropped = null;
+        long now = System.nanoTime();
+        connection.idleSince = now;
+        var dropped = new ArrayList<Connection>();
         lock.lock();
         try {
             idle.addFirst(connection);
-            if (idle.size() > MAX_KEPT) {
-                dropped = idle.pollLast();
+            while (idle.size() > MAX_KEPT || now - idle.peekLast().idleSince >= MAX_IDLE.toNanos()) {
+                dropped.add(idle.pollLast());
             }
         } finally {
             lock.unlock();
         }
-        if (dropped != null) {
-            dropped.close();
-        }
+        dropped.forEach(Connection::close);
     }
 
     /** One connection; closing it from any thread ends a blocked read or write at once. */
