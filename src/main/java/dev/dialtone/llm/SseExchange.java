@@ -86,24 +86,25 @@ public final class SseExchange implements ChatStream {
             return;
         }
         gate.silence();
-        var open = connection.get();
-        if (open != null) {
-            open.close();
-        }
+        close(connection.getAndSet(null)); // unless the stream ended and its connection went back
     }
 
     private void run(ProviderConnections connections, byte[] request, Duration idleTimeout, Handler handler) {
-        boolean reusable = false;
         try {
-            var head = send(connections, request, (int) Math.max(1, idleTimeout.toMillis()));
-            if (head == null) {
+            var response = send(connections, request, (int) Math.max(1, idleTimeout.toMillis()));
+            if (response == null) {
                 return;
             }
-            var open = connection.get();
-            check(head, open);
-            var body = HttpWire.body(head, open.in);
-            read(body, handler);
-            reusable = !cancelled.get() && body.complete() && head.keepsAlive();
+            check(response);
+            var body = HttpWire.body(response.head(), response.connection().in);
+            if (readEvents(body, handler)) {
+                // back in the pool before anyone hears of the end: a tool round's next request reuses it
+                var open = response.connection();
+                if (body.complete() && response.head().keepsAlive() && connection.compareAndSet(open, null)) {
+                    connections.giveBack(open);
+                }
+                handler.onEnd();
+            }
         } catch (ProviderException e) {
             fail(e.error());
         } catch (SocketTimeoutException e) {
@@ -112,22 +113,18 @@ public final class SseExchange implements ChatStream {
         } catch (IOException | RuntimeException e) {
             fail(ProviderError.ofException(provider, e));
         } finally {
-            var open = connection.get();
-            if (open != null) {
-                if (reusable) {
-                    connections.giveBack(open);
-                } else {
-                    open.close();
-                }
-            }
+            close(connection.getAndSet(null));
         }
+    }
+
+    private record Response(ProviderConnections.Connection connection, HttpWire.Head head) {
     }
 
     /**
      * Sends the request and reads the response head; null if cancelled first. A pooled connection
      * the server closed while idle fails before any response, and the request goes again on a new one.
      */
-    private HttpWire.Head send(ProviderConnections connections, byte[] request, int idleMillis) throws IOException {
+    private Response send(ProviderConnections connections, byte[] request, int idleMillis) throws IOException {
         while (true) {
             var open = connections.take();
             connection.set(open);
@@ -138,20 +135,27 @@ public final class SseExchange implements ChatStream {
                 open.socket.setSoTimeout(idleMillis);
                 open.out.write(request);
                 open.out.flush();
-                return HttpWire.readHead(open.in);
+                return new Response(open, HttpWire.readHead(open.in));
             } catch (HttpWire.NoResponse | SocketException e) {
                 if (!open.reused() || cancelled.get()) {
                     throw e;
                 }
-                open.close(); // stale: the server had closed it
-                connection.set(null);
+                close(connection.getAndSet(null)); // stale: the server had closed it
             }
         }
     }
 
-    private void check(HttpWire.Head head, ProviderConnections.Connection open) throws ProviderException, IOException {
+    private static void close(ProviderConnections.Connection open) {
+        if (open != null) {
+            open.close();
+        }
+    }
+
+    private void check(Response response) throws ProviderException, IOException {
+        var head = response.head();
         if (head.status() / 100 != 2) {
-            var text = new String(HttpWire.body(head, open.in).readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+            var text = new String(HttpWire.body(head, response.connection().in).readNBytes(MAX_ERROR_BODY),
+                    StandardCharsets.UTF_8);
             throw new ProviderException(ProviderError.ofStatus(provider, head.status(), text));
         }
         var type = head.header("content-type");
@@ -161,14 +165,15 @@ public final class SseExchange implements ChatStream {
         }
     }
 
-    private void read(HttpWire.Body body, Handler handler) throws IOException, ProviderException {
+    /** Reads events to the body's end; false if cancelled first. */
+    private boolean readEvents(HttpWire.Body body, Handler handler) throws IOException, ProviderException {
         var reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
         String event = "";
         var data = new StringBuilder();
         String line;
         while ((line = reader.readLine()) != null) {
             if (cancelled.get()) {
-                return;
+                return false;
             }
             if (line.isEmpty()) {
                 if (!data.isEmpty()) {
@@ -187,12 +192,13 @@ public final class SseExchange implements ChatStream {
                 data.append(field(line, 5));
             }
         }
-        if (!cancelled.get()) {
-            if (!data.isEmpty()) {
-                handler.onEvent(event, data.toString());
-            }
-            handler.onEnd();
+        if (cancelled.get()) {
+            return false;
         }
+        if (!data.isEmpty()) {
+            handler.onEvent(event, data.toString());
+        }
+        return true;
     }
 
     private static String field(String line, int from) {
