@@ -1,8 +1,8 @@
 package dev.dialtone.speech;
 
-import dev.dialtone.llm.EventGate;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
+import dev.dialtone.speech.SegmentQueue.Segment;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,11 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalLong;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -29,31 +26,22 @@ import java.util.function.Function;
  * <p>Only a 2xx answer with an audio (or octet-stream) content type is audio: anything else is read
  * as an error text and reported, never played. A stray WAV header is removed.
  *
- * <p>Threads: one worker thread sends the requests; {@link #cancel()} bumps the epoch and aborts the
- * request in flight from the caller's thread. Audio is emitted under {@link #lock} after an epoch
- * check, so nothing of a cancelled segment is delivered once {@code cancel()} returns.
+ * <p>Threads: one worker thread sends the requests; {@link #cancel()} moves the {@link SegmentQueue}'s
+ * epoch on and aborts the request in flight from the caller's thread, so nothing of a cancelled
+ * segment is delivered once it returns.
  */
 public final class HttpTtsSession implements TtsSession {
     private static final int MAX_ERROR_BODY = 2048;
     private static final int WAV_HEADER = 44;
 
-    private record Segment(long id, String text, long epoch) {
-    }
-
     private final String provider;
     private final HttpClient client;
     private final Function<String, HttpRequest> requests;
     private final Duration idleTimeout;
-    private final EventGate<TtsEvent> gate;
-    private final BlockingQueue<Segment> queue = new LinkedBlockingQueue<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by {@link #lock}. */
-    private long epoch;
-    /** Guarded by {@link #lock}. */
-    private boolean closed;
-    /** The request in flight; guarded by {@link #lock}. */
+    private final SegmentQueue segments;
+    /** The request in flight; guarded by the segments' lock. */
     private CompletableFuture<HttpResponse<InputStream>> inFlight;
-    /** Its body once the headers are in; guarded by {@link #lock}. */
+    /** Its body once the headers are in; guarded by the segments' lock. */
     private InputStream body;
     private final Thread worker;
 
@@ -63,7 +51,7 @@ public final class HttpTtsSession implements TtsSession {
         this.client = client;
         this.requests = requests;
         this.idleTimeout = idleTimeout;
-        this.gate = new EventGate<>(listener, e -> e instanceof TtsEvent.Failed f && f.segmentId().isEmpty());
+        this.segments = new SegmentQueue(listener, this::abortInFlight);
         this.worker = Thread.ofVirtual().name(provider + "-tts-http").unstarted(this::run);
     }
 
@@ -80,14 +68,7 @@ public final class HttpTtsSession implements TtsSession {
 
     @Override
     public void speak(long segmentId, String text) {
-        lock.lock();
-        try {
-            if (!closed) {
-                queue.add(new Segment(segmentId, text, epoch));
-            }
-        } finally {
-            lock.unlock();
-        }
+        segments.add(segmentId, text);
     }
 
     /** Each segment is its own request, sent as soon as the previous one finished. */
@@ -97,30 +78,14 @@ public final class HttpTtsSession implements TtsSession {
 
     @Override
     public void cancel() {
-        lock.lock();
-        try {
-            epoch++;
-            abortInFlight();
-        } finally {
-            lock.unlock();
-        }
+        segments.cancel();
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            epoch++;
-            gate.silence();
-            abortInFlight();
-        } finally {
-            lock.unlock();
+        if (segments.close()) {
+            worker.interrupt();
         }
-        worker.interrupt();
     }
 
     private void abortInFlight() {
@@ -139,56 +104,32 @@ public final class HttpTtsSession implements TtsSession {
     private void run() {
         try {
             while (true) {
-                var segment = queue.take();
-                if (current(segment)) {
-                    synthesise(segment);
-                }
+                synthesise(segments.next());
             }
         } catch (InterruptedException e) {
             // closed
         }
     }
 
-    private boolean current(Segment segment) {
-        lock.lock();
-        try {
-            return !closed && segment.epoch() == epoch;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void synthesise(Segment segment) {
         var watchdog = new Watchdog(segment);
         try {
-            CompletableFuture<HttpResponse<InputStream>> future;
-            lock.lock();
-            try {
-                if (segment.epoch() != epoch) {
-                    return;
-                }
-                future = client.sendAsync(requests.apply(segment.text()), HttpResponse.BodyHandlers.ofInputStream());
-                inFlight = future;
-            } finally {
-                lock.unlock();
+            var sent = segments.ifCurrent(segment, () -> inFlight = client.sendAsync(requests.apply(segment.text()),
+                    HttpResponse.BodyHandlers.ofInputStream()));
+            if (sent.isEmpty()) {
+                return;
             }
             watchdog.start();
-            var response = future.get();
-            lock.lock();
-            try {
-                body = response.body();
-                if (segment.epoch() != epoch) {
-                    body.close();
-                    return;
-                }
-            } finally {
-                lock.unlock();
+            var response = sent.get().get();
+            if (segments.ifCurrent(segment, () -> body = response.body()).isEmpty()) {
+                response.body().close();
+                return;
             }
             check(response);
             stream(segment, response.body(), watchdog);
-            emitIfCurrent(segment, new TtsEvent.SegmentDone(segment.id()));
+            segments.emit(segment, new TtsEvent.SegmentDone(segment.id()));
         } catch (ProviderException e) {
-            emitIfCurrent(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), e.error()));
+            segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), e.error()));
         } catch (ExecutionException e) {
             fail(segment, watchdog, e.getCause());
         } catch (IOException | RuntimeException e) {
@@ -197,13 +138,10 @@ public final class HttpTtsSession implements TtsSession {
             Thread.currentThread().interrupt();
         } finally {
             watchdog.stop();
-            lock.lock();
-            try {
+            segments.locked(() -> {
                 inFlight = null;
                 body = null;
-            } finally {
-                lock.unlock();
-            }
+            });
         }
     }
 
@@ -211,7 +149,7 @@ public final class HttpTtsSession implements TtsSession {
         var error = watchdog.expired()
                 ? new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no audio for the idle timeout", true)
                 : ProviderError.ofException(provider, cause);
-        emitIfCurrent(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), error));
+        segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), error));
     }
 
     private void check(HttpResponse<InputStream> response) throws ProviderException, IOException {
@@ -236,25 +174,16 @@ public final class HttpTtsSession implements TtsSession {
         watchdog.touch();
         boolean wav = head.length == WAV_HEADER && new String(head, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF");
         // A container header would play as a click: drop it (Deepgram sends one unless container=none).
-        if (!wav && head.length > 0 && !emitIfCurrent(segment, new TtsEvent.Audio(segment.id(), head))) {
+        if (!wav && head.length > 0 && !segments.emit(segment, new TtsEvent.Audio(segment.id(), head))) {
             return;
         }
         var buffer = new byte[4096];
         int n;
         while ((n = in.read(buffer)) != -1) {
             watchdog.touch();
-            if (n > 0 && !emitIfCurrent(segment, new TtsEvent.Audio(segment.id(), Arrays.copyOf(buffer, n)))) {
+            if (n > 0 && !segments.emit(segment, new TtsEvent.Audio(segment.id(), Arrays.copyOf(buffer, n)))) {
                 return;
             }
-        }
-    }
-
-    private boolean emitIfCurrent(Segment segment, TtsEvent event) {
-        lock.lock();
-        try {
-            return segment.epoch() == epoch && !closed && gate.emit(event);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -276,14 +205,10 @@ public final class HttpTtsSession implements TtsSession {
                         long idle = System.nanoTime() - last;
                         if (idle >= idleTimeout.toNanos()) {
                             expired = true;
-                            lock.lock();
-                            try {
-                                if (segment.epoch() == epoch) {
-                                    abortInFlight();
-                                }
-                            } finally {
-                                lock.unlock();
-                            }
+                            segments.ifCurrent(segment, () -> {
+                                abortInFlight();
+                                return true;
+                            });
                             return;
                         }
                         Thread.sleep(Duration.ofNanos(idleTimeout.toNanos() - idle));

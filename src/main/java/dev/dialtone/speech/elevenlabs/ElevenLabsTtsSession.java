@@ -3,10 +3,11 @@ package dev.dialtone.speech.elevenlabs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.EventGate;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
 import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.speech.SegmentQueue;
+import dev.dialtone.speech.SegmentQueue.Segment;
 import dev.dialtone.speech.TtsEvent;
 import dev.dialtone.speech.TtsSession;
 
@@ -18,24 +19,19 @@ import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * One call's ElevenLabs stream: a worker thread speaks segments one at a time, each on its own
  * socket (opened ahead of time), and waits for that socket's {@code isFinal}.
  *
- * <p>Cancel bumps the epoch and aborts the socket in use; audio is emitted under {@link #lock}
- * after an epoch check, so nothing of a cancelled segment is delivered once {@code cancel()}
- * returns.
+ * <p>Cancel moves the {@link SegmentQueue}'s epoch on and aborts the socket in use, so nothing of
+ * a cancelled segment is delivered once {@code cancel()} returns.
  */
 final class ElevenLabsTtsSession implements TtsSession {
     /** The first message of a segment's socket: voice settings and the chunking schedule. */
     private final String begin;
     private static final String END = "{\"text\":\"\"}";
-
-    private record Segment(long id, String text, long epoch) {
-    }
 
     /** What a segment's socket reports to the worker. */
     private sealed interface Outcome {
@@ -51,14 +47,8 @@ final class ElevenLabsTtsSession implements TtsSession {
     private final String apiKey;
     private final Duration connectTimeout;
     private final Duration idleTimeout;
-    private final EventGate<TtsEvent> gate;
-    private final BlockingQueue<Segment> queue = new LinkedBlockingQueue<>();
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Guarded by {@link #lock}. */
-    private long epoch;
-    /** Guarded by {@link #lock}. */
-    private boolean closed;
-    /** The socket speaking now; guarded by {@link #lock}. */
+    private final SegmentQueue segments;
+    /** The socket speaking now; guarded by the segments' lock. */
     private Warm speaking;
     private final Thread worker;
     /** Worker thread only: a socket opened ahead for the next segment, and its mailbox. */
@@ -75,7 +65,7 @@ final class ElevenLabsTtsSession implements TtsSession {
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
         this.idleTimeout = idleTimeout;
-        this.gate = new EventGate<>(listener, e -> e instanceof TtsEvent.Failed f && f.segmentId().isEmpty());
+        this.segments = new SegmentQueue(listener, this::stopSpeaking);
         this.worker = Thread.ofVirtual().name("elevenlabs-tts").unstarted(this::run);
     }
 
@@ -88,14 +78,7 @@ final class ElevenLabsTtsSession implements TtsSession {
 
     @Override
     public void speak(long segmentId, String text) {
-        lock.lock();
-        try {
-            if (!closed) {
-                queue.add(new Segment(segmentId, text, epoch));
-            }
-        } finally {
-            lock.unlock();
-        }
+        segments.add(segmentId, text);
     }
 
     /** Every segment is sent with flush and closed at once, so there is nothing left to push. */
@@ -105,30 +88,14 @@ final class ElevenLabsTtsSession implements TtsSession {
 
     @Override
     public void cancel() {
-        lock.lock();
-        try {
-            epoch++;
-            stopSpeaking();
-        } finally {
-            lock.unlock();
-        }
+        segments.cancel();
     }
 
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            epoch++;
-            gate.silence();
-            stopSpeaking();
-        } finally {
-            lock.unlock();
+        if (segments.close()) {
+            worker.interrupt();
         }
-        worker.interrupt();
     }
 
     /** Aborts the socket in use and wakes the worker (an aborted socket reports nothing more). */
@@ -144,10 +111,7 @@ final class ElevenLabsTtsSession implements TtsSession {
         try {
             warm = open();
             while (true) {
-                var segment = queue.take();
-                if (isCurrent(segment)) {
-                    speak(segment);
-                }
+                speak(segments.next());
             }
         } catch (InterruptedException e) {
             // closed
@@ -192,59 +156,30 @@ final class ElevenLabsTtsSession implements TtsSession {
             warm = open();
             var outcome = current.reader().await(idleTimeout);
             switch (outcome) {
-                case Finished f -> emitIfCurrent(segment, new TtsEvent.SegmentDone(segment.id()));
-                case Broken broken -> emitIfCurrent(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), broken.error()));
+                case Finished f -> segments.emit(segment, new TtsEvent.SegmentDone(segment.id()));
+                case Broken broken -> segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), broken.error()));
             }
         } catch (ProviderException e) {
-            emitIfCurrent(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), e.error()));
+            segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), e.error()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         } finally {
             if (current != null) {
                 current.socket().abort();
             }
-            lock.lock();
-            try {
-                speaking = null;
-            } finally {
-                lock.unlock();
-            }
+            segments.locked(() -> speaking = null);
         }
     }
 
+    /** Makes {@code socket} the one speaking {@code segment}, unless the segment was cancelled. */
     private boolean attach(Warm socket, Segment segment) {
-        lock.lock();
-        try {
-            if (segment.epoch() != epoch || closed) {
-                return false;
-            }
+        return segments.ifCurrent(segment, () -> {
             speaking = socket;
             socket.reader().segment = segment;
             return true;
-        } finally {
-            lock.unlock();
-        }
+        }).isPresent();
     }
 
-    private boolean isCurrent(Segment segment) {
-        lock.lock();
-        try {
-            return !closed && segment.epoch() == epoch;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean emitIfCurrent(Segment segment, TtsEvent event) {
-        lock.lock();
-        try {
-            return segment.epoch() == epoch && !closed && gate.emit(event);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** One socket's messages: audio out for its segment, the outcome to the worker. Its reader thread. */
     /** The flow's voice settings over ElevenLabs' defaults (stability 0.5, similarity boost 0.8). */
     static String begin(java.util.Map<String, Double> voiceSettings) {
         var settings = dev.dialtone.llm.ChatJson.MAPPER.createObjectNode().put("stability", 0.5).put("similarity_boost", 0.8);
@@ -255,10 +190,11 @@ final class ElevenLabsTtsSession implements TtsSession {
         return message.toString();
     }
 
+    /** One socket's messages: audio out for its segment, the outcome to the worker. Its reader thread. */
     private final class SegmentReader implements ProviderSocket.Handler {
         private final BlockingQueue<Outcome> outcome = new LinkedBlockingQueue<>();
-        /** Set by the worker under {@link #lock} before any text is sent. */
-        Segment segment;
+        /** Set by the worker before any text is sent. */
+        volatile Segment segment;
         private volatile boolean ended;
         /** Nanos of the last message, for the idle timeout. */
         private volatile long lastMessage = System.nanoTime();
@@ -276,15 +212,9 @@ final class ElevenLabsTtsSession implements TtsSession {
             }
             var audio = message.path("audio");
             if (audio.isTextual() && !audio.asText().isEmpty()) {
-                Segment target;
-                lock.lock();
-                try {
-                    target = segment;
-                } finally {
-                    lock.unlock();
-                }
+                var target = segment;
                 if (target != null) {
-                    emitIfCurrent(target, new TtsEvent.Audio(target.id(), Base64.getDecoder().decode(audio.asText())));
+                    segments.emit(target, new TtsEvent.Audio(target.id(), Base64.getDecoder().decode(audio.asText())));
                 }
             }
             if (message.path("isFinal").asBoolean()) {
