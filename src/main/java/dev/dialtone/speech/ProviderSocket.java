@@ -70,6 +70,8 @@ public final class ProviderSocket {
     private final SplittableRandom masks; // guarded by sendLock
     /** When the send in progress started (System.nanoTime), or 0; read by the watchdog. */
     private volatile long sendingSince;
+    /** Set by the watchdog before it aborts a send; kept after the socket ends, for the sender. */
+    private volatile boolean sendTimedOut;
     /** Set when a close frame is written, by either side's initiative; guarded by sendLock. */
     private boolean closeSent;
     /** Set by {@link #abort()}: the owner dropped the socket and hears nothing more. */
@@ -141,7 +143,7 @@ public final class ProviderSocket {
                 throw new ProviderException(new ProviderError(ProviderError.Kind.NETWORK, provider, "socket already closed", true));
             }
         } catch (IOException e) {
-            if (WATCHDOG.timedOut(this)) {
+            if (sendTimedOut) {
                 throw new ProviderException(new ProviderError(ProviderError.Kind.TIMEOUT, provider, "send timed out", true));
             }
             throw new ProviderException(ProviderError.ofException(provider, e));
@@ -290,7 +292,6 @@ public final class ProviderSocket {
     private static final class SendWatchdog {
         private final long limitNanos;
         private final Set<ProviderSocket> sockets = ConcurrentHashMap.newKeySet();
-        private final Set<ProviderSocket> timedOut = ConcurrentHashMap.newKeySet();
 
         SendWatchdog(Duration limit) {
             this.limitNanos = limit.toNanos();
@@ -303,11 +304,6 @@ public final class ProviderSocket {
 
         void forget(ProviderSocket socket) {
             sockets.remove(socket);
-            timedOut.remove(socket);
-        }
-
-        boolean timedOut(ProviderSocket socket) {
-            return timedOut.contains(socket);
         }
 
         private void run() {
@@ -321,7 +317,7 @@ public final class ProviderSocket {
                 for (var socket : sockets) {
                     long since = socket.sendingSince;
                     if (since != 0 && now - since > limitNanos) {
-                        timedOut.add(socket);
+                        socket.sendTimedOut = true;
                         closeQuietly(socket.connection); // fails the blocked write and ends the reader
                     }
                 }

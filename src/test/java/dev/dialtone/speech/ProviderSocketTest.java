@@ -54,6 +54,34 @@ class ProviderSocketTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aSendToAPeerThatStoppedReadingTimesOutAndEndsTheSocket() throws Exception {
+        try (var deaf = new FakeServer(exchange -> {
+            exchange.upgrade();
+            Thread.sleep(25_000); // takes the upgrade, then reads nothing: the TCP buffers fill up
+        })) {
+            var seen = new Seen();
+            var socket = ProviderSocket.connect("deepgram", URI.create("ws://127.0.0.1:" + deaf.port() + "/v1/listen"),
+                    Map.of(), Duration.ofSeconds(2), seen);
+            var audio = new byte[1 << 20];
+            dev.dialtone.llm.ProviderException failed = null;
+            long started = System.nanoTime();
+            while (failed == null) {
+                try {
+                    socket.sendBinary(audio);
+                } catch (dev.dialtone.llm.ProviderException e) {
+                    failed = e;
+                }
+            }
+            assertThat(failed.error().kind()).isEqualTo(dev.dialtone.llm.ProviderError.Kind.TIMEOUT);
+            assertThat(failed.error().message()).isEqualTo("send timed out");
+            assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("the 5 s limit, checked each second")
+                    .isBetween(4L, 15L);
+            assertThat(seen.calls().poll(5, TimeUnit.SECONDS)).startsWith("ended:1006");
+        }
+    }
+
+    @Test
     void aDropRightAfterAMessageIsReportedAsAnAbnormalEnd() throws Exception {
         // The JDK's client could read this end of stream while it had no demand for it and swallow it;
         // several sockets at once made that race all but certain. Kept as a guard.
