@@ -8,6 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -27,6 +29,13 @@ public final class PluginRuntime implements AutoCloseable {
     private final Engine engine;
     private final Runner runner;
     private final HostFetch fetch;
+    /**
+     * Held shared while a context is created and its module evaluated, exclusively by {@link #close()}:
+     * GraalJS deadlocks when the engine closes while another thread initialises one of its contexts
+     * (the close holds the engine's lock and waits for that thread, which needs the lock).
+     */
+    private final ReentrantReadWriteLock starting = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     public PluginRuntime(PluginSettings settings) {
         this.settings = settings;
@@ -83,6 +92,17 @@ public final class PluginRuntime implements AutoCloseable {
     }
 
     private Started start(Path file, String name, Source source) throws PluginException {
+        if (!enterStart()) {
+            throw new PluginException(file, 1, "plugin " + name + " cannot load: the plugin runtime is closed");
+        }
+        try {
+            return startLocked(file, name, source);
+        } finally {
+            starting.readLock().unlock();
+        }
+    }
+
+    private Started startLocked(Path file, String name, Source source) throws PluginException {
         var context = Guest.newContext(engine, name, settings.limits());
         var run = runner.run(context, () -> {
             var guest = Guest.in(context, source);
@@ -120,14 +140,33 @@ public final class PluginRuntime implements AutoCloseable {
     }
 
     Guest startGuest(String name, Source source) {
-        var context = Guest.newContext(engine, name, settings.limits());
-        var run = runner.run(context, () -> Guest.in(context, source), settings.limits().maxTimeout(),
-                settings.limits().allocationBudgetBytes());
-        if (run instanceof Runner.Run.Done<Guest> done) {
-            return done.value();
+        if (!enterStart()) {
+            throw new IllegalStateException("plugin " + name + " cannot start a context: the plugin runtime is closed");
         }
-        context.close(true);
-        throw new IllegalStateException("plugin " + name + " could not start a new context");
+        try {
+            var context = Guest.newContext(engine, name, settings.limits());
+            var run = runner.run(context, () -> Guest.in(context, source), settings.limits().maxTimeout(),
+                    settings.limits().allocationBudgetBytes());
+            if (run instanceof Runner.Run.Done<Guest> done) {
+                return done.value();
+            }
+            context.close(true);
+            throw new IllegalStateException("plugin " + name + " could not start a new context");
+        } finally {
+            starting.readLock().unlock();
+        }
+    }
+
+    /** Takes the shared start lock unless the runtime is closing; the caller unlocks it. */
+    private boolean enterStart() {
+        if (closed || !starting.readLock().tryLock()) {
+            return false;
+        }
+        if (closed) {
+            starting.readLock().unlock();
+            return false;
+        }
+        return true;
     }
 
     Runner runner() {
@@ -149,6 +188,18 @@ public final class PluginRuntime implements AutoCloseable {
     /** Closes the engine and every context still open; plugins loaded from it stop working. */
     @Override
     public void close() {
+        closed = true;
+        boolean quiet;
+        try {
+            // each start is bounded by the runner's time limit
+            quiet = starting.writeLock().tryLock(settings.limits().maxTimeout().toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            quiet = false;
+        }
+        if (!quiet) {
+            LogSink.log("engine", "closing while a plugin context is still starting");
+        }
         runner.close();
         try {
             engine.close(true);
