@@ -1,20 +1,17 @@
 package dev.dialtone.speech;
 
+import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
+import dev.dialtone.llm.ProviderPost;
 import dev.dialtone.speech.SegmentQueue.Segment;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -26,29 +23,28 @@ import java.util.function.Function;
  * <p>Only a 2xx answer with an audio (or octet-stream) content type is audio: anything else is read
  * as an error text and reported, never played. A stray WAV header is removed.
  *
- * <p>Threads: one worker thread sends the requests; {@link #cancel()} moves the {@link SegmentQueue}'s
- * epoch on and aborts the request in flight from the caller's thread, so nothing of a cancelled
- * segment is delivered once it returns.
+ * <p>Threads: one worker thread sends the requests ({@link ProviderPost}, whose idle timeout bounds
+ * every silence of the provider); {@link #cancel()} moves the {@link SegmentQueue}'s epoch on and
+ * aborts the request in flight from the caller's thread, so nothing of a cancelled segment is
+ * delivered once it returns.
  */
 public final class HttpTtsSession implements TtsSession {
     private static final int MAX_ERROR_BODY = 2048;
     private static final int WAV_HEADER = 44;
 
     private final String provider;
-    private final HttpClient client;
-    private final Function<String, HttpRequest> requests;
+    private final ProviderConnections connections;
+    private final Function<String, ProviderPost.Request> requests;
     private final Duration idleTimeout;
     private final SegmentQueue segments;
     /** The request in flight; guarded by the segments' lock. */
-    private CompletableFuture<HttpResponse<InputStream>> inFlight;
-    /** Its body once the headers are in; guarded by the segments' lock. */
-    private InputStream body;
+    private ProviderPost inFlight;
     private final Thread worker;
 
-    private HttpTtsSession(String provider, HttpClient client, Function<String, HttpRequest> requests, Duration idleTimeout,
-                           Consumer<TtsEvent> listener) {
+    private HttpTtsSession(String provider, ProviderConnections connections, Function<String, ProviderPost.Request> requests,
+                           Duration idleTimeout, Consumer<TtsEvent> listener) {
         this.provider = provider;
-        this.client = client;
+        this.connections = connections;
         this.requests = requests;
         this.idleTimeout = idleTimeout;
         this.segments = new SegmentQueue(listener, this::abortInFlight);
@@ -59,9 +55,10 @@ public final class HttpTtsSession implements TtsSession {
      * @param requests    builds the request for one segment's text
      * @param idleTimeout longest wait for the headers and between body chunks
      */
-    public static HttpTtsSession start(String provider, HttpClient client, Function<String, HttpRequest> requests,
-                                       Duration idleTimeout, Consumer<TtsEvent> listener) {
-        var session = new HttpTtsSession(provider, client, requests, idleTimeout, listener);
+    public static HttpTtsSession start(String provider, ProviderConnections connections,
+                                       Function<String, ProviderPost.Request> requests, Duration idleTimeout,
+                                       Consumer<TtsEvent> listener) {
+        var session = new HttpTtsSession(provider, connections, requests, idleTimeout, listener);
         session.worker.start();
         return session;
     }
@@ -90,14 +87,7 @@ public final class HttpTtsSession implements TtsSession {
 
     private void abortInFlight() {
         if (inFlight != null) {
-            inFlight.cancel(true);
-        }
-        if (body != null) {
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // aborting is the goal
-            }
+            inFlight.abort();
         }
     }
 
@@ -112,125 +102,64 @@ public final class HttpTtsSession implements TtsSession {
     }
 
     private void synthesise(Segment segment) {
-        var watchdog = new Watchdog(segment);
+        ProviderPost post;
         try {
-            var sent = segments.ifCurrent(segment, () -> inFlight = client.sendAsync(requests.apply(segment.text()),
-                    HttpResponse.BodyHandlers.ofInputStream()));
-            if (sent.isEmpty()) {
-                return;
-            }
-            watchdog.start();
-            var response = sent.get().get();
-            if (segments.ifCurrent(segment, () -> body = response.body()).isEmpty()) {
-                response.body().close();
-                return;
-            }
-            check(response);
-            stream(segment, response.body(), watchdog);
-            segments.emit(segment, new TtsEvent.SegmentDone(segment.id()));
-        } catch (ProviderException e) {
-            segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), e.error()));
-        } catch (ExecutionException e) {
-            fail(segment, watchdog, e.getCause());
-        } catch (IOException | RuntimeException e) {
-            fail(segment, watchdog, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            watchdog.stop();
-            segments.locked(() -> {
-                inFlight = null;
-                body = null;
-            });
-        }
-    }
-
-    private void fail(Segment segment, Watchdog watchdog, Throwable cause) {
-        var error = watchdog.expired()
-                ? new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no audio for the idle timeout", true)
-                : ProviderError.ofException(provider, cause);
-        segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), error));
-    }
-
-    private void check(HttpResponse<InputStream> response) throws ProviderException, IOException {
-        var type = response.headers().firstValue("content-type").orElse("").toLowerCase();
-        boolean audio = type.startsWith("audio/") || type.startsWith("application/octet-stream");
-        if (response.statusCode() / 100 == 2 && audio) {
+            post = new ProviderPost(connections, requests.apply(segment.text()), provider);
+        } catch (RuntimeException e) {
+            segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), ProviderError.ofException(provider, e)));
             return;
         }
-        String text;
-        try (var in = response.body()) {
-            text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        if (segments.ifCurrent(segment, () -> inFlight = post).isEmpty()) {
+            return;
         }
-        if (response.statusCode() / 100 != 2) {
-            throw new ProviderException(ProviderError.ofStatus(provider, response.statusCode(), text));
+        try {
+            if (!post.send(idleTimeout)) {
+                return;
+            }
+            check(post);
+            if (stream(segment, post.body())) {
+                post.finish();
+                segments.emit(segment, new TtsEvent.SegmentDone(segment.id()));
+            }
+        } catch (ProviderException e) {
+            segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), e.error()));
+        } catch (IOException e) {
+            segments.emit(segment, new TtsEvent.Failed(OptionalLong.of(segment.id()), post.error(e)));
+        } finally {
+            segments.locked(() -> inFlight = null);
+            post.close();
+        }
+    }
+
+    private void check(ProviderPost post) throws ProviderException, IOException {
+        var type = post.header("content-type").toLowerCase();
+        boolean audio = type.startsWith("audio/") || type.startsWith("application/octet-stream");
+        if (post.status() / 100 == 2 && audio) {
+            return;
+        }
+        var text = new String(post.body().readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        if (post.status() / 100 != 2) {
+            throw new ProviderException(ProviderError.ofStatus(provider, post.status(), text));
         }
         throw new ProviderException(new ProviderError(ProviderError.Kind.PROTOCOL, provider,
                 "expected audio, got '" + type + "': " + ProviderError.abbreviate(text), false));
     }
 
-    private void stream(Segment segment, InputStream in, Watchdog watchdog) throws IOException {
+    /** Streams the body out as audio; false if the segment was cancelled meanwhile. */
+    private boolean stream(Segment segment, InputStream in) throws IOException {
         var head = in.readNBytes(WAV_HEADER);
-        watchdog.touch();
         boolean wav = head.length == WAV_HEADER && new String(head, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF");
         // A container header would play as a click: drop it (Deepgram sends one unless container=none).
         if (!wav && head.length > 0 && !segments.emit(segment, new TtsEvent.Audio(segment.id(), head))) {
-            return;
+            return false;
         }
         var buffer = new byte[4096];
         int n;
         while ((n = in.read(buffer)) != -1) {
-            watchdog.touch();
             if (n > 0 && !segments.emit(segment, new TtsEvent.Audio(segment.id(), Arrays.copyOf(buffer, n)))) {
-                return;
+                return false;
             }
         }
-    }
-
-    /** Aborts a request whose server goes quiet for the idle timeout. Its own virtual thread. */
-    private final class Watchdog {
-        private final Segment segment;
-        private volatile long last = System.nanoTime();
-        private volatile boolean expired;
-        private Thread thread;
-
-        Watchdog(Segment segment) {
-            this.segment = segment;
-        }
-
-        void start() {
-            thread = Thread.ofVirtual().start(() -> {
-                try {
-                    while (true) {
-                        long idle = System.nanoTime() - last;
-                        if (idle >= idleTimeout.toNanos()) {
-                            expired = true;
-                            segments.ifCurrent(segment, () -> {
-                                abortInFlight();
-                                return true;
-                            });
-                            return;
-                        }
-                        Thread.sleep(Duration.ofNanos(idleTimeout.toNanos() - idle));
-                    }
-                } catch (InterruptedException e) {
-                    // the request ended
-                }
-            });
-        }
-
-        void touch() {
-            last = System.nanoTime();
-        }
-
-        boolean expired() {
-            return expired;
-        }
-
-        void stop() {
-            if (thread != null) {
-                thread.interrupt();
-            }
-        }
+        return true;
     }
 }

@@ -155,7 +155,7 @@ class SseExchangeTest {
     @Test
     void aHeaderThatWouldSmuggleAnotherLineIsRefusedBeforeAnythingIsSent() {
         var connections = new ProviderConnections(Origin.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(1));
-        var post = new SseExchange.Post(URI.create("http://127.0.0.1:9/v1"), Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), "{}");
+        var post = new ProviderPost.Request(URI.create("http://127.0.0.1:9/v1"), Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), "{}");
         assertThatThrownBy(() -> SseExchange.start(connections, post, "openai", Duration.ofSeconds(1),
                 new EventGate<>(failures, ChatEvent::isTerminal), handler()))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -200,7 +200,7 @@ class SseExchangeTest {
     }
 
     private SseExchange post(ProviderConnections connections, URI base) {
-        var post = new SseExchange.Post(URI.create(base + "/v1/chat/completions"), Map.of("Accept", "text/event-stream"), "{}");
+        var post = new ProviderPost.Request(URI.create(base + "/v1/chat/completions"), Map.of("Accept", "text/event-stream"), "{}");
         return SseExchange.start(connections, post, "openai", Duration.ofSeconds(5),
                 new EventGate<>(failures, ChatEvent::isTerminal), handler());
     }

@@ -15,6 +15,7 @@ import dev.dialtone.llm.Origin;
 import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
+import dev.dialtone.llm.ProviderPost;
 import dev.dialtone.llm.SseExchange;
 import dev.dialtone.llm.ToolCall;
 import dev.dialtone.llm.ToolSpec;
@@ -57,7 +58,7 @@ public final class AnthropicChatModel implements ChatModel {
         var gate = new EventGate<ChatEvent>(listener, ChatEvent::isTerminal);
         var headers = Map.of("x-api-key", apiKey, "anthropic-version", VERSION,
                 "content-type", "application/json", "accept", "text/event-stream");
-        var post = new SseExchange.Post(endpoint, headers, ChatJson.write(body(request)));
+        var post = new ProviderPost.Request(endpoint, headers, ChatJson.write(body(request)));
         return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 

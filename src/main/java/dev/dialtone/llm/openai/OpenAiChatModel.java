@@ -15,6 +15,7 @@ import dev.dialtone.llm.Origin;
 import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.llm.ProviderException;
+import dev.dialtone.llm.ProviderPost;
 import dev.dialtone.llm.SseExchange;
 import dev.dialtone.llm.ToolCall;
 import dev.dialtone.llm.ToolSpec;
@@ -63,7 +64,7 @@ public final class OpenAiChatModel implements ChatModel {
         if (!apiKey.isEmpty()) {
             headers.put("Authorization", "Bearer " + apiKey);
         }
-        var post = new SseExchange.Post(endpoint, headers, ChatJson.write(body(request)));
+        var post = new ProviderPost.Request(endpoint, headers, ChatJson.write(body(request)));
         return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 

@@ -1,20 +1,21 @@
 package dev.dialtone.speech.deepgram;
 
+import dev.dialtone.llm.ChatJson;
+import dev.dialtone.llm.Origin;
+import dev.dialtone.llm.ProviderConnections;
+import dev.dialtone.llm.ProviderPost;
 import dev.dialtone.speech.HttpTtsSession;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
 import dev.dialtone.speech.TtsOptions;
 import dev.dialtone.speech.TtsSession;
-import dev.dialtone.llm.ChatJson;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -25,7 +26,7 @@ public final class DeepgramRestTextToSpeech implements TextToSpeech {
     private final URI speak;
     private final String apiKey;
     private final Duration idleTimeout;
-    private final HttpClient client;
+    private final ProviderConnections connections;
 
     /**
      * @param baseUrl     e.g. https://api.deepgram.com (DEEPGRAM_URL)
@@ -36,22 +37,17 @@ public final class DeepgramRestTextToSpeech implements TextToSpeech {
         this.speak = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/speak");
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.idleTimeout = idleTimeout;
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.connections = new ProviderConnections(Origin.of(baseUrl), connectTimeout);
     }
 
     @Override
     public TtsSession open(TtsOptions options, Consumer<TtsEvent> listener) {
         var uri = URI.create(speak + "?model=" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "&encoding=mulaw&sample_rate=8000&container=none");
-        return HttpTtsSession.start(DeepgramTextToSpeech.PROVIDER, client, text -> {
+        return HttpTtsSession.start(DeepgramTextToSpeech.PROVIDER, connections, text -> {
             var body = ChatJson.MAPPER.createObjectNode().put("text", text);
-            return HttpRequest.newBuilder(uri)
-                    .header("Authorization", "Token " + apiKey)
-                    .header("Content-Type", "application/json")
-                    .timeout(idleTimeout)
-                    .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body)))
-                    .build();
+            return new ProviderPost.Request(uri, Map.of("Authorization", "Token " + apiKey,
+                    "Content-Type", "application/json"), ChatJson.write(body));
         }, idleTimeout, listener);
     }
 

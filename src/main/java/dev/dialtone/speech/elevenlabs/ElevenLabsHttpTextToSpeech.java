@@ -1,6 +1,9 @@
 package dev.dialtone.speech.elevenlabs;
 
 import dev.dialtone.llm.ChatJson;
+import dev.dialtone.llm.Origin;
+import dev.dialtone.llm.ProviderConnections;
+import dev.dialtone.llm.ProviderPost;
 import dev.dialtone.speech.HttpTtsSession;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
@@ -9,12 +12,10 @@ import dev.dialtone.speech.TtsSession;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +27,7 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
     private final URI base;
     private final String apiKey;
     private final Duration idleTimeout;
-    private final HttpClient client;
+    private final ProviderConnections connections;
 
     /** @param baseUrl e.g. https://api.elevenlabs.io (ELEVENLABS_URL) */
     public ElevenLabsHttpTextToSpeech(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
@@ -34,8 +35,7 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.idleTimeout = idleTimeout;
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+        this.connections = new ProviderConnections(Origin.of(baseUrl), connectTimeout);
     }
 
     @Override
@@ -43,19 +43,14 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
         var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "/stream?output_format=ulaw_8000");
         var model = options.model().isEmpty() ? ElevenLabsTextToSpeech.DEFAULT_MODEL : options.model();
-        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, client, text -> {
+        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, connections, text -> {
             var body = ChatJson.MAPPER.createObjectNode().put("text", text).put("model_id", model);
             if (!options.voiceSettings().isEmpty()) {
                 var settings = body.putObject("voice_settings");
                 options.voiceSettings().forEach(settings::put);
             }
-            return HttpRequest.newBuilder(uri)
-                    .header("xi-api-key", apiKey)
-                    .header("Content-Type", "application/json")
-                    .header("Accept", "audio/basic")
-                    .timeout(idleTimeout)
-                    .POST(HttpRequest.BodyPublishers.ofString(ChatJson.write(body)))
-                    .build();
+            return new ProviderPost.Request(uri, Map.of("xi-api-key", apiKey, "Content-Type", "application/json",
+                    "Accept", "audio/basic"), ChatJson.write(body));
         }, idleTimeout, listener);
     }
 
