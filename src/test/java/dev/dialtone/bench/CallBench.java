@@ -88,7 +88,7 @@ public final class CallBench {
      * JIT warm-up: one call alone, then levels of 100 at once until the JIT compiler works less than
      * 5 % of a level's time (at most four levels); their figures are not reported. After a single
      * level the compiler still worked 13 % of the next level's time, and that first measured level's
-     * p99 was the worst of its run in ten runs out of twelve (median 37 ms against 19 for the rest).
+     * p99 was the worst of its run in eight runs out of ten (median 32 ms against 20 for the rest).
      */
     private static void warmUp(FakeWorld world) throws Exception {
         oneCall(world, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
