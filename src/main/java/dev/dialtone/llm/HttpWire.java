@@ -128,6 +128,9 @@ final class HttpWire {
 
     /** The body that follows {@code head} on {@code in}. */
     static Body body(Head head, InputStream in) throws ProtocolException {
+        if (head.status() == 204 || head.status() == 304) {
+            return new Sized(in, 0); // never a body, whatever the headers say (RFC 9112 section 6.3)
+        }
         if (head.header("transfer-encoding").toLowerCase(Locale.ROOT).contains("chunked")) {
             return new Chunked(in);
         }
