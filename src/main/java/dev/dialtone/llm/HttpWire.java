@@ -15,9 +15,10 @@ import java.util.Map;
 /**
  * HTTP/1.1 (RFC 9112) as a client speaks it on a blocking connection: a request out, a response
  * head in, and the response body as a stream that ends where the message ends (chunked or
- * Content-Length), so the connection can carry the next request.
+ * Content-Length), so the connection can carry the next request. The provider WebSockets' upgrade
+ * uses the request and head halves.
  */
-final class HttpWire {
+public final class HttpWire {
     private static final int MAX_LINE = 8 * 1024;
     private static final int MAX_HEAD = 64 * 1024;
 
@@ -25,8 +26,9 @@ final class HttpWire {
     }
 
     /** A response's status and headers; header names are lower-case, repeated ones joined by ", ". */
-    record Head(int status, Map<String, String> headers) {
-        String header(String name) {
+    public record Head(int status, Map<String, String> headers) {
+        /** A header by its lower-case name, "" if absent. */
+        public String header(String name) {
             return headers.getOrDefault(name, "");
         }
 
@@ -63,8 +65,13 @@ final class HttpWire {
         }
     }
 
-    /** One request: its head and body in one array, so they leave in one write. */
-    static byte[] request(String method, URI uri, Origin origin, Map<String, String> headers, byte[] body) {
+    /**
+     * One request: its head and body in one array, so they leave in one write. A null body sends
+     * no Content-Length (a GET).
+     *
+     * @throws IllegalArgumentException a header name that is not a token, or a value with CR or LF
+     */
+    public static byte[] request(String method, URI uri, Origin origin, Map<String, String> headers, byte[] body) {
         var head = new StringBuilder(256)
                 .append(method).append(' ').append(Origin.target(uri)).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(origin.authority()).append("\r\n");
@@ -74,8 +81,13 @@ final class HttpWire {
             }
             head.append(name).append(": ").append(value).append("\r\n");
         });
-        head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
-        var bytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (body != null) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        var bytes = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (body == null) {
+            return bytes;
+        }
         var message = new byte[bytes.length + body.length];
         System.arraycopy(bytes, 0, message, 0, bytes.length);
         System.arraycopy(body, 0, message, bytes.length, body.length);
@@ -90,14 +102,15 @@ final class HttpWire {
      */
     static Head readHead(InputStream in) throws IOException {
         while (true) {
-            var head = readOneHead(in);
+            var head = readFirstHead(in);
             if (head.status() >= 200) {
                 return head;
             }
         }
     }
 
-    private static Head readOneHead(InputStream in) throws IOException {
+    /** The next response head, interim or not: a 101 is the answer to a WebSocket upgrade. */
+    public static Head readFirstHead(InputStream in) throws IOException {
         int first;
         try {
             first = in.read();

@@ -1,8 +1,8 @@
 package dev.dialtone.speech;
 
+import dev.dialtone.llm.HttpWire;
 import dev.dialtone.llm.Origin;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -31,7 +30,6 @@ final class WebSocketWire {
     static final int PONG = 0xA;
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-    private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_ERROR_BODY = 16 * 1024;
 
     private WebSocketWire() {
@@ -67,41 +65,20 @@ final class WebSocketWire {
             nonce[i] = (byte) random.nextInt(256);
         }
         var key = Base64.getEncoder().encodeToString(nonce);
-        var request = new StringBuilder(256)
-                .append("GET ").append(Origin.target(uri)).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(Origin.of(uri).authority()).append("\r\n")
-                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                .append("Sec-WebSocket-Key: ").append(key).append("\r\n")
-                .append("Sec-WebSocket-Version: 13\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-        request.append("\r\n");
-        out.write(request.toString().getBytes(StandardCharsets.UTF_8));
+        var fields = new LinkedHashMap<String, String>();
+        fields.put("Upgrade", "websocket");
+        fields.put("Connection", "Upgrade");
+        fields.put("Sec-WebSocket-Key", key);
+        fields.put("Sec-WebSocket-Version", "13");
+        fields.putAll(headers);
+        out.write(HttpWire.request("GET", uri, Origin.of(uri), fields, null));
         out.flush();
 
-        var head = readHead(in);
-        var lines = head.split("\r\n");
-        var status = lines[0].split(" ", 3);
-        if (status.length < 2 || !status[0].startsWith("HTTP/1.")) {
-            throw new ProtocolException("not an HTTP response");
+        var head = HttpWire.readFirstHead(in);
+        if (head.status() != 101) {
+            throw new UpgradeRefused(head.status(), readBody(in, head.header("content-length")));
         }
-        int code;
-        try {
-            code = Integer.parseInt(status[1]);
-        } catch (NumberFormatException e) {
-            throw new ProtocolException("not an HTTP status: " + status[1]);
-        }
-        var fields = new HashMap<String, String>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                fields.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
-            }
-        }
-        if (code != 101) {
-            throw new UpgradeRefused(code, readBody(in, fields.get("content-length")));
-        }
-        if (!"websocket".equalsIgnoreCase(fields.get("upgrade"))
-                || !acceptFor(key).equals(fields.get("sec-websocket-accept"))) {
+        if (!"websocket".equalsIgnoreCase(head.header("upgrade")) || !acceptFor(key).equals(head.header("sec-websocket-accept"))) {
             throw new ProtocolException("101 without a valid WebSocket accept");
         }
     }
@@ -202,30 +179,10 @@ final class WebSocketWire {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        var head = new ByteArrayOutputStream(256);
-        int matched = 0; // how much of \r\n\r\n has been seen
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0 && head.size() == 0) {
-                throw new EOFException("connection closed without a response"); // a network fault: retryable
-            }
-            if (b < 0) {
-                throw new ProtocolException("connection closed before the end of the HTTP response head");
-            }
-            if (head.size() >= MAX_HEADER_BYTES) {
-                throw new ProtocolException("HTTP response head longer than " + MAX_HEADER_BYTES + " bytes");
-            }
-            head.write(b);
-            matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
     /** The start of a refusal's body, for the error message; never waits for more than it says. */
     private static String readBody(InputStream in, String contentLength) {
         try {
-            int length = contentLength == null ? 0 : Math.min(Integer.parseInt(contentLength.strip()), MAX_ERROR_BODY);
+            int length = contentLength.isEmpty() ? 0 : Math.min(Integer.parseInt(contentLength.strip()), MAX_ERROR_BODY);
             return new String(in.readNBytes(length), StandardCharsets.UTF_8);
         } catch (IOException | NumberFormatException e) {
             return "";
