@@ -53,15 +53,7 @@ public record ProviderError(Kind kind, String provider, String message, boolean 
 
     /** Maps a transport exception (connect, read, handshake) to its error. */
     public static ProviderError ofException(String provider, Throwable e) {
-        if (e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException) {
-            if (e.getCause() != null) {
-                return ofException(provider, e.getCause());
-            }
-        }
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
-            return new ProviderError(Kind.TIMEOUT, provider, "connect timed out", true);
-        }
-        if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.util.concurrent.TimeoutException) {
+        if (e instanceof java.net.SocketTimeoutException) {
             return new ProviderError(Kind.TIMEOUT, provider, "timed out", true);
         }
         if (e instanceof java.net.ProtocolException || e.getCause() instanceof java.net.ProtocolException) {

@@ -56,14 +56,8 @@ class SseExchangeTest {
     @Test
     void aStreamReadToItsEndLeavesTheConnectionForTheNextRequest() throws Exception {
         try (var fake = FakeServer.keepingAlive(this::sizedStream)) {
-            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
-            post(connections, fake.httpBase());
-            assertWholeStream();
-            post(connections, fake.httpBase());
-            assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
-            var first = received.poll(2, TimeUnit.SECONDS);
-            var second = received.poll(2, TimeUnit.SECONDS);
-            assertThat(second.remotePort()).as("the same connection").isEqualTo(first.remotePort());
+            var exchanges = postTwice(fake);
+            assertThat(exchanges[1].remotePort()).as("the same connection").isEqualTo(exchanges[0].remotePort());
         }
     }
 
@@ -132,14 +126,9 @@ class SseExchangeTest {
                     + "\r\nConnection: close\r\n\r\n"), false);
             exchange.writeRaw(body, true);
         })) {
-            var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
-            post(connections, fake.httpBase());
-            assertWholeStream();
-            post(connections, fake.httpBase());
-            assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
-            var first = received.poll(2, TimeUnit.SECONDS);
-            assertThat(first.awaitClientClose(2000)).as("the client closed it").isTrue();
-            assertThat(received.poll(2, TimeUnit.SECONDS).remotePort()).isNotEqualTo(first.remotePort());
+            var exchanges = postTwice(fake);
+            assertThat(exchanges[0].awaitClientClose(2000)).as("the client closed it").isTrue();
+            assertThat(exchanges[1].remotePort()).isNotEqualTo(exchanges[0].remotePort());
         }
     }
 
@@ -180,6 +169,16 @@ class SseExchangeTest {
             assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
             assertThat(failed.error().message()).contains("SSLHandshakeException");
         }
+    }
+
+    /** Two requests one after the other on one pool, each answered; the fake's exchanges, in order. */
+    private FakeServerExchange[] postTwice(FakeServer fake) throws InterruptedException {
+        var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
+        post(connections, fake.httpBase());
+        assertWholeStream();
+        post(connections, fake.httpBase());
+        assertThat(seen.next(2000)).isEqualTo("a|h\u00e9llo");
+        return new FakeServerExchange[] {received.poll(2, TimeUnit.SECONDS), received.poll(2, TimeUnit.SECONDS)};
     }
 
     private void assertWholeStream() throws InterruptedException {

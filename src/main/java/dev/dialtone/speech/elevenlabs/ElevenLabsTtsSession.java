@@ -122,15 +122,26 @@ final class ElevenLabsTtsSession implements TtsSession {
         }
     }
 
+    /** A socket for the next segment, opened ahead; null if it cannot be opened now. */
     private Warm open() {
         try {
-            var reader = new SegmentReader();
-            var socket = ProviderSocket.connect(ElevenLabsTextToSpeech.PROVIDER, uri, Map.of("xi-api-key", apiKey), connectTimeout, reader);
-            socket.sendText(begin);
-            return new Warm(socket, reader);
+            return connect();
         } catch (ProviderException e) {
             return null; // connected on demand, where a failure is reported for a segment
         }
+    }
+
+    /** Connects a segment's socket and sends its opening message. */
+    private Warm connect() throws ProviderException {
+        var reader = new SegmentReader();
+        var socket = ProviderSocket.connect(ElevenLabsTextToSpeech.PROVIDER, uri, Map.of("xi-api-key", apiKey), connectTimeout, reader);
+        try {
+            socket.sendText(begin);
+        } catch (ProviderException e) {
+            socket.abort();
+            throw e;
+        }
+        return new Warm(socket, reader);
     }
 
     private void speak(Segment segment) throws InterruptedException {
@@ -141,10 +152,7 @@ final class ElevenLabsTtsSession implements TtsSession {
                 if (current != null) {
                     current.socket().abort();
                 }
-                var reader = new SegmentReader();
-                var socket = ProviderSocket.connect(ElevenLabsTextToSpeech.PROVIDER, uri, Map.of("xi-api-key", apiKey), connectTimeout, reader);
-                socket.sendText(begin);
-                current = new Warm(socket, reader);
+                current = connect();
             }
             if (!attach(current, segment)) {
                 current.socket().abort();
