@@ -292,6 +292,7 @@ final class Conversation {
 
     private void requestLlm(Reply r) {
         r.round++;
+        r.stage = Reply.Stage.STREAMING;
         r.text.setLength(0);
         r.toolCalls.clear();
         r.toolResults.clear();
@@ -330,8 +331,12 @@ final class Conversation {
                     return;
                 }
                 r.generating = false;
+                r.stage = Reply.Stage.SAID;
                 voice.endOfReply();
-                r.historyIndex = history.agent(r.text.toString());
+                int position = history.agent(r.text.toString());
+                if (position >= 0) {
+                    r.roundPositions.put(r.round, position);
+                }
                 maybeFinish(r);
             }
             case ChatEvent.Failed failed -> {
@@ -400,7 +405,7 @@ final class Conversation {
         reply = null;
         timers.cancelDeadAir();
         r.turn.agentText = r.heard(clock.nanos());
-        if (r.round < 0 && !r.turn.agentText.isEmpty()) {
+        if (r.stage == Reply.Stage.FIXED) {
             history.agent(r.turn.agentText); // a greeting or fixed line: the LLM should know it was said
         }
         finishTurn(r.turn);
@@ -451,13 +456,14 @@ final class Conversation {
     }
 
     /**
-     * Stops a reply and keeps in the history only what the caller heard of it. Tool calls left
-     * without a result get one that says so, as the LLM APIs require.
+     * Stops a reply and keeps in the history only what the caller heard of it: each LLM round's
+     * message is cut to what was heard of it (an empty one goes), tool calls that were made keep
+     * their results and the unfinished ones get a result that says so, as the LLM APIs require.
+     * Tool calls of a round still streaming were never made, so they leave no trace.
      */
     private void cutReply(Reply r, boolean clearLine) {
         long now = clock.nanos();
         r.turn.agentText = r.heard(now);
-        var heardRound = r.heard(now, r.round);
         if (r.stream != null) {
             r.stream.cancel();
             r.stream = null;
@@ -467,13 +473,16 @@ final class Conversation {
         }
         reply = null;
         timers.cancelDeadAir();
-        if (r.historyIndex >= 0) {
-            history.cutAgent(r.historyIndex, heardRound);
-        } else if (r.toolsRunning()) {
-            history.interruptedTools(r.toolCalls, r.toolResults);
-        } else if (!heardRound.isEmpty()) {
-            history.agent(heardRound);
+        // from the last message back, so that removing an empty one moves no other position
+        r.roundPositions.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
+                        .forEach(e -> history.cutAgent(e.getValue(), r.heard(now, e.getKey())));
+        switch (r.stage) {
+            case TOOLS -> history.interruptedTools(r.toolCalls, r.toolResults);
+            case STREAMING -> history.agent(r.heard(now, r.round));
+            case FIXED, SAID -> {
+            }
         }
+        r.stage = Reply.Stage.SAID;
     }
 
     private void fail(Reply r, String stage, String detail) {
@@ -488,8 +497,8 @@ final class Conversation {
     // ---- tools
 
     private void runTools(Reply r) {
-        r.historyIndex = -1;
-        history.toolCalls(r.text.toString(), r.toolCalls);
+        r.stage = Reply.Stage.TOOLS;
+        r.roundPositions.put(r.round, history.toolCalls(r.text.toString(), r.toolCalls));
         r.toolCalls.stream()
          .map(c -> flow.tool(c.name(), node))
          .flatMap(Optional::stream)
@@ -527,6 +536,7 @@ final class Conversation {
 
     private void continueAfterTools(Reply r) {
         history.toolResults(r.toolCalls, r.toolResults);
+        r.stage = Reply.Stage.SAID; // until the next round streams
         var action = r.toolAction;
         if (action.isEmpty()) {
             requestLlm(r);

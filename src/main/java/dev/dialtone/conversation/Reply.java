@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import dev.dialtone.llm.ChatStream;
 import dev.dialtone.llm.ToolCall;
@@ -16,6 +17,18 @@ import dev.dialtone.plugin.ToolOutcome;
  * what it says was heard goes into the history. Owned by the call's thread.
  */
 final class Reply {
+    /** Where the reply stands with the LLM, which decides what a barge-in leaves in the history. */
+    enum Stage {
+        /** A greeting or fixed phrase: the LLM is not involved. */
+        FIXED,
+        /** An LLM round is streaming: nothing of this round is in the history yet. */
+        STREAMING,
+        /** The round's tool calls are in the history; their results are not all back. */
+        TOOLS,
+        /** The LLM is done: its last message, if it said anything, is in the history. */
+        SAID
+    }
+
     final long id;
     final boolean interruptible;
     final Turn turn;
@@ -28,7 +41,8 @@ final class Reply {
     int round = -1;                     // LLM rounds so far (a round ends in text or in tool calls)
     Optional<CallAction> toolAction = Optional.empty(); // asked for by a tool of this round
     boolean generating;                 // more segments may still come
-    int historyIndex = -1;              // where its assistant message sits in the history
+    Stage stage = Stage.FIXED;
+    final Map<Integer, Integer> roundPositions = new TreeMap<>(); // LLM round -> its message's place in the history
     Optional<CallAction> afterPlayed = Optional.empty(); // hang up or transfer once all is heard
     long startedNanos;
     long lastHeardNanos;                // the last time the caller was hearing it (or the turn ended)
@@ -41,7 +55,7 @@ final class Reply {
     }
 
     boolean toolsRunning() {
-        return toolResults.size() < toolCalls.size();
+        return stage == Stage.TOOLS && toolResults.size() < toolCalls.size();
     }
 
     /** Whether everything it will say has been said and heard. */

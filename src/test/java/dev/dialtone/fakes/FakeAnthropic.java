@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -46,6 +47,11 @@ public final class FakeAnthropic implements FakeLlmServer.Protocol {
     public boolean authorised(FakeServerExchange exchange, String expectedKey) {
         return exchange.header("x-api-key").orElse("").equals(expectedKey)
                 && exchange.header("anthropic-version").isPresent();
+    }
+
+    @Override
+    public Optional<FakeLlmServer.Refusal> refusal(JsonNode request) {
+        return AnthropicRequestRules.check(request);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -73,6 +74,10 @@ public final class FakeLlmServer implements AutoCloseable {
         }
     }
 
+    /** A request the real API refuses: its HTTP status and error body. */
+    public record Refusal(int status, String body) {
+    }
+
     /** One wire format. */
     interface Protocol {
         /** The path requests must be POSTed to. */
@@ -82,6 +87,9 @@ public final class FakeLlmServer implements AutoCloseable {
         URI baseUrl(URI root);
 
         boolean authorised(FakeServerExchange exchange, String expectedKey);
+
+        /** What the real API would refuse this request with, if anything. */
+        Optional<Refusal> refusal(JsonNode request);
 
         /** Writes the whole streamed reply; {@code events.send} applies the latency. */
         void stream(JsonNode request, Reply reply, EventWriter events) throws IOException;
@@ -117,6 +125,7 @@ public final class FakeLlmServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<FakeServerFault> faults = new ConcurrentLinkedQueue<>();
     private final BlockingQueue<Received> unclaimed = new LinkedBlockingQueue<>();
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<Refusal> refused = new CopyOnWriteArrayList<>();
     private volatile Duration headerDelay = Duration.ZERO;
     private volatile Duration timeToFirstToken = Duration.ZERO;
     private volatile Duration perTokenDelay = Duration.ZERO;
@@ -157,6 +166,11 @@ public final class FakeLlmServer implements AutoCloseable {
         return this;
     }
 
+    /** Every request refused as the real API would refuse it, oldest first. */
+    public List<Refusal> refusals() {
+        return List.copyOf(refused);
+    }
+
     /** Every request received so far, oldest first. */
     public List<Received> requests() {
         return List.copyOf(received);
@@ -185,6 +199,12 @@ public final class FakeLlmServer implements AutoCloseable {
         }
         if (fault != null && fault != FakeServerFault.DROP_MID_STREAM) {
             exchange.fault(fault);
+            return;
+        }
+        var refusal = protocol.refusal(request.body());
+        if (refusal.isPresent()) {
+            refused.add(refusal.get());
+            exchange.respond(refusal.get().status(), "application/json", refusal.get().body());
             return;
         }
         exchange.watchForHangUp();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The fake LLM server keeps connections alive between whole responses, as the real APIs do. */
 class FakeLlmServerTest {
-    private static final String BODY = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[]}";
+    private static final String BODY = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}";
 
     @Test
     void aPooledConnectionCarriesTheNextRequestAfterAWholeStream() throws Exception {

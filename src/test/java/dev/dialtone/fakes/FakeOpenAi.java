@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +50,11 @@ public final class FakeOpenAi implements FakeLlmServer.Protocol {
     @Override
     public boolean authorised(FakeServerExchange exchange, String expectedKey) {
         return exchange.header("authorization").orElse("").equals("Bearer " + expectedKey);
+    }
+
+    @Override
+    public Optional<FakeLlmServer.Refusal> refusal(JsonNode request) {
+        return OpenAiRequestRules.check(request);
     }
 
     @Override

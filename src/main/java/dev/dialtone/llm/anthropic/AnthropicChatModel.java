@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.ChatHistory;
 import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
@@ -76,7 +77,7 @@ public final class AnthropicChatModel implements ChatModel {
         }
         request.temperature().ifPresent(t -> body.put("temperature", t));
         var messages = body.putArray("messages");
-        for (var message : request.history()) {
+        for (var message : ChatHistory.valid(request.history())) {
             switch (message) {
                 case ChatMessage.User user -> content(messages, "user").addObject().put("type", "text").put("text", user.text());
                 case ChatMessage.Assistant assistant -> addAssistant(messages, assistant);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.ChatHistory;
 import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
@@ -23,6 +24,7 @@ import dev.dialtone.llm.ToolSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -36,7 +38,32 @@ import java.util.function.Consumer;
 public final class OpenAiChatModel implements ChatModel {
     static final String PROVIDER = "openai";
 
+    /**
+     * The body field that carries the output token limit. OpenAI deprecated {@code max_tokens} for
+     * {@code max_completion_tokens}, and its reasoning models (o1, o3, o4-mini, gpt-5) refuse the
+     * old one; the servers that copy its API (Ollama, vLLM, llama.cpp, Groq...) read only
+     * {@code max_tokens}.
+     */
+    public enum TokenLimit {
+        MAX_TOKENS("max_tokens"),
+        MAX_COMPLETION_TOKENS("max_completion_tokens");
+
+        final String field;
+
+        TokenLimit(String field) {
+            this.field = field;
+        }
+
+        /** The new field for OpenAI's own API (and Azure OpenAI's), the old one for every other server. */
+        public static TokenLimit forEndpoint(URI baseUrl) {
+            var host = baseUrl.getHost() == null ? "" : baseUrl.getHost().toLowerCase(Locale.ROOT);
+            boolean openAi = host.equals("api.openai.com") || host.endsWith(".openai.azure.com");
+            return openAi ? MAX_COMPLETION_TOKENS : MAX_TOKENS;
+        }
+    }
+
     private final URI endpoint;
+    private final TokenLimit tokenLimit;
     private final String apiKey;
     private final Duration idleTimeout;
     private final ProviderConnections connections;
@@ -48,6 +75,13 @@ public final class OpenAiChatModel implements ChatModel {
      * @param idleTimeout    longest wait for the headers and between stream events
      */
     public OpenAiChatModel(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout) {
+        this(baseUrl, apiKey, connectTimeout, idleTimeout, TokenLimit.forEndpoint(baseUrl));
+    }
+
+    /** As above, with the token limit field chosen by the caller rather than by the host. */
+    public OpenAiChatModel(URI baseUrl, String apiKey, Duration connectTimeout, Duration idleTimeout,
+                           TokenLimit tokenLimit) {
+        this.tokenLimit = Objects.requireNonNull(tokenLimit, "tokenLimit");
         var base = baseUrl.toString();
         this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "chat/completions");
         this.apiKey = Objects.requireNonNullElse(apiKey, "");
@@ -64,7 +98,7 @@ public final class OpenAiChatModel implements ChatModel {
         if (!apiKey.isEmpty()) {
             headers.put("Authorization", "Bearer " + apiKey);
         }
-        var post = new ProviderPost.Request(endpoint, headers, ChatJson.write(body(request)));
+        var post = new ProviderPost.Request(endpoint, headers, ChatJson.write(body(request, tokenLimit)));
         return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
     }
 
@@ -73,14 +107,14 @@ public final class OpenAiChatModel implements ChatModel {
         return "OpenAiChatModel[" + endpoint + "]";
     }
 
-    static ObjectNode body(ChatRequest request) {
+    static ObjectNode body(ChatRequest request, TokenLimit tokenLimit) {
         var body = ChatJson.MAPPER.createObjectNode();
         body.put("model", request.model());
         var messages = body.putArray("messages");
         if (!request.systemPrompt().isBlank()) {
             messages.addObject().put("role", "system").put("content", request.systemPrompt());
         }
-        for (var message : request.history()) {
+        for (var message : ChatHistory.valid(request.history())) {
             switch (message) {
                 case ChatMessage.User user -> messages.addObject().put("role", "user").put("content", user.text());
                 case ChatMessage.Assistant assistant -> addAssistant(messages, assistant);
@@ -100,7 +134,7 @@ public final class OpenAiChatModel implements ChatModel {
             body.put("tool_choice", "auto");
         }
         request.temperature().ifPresent(t -> body.put("temperature", t));
-        request.maxTokens().ifPresent(n -> body.put("max_tokens", n));
+        request.maxTokens().ifPresent(n -> body.put(tokenLimit.field, n));
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
         return body;

@@ -1,0 +1,126 @@
+package dev.dialtone.conversation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.dialtone.llm.ChatModel;
+
+/**
+ * One {@link Conversation} driven event by event on the test's thread, as its actor would drive
+ * it, with a manual clock, an in-memory voice whose audio and marks the test plays, and tools
+ * that finish when the test releases them ({@link HarnessFlow}). The LLM is whatever
+ * {@link ChatModel} the test gives: {@link ScriptedChatModel} for logic, a real client against a
+ * fake server for the wire.
+ */
+final class ConversationHarness implements AutoCloseable {
+    final ManualClock clock = new ManualClock();
+    final BlockingQueue<CallEvent> mailbox = new LinkedBlockingQueue<>();
+    final MemoryVoice voice = new MemoryVoice(clock, mailbox::add);
+    final Conversation conversation;
+    final CallTranscript transcript;
+    private final HarnessFlow flow;
+    private final List<String> lineActions = new ArrayList<>();
+
+    ConversationHarness(HarnessFlow flow, ChatModel llm) {
+        this.flow = flow;
+        var info = new Conversation.CallInfo("CA-harness", "+15550001111", "+15550002222");
+        transcript = new CallTranscript(info.sid(), flow.version().name(), flow.version().hash(), info.from(), info.to(),
+                                        "inbound", clock.now(), CallLog.NONE);
+        Line line = new Line() {
+            public void hangUp() {
+                lineActions.add("hangup");
+            }
+
+            public void transfer(String number) {
+                lineActions.add("transfer " + number);
+            }
+        };
+        conversation = new Conversation(info, flow.version(), llm, voice, new QuietListener(), line, clock, mailbox::add,
+                                        transcript, new TurnMetrics(new SimpleMeterRegistry()), Phrases.ENGLISH);
+    }
+
+    /** Starts the call and handles what that posts. */
+    void start() {
+        conversation.start();
+        drain();
+    }
+
+    /** Hands the conversation one event, then everything it posted meanwhile. */
+    void handle(CallEvent event) {
+        conversation.handle(event);
+        drain();
+    }
+
+    /** Handles every event already in the mailbox, and those they post, until it is empty. */
+    void drain() {
+        CallEvent next;
+        while ((next = mailbox.poll()) != null) {
+            conversation.handle(next);
+        }
+    }
+
+    /**
+     * Waits for an event posted from another thread (a tool, a real LLM client) that matches,
+     * handling every event on the way; fails after 10 s, which only a hang reaches.
+     */
+    CallEvent awaitEvent(Predicate<CallEvent> wanted) throws InterruptedException {
+        while (true) {
+            var next = mailbox.poll(10, TimeUnit.SECONDS);
+            assertThat(next).as("an expected event was posted").isNotNull();
+            conversation.handle(next);
+            if (wanted.test(next)) {
+                drain();
+                return next;
+            }
+        }
+    }
+
+    /** The caller says something (a typed turn: it interrupts whatever the agent is saying). */
+    void callerSays(String text) {
+        handle(new CallEvent.TypedTurn(text));
+    }
+
+    /** Lets the tool call whose arguments carry {@code "key": key} finish, and handles its result. */
+    void finishTool(String key) throws InterruptedException {
+        flow.release(key);
+        awaitEvent(e -> e instanceof CallEvent.ToolFinished done && done.call().argumentsJson().contains('"' + key + '"'));
+    }
+
+    List<String> lineActions() {
+        return lineActions;
+    }
+
+    @Override
+    public void close() {
+        conversation.stop("test over");
+    }
+
+    /** An STT side with nothing to say: the tests speak by typed turns and events. */
+    private static final class QuietListener implements Conversation.Listener {
+        public boolean current(CallEvent.Stt event) {
+            return true;
+        }
+
+        public void reopen() {
+        }
+
+        public long lastSpeechNanos() {
+            return 0;
+        }
+
+        public long audioMillis() {
+            return 0;
+        }
+
+        public void close() {
+        }
+    }
+}
