@@ -247,7 +247,7 @@ final class FlowParser {
         var model = opt(m, "model").flatMap(e -> in.text(e.value(), block + " model"));
         var language = opt(m, "language").flatMap(e -> in.text(e.value(), block + " language"));
         var voice = opt(m, "voice").flatMap(e -> in.text(e.value(), block + " voice"));
-        var temperature = opt(m, "temperature").flatMap(e -> in.number(e.value(), "temperature", 0, 2));
+        var temperature = m.containsKey("temperature") ? temperature(m.get("temperature").value(), provider) : Optional.<Double>empty();
         var extraValues = new LinkedHashMap<String, Object>();
         for (var e : m.values()) {
             var users = extras.get(e.key());
@@ -261,6 +261,12 @@ final class FlowParser {
             extra(block, e).ifPresent(v -> extraValues.put(e.key(), v));
         }
         return new ProviderBlock(provider, model, language, voice, temperature, extraValues);
+    }
+
+    /** A temperature in the range {@code provider}'s API accepts (only llm blocks allow one, and every llm provider has a range). */
+    private Optional<Double> temperature(Node node, String provider) {
+        var range = Providers.TEMPERATURE.get(provider);
+        return in.number(node, provider + " temperature", range.min(), range.max());
     }
 
     private Optional<Object> extra(String block, YamlFields.Entry e) {
