@@ -7,8 +7,9 @@ import java.util.TreeSet;
 
 /**
  * What flows may name as providers, the settings each provider understands beyond the common ones,
- * the ranges where the providers' APIs differ, and which environment variable holds each provider's
- * API key.
+ * the ranges where the providers' APIs differ, the model a call uses when a flow names none, and
+ * which environment variable holds each provider's API key. Retired models are in
+ * {@link ModelRetirements}.
  */
 public final class Providers {
     static final Map<String, Set<String>> KNOWN = Map.of(
@@ -34,6 +35,15 @@ public final class Providers {
     static final Map<String, Range> TEMPERATURE = Map.of(
             "openai", new Range(0, 2),
             "anthropic", new Range(0, 1));
+
+    /**
+     * The model a call uses when its flow's llm block names none. The conversation keeps its own copy
+     * ({@code conversation.Providers.defaultModel}); ProviderRulesTest checks that the two agree, so
+     * validation judges the model calls really use.
+     */
+    static final Map<String, String> DEFAULT_MODELS = Map.of(
+            "openai", "gpt-4o-mini",
+            "anthropic", "claude-haiku-4-5");
 
     static final Map<String, String> KEY_VARIABLES = Map.of(
             "deepgram", "DEEPGRAM_API_KEY",

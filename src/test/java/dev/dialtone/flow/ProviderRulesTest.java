@@ -22,7 +22,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Settings whose accepted range differs by provider are checked against that provider's API, with
- * the file and line, in the validator and in the JSON Schema editors use.
+ * the file and line, in the validator and in the JSON Schema editors use; and the validator judges
+ * the default model the conversation really uses.
  */
 class ProviderRulesTest {
     static PluginRuntime runtime;
@@ -45,7 +46,7 @@ class ProviderRulesTest {
         files = new FlowFiles(root);
     }
 
-    /** The problems of the folder. */
+    /** The problems of the folder; the epoch is before every announced retirement, so only the settings speak. */
     List<Problem> problems() {
         return FlowSetLoader.load(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, Map.of(), Map.of(), Instant.EPOCH)
                 .problems();
@@ -113,5 +114,18 @@ class ProviderRulesTest {
                 .isEmpty();
         assertThat(schema.validate(mapper.valueToTree(yaml.load("name: a\nllm: { provider: openai, temperature: 2.5 }\n"))))
                 .hasSize(1);
+    }
+
+    @Test
+    void defaultModelsAreTheOnesCallsUse() throws Exception {
+        // The conversation's defaultModel is package-private there; it is read reflectively so that
+        // a change on either side without the other fails here.
+        var method = Class.forName("dev.dialtone.conversation.Providers").getDeclaredMethod("defaultModel", String.class);
+        method.setAccessible(true);
+        for (var provider : Providers.KNOWN.get("llm")) {
+            assertThat(method.invoke(null, provider)).as(provider).isEqualTo(Providers.DEFAULT_MODELS.get(provider));
+        }
+        assertThat(Providers.DEFAULT_MODELS).containsEntry("anthropic", "claude-haiku-4-5");
+        assertThat(FlowParser.DEFAULT_PROVIDERS.get("llm").model()).contains(Providers.DEFAULT_MODELS.get("openai"));
     }
 }
