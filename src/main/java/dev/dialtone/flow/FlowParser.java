@@ -39,13 +39,15 @@ final class FlowParser {
     static final Set<String> DTMF_KEYS = Set.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#");
     static final Map<String, ProviderBlock> DEFAULT_PROVIDERS = Map.of(
             "stt", new ProviderBlock("deepgram", Optional.of("nova-3"), Optional.of("en-US"), Optional.empty(), Optional.empty(), Map.of()),
-            "llm", new ProviderBlock("openai", Optional.of("gpt-4o-mini"), Optional.empty(), Optional.empty(), Optional.of(0.3), Map.of()),
+            "llm", new ProviderBlock("openai", Optional.of(Providers.DEFAULT_MODELS.get("openai")), Optional.empty(), Optional.empty(),
+                    Optional.of(0.3), Map.of()),
             "tts", new ProviderBlock("deepgram", Optional.empty(), Optional.empty(), Optional.of("aura-2-thalia-en"), Optional.empty(), Map.of()));
 
     private final YamlFields in;
     private final Map<String, Integer> numberLines = new LinkedHashMap<>();
     private final List<ParsedFlow.ToolRef> toolRefs = new ArrayList<>();
     private final Map<String, Integer> providerLines = new HashMap<>();
+    private int llmModelLine; // 0 until the llm block names a model
     private final Map<String, Integer> nodeLines = new HashMap<>();
     private final Map<String, Map<String, Integer>> nextLines = new HashMap<>();
 
@@ -124,7 +126,7 @@ final class FlowParser {
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn, start,
                 nodes, dtmf, transferTo, timezone);
-        return Optional.of(new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines));
+        return Optional.of(new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine));
     }
 
     private static Optional<YamlFields.Entry> opt(Map<String, YamlFields.Entry> m, String key) {
@@ -245,9 +247,12 @@ final class FlowParser {
             in.error(entry.line(), block + " needs a provider (one of " + String.join(", ", Providers.known(block)) + ")");
         }
         var model = opt(m, "model").flatMap(e -> in.text(e.value(), block + " model"));
+        if (block.equals("llm") && model.isPresent()) {
+            llmModelLine = YamlFields.line(m.get("model").value());
+        }
         var language = opt(m, "language").flatMap(e -> in.text(e.value(), block + " language"));
         var voice = opt(m, "voice").flatMap(e -> in.text(e.value(), block + " voice"));
-        var temperature = opt(m, "temperature").flatMap(e -> in.number(e.value(), "temperature", 0, 2));
+        var temperature = m.containsKey("temperature") ? temperature(m.get("temperature").value(), provider) : Optional.<Double>empty();
         var extraValues = new LinkedHashMap<String, Object>();
         for (var e : m.values()) {
             var users = extras.get(e.key());
@@ -261,6 +266,12 @@ final class FlowParser {
             extra(block, e).ifPresent(v -> extraValues.put(e.key(), v));
         }
         return new ProviderBlock(provider, model, language, voice, temperature, extraValues);
+    }
+
+    /** A temperature in the range {@code provider}'s API accepts (only llm blocks allow one, and every llm provider has a range). */
+    private Optional<Double> temperature(Node node, String provider) {
+        var range = Providers.TEMPERATURE.get(provider);
+        return in.number(node, provider + " temperature", range.min(), range.max());
     }
 
     private Optional<Object> extra(String block, YamlFields.Entry e) {

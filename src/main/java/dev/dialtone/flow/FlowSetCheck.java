@@ -1,5 +1,6 @@
 package dev.dialtone.flow;
 
+import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,9 @@ import java.util.TreeSet;
 /**
  * Checks that need every flow file at once: unique flow names, each number claimed by one flow, at
  * most one default, every tool provided by a plugin or a built-in, transfer_call only with a
- * transfer_to number; and warns about providers whose API key is not configured.
+ * transfer_to number; and, against the date, the llm model's retirement ({@link ModelRetirements}:
+ * an error once retired, a warning while a retirement is announced). Warns about providers whose API
+ * key is not configured.
  */
 final class FlowSetCheck {
     private FlowSetCheck() {
@@ -18,9 +21,10 @@ final class FlowSetCheck {
     /**
      * @param plugins       names of plugins that loaded
      * @param brokenPlugins plugin name -> its load problem, for "provided by a broken plugin" errors
+     * @param today         the UTC day the models' retirement dates are compared with
      */
     static void check(List<ParsedFlow> flows, Set<String> plugins, Map<String, Problem> brokenPlugins,
-                      Set<String> providersWithKeys, List<Problem> problems) {
+                      Set<String> providersWithKeys, LocalDate today, List<Problem> problems) {
         var names = new HashMap<String, ParsedFlow>();
         var numbers = new HashMap<String, ParsedFlow>();
         ParsedFlow firstDefault = null;
@@ -68,7 +72,34 @@ final class FlowSetCheck {
                 }
             }
             providerWarnings(p, providersWithKeys, problems);
+            modelRetirement(p, today, problems);
         }
+    }
+
+    /**
+     * The llm model the flow's calls use (the one it names, else its provider's default) against the
+     * retirement table: at the model's line, or at the provider's (else the name's) when it names none.
+     */
+    private static void modelRetirement(ParsedFlow p, LocalDate today, List<Problem> problems) {
+        var flow = p.flow();
+        var provider = flow.llm().provider();
+        int providerLine = p.providerLines().getOrDefault("llm", p.nameLine());
+        if (providerLine == ParsedFlow.INVALID) {
+            return;
+        }
+        boolean named = p.llmModelLine() > 0;
+        var model = named ? flow.llm().model().orElseThrow() : Providers.DEFAULT_MODELS.get(provider);
+        ModelRetirements.check(provider, model, today).ifPresent(n -> {
+            int line = named ? p.llmModelLine() : providerLine;
+            var what = "llm model " + model + (named ? "" : " (the " + provider + " default, used because the flow names no model)");
+            if (n.retired()) {
+                problems.add(Problem.error(flow.file(), line, what + " was retired by " + provider + " on " + n.retires()
+                        + " and every request for it fails; use " + n.replacement() + " instead"));
+            } else {
+                problems.add(Problem.warning(flow.file(), line, what + " is deprecated: " + provider + " retires it on " + n.retires()
+                        + ", and calls to this flow will fail from then on; move to " + n.replacement() + " before then"));
+            }
+        });
     }
 
     private static void providerWarnings(ParsedFlow p, Set<String> providersWithKeys, List<Problem> problems) {

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -41,6 +43,9 @@ final class FlowSetLoader {
         }
     }
 
+    /**
+     * @param now stamps new versions, and its UTC day is the "today" of the models' retirement dates
+     */
     static LoadedSet load(Path flowsDir, Path pluginsDir, PluginRuntime runtime, Set<String> providersWithKeys,
                           Map<String, PluginTool> previousPlugins, Map<String, FlowVersion> previousVersions, Instant now) {
         var problems = new ArrayList<Problem>();
@@ -82,7 +87,7 @@ final class FlowSetLoader {
                 problems.add(Problem.error(file, 1, "cannot read flow file (" + e.getClass().getSimpleName() + ")"));
             }
         }
-        FlowSetCheck.check(parsed, plugins.keySet(), broken, providersWithKeys, problems);
+        FlowSetCheck.check(parsed, plugins.keySet(), broken, providersWithKeys, LocalDate.ofInstant(now, ZoneOffset.UTC), problems);
         problems.sort(java.util.Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
         var versions = new LinkedHashMap<String, FlowVersion>();
         if (problems.stream().noneMatch(Problem::isError)) {

@@ -7,7 +7,9 @@ import java.util.TreeSet;
 
 /**
  * What flows may name as providers, the settings each provider understands beyond the common ones,
- * and which environment variable holds each provider's API key.
+ * the ranges where the providers' APIs differ, the model a call uses when a flow names none, and
+ * which environment variable holds each provider's API key. Retired models are in
+ * {@link ModelRetirements}.
  */
 public final class Providers {
     static final Map<String, Set<String>> KNOWN = Map.of(
@@ -23,11 +25,35 @@ public final class Providers {
             "tts", Map.of("stability", Set.of("elevenlabs"), "similarity_boost", Set.of("elevenlabs"),
                     "speed", Set.of("elevenlabs")));
 
+    /**
+     * The sampling temperatures each LLM API accepts; outside them the API answers 400
+     * invalid_request_error, so every call would fail. OpenAI: 0 to 2
+     * (https://platform.openai.com/docs/api-reference/chat/create, "temperature"); Anthropic: 0 to 1
+     * (https://docs.anthropic.com/en/api/messages, "temperature"). Both refuse max_tokens below 1,
+     * which the common max_tokens range already excludes.
+     */
+    static final Map<String, Range> TEMPERATURE = Map.of(
+            "openai", new Range(0, 2),
+            "anthropic", new Range(0, 1));
+
+    /**
+     * The model a call uses when its flow's llm block names none. The conversation keeps its own copy
+     * ({@code conversation.Providers.defaultModel}); ProviderRulesTest checks that the two agree, so
+     * validation judges the model calls really use.
+     */
+    static final Map<String, String> DEFAULT_MODELS = Map.of(
+            "openai", "gpt-4o-mini",
+            "anthropic", "claude-haiku-4-5");
+
     static final Map<String, String> KEY_VARIABLES = Map.of(
             "deepgram", "DEEPGRAM_API_KEY",
             "openai", "OPENAI_API_KEY",
             "anthropic", "ANTHROPIC_API_KEY",
             "elevenlabs", "ELEVENLABS_API_KEY");
+
+    /** An inclusive range of numbers. */
+    record Range(double min, double max) {
+    }
 
     private Providers() {
     }

@@ -10,39 +10,80 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /** The example flows and plugins shipped in the repository validate, and agree with flows/flow.schema.json. */
 class ExamplesTest {
     static final Path FLOWS = Path.of("flows");
     static final Path PLUGINS = Path.of("plugins");
+    /** The day these examples were last brought up to date with the providers' retirements. */
+    static final Clock TODAY = Clock.fixed(Instant.parse("2026-12-07T12:00:00Z"), ZoneOffset.UTC);
+
+    static String check(Path flows, Path plugins, Clock clock, int expectedExit) {
+        var bytes = new ByteArrayOutputStream();
+        int exit = FlowCheck.run(flows, plugins, ValidationTest.ALL_KEYS, clock, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        var printed = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isEqualTo(expectedExit);
+        return printed;
+    }
 
     @Test
     void shippedExamplesValidate() {
-        var bytes = new ByteArrayOutputStream();
-        int exit = FlowCheck.run(FLOWS, PLUGINS, ValidationTest.ALL_KEYS, new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        var printed = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(printed).isZero();
-        assertThat(printed).contains("OK: 3 flows (clinic, front-desk, luigis), 7 plugins");
+        // The only warnings: OpenAI retires gpt-4o-mini on 2027-01-14, and its replacement needs the
+        // OpenAI client to speak to reasoning models first (see flows/README.md).
+        var deprecated = ": warning: llm model gpt-4o-mini is deprecated: openai retires it on 2027-01-14,"
+                + " and calls to this flow will fail from then on; move to gpt-6-luna before then";
+        assertThat(check(FLOWS, PLUGINS, TODAY, 0).lines()).containsExactly(
+                FLOWS.resolve("front-desk.yaml") + ":11" + deprecated,
+                FLOWS.resolve("luigis.yaml") + ":16" + deprecated,
+                "OK: 3 flows (clinic, front-desk, luigis), 7 plugins, 2 warnings");
+        assertThat(check(FLOWS, PLUGINS, Clock.fixed(Instant.parse("2026-10-13T12:00:00Z"), ZoneOffset.UTC), 0).lines())
+                .as("before OpenAI's announcement").containsExactly("OK: 3 flows (clinic, front-desk, luigis), 7 plugins");
+    }
+
+    @Test
+    void validateFlagsTheOldClinicFlowAndPassesTheFixedOne(@TempDir Path root) throws Exception {
+        var files = new FlowFiles(root);
+        try (var list = Files.list(PLUGINS)) {
+            for (var plugin : list.toList()) {
+                Files.copy(plugin, files.plugins.resolve(plugin.getFileName()));
+            }
+        }
+        var fixed = Files.readString(FLOWS.resolve("clinic.yaml"));
+        var clinic = files.flow("clinic.yaml", fixed);
+        assertThat(check(files.flows, files.plugins, TODAY, 0)).isEqualTo("OK: 1 flows (clinic), 7 plugins\n");
+        var old = fixed.replace("model: claude-haiku-4-5,", "model: claude-3-5-haiku-latest,");
+        assertThat(old).isNotEqualTo(fixed);
+        files.flow("clinic.yaml", old);
+        assertThat(check(files.flows, files.plugins, TODAY, 1).lines()).containsExactly(
+                clinic + ":15: llm model claude-3-5-haiku-latest was retired by anthropic on 2026-02-19 and every request for it fails;"
+                        + " use claude-haiku-4-5 instead",
+                "1 error, 0 warnings: nothing would go live");
     }
 
     @Test
     void withoutKeysTheExamplesStillValidateWithWarnings() {
         var bytes = new ByteArrayOutputStream();
-        int exit = FlowCheck.run(FLOWS, PLUGINS, Set.of(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int exit = FlowCheck.run(FLOWS, PLUGINS, Set.of(), TODAY, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         var printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(exit).isZero();
         assertThat(printed).contains("flows/luigis.yaml:16: warning: llm provider openai has no API key (set OPENAI_API_KEY)");
     }
 
     @Test
-    void brokenFolderExitsNonZeroAndPrintsFileAndLine(@org.junit.jupiter.api.io.TempDir Path root) {
+    void brokenFolderExitsNonZeroAndPrintsFileAndLine(@TempDir Path root) {
         var files = new FlowFiles(root);
         var f = files.flow("a.yaml", "name: a\ntools: [nope]\n");
         var bytes = new ByteArrayOutputStream();
-        int exit = FlowCheck.run(files.flows, files.plugins, ValidationTest.ALL_KEYS, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        // The epoch: before every announced retirement, so the default model adds no warning here.
+        var epoch = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
+        int exit = FlowCheck.run(files.flows, files.plugins, ValidationTest.ALL_KEYS, epoch, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(exit).isEqualTo(1);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith(f + ":2: no plugin or built-in tool is called nope")
                 .contains("1 error, 0 warnings: nothing would go live");

@@ -1,0 +1,131 @@
+package dev.dialtone.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import dev.dialtone.plugin.PluginRuntime;
+import dev.dialtone.plugin.PluginSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Settings whose accepted range differs by provider are checked against that provider's API, with
+ * the file and line, in the validator and in the JSON Schema editors use; and the validator judges
+ * the default model the conversation really uses.
+ */
+class ProviderRulesTest {
+    static PluginRuntime runtime;
+    @TempDir
+    Path root;
+    FlowFiles files;
+
+    @BeforeAll
+    static void start() {
+        runtime = new PluginRuntime(PluginSettings.none());
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.close();
+    }
+
+    @BeforeEach
+    void folders() {
+        files = new FlowFiles(root);
+    }
+
+    /** The problems of the folder; the epoch is before every announced retirement, so only the settings speak. */
+    List<Problem> problems() {
+        return FlowSetLoader.load(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, Map.of(), Map.of(), Instant.EPOCH)
+                .problems();
+    }
+
+    Path llm(String provider, String setting) {
+        return files.flow("a.yaml", "name: a\nllm:\n  provider: " + provider + "\n  " + setting + "\n");
+    }
+
+    @Test
+    void anthropicTemperatureAboveOneIsRefusedAtItsLine() {
+        var f = llm("anthropic", "temperature: 1.5");
+        assertThat(problems()).extracting(Problem::toString)
+                .containsExactly(f + ":4: anthropic temperature must be a number from 0 to 1");
+        assertThat(problems().getFirst().isError()).isTrue();
+    }
+
+    @Test
+    void openAiTemperatureUpToTwoIsAcceptedAndAboveIsRefused() {
+        llm("openai", "temperature: 1.5");
+        assertThat(problems()).isEmpty();
+        var f = llm("openai", "temperature: 2.5");
+        assertThat(problems()).extracting(Problem::toString)
+                .containsExactly(f + ":4: openai temperature must be a number from 0 to 2");
+    }
+
+    @Test
+    void eachProviderAcceptsItsOwnBoundsAndRefusesBelowZero() {
+        llm("anthropic", "temperature: 1");
+        assertThat(problems()).isEmpty();
+        llm("openai", "temperature: 2");
+        assertThat(problems()).isEmpty();
+        var f = llm("anthropic", "temperature: -0.1");
+        assertThat(problems()).extracting(Problem::toString)
+                .containsExactly(f + ":4: anthropic temperature must be a number from 0 to 1");
+    }
+
+    @Test
+    void temperatureWrittenBeforeTheProviderIsStillJudgedByIt() {
+        var f = files.flow("a.yaml", "name: a\nllm: { temperature: 1.2, provider: anthropic }\n");
+        assertThat(problems()).extracting(Problem::toString)
+                .containsExactly(f + ":2: anthropic temperature must be a number from 0 to 1");
+    }
+
+    @Test
+    void maxTokensBelowOneIsRefusedForEveryProvider() {
+        for (var provider : List.of("openai", "anthropic")) {
+            var f = llm(provider, "max_tokens: 0");
+            assertThat(problems()).extracting(Problem::toString)
+                    .as(provider).containsExactly(f + ":4: llm max_tokens must be a whole number from 1 to 32000");
+        }
+    }
+
+    @Test
+    void schemaKnowsTheAnthropicTemperatureRange() throws Exception {
+        var mapper = new ObjectMapper();
+        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
+                .getSchema(mapper.readTree(Files.readString(ExamplesTest.FLOWS.resolve("flow.schema.json"))));
+        var yaml = new Yaml();
+        assertThat(schema.validate(mapper.valueToTree(yaml.load("name: a\nllm: { provider: anthropic, temperature: 1.5 }\n"))))
+                .hasSize(1);
+        assertThat(schema.validate(mapper.valueToTree(yaml.load("name: a\nllm: { provider: anthropic, temperature: 0.7 }\n"))))
+                .isEmpty();
+        assertThat(schema.validate(mapper.valueToTree(yaml.load("name: a\nllm: { provider: openai, temperature: 1.5 }\n"))))
+                .isEmpty();
+        assertThat(schema.validate(mapper.valueToTree(yaml.load("name: a\nllm: { provider: openai, temperature: 2.5 }\n"))))
+                .hasSize(1);
+    }
+
+    @Test
+    void defaultModelsAreTheOnesCallsUse() throws Exception {
+        // The conversation's defaultModel is package-private there; it is read reflectively so that
+        // a change on either side without the other fails here.
+        var method = Class.forName("dev.dialtone.conversation.Providers").getDeclaredMethod("defaultModel", String.class);
+        method.setAccessible(true);
+        for (var provider : Providers.KNOWN.get("llm")) {
+            assertThat(method.invoke(null, provider)).as(provider).isEqualTo(Providers.DEFAULT_MODELS.get(provider));
+        }
+        assertThat(Providers.DEFAULT_MODELS).containsEntry("anthropic", "claude-haiku-4-5");
+        assertThat(FlowParser.DEFAULT_PROVIDERS.get("llm").model()).contains(Providers.DEFAULT_MODELS.get("openai"));
+    }
+}
