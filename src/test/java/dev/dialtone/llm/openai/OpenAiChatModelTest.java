@@ -66,6 +66,36 @@ class OpenAiChatModelTest {
     }
 
     @Test
+    void openAisOwnApiGetsMaxCompletionTokensAndEveryOtherServerMaxTokens() {
+        assertThat(OpenAiChatModel.TokenLimit.forEndpoint(URI.create("https://api.openai.com/v1")))
+                .isEqualTo(OpenAiChatModel.TokenLimit.MAX_COMPLETION_TOKENS);
+        assertThat(OpenAiChatModel.TokenLimit.forEndpoint(URI.create("https://acme.openai.azure.com/openai/v1")))
+                .isEqualTo(OpenAiChatModel.TokenLimit.MAX_COMPLETION_TOKENS);
+        assertThat(OpenAiChatModel.TokenLimit.forEndpoint(URI.create("http://localhost:11434/v1")))
+                .isEqualTo(OpenAiChatModel.TokenLimit.MAX_TOKENS);
+        assertThat(OpenAiChatModel.TokenLimit.forEndpoint(URI.create("https://api.groq.com/openai/v1")))
+                .isEqualTo(OpenAiChatModel.TokenLimit.MAX_TOKENS);
+    }
+
+    @Test
+    void aReasoningModelIsServedWithMaxCompletionTokensAndRefusedWithMaxTokens() throws Exception {
+        var reasoning = new ChatRequest("o4-mini", Optional.empty(), Optional.of(200), "Be brief.",
+                                        List.of(new ChatMessage.User("hi")), List.of());
+        new OpenAiChatModel(fake.baseUrl(), "sk-test", Duration.ofSeconds(2), Duration.ofSeconds(3),
+                            OpenAiChatModel.TokenLimit.MAX_COMPLETION_TOKENS).stream(reasoning, events);
+        assertThat(events.until(ChatEvent.Done.class, 2000)).isNotEmpty();
+        assertThat(fake.awaitRequest(1000).body().path("max_completion_tokens").asInt()).isEqualTo(200);
+
+        var refused = new EventRecorder<ChatEvent>();
+        new OpenAiChatModel(fake.baseUrl(), "sk-test", Duration.ofSeconds(2), Duration.ofSeconds(3),
+                            OpenAiChatModel.TokenLimit.MAX_TOKENS).stream(reasoning, refused);
+        var failed = (ChatEvent.Failed) refused.until(ChatEvent.Failed.class, 2000).getLast();
+        assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+        assertThat(failed.error().message()).contains("max_completion_tokens");
+        assertThat(failed.error().retryable()).isFalse();
+    }
+
+    @Test
     void reassemblesFragmentedArgumentsOfParallelToolCallsIntoSeparateEvents() throws Exception {
         fake.enqueue(FakeLlmServer.Reply.toolCalls(
                 new FakeLlmServer.Call("call_a", "menu_price", "{\"item\":\"margherita pizza\"}", 5),
