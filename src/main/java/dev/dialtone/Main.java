@@ -79,6 +79,7 @@ public final class Main {
             case "serve" -> serve(Settings.load());
             case "validate" -> validate(Settings.load(), rest);
             case "chat" -> Chat.run(Settings.load(), rest);
+            case "live-check" -> LiveCheck.run(Settings.load(), System.out);
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("dialtone: unknown command '" + command + "'");
@@ -97,6 +98,7 @@ public final class Main {
                   validate [dir]     check flows (and plugins) offline; non-zero exit on any error
                   chat FLOW          talk to a flow in the terminal by typing
                   test               run the whole test suite (handled by bin/dialtone)
+                  test --live        check the real providers whose keys are set (a short call's worth)
                 """);
         return exit;
     }

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import dev.dialtone.flow.DtmfRoute;
 import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.flow.ProviderCatalog;
 import dev.dialtone.flow.Node;
 import dev.dialtone.flow.TemplateValues;
 import dev.dialtone.llm.ChatEvent;
@@ -300,7 +301,7 @@ final class Conversation {
         var block = flow.flow().llm();
         var specs = flow.toolsAt(node).stream()
                         .map(t -> new ToolSpec(t.name(), t.description(), t.parametersSchema())).toList();
-        var request = new ChatRequest(block.model().orElse(Providers.defaultModel(block.provider())),
+        var request = new ChatRequest(block.model().orElse(ProviderCatalog.defaultModel(block.provider())),
                                       block.temperature(), Optional.of(block.intExtra("max_tokens").orElse(400)),
                                       systemPrompt(), history.messages(), specs);
         long replyId = r.id;

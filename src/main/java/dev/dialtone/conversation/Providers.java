@@ -30,13 +30,4 @@ public record Providers(Map<String, SpeechToText> stt, Map<String, ChatModel> ll
     Optional<TextToSpeech> tts(String name) {
         return Optional.ofNullable(tts.get(name));
     }
-
-    /** The model used when a flow names none. */
-    static String defaultModel(String provider) {
-        return switch (provider) {
-            // claude-3-5-haiku-latest was retired on 2026-02-19. Keep in step with flow's Providers.DEFAULT_MODELS.
-            case "anthropic" -> "claude-haiku-4-5";
-            default -> "gpt-4o-mini";
-        };
-    }
 }

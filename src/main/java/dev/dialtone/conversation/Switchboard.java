@@ -12,6 +12,7 @@ import dev.dialtone.audio.Playout;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.flow.ProviderBlock;
+import dev.dialtone.flow.ProviderCatalog;
 import dev.dialtone.speech.TtsOptions;
 import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.OutboundStream;
@@ -162,11 +163,9 @@ public final class Switchboard implements CallHandler.Factory {
     }
 
     static TtsOptions ttsOptions(ProviderBlock block) {
-        var voice = block.voice().or(block::model).orElse(switch (block.provider()) {
-            case "elevenlabs" -> "21m00Tcm4TlvDq8ikWAM";
-            default -> "aura-2-thalia-en";
-        });
-        var model = block.provider().equals("elevenlabs") ? block.model().orElse("eleven_flash_v2_5") : "";
+        var defaults = ProviderCatalog.defaultVoice(block.provider());
+        var voice = block.voice().or(block::model).orElse(defaults.voice());
+        var model = block.provider().equals("elevenlabs") ? block.model().orElse(defaults.model()) : "";
         var settings = new java.util.LinkedHashMap<String, Double>();
         for (var key : java.util.List.of("stability", "similarity_boost", "speed")) {
             if (block.extras().get(key) instanceof Number n) {

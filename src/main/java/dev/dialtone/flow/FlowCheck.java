@@ -19,7 +19,7 @@ public final class FlowCheck {
     }
 
     /**
-     * @param providersWithKeys provider names whose API key is set (see {@link Providers#configuredIn})
+     * @param providersWithKeys provider names whose API key is set (see {@link ProviderCatalog#configuredIn})
      * @param clock             today, for the models' retirement dates
      * @return 0 when there is no error (warnings allowed), 1 otherwise
      */
@@ -47,6 +47,6 @@ public final class FlowCheck {
 
     /** Same, as of now, with the API keys found in the process environment. */
     public static int run(Path flowsDir, Path pluginsDir, PrintStream out) {
-        return run(flowsDir, pluginsDir, Providers.configuredIn(System.getenv()), out);
+        return run(flowsDir, pluginsDir, ProviderCatalog.configuredIn(System.getenv()), out);
     }
 }

@@ -39,7 +39,7 @@ final class FlowParser {
     static final Set<String> DTMF_KEYS = Set.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#");
     static final Map<String, ProviderBlock> DEFAULT_PROVIDERS = Map.of(
             "stt", new ProviderBlock("deepgram", Optional.of("nova-3"), Optional.of("en-US"), Optional.empty(), Optional.empty(), Map.of()),
-            "llm", new ProviderBlock("openai", Optional.of(Providers.DEFAULT_MODELS.get("openai")), Optional.empty(), Optional.empty(),
+            "llm", new ProviderBlock("openai", Optional.of(ProviderCatalog.DEFAULT_MODELS.get("openai")), Optional.empty(), Optional.empty(),
                     Optional.of(0.3), Map.of()),
             "tts", new ProviderBlock("deepgram", Optional.empty(), Optional.empty(), Optional.of("aura-2-thalia-en"), Optional.empty(), Map.of()));
 
@@ -223,7 +223,7 @@ final class FlowParser {
         if (entry == null) {
             return DEFAULT_PROVIDERS.get(block);
         }
-        var extras = Providers.EXTRAS.get(block);
+        var extras = ProviderCatalog.EXTRAS.get(block);
         var allowed = new java.util.TreeSet<>(extras.keySet());
         allowed.addAll(switch (block) {
             case "stt" -> List.of("provider", "model", "language");
@@ -237,14 +237,14 @@ final class FlowParser {
             var p = m.get("provider");
             providerLines.put(block, YamlFields.line(p.value()));
             provider = in.text(p.value(), block + " provider").orElse(fallback);
-            if (!Providers.KNOWN.get(block).contains(provider)) {
+            if (!ProviderCatalog.KNOWN.get(block).contains(provider)) {
                 in.error(p.value(), "unknown " + block + " provider '" + provider + "' (known: "
-                        + String.join(", ", Providers.known(block)) + ")" + Names.didYouMean(provider, Providers.KNOWN.get(block)));
+                        + String.join(", ", ProviderCatalog.known(block)) + ")" + Names.didYouMean(provider, ProviderCatalog.KNOWN.get(block)));
                 providerLines.put(block, ParsedFlow.INVALID);
                 provider = fallback;
             }
         } else {
-            in.error(entry.line(), block + " needs a provider (one of " + String.join(", ", Providers.known(block)) + ")");
+            in.error(entry.line(), block + " needs a provider (one of " + String.join(", ", ProviderCatalog.known(block)) + ")");
         }
         var model = opt(m, "model").flatMap(e -> in.text(e.value(), block + " model"));
         if (block.equals("llm") && model.isPresent()) {
@@ -270,7 +270,7 @@ final class FlowParser {
 
     /** A temperature in the range {@code provider}'s API accepts (only llm blocks allow one, and every llm provider has a range). */
     private Optional<Double> temperature(Node node, String provider) {
-        var range = Providers.TEMPERATURE.get(provider);
+        var range = ProviderCatalog.TEMPERATURE.get(provider);
         return in.number(node, provider + " temperature", range.min(), range.max());
     }
 

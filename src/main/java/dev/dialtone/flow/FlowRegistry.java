@@ -62,7 +62,7 @@ public final class FlowRegistry implements AutoCloseable {
     private final FolderWatch watch;
 
     /**
-     * @param providersWithKeys provider names whose API key is configured (see {@link Providers#configuredIn})
+     * @param providersWithKeys provider names whose API key is configured (see {@link ProviderCatalog#configuredIn})
      * @param clock             stamps {@link FlowVersion#loadedAt()}
      */
     public FlowRegistry(Path flowsDir, Path pluginsDir, PluginRuntime plugins, Set<String> providersWithKeys,

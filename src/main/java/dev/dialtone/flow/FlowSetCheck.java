@@ -88,7 +88,7 @@ final class FlowSetCheck {
             return;
         }
         boolean named = p.llmModelLine() > 0;
-        var model = named ? flow.llm().model().orElseThrow() : Providers.DEFAULT_MODELS.get(provider);
+        var model = named ? flow.llm().model().orElseThrow() : ProviderCatalog.DEFAULT_MODELS.get(provider);
         ModelRetirements.check(provider, model, today).ifPresent(n -> {
             int line = named ? p.llmModelLine() : providerLine;
             var what = "llm model " + model + (named ? "" : " (the " + provider + " default, used because the flow names no model)");
@@ -115,7 +115,7 @@ final class FlowSetCheck {
             }
             if (!providersWithKeys.contains(provider)) {
                 problems.add(Problem.warning(flow.file(), p.providerLines().getOrDefault(block, p.nameLine()),
-                        block + " provider " + provider + " has no API key (set " + Providers.KEY_VARIABLES.get(provider)
+                        block + " provider " + provider + " has no API key (set " + ProviderCatalog.KEY_VARIABLES.get(provider)
                                 + "); calls to this flow will fail until it is set"));
             }
         }

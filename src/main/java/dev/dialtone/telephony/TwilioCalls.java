@@ -10,6 +10,7 @@ import com.twilio.http.NetworkHttpClient;
 import com.twilio.http.Request;
 import com.twilio.http.Response;
 import com.twilio.http.TwilioRestClient;
+import com.twilio.rest.api.v2010.Account;
 import com.twilio.rest.api.v2010.account.Call;
 import com.twilio.type.PhoneNumber;
 
@@ -24,11 +25,12 @@ public final class TwilioCalls {
     private static final String TWILIO_API = "https://api.twilio.com";
 
     private final TwilioRestClient client;
+    private final String accountSid;
     private final boolean configured;
 
     public TwilioCalls(Settings.Twilio twilio) {
         this.configured = !twilio.accountSid().isEmpty() && twilio.authToken().isSet();
-        var accountSid = twilio.accountSid().isEmpty() ? "AC_unconfigured" : twilio.accountSid();
+        this.accountSid = twilio.accountSid().isEmpty() ? "AC_unconfigured" : twilio.accountSid();
         this.client = new TwilioRestClient.Builder(accountSid, twilio.authToken().value())
                 .httpClient(new RebasedClient(twilio.apiUrl()))
                 .build();
@@ -51,6 +53,11 @@ public final class TwilioCalls {
     /** Transfers a live call to another number: its TwiML is replaced by a {@code <Dial>}. */
     public void transfer(String callSid, String number) {
         run(() -> Call.updater(callSid).setTwiml(new com.twilio.type.Twiml(Twiml.dial(number))).update(client));
+    }
+
+    /** The account's status ("active", "suspended", "closed"): a check that the credentials work. */
+    public String accountStatus() {
+        return run(() -> Account.fetcher(accountSid).fetch(client).getStatus().toString());
     }
 
     /** Ends a live call. */

@@ -42,7 +42,8 @@ public final class FakeTwilioApi implements AutoCloseable {
         this.authToken = authToken;
         this.server = WebServer.builder().port(0)
                 .routing(r -> r.post("/2010-04-01/Accounts/{account}/Calls.json", this::create)
-                               .post("/2010-04-01/Accounts/{account}/Calls/{call}", this::update))
+                               .post("/2010-04-01/Accounts/{account}/Calls/{call}", this::update)
+                               .get("/2010-04-01/Accounts/{account}", this::account))
                 .build().start();
     }
 
@@ -91,11 +92,30 @@ public final class FakeTwilioApi implements AutoCloseable {
         respondCall(res, sid, form.getOrDefault("Status", "in-progress"), form);
     }
 
+    /** GET of the account itself (the path parameter carries ".json"), as Account.fetcher asks. */
+    private void account(ServerRequest req, ServerResponse res) {
+        var account = req.path().pathParameters().get("account").replace(".json", "");
+        if (!admittedAs(req, res, account)) {
+            return;
+        }
+        synchronized (requests) {
+            requests.add(new ApiRequest("GET", req.path().rawPath(), Map.of()));
+        }
+        res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send("""
+                {"sid":"%s","friendly_name":"Fake account","status":"active","type":"Full","auth_token":"hidden",
+                 "date_created":"Mon, 07 Dec 2026 00:00:00 +0000","uri":"/2010-04-01/Accounts/%s.json"}""".formatted(account, account));
+    }
+
     private boolean admitted(ServerRequest req, ServerResponse res) {
+        return admittedAs(req, res, req.path().pathParameters().get("account"));
+    }
+
+    private boolean admittedAs(ServerRequest req, ServerResponse res, String account) {
         var expected = "Basic " + Base64.getEncoder().encodeToString(
                 (accountSid + ":" + authToken).getBytes(StandardCharsets.UTF_8));
         if (!req.headers().first(HeaderNames.AUTHORIZATION).orElse("").equals(expected)
-                || !req.path().pathParameters().get("account").equals(accountSid)) {
+                || !account.equals(accountSid)) {
             error(res, 401, 20003, "Authenticate");
             return false;
         }

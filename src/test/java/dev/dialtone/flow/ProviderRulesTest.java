@@ -117,15 +117,8 @@ class ProviderRulesTest {
     }
 
     @Test
-    void defaultModelsAreTheOnesCallsUse() throws Exception {
-        // The conversation's defaultModel is package-private there; it is read reflectively so that
-        // a change on either side without the other fails here.
-        var method = Class.forName("dev.dialtone.conversation.Providers").getDeclaredMethod("defaultModel", String.class);
-        method.setAccessible(true);
-        for (var provider : Providers.KNOWN.get("llm")) {
-            assertThat(method.invoke(null, provider)).as(provider).isEqualTo(Providers.DEFAULT_MODELS.get(provider));
-        }
-        assertThat(Providers.DEFAULT_MODELS).containsEntry("anthropic", "claude-haiku-4-5");
-        assertThat(FlowParser.DEFAULT_PROVIDERS.get("llm").model()).contains(Providers.DEFAULT_MODELS.get("openai"));
+    void theDefaultModelsAreCurrentAndTheParsersDefaultIsOpenAisDefault() {
+        assertThat(ProviderCatalog.defaultModel("anthropic")).isEqualTo("claude-haiku-4-5");
+        assertThat(FlowParser.DEFAULT_PROVIDERS.get("llm").model()).contains(ProviderCatalog.defaultModel("openai"));
     }
 }

@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * which environment variable holds each provider's API key. Retired models are in
  * {@link ModelRetirements}.
  */
-public final class Providers {
+public final class ProviderCatalog {
     static final Map<String, Set<String>> KNOWN = Map.of(
             "stt", Set.of("deepgram"),
             "llm", Set.of("openai", "anthropic"),
@@ -36,11 +36,7 @@ public final class Providers {
             "openai", new Range(0, 2),
             "anthropic", new Range(0, 1));
 
-    /**
-     * The model a call uses when its flow's llm block names none. The conversation keeps its own copy
-     * ({@code conversation.Providers.defaultModel}); ProviderRulesTest checks that the two agree, so
-     * validation judges the model calls really use.
-     */
+    /** The model a call uses when its flow's llm block names none (validation judges that one too). */
     static final Map<String, String> DEFAULT_MODELS = Map.of(
             "openai", "gpt-4o-mini",
             "anthropic", "claude-haiku-4-5");
@@ -51,11 +47,29 @@ public final class Providers {
             "anthropic", "ANTHROPIC_API_KEY",
             "elevenlabs", "ELEVENLABS_API_KEY");
 
+    /** A text-to-speech provider's voice and model when a flow names none. */
+    public record DefaultVoice(String voice, String model) {
+    }
+
+    private static final Map<String, DefaultVoice> DEFAULT_VOICES = Map.of(
+            "deepgram", new DefaultVoice("aura-2-thalia-en", ""),
+            "elevenlabs", new DefaultVoice("21m00Tcm4TlvDq8ikWAM", "eleven_flash_v2_5"));
+
     /** An inclusive range of numbers. */
     record Range(double min, double max) {
     }
 
-    private Providers() {
+    private ProviderCatalog() {
+    }
+
+    /** The voice (and model) a call's text-to-speech uses when its flow names none. */
+    public static DefaultVoice defaultVoice(String provider) {
+        return DEFAULT_VOICES.getOrDefault(provider, DEFAULT_VOICES.get("deepgram"));
+    }
+
+    /** The model a call uses when its flow names none. */
+    public static String defaultModel(String provider) {
+        return DEFAULT_MODELS.getOrDefault(provider, DEFAULT_MODELS.get("openai"));
     }
 
     /** Provider names whose API key variable is set (non-blank) in {@code env}. */
