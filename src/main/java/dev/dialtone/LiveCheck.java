@@ -78,7 +78,11 @@ final class LiveCheck {
         report(out, outcomes, twilio(settings));
         long failed = outcomes.stream().filter(o -> o.status() == Outcome.Status.FAILED).count();
         long ok = outcomes.stream().filter(o -> o.status() == Outcome.Status.OK).count();
-        out.println(failed == 0 ? "Live check passed (" + ok + " checks)." : "Live check FAILED (" + failed + " of " + (failed + ok) + ").");
+        if (failed + ok == 0) {
+            out.println("Nothing checked: set the keys of the providers your flows use (see README, Settings).");
+        } else {
+            out.println(failed == 0 ? "Live check passed (" + ok + " checks)." : "Live check FAILED (" + failed + " of " + (failed + ok) + ").");
+        }
         return failed == 0 ? 0 : 1;
     }
 
