@@ -1,0 +1,99 @@
+package dev.dialtone.conversation;
+
+import java.time.ZonedDateTime;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.flow.Node;
+import dev.dialtone.flow.TemplateValues;
+import dev.dialtone.llm.ChatModel;
+import dev.dialtone.plugin.CallState;
+
+/**
+ * What the parts of one call's conversation share ({@link Conversation} for turn-taking and call
+ * control, {@link Speaking} for replies, {@link ToolRound} for tools): the call's collaborators,
+ * its history, timers and state, and the node it is in. Like them, call's thread only.
+ */
+final class CallScope {
+    private static final System.Logger LOG = System.getLogger(Conversation.class.getName());
+    private static final String VOICE_GUIDANCE = "You are speaking on a phone call: answer in short spoken "
+            + "sentences, without lists, markdown or emoji.";
+
+    final Conversation.CallInfo call;
+    final FlowVersion flow;
+    final ChatModel llm;
+    final Voice voice;
+    final Line line;
+    final CallClock clock;
+    final Consumer<CallEvent> post;
+    final CallTranscript transcript;
+    final TurnMetrics metrics;
+    final Phrases phrases;
+    final History history = new History();
+    final CallTimers timers;
+    final CallState state = new CallState();
+    private Optional<String> node;
+    private int turns;
+    private long ids;
+
+    CallScope(Conversation.CallInfo call, FlowVersion flow, ChatModel llm, Voice voice, Line line, CallClock clock,
+              Consumer<CallEvent> post, CallTranscript transcript, TurnMetrics metrics, Phrases phrases) {
+        this.call = call;
+        this.flow = flow;
+        this.llm = llm;
+        this.voice = voice;
+        this.line = line;
+        this.clock = clock;
+        this.post = post;
+        this.transcript = transcript;
+        this.metrics = metrics;
+        this.phrases = phrases;
+        this.timers = new CallTimers(clock, post);
+        this.node = flow.startNode();
+    }
+
+    /** The node the call is in (empty for a flow without nodes). */
+    Optional<String> node() {
+        return node;
+    }
+
+    /** Moves to a node; returns its entry line, if it has one. An unknown node (a plugin's typo) is ignored. */
+    Optional<String> enterNode(String name) {
+        if (flow.flow().node(name).isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Call {0}: no node named {1} in flow {2}", call.sid(), name, flow.name());
+            transcript.note(clock.now(), "error", "goto: no node named " + name);
+            return Optional.empty();
+        }
+        node = Optional.of(name);
+        transcript.node(name);
+        transcript.note(clock.now(), "node", name);
+        return flow.flow().node(name).flatMap(Node::say).map(t -> t.render(values()));
+    }
+
+    /** Whether entering the node ends the call once its line is said. */
+    boolean nodeEnds(String name) {
+        return flow.flow().node(name).map(Node::end).orElse(false);
+    }
+
+    /** A new id for a reply or a segment. */
+    long nextId() {
+        return ++ids;
+    }
+
+    Turn newTurn() {
+        var turn = new Turn(turns++, clock.now());
+        transcript.update(turn);
+        return turn;
+    }
+
+    String systemPrompt() {
+        var prompt = flow.prompt(node, values());
+        return prompt.isEmpty() ? VOICE_GUIDANCE : prompt + "\n\n" + VOICE_GUIDANCE;
+    }
+
+    TemplateValues values() {
+        return new TemplateValues(call.from(), call.to(), state.snapshot(),
+                                  ZonedDateTime.ofInstant(clock.now(), flow.flow().timezone()));
+    }
+}

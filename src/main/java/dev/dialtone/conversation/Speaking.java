@@ -1,0 +1,319 @@
+package dev.dialtone.conversation;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.dialtone.flow.ProviderCatalog;
+import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.ChatRequest;
+import dev.dialtone.llm.ToolSpec;
+
+/**
+ * The agent's side of a call: one {@link Reply} at a time, from the LLM's stream (or a fixed
+ * line) through the segmenter and the voice to the marks that say it was heard; barge-in and
+ * failures cut it to what the caller heard. What happens after a reply (its hang-up, the next
+ * turn, the silence timer) and what its tool calls do are the {@link Listener}'s. Call's thread only.
+ */
+final class Speaking {
+    private static final System.Logger LOG = System.getLogger(Conversation.class.getName());
+    /**
+     * The most silence a reply may leave after the caller's turn (or after its last audio) before
+     * it is given up and apologised for; with the STT's endpointing this keeps dead air under 3 s.
+     */
+    static final Duration DEAD_AIR = Duration.ofMillis(2000);
+    private static final Duration DEAD_AIR_CHECK = Duration.ofMillis(250);
+    private static final int DEFAULT_MAX_TOKENS = 400;
+
+    /** What a reply hands back to the conversation. */
+    interface Listener {
+        /** The reply has been said and heard in full (or has nothing more to say). */
+        void replyFinished(Reply reply);
+
+        /** An LLM round ended in tool calls: run them. */
+        void toolsCalled(Reply reply);
+    }
+
+    private final CallScope scope;
+    private final Listener listener;
+    private Reply reply;
+
+    Speaking(CallScope scope, Listener listener) {
+        this.scope = scope;
+        this.listener = listener;
+    }
+
+    /** The reply being said, if any. */
+    Optional<Reply> current() {
+        return Optional.ofNullable(reply);
+    }
+
+    /** Whether caller speech may cut the agent off now. */
+    boolean interruptible() {
+        return reply != null && reply.interruptible && scope.flow.flow().turn().interruptions();
+    }
+
+    /** Whether the caller is hearing (or about to hear) the reply now. */
+    boolean audible() {
+        return reply != null && reply.audible();
+    }
+
+    /** Answers a caller's turn with the LLM. */
+    void answer(Turn turn) {
+        scope.history.caller(turn.callerText);
+        var r = new Reply(scope.nextId(), true, turn, scope.clock.nanos());
+        r.generating = true;
+        reply = r;
+        requestLlm(r);
+        r.lastHeardNanos = turn.sttFinal;
+        scope.timers.watchDeadAir(r.id, DEAD_AIR_CHECK);
+    }
+
+    /** Speaks a fixed line as a reply of its own (cached audio when available), then does {@code after}. */
+    void speakPhrase(String text, Optional<CallAction> after) {
+        reply = new Reply(scope.nextId(), true, scope.newTurn(), scope.clock.nanos());
+        endWith(reply, text, after);
+    }
+
+    /** Starts the next LLM round of a reply (the first, or the one after its tools). */
+    void requestLlm(Reply r) {
+        r.round++;
+        r.stage = Reply.Stage.STREAMING;
+        r.text.setLength(0);
+        r.toolCalls.clear();
+        r.toolResults.clear();
+        r.toolAction = Optional.empty();
+        var block = scope.flow.flow().llm();
+        var specs = scope.flow.toolsAt(scope.node()).stream()
+                              .map(t -> new ToolSpec(t.name(), t.description(), t.parametersSchema())).toList();
+        var request = new ChatRequest(block.model().orElse(ProviderCatalog.defaultModel(block.provider())),
+                                      block.temperature(), Optional.of(block.intExtra("max_tokens").orElse(DEFAULT_MAX_TOKENS)),
+                                      scope.systemPrompt(), scope.history.messages(), specs);
+        long replyId = r.id;
+        r.stream = scope.llm.stream(request, e -> scope.post.accept(new CallEvent.Llm(replyId, e, scope.clock.nanos())));
+    }
+
+    void onLlm(CallEvent.Llm event) {
+        var r = reply;
+        if (r == null || event.reply() != r.id) {
+            return; // a cancelled reply
+        }
+        switch (event.event()) {
+            case ChatEvent.TextDelta delta -> {
+                if (r.turn.llmFirstToken == 0) {
+                    r.turn.llmFirstToken = event.atNanos();
+                }
+                r.text.append(delta.text());
+                r.segmenter.add(delta.text()).forEach(text -> say(r, text, r.round));
+            }
+            case ChatEvent.ToolCallReady ready -> r.toolCalls.add(ready.call());
+            case ChatEvent.Done done -> {
+                r.stream = null;
+                r.turn.llmInputTokens += done.usage().inputTokens();
+                r.turn.llmOutputTokens += done.usage().outputTokens();
+                r.segmenter.flush().ifPresent(text -> say(r, text, r.round));
+                if (!r.toolCalls.isEmpty()) {
+                    r.stage = Reply.Stage.TOOLS;
+                    r.roundPositions.put(r.round, scope.history.toolCalls(r.text.toString(), r.toolCalls));
+                    listener.toolsCalled(r);
+                    return;
+                }
+                r.generating = false;
+                r.stage = Reply.Stage.SAID;
+                scope.voice.endOfReply();
+                int position = scope.history.agent(r.text.toString());
+                if (position >= 0) {
+                    r.roundPositions.put(r.round, position);
+                }
+                maybeFinish(r);
+            }
+            case ChatEvent.Failed failed -> {
+                r.stream = null;
+                fail(r, "llm", failed.error().toString());
+            }
+        }
+    }
+
+    /** Says a piece of a reply: text of LLM round {@code round}, or a fixed line ({@code round} -1). */
+    void say(Reply r, String text, int round) {
+        var segment = new Segment(scope.nextId(), text, round);
+        r.segments.add(segment);
+        if (r.turn.firstSegment == 0 && round >= 0) {
+            r.turn.firstSegment = scope.clock.nanos();
+        }
+        boolean fixed = round < 0;
+        if (!fixed || !scope.voice.hasCached(text)) {
+            r.turn.ttsCharacters += text.length();
+        }
+        scope.voice.speak(segment, fixed);
+        noteFirstAudio(r, scope.clock.nanos());
+    }
+
+    /** The reply ends with a fixed line, then (optionally) hangs up or transfers. */
+    void endWith(Reply r, String line, Optional<CallAction> after) {
+        r.generating = false;
+        r.afterPlayed = after;
+        say(r, line, -1);
+        scope.voice.endOfReply();
+        maybeFinish(r);
+    }
+
+    void onTts(CallEvent.Tts event) {
+        boolean failed = scope.voice.onTts(event);
+        var r = reply;
+        if (r == null) {
+            return;
+        }
+        noteFirstAudio(r, event.atNanos());
+        if (failed) {
+            scope.metrics.failure("tts");
+            scope.transcript.note(scope.clock.now(), "error", "tts failed");
+            if (r.segments.stream().noneMatch(s -> s.bytesSent > 0 && !s.failed)) {
+                fail(r, "tts", "speech synthesis failed");
+                return;
+            }
+        }
+        maybeFinish(r);
+    }
+
+    void onMark(CallEvent.MarkEchoed mark) {
+        var r = reply;
+        if (r == null) {
+            return; // marks of a cut reply come back after the clear: they prove nothing was heard
+        }
+        for (var segment : r.segments) {
+            if (segment.mark.equals(mark.name())) {
+                segment.echoedNanos = mark.atNanos();
+            }
+        }
+        maybeFinish(r);
+    }
+
+    /** The dead-air watchdog of reply {@code id} fired. */
+    void onDeadAirCheck(long id) {
+        if (reply != null && reply.id == id) {
+            checkDeadAir(reply);
+        }
+    }
+
+    /** The caller spoke over the agent: stop at once and keep only what was heard. */
+    void bargeIn(long detectedAt) {
+        var r = reply;
+        r.turn.bargeIn = detectedAt;
+        cut(r, true);
+        r.turn.cleared = scope.clock.nanos();
+        r.turn.interrupted = true;
+        finishTurn(r.turn);
+        LOG.log(System.Logger.Level.DEBUG, "Call {0}: barge-in, heard \"{1}\"", scope.call.sid(), r.turn.agentText);
+    }
+
+    /** Stops whatever is being said (an action or a time limit takes over). */
+    void interrupt() {
+        if (reply != null) {
+            var r = reply;
+            cut(r, true);
+            finishTurn(r.turn);
+        }
+    }
+
+    /** The call is ending: stops the reply without clearing the line. */
+    void stop() {
+        if (reply != null) {
+            cut(reply, false);
+        }
+    }
+
+    /** Closes a turn's record: transcript, usage, latency metrics. */
+    void finishTurn(Turn turn) {
+        scope.transcript.finish(turn);
+        // usage is recorded once per turn, not per segment: one store write instead of several
+        var flow = scope.flow.flow();
+        scope.transcript.usage(flow.llm().provider(), "llm_tokens", turn.llmInputTokens, turn.llmOutputTokens);
+        scope.transcript.usage(flow.tts().provider(), "tts_characters", turn.ttsCharacters, 0);
+        turn.llmInputTokens = 0;
+        turn.llmOutputTokens = 0;
+        turn.ttsCharacters = 0;
+        scope.metrics.record(turn.view());
+    }
+
+    /**
+     * A reply that leaves the caller in silence for {@link #DEAD_AIR} (slow or stalled LLM or TTS)
+     * is given up with an apology. Running tools are bounded by their own time limits.
+     */
+    private void checkDeadAir(Reply r) {
+        long now = scope.clock.nanos();
+        if (scope.voice.playing()) {
+            r.lastHeardNanos = now;
+        }
+        long quiet = now - r.lastHeardNanos;
+        if (quiet >= DEAD_AIR.toNanos()) {
+            if (r.toolsRunning()) {
+                say(r, scope.phrases.holdOn(), -1); // a slow tool: tell the caller we are still there
+                r.lastHeardNanos = now;
+            } else {
+                fail(r, "timeout", "the caller heard nothing for " + quiet / 1_000_000 + " ms");
+                return;
+            }
+        }
+        scope.timers.watchDeadAir(r.id, DEAD_AIR_CHECK);
+    }
+
+    private void noteFirstAudio(Reply r, long ttsAt) {
+        if (r.turn.firstAudioSent == 0 && r.segments.stream().anyMatch(s -> s.firstSentNanos != 0 && s.round >= 0)) {
+            r.turn.ttsFirstAudio = ttsAt;
+            r.turn.firstAudioSent = scope.clock.nanos();
+        }
+    }
+
+    private void maybeFinish(Reply r) {
+        if (reply != r || !r.finished()) {
+            return;
+        }
+        reply = null;
+        scope.timers.cancelDeadAir();
+        r.turn.agentText = r.heard(scope.clock.nanos());
+        if (r.stage == Reply.Stage.FIXED) {
+            scope.history.agent(r.turn.agentText); // a greeting or fixed line: the LLM should know it was said
+        }
+        finishTurn(r.turn);
+        listener.replyFinished(r);
+    }
+
+    private void fail(Reply r, String stage, String detail) {
+        LOG.log(System.Logger.Level.WARNING, "Call {0}: {1} failed mid-turn: {2}", scope.call.sid(), stage, detail);
+        scope.metrics.failure(stage);
+        scope.transcript.note(scope.clock.now(), "error", stage + ": " + detail);
+        cut(r, true);
+        finishTurn(r.turn);
+        speakPhrase(scope.phrases.apology(), Optional.empty());
+    }
+
+    /**
+     * Stops a reply and keeps in the history only what the caller heard of it: each LLM round's
+     * message is cut to what was heard of it (an empty one goes), tool calls that were made keep
+     * their results and the unfinished ones get a result that says so, as the LLM APIs require.
+     * Tool calls of a round still streaming were never made, so they leave no trace.
+     */
+    private void cut(Reply r, boolean clearLine) {
+        long now = scope.clock.nanos();
+        r.turn.agentText = r.heard(now);
+        if (r.stream != null) {
+            r.stream.cancel();
+            r.stream = null;
+        }
+        if (clearLine) {
+            scope.voice.interrupt();
+        }
+        reply = null;
+        scope.timers.cancelDeadAir();
+        // from the last message back, so that removing an empty one moves no other position
+        r.roundPositions.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
+                        .forEach(e -> scope.history.cutAgent(e.getValue(), r.heard(now, e.getKey())));
+        switch (r.stage) {
+            case TOOLS -> scope.history.interruptedTools(r.toolCalls, r.toolResults);
+            case STREAMING -> scope.history.agent(r.heard(now, r.round));
+            case FIXED, SAID -> {
+            }
+        }
+        r.stage = Reply.Stage.SAID;
+    }
+}
