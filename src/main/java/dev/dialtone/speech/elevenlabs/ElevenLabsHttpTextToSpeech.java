@@ -1,6 +1,5 @@
 package dev.dialtone.speech.elevenlabs;
 
-import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.Origin;
 import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderPost;
@@ -43,15 +42,9 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
         var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "/stream?output_format=ulaw_8000");
         var model = options.model().isEmpty() ? ElevenLabsTextToSpeech.DEFAULT_MODEL : options.model();
-        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, connections, text -> {
-            var body = ChatJson.MAPPER.createObjectNode().put("text", text).put("model_id", model);
-            if (!options.voiceSettings().isEmpty()) {
-                var settings = body.putObject("voice_settings");
-                options.voiceSettings().forEach(settings::put);
-            }
-            return new ProviderPost.Request(uri, Map.of("xi-api-key", apiKey, "Content-Type", "application/json",
-                    "Accept", "audio/basic"), ChatJson.write(body));
-        }, idleTimeout, listener);
+        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, connections, text -> new ProviderPost.Request(uri,
+                Map.of("xi-api-key", apiKey, "Content-Type", "application/json", "Accept", "audio/basic"),
+                ElevenLabsWire.httpBody(text, model, options.voiceSettings())), idleTimeout, listener);
     }
 
     @Override

@@ -59,8 +59,8 @@ final class ElevenLabsTtsSession implements TtsSession {
     }
 
     private ElevenLabsTtsSession(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout,
-                                 java.util.Map<String, Double> voiceSettings, Consumer<TtsEvent> listener) {
-        this.begin = begin(voiceSettings);
+                                 Map<String, Double> voiceSettings, Consumer<TtsEvent> listener) {
+        this.begin = ElevenLabsWire.begin(voiceSettings);
         this.uri = uri;
         this.apiKey = apiKey;
         this.connectTimeout = connectTimeout;
@@ -70,7 +70,7 @@ final class ElevenLabsTtsSession implements TtsSession {
     }
 
     static ElevenLabsTtsSession start(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout,
-                                      java.util.Map<String, Double> voiceSettings, Consumer<TtsEvent> listener) {
+                                      Map<String, Double> voiceSettings, Consumer<TtsEvent> listener) {
         var session = new ElevenLabsTtsSession(uri, apiKey, connectTimeout, idleTimeout, voiceSettings, listener);
         session.worker.start();
         return session;
@@ -186,16 +186,6 @@ final class ElevenLabsTtsSession implements TtsSession {
             socket.reader().segment = segment;
             return true;
         }).isPresent();
-    }
-
-    /** The flow's voice settings over ElevenLabs' defaults (stability 0.5, similarity boost 0.8). */
-    static String begin(java.util.Map<String, Double> voiceSettings) {
-        var settings = dev.dialtone.llm.ChatJson.MAPPER.createObjectNode().put("stability", 0.5).put("similarity_boost", 0.8);
-        voiceSettings.forEach(settings::put);
-        var message = dev.dialtone.llm.ChatJson.MAPPER.createObjectNode().put("text", " ");
-        message.set("voice_settings", settings);
-        message.putObject("generation_config").putArray("chunk_length_schedule").add(120).add(160).add(250).add(290);
-        return message.toString();
     }
 
     /** One socket's messages: audio out for its segment, the outcome to the worker. Its reader thread. */

@@ -3,6 +3,7 @@ package dev.dialtone.speech.elevenlabs;
 import dev.dialtone.fakes.FakeElevenLabs;
 import dev.dialtone.fakes.FakeServerFault;
 import dev.dialtone.fakes.FakeTtsServer;
+import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.EventRecorder;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.speech.FallbackTextToSpeech;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,23 +54,39 @@ class ElevenLabsTextToSpeechTest {
     }
 
     @Test
-    void theFlowsVoiceSettingsReachElevenLabsOverBothTransports() throws Exception {
-        var tuned = new TtsOptions("voice123", "eleven_flash_v2_5", java.util.Map.of("stability", 0.3, "speed", 1.1));
+    void theFlowsVoiceSettingsAreSentAsTheyAreOverBothTransports() throws Exception {
+        var tuned = new TtsOptions("voice123", "eleven_flash_v2_5",
+                Map.of("stability", 0.3, "similarity_boost", 0.6, "style", 0.2, "speed", 1.1));
+        var expected = ChatJson.MAPPER.readTree("{\"similarity_boost\":0.6,\"speed\":1.1,\"stability\":0.3,\"style\":0.2}");
         var session = socket().open(tuned, events);
         session.speak(1, "Hello there.");
         audioOf(1);
-        var first = fake.awaitSocket(0, 2000).messages().getFirst();
-        assertThat(first.path("voice_settings").path("stability").asDouble()).isEqualTo(0.3);
-        assertThat(first.path("voice_settings").path("speed").asDouble()).isEqualTo(1.1);
-        assertThat(first.path("voice_settings").path("similarity_boost").asDouble()).isEqualTo(0.8);
         session.close();
-
         var rest = http().open(tuned, events);
         rest.speak(2, "Hello again.");
         audioOf(2);
-        var body = fake.requests().getLast().body();
-        assertThat(body.path("voice_settings").path("stability").asDouble()).isEqualTo(0.3);
         rest.close();
+
+        // Exactly the flow's settings, none of ours: any field sent overrides the voice's saved one.
+        assertThat(fake.awaitSocket(0, 2000).messages().getFirst().path("voice_settings")).isEqualTo(expected);
+        assertThat(fake.awaitRequest(2000).body().path("voice_settings")).isEqualTo(expected);
+    }
+
+    @Test
+    void aFlowThatSetsNoVoiceSettingsSendsNoneSoTheVoiceKeepsItsOwn() throws Exception {
+        var session = socket().open(VOICE, events);
+        session.speak(1, "Hello there.");
+        audioOf(1);
+        session.close();
+        var rest = http().open(VOICE, events);
+        rest.speak(2, "And again.");
+        audioOf(2);
+        rest.close();
+
+        var first = fake.sockets().getFirst().messages().getFirst();
+        assertThat(first.path("text").asText()).isEqualTo(" ");
+        assertThat(first.has("voice_settings")).isFalse();
+        assertThat(fake.awaitRequest(2000).body().has("voice_settings")).isFalse();
     }
 
     @Test
