@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,12 +24,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       stream ({@code "text":" "}), later ones add text; {@code flush:true} or the closing
  *       {@code {"text":""}} synthesises the buffered text as {@code {"audio":base64,
  *       "normalizedAlignment":...}} messages; the close is answered with {@code isFinal} and a close
- *       frame. A socket without input for {@link #inactivityTimeout} (20 s) is closed.</li>
+ *       frame. A socket without text for its inactivity timeout (the client's
+ *       {@code inactivity_timeout} query parameter, 1 to 180 s, else {@link #inactivityTimeout}, 20 s) is
+ *       closed as the real service closes it: a JSON error ({@code "error":"input_timeout_exceeded"})
+ *       then close code 1008 (see {@link FakeElevenLabsSocket}).</li>
  *   <li>HTTP {@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000}: the audio as a
  *       chunked body; errors as JSON bodies.</li>
  * </ul>
  * Audio: see {@link FakeTtsServer}. Faults: {@link #failNextConnection}, {@link #failNextRequest},
- * {@link #dropSocketAfterChunks}, and {@link #jsonWith200Next()} (an error body sent with status 200,
+ * {@link #dropSocketAfterChunks}, {@link #expireNextSocketAtFirstText()} (the inactivity timeout
+ * crossing the client's text), and {@link #jsonWith200Next()} (an error body sent with status 200,
  * which a client must still not play).
  *
  * <p>Start one in a test:
@@ -44,6 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakeElevenLabs implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The longest {@code inactivity_timeout} ElevenLabs accepts. */
+    static final Duration MAX_INACTIVITY = Duration.ofSeconds(180);
 
     /** One WebSocket as the fake saw it. */
     public static final class Socket {
@@ -51,6 +56,10 @@ public final class FakeElevenLabs implements AutoCloseable {
         final List<JsonNode> messages = new CopyOnWriteArrayList<>();
         /** Counted down when the fake stops serving this socket: the client answered its close, or it was cut. */
         final CountDownLatch served = new CountDownLatch(1);
+        /** The error messages the fake sent before closing the socket early. */
+        final List<JsonNode> errorsSent = new CopyOnWriteArrayList<>();
+        /** 1008 when the fake closed the socket early, else -1. */
+        volatile int closeCode = -1;
 
         Socket(FakeServerExchange exchange) {
             this.exchange = exchange;
@@ -76,6 +85,16 @@ public final class FakeElevenLabs implements AutoCloseable {
         public String apiKey() {
             return exchange.header("xi-api-key").orElse("");
         }
+
+        /** The error messages the fake sent before closing this socket early (timeout, bad input). */
+        public List<JsonNode> errorsSent() {
+            return List.copyOf(errorsSent);
+        }
+
+        /** 1008 if the fake closed this socket early (timeout, bad input), else -1. */
+        public int closeCode() {
+            return closeCode;
+        }
     }
 
     /** One HTTP request. */
@@ -94,6 +113,7 @@ public final class FakeElevenLabs implements AutoCloseable {
     private final BlockingQueue<Socket> socketOpened = new LinkedBlockingQueue<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Request> unclaimed = new LinkedBlockingQueue<>();
+    private final AtomicBoolean expireAtFirstText = new AtomicBoolean();
     private volatile Duration inactivityTimeout = Duration.ofSeconds(20);
 
     /** @param expectedKey the {@code xi-api-key} to accept, or null for any */
@@ -127,8 +147,22 @@ public final class FakeElevenLabs implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How long a socket may go without text before it is closed, when the client does not ask for
+     * its own {@code inactivity_timeout} (ElevenLabs: 20 s).
+     */
     public FakeElevenLabs inactivityTimeout(Duration timeout) {
         inactivityTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The next socket's inactivity timer runs out just as the client's first text (after the opening
+     * message) arrives: that text is ignored and the socket closed for inactivity, as happens when a
+     * client speaks on a socket the service is closing at that moment.
+     */
+    public FakeElevenLabs expireNextSocketAtFirstText() {
+        expireAtFirstText.set(true);
         return this;
     }
 
@@ -183,6 +217,16 @@ public final class FakeElevenLabs implements AutoCloseable {
         return request;
     }
 
+    /** The client's {@code inactivity_timeout} (whole seconds, 1 to 180), if it sent a valid one. */
+    private static Optional<Duration> requestedTimeout(FakeServerExchange exchange) {
+        try {
+            return exchange.query("inactivity_timeout").map(Integer::parseInt)
+                    .filter(s -> s >= 1 && s <= MAX_INACTIVITY.toSeconds()).map(Duration::ofSeconds);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
     private boolean authorised(FakeServerExchange exchange) {
         return expectedKey == null || exchange.header("xi-api-key").orElse("").equals(expectedKey);
     }
@@ -204,10 +248,22 @@ public final class FakeElevenLabs implements AutoCloseable {
             // socket as soon as this one is open, and the order of sockets is the order of opening
             var socket = new Socket(exchange);
             int dropAfter = dropAfterChunks.getAndSet(-1);
+            boolean expire = expireAtFirstText.getAndSet(false);
             sockets.add(socket);
             socketOpened.add(socket);
             try {
-                serve(socket, exchange.upgrade(), dropAfter);
+                var ws = exchange.upgrade();
+                var timeout = requestedTimeout(exchange);
+                var stream = new FakeElevenLabsSocket(socket, ws, voice, timeout.orElse(inactivityTimeout), expire, dropAfter);
+                if (timeout.isEmpty() && exchange.query("inactivity_timeout").isPresent()) {
+                    stream.end(FakeElevenLabsSocket.error("inactivity_timeout must be an integer from 1 to "
+                            + MAX_INACTIVITY.toSeconds(), "invalid_request"));
+                    while (ws.read() != null) {
+                        // until the client answers the close
+                    }
+                    return;
+                }
+                stream.run();
             } finally {
                 socket.served.countDown();
             }
@@ -216,78 +272,6 @@ public final class FakeElevenLabs implements AutoCloseable {
         } else {
             exchange.respond(405, "application/json", "{\"detail\":{\"status\":\"method_not_allowed\",\"message\":\"Method not allowed\"}}");
         }
-    }
-
-    private void serve(Socket record, FakeServerWebSocket ws, int dropAfter) throws IOException {
-        var lastInput = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-        var idle = Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    long quiet = System.nanoTime() - lastInput.get();
-                    if (quiet >= inactivityTimeout.toNanos()) {
-                        ws.close(1008, "Have not received a new text input within the timeout of "
-                                + inactivityTimeout.toSeconds() + " seconds");
-                        return;
-                    }
-                    Thread.sleep(Duration.ofNanos(inactivityTimeout.toNanos() - quiet));
-                }
-            } catch (InterruptedException e) {
-                // the socket ended
-            }
-        });
-        var buffered = new StringBuilder();
-        int[] chunksLeft = {dropAfter};
-        try {
-            FakeServerWebSocket.Message message;
-            while ((message = ws.read()) != null) {
-                lastInput.set(System.nanoTime());
-                if (!message.isText()) {
-                    continue;
-                }
-                var node = JSON.readTree(message.text());
-                record.messages.add(node);
-                var text = node.path("text").asText();
-                boolean first = record.messages.size() == 1;
-                if (!first) {
-                    buffered.append(text);
-                }
-                boolean end = !first && text.isEmpty();
-                if ((node.path("flush").asBoolean() || end) && !buffered.toString().isBlank()) {
-                    var spoken = buffered.toString();
-                    buffered.setLength(0);
-                    voice.stream(spoken, () -> false, -1, chunk -> {
-                        if (chunksLeft[0] == 0) {
-                            ws.drop();
-                            throw new IOException("dropped by the test");
-                        }
-                        chunksLeft[0]--;
-                        ws.sendText(audioMessage(chunk, spoken));
-                    });
-                }
-                if (end) {
-                    ws.sendText("{\"audio\":null,\"isFinal\":true,\"normalizedAlignment\":null,\"alignment\":null}");
-                    ws.close(1000, "");
-                }
-            }
-        } finally {
-            idle.interrupt();
-        }
-    }
-
-    private static String audioMessage(byte[] chunk, String text) {
-        var message = JSON.createObjectNode().put("audio", Base64.getEncoder().encodeToString(chunk));
-        var alignment = message.putObject("normalizedAlignment");
-        var chars = alignment.putArray("chars");
-        var starts = alignment.putArray("charStartTimesMs");
-        var durations = alignment.putArray("charsDurationsMs");
-        var letters = new ArrayList<String>();
-        text.codePoints().forEach(c -> letters.add(Character.toString(c)));
-        for (int i = 0; i < letters.size(); i++) {
-            chars.add(letters.get(i));
-            starts.add(i * 20);
-            durations.add(20);
-        }
-        return message.toString();
     }
 
     private void http(FakeServerExchange exchange) throws IOException {

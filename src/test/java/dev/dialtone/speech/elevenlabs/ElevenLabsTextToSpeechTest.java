@@ -101,6 +101,7 @@ class ElevenLabsTextToSpeechTest {
         assertThat(first.path()).isEqualTo("/v1/text-to-speech/voice123/stream-input");
         assertThat(first.query("model_id")).isEqualTo("eleven_flash_v2_5");
         assertThat(first.query("output_format")).isEqualTo("ulaw_8000");
+        assertThat(first.query("inactivity_timeout")).isEqualTo("180");
         assertThat(first.apiKey()).isEqualTo("xi-secret");
         var messages = first.messages();
         assertThat(messages.get(0).path("text").asText()).isEqualTo(" ");
@@ -127,15 +128,38 @@ class ElevenLabsTextToSpeechTest {
     }
 
     @Test
-    void aSocketClosedForInactivityIsReplacedForTheNextSegment() throws Exception {
-        fake.inactivityTimeout(Duration.ofMillis(150));
-        var session = socket().open(VOICE, events);
-        events.assertQuiet(400); // the pre-opened socket times out meanwhile
-        // The fake stops serving it once the client answered the close, so the client knows it ended.
-        assertThat(fake.awaitSocket(0, 2000).awaitServed(2000)).isTrue();
+    void aSocketIdlePastItsInactivityTimeoutIsClosedByTheServiceAndTheNextSegmentStillSpeaksOnASocket() throws Exception {
+        var tts = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-secret", Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(1));
+        var session = new FallbackTextToSpeech(tts, http()).open(VOICE, events);
+        var idle = fake.awaitSocket(0, 2000);
+        assertThat(idle.query("inactivity_timeout")).isEqualTo("1");
+        assertThat(idle.awaitServed(10_000)).as("closed by the fake after 1 s without text").isTrue();
+        assertThat(idle.closeCode()).isEqualTo(1008);
+        assertThat(idle.errorsSent()).extracting(e -> e.path("error").asText()).containsExactly("input_timeout_exceeded");
 
         session.speak(1, "Still here.");
         assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Still here.", 20));
+        assertThat(fake.requests()).as("no HTTP fallback").isEmpty();
+        assertThat(idle.messages()).hasSize(1); // only its opening message: the segment went to a live socket
+        events.assertQuiet(50);
+        session.close();
+    }
+
+    @Test
+    void aSocketTheServiceClosesForInactivityJustAsTheSegmentArrivesIsReplacedWithoutFallingBack() throws Exception {
+        fake.expireNextSocketAtFirstText(); // the socket opened ahead of the first segment
+        var session = new FallbackTextToSpeech(socket(), http()).open(VOICE, events);
+        session.speak(1, "Still here.");
+
+        assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Still here.", 20));
+        assertThat(fake.requests()).as("no HTTP fallback").isEmpty();
+        var expired = fake.awaitSocket(0, 2000);
+        assertThat(expired.messages()).extracting(m -> m.path("text").asText()).containsExactly(" ", "Still here. ", "");
+        assertThat(expired.errorsSent()).extracting(e -> e.path("error").asText()).containsExactly("input_timeout_exceeded");
+        assertThat(expired.closeCode()).isEqualTo(1008);
+        assertThat(fake.awaitSocket(1, 2000).messages().get(1).path("text").asText()).isEqualTo("Still here. ");
+        events.assertQuiet(50);
         session.close();
     }
 
