@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -27,9 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       frame. A socket without text for its inactivity timeout (the client's
  *       {@code inactivity_timeout} query parameter, 1 to 180 s, else {@link #inactivityTimeout}, 20 s) is
  *       closed as the real service closes it: a JSON error ({@code "error":"input_timeout_exceeded"})
- *       then close code 1008 (see {@link FakeElevenLabsSocket}).</li>
+ *       then close code 1008 (see {@link FakeElevenLabsSocket}). A wrong key, a message that is not
+ *       a JSON object with a text, or voice settings out of their documented ranges are refused the
+ *       same way (the upgrade itself succeeds).</li>
  *   <li>HTTP {@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000}: the audio as a
- *       chunked body; errors as JSON bodies.</li>
+ *       chunked body; errors as JSON bodies: 401 {@code {"detail":{"status":"invalid_api_key",...}}},
+ *       422 {@code {"detail":[{"loc":[...],"msg":...}]}} for voice settings out of range.</li>
  * </ul>
  * Audio: see {@link FakeTtsServer}. Faults: {@link #failNextConnection}, {@link #failNextRequest},
  * {@link #dropSocketAfterChunks}, {@link #expireNextSocketAtFirstText()} (the inactivity timeout
@@ -49,6 +53,9 @@ public final class FakeElevenLabs implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The longest {@code inactivity_timeout} ElevenLabs accepts. */
     static final Duration MAX_INACTIVITY = Duration.ofSeconds(180);
+    /** The documented ranges of the numeric voice settings. */
+    private static final Map<String, double[]> VOICE_SETTING_RANGES = Map.of("stability", new double[] {0, 1},
+            "similarity_boost", new double[] {0, 1}, "style", new double[] {0, 1}, "speed", new double[] {0.7, 1.2});
 
     /** One WebSocket as the fake saw it. */
     public static final class Socket {
@@ -227,6 +234,29 @@ public final class FakeElevenLabs implements AutoCloseable {
         }
     }
 
+    /** What is wrong with a {@code voice_settings} object, by ElevenLabs' documented ranges; empty if nothing. */
+    static Optional<String> voiceSettingsProblem(JsonNode settings) {
+        if (settings.isMissingNode() || settings.isNull()) {
+            return Optional.empty();
+        }
+        if (!settings.isObject()) {
+            return Optional.of("voice_settings must be an object");
+        }
+        for (var field : VOICE_SETTING_RANGES.entrySet()) {
+            var value = settings.path(field.getKey());
+            if (value.isMissingNode()) {
+                continue;
+            }
+            double low = field.getValue()[0];
+            double high = field.getValue()[1];
+            if (!value.isNumber() || value.asDouble() < low || value.asDouble() > high) {
+                return Optional.of(field.getKey() + " must be a number from " + low + " to " + high + ", not " + value);
+            }
+        }
+        var boost = settings.path("use_speaker_boost");
+        return boost.isMissingNode() || boost.isBoolean() ? Optional.empty() : Optional.of("use_speaker_boost must be a boolean");
+    }
+
     private boolean authorised(FakeServerExchange exchange) {
         return expectedKey == null || exchange.header("xi-api-key").orElse("").equals(expectedKey);
     }
@@ -236,10 +266,9 @@ public final class FakeElevenLabs implements AutoCloseable {
         if (!path.startsWith("/v1/text-to-speech/")) {
             exchange.respond(404, "application/json", "{\"detail\":{\"status\":\"not_found\",\"message\":\"Not found\"}}");
         } else if (exchange.isWebSocketUpgrade() && path.endsWith("/stream-input")) {
+            // A wrong key is not refused at the upgrade: the service answers the first message with
+            // an error and closes the socket with 1008 (FakeElevenLabsSocket).
             var fault = connectionFaults.poll();
-            if (fault == null && !authorised(exchange)) {
-                fault = FakeServerFault.UNAUTHORIZED;
-            }
             if (fault != null) {
                 exchange.fault(fault);
                 return;
@@ -254,7 +283,8 @@ public final class FakeElevenLabs implements AutoCloseable {
             try {
                 var ws = exchange.upgrade();
                 var timeout = requestedTimeout(exchange);
-                var stream = new FakeElevenLabsSocket(socket, ws, voice, timeout.orElse(inactivityTimeout), expire, dropAfter);
+                var stream = new FakeElevenLabsSocket(socket, ws, voice, timeout.orElse(inactivityTimeout), expire,
+                        !authorised(exchange), dropAfter);
                 if (timeout.isEmpty() && exchange.query("inactivity_timeout").isPresent()) {
                     stream.end(FakeElevenLabsSocket.error("inactivity_timeout must be an integer from 1 to "
                             + MAX_INACTIVITY.toSeconds(), "invalid_request"));
@@ -282,6 +312,14 @@ public final class FakeElevenLabs implements AutoCloseable {
         var fault = requestFaults.poll();
         if (fault == null && !authorised(exchange)) {
             exchange.respond(401, "application/json", "{\"detail\":{\"status\":\"invalid_api_key\",\"message\":\"Invalid API key\"}}");
+            return;
+        }
+        var problem = voiceSettingsProblem(body.path("voice_settings"));
+        if (fault == null && problem.isPresent()) {
+            var detail = JSON.createObjectNode();
+            detail.putArray("detail").addObject().put("type", "value_error").put("msg", problem.get())
+                    .putArray("loc").add("body").add("voice_settings");
+            exchange.respond(422, "application/json", detail.toString());
             return;
         }
         if (jsonWith200.getAndSet(false)) {

@@ -28,6 +28,7 @@ final class FakeElevenLabsSocket {
     private final FakeTtsServer voice;
     private final Duration inactivityTimeout;
     private final boolean expireAtFirstText;
+    private final boolean keyRefused;
     /** Guards {@link #lastInput} and {@link #ended} between the reader and the watchdog. */
     private final ReentrantLock lock = new ReentrantLock();
     private long lastInput = System.nanoTime();
@@ -42,9 +43,12 @@ final class FakeElevenLabsSocket {
      * @param expireAtFirstText the inactivity timer fires just as the first text after the opening
      *                          message arrives: the race of a client using a socket that the service
      *                          is closing at that moment
+     * @param keyRefused        the upgrade carried a wrong key: the first message is answered with
+     *                          the service's invalid-key error
      */
-    FakeElevenLabsSocket(FakeElevenLabs.Socket record, FakeServerWebSocket ws, FakeTtsServer voice,
-                         Duration inactivityTimeout, boolean expireAtFirstText, int dropAfterChunks) {
+    FakeElevenLabsSocket(FakeElevenLabs.Socket record, FakeServerWebSocket ws, FakeTtsServer voice, Duration inactivityTimeout,
+                         boolean expireAtFirstText, boolean keyRefused, int dropAfterChunks) {
+        this.keyRefused = keyRefused;
         this.record = record;
         this.ws = ws;
         this.voice = voice;
@@ -71,15 +75,18 @@ final class FakeElevenLabsSocket {
         }
     }
 
-    /** Records the message and restarts the inactivity timer; null if the stream has ended. */
+    /**
+     * Records the message and restarts the inactivity timer; null if the stream has ended, or ends
+     * now because the message is refused.
+     */
     private JsonNode accept(String text) {
         JsonNode node;
         try {
             node = JSON.readTree(text);
         } catch (IOException e) {
-            node = JSON.getNodeFactory().textNode(text);
+            node = null;
         }
-        record.messages.add(node);
+        record.messages.add(node != null ? node : JSON.getNodeFactory().textNode(text));
         lock.lock();
         try {
             if (ended) {
@@ -91,11 +98,35 @@ final class FakeElevenLabsSocket {
             lock.unlock();
         }
         boolean opening = record.messages.size() == 1;
+        var refusal = refusal(node, opening);
+        if (refusal != null) {
+            end(refusal);
+            return null;
+        }
         if (expireAtFirstText && !opening) {
             end(inactivityError());
             return null;
         }
         return node;
+    }
+
+    /** The error the service answers this message with, or null if it takes it. */
+    private JsonNode refusal(JsonNode node, boolean opening) {
+        if (keyRefused) {
+            // The wording on the socket is not documented (HTTP says "Invalid API key"): the fake
+            // writes "Key" so that a client cannot depend on the case.
+            return error("Invalid API Key", "invalid_api_key");
+        }
+        if (node == null || !node.isObject() || !node.path("text").isTextual()) {
+            return error("Invalid message received: expected a JSON object with a text field", "invalid_request");
+        }
+        if (opening) {
+            var problem = FakeElevenLabs.voiceSettingsProblem(node.path("voice_settings"));
+            if (problem.isPresent()) {
+                return error("Invalid voice_settings: " + problem.get(), "invalid_request");
+            }
+        }
+        return null;
     }
 
     /** Answers one message; false once the stream is over. */

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 /**
  * ElevenLabs streaming HTTP ({@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000},
  * protocols.md section 6): one request per segment. The fallback for {@link ElevenLabsTextToSpeech}.
- * A JSON error body (non-2xx, or a 2xx that is not audio) is an error, never audio.
+ * A JSON error body (non-2xx, or a 2xx that is not audio) is an error, never audio; ElevenLabs'
+ * {@code {"detail": {"status", "message"}}} names its kind (an invalid key is AUTH whatever the status).
  */
 public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
     private final URI base;
@@ -42,9 +43,10 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
         var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "/stream?output_format=ulaw_8000");
         var model = options.model().isEmpty() ? ElevenLabsTextToSpeech.DEFAULT_MODEL : options.model();
-        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, connections, text -> new ProviderPost.Request(uri,
-                Map.of("xi-api-key", apiKey, "Content-Type", "application/json", "Accept", "audio/basic"),
-                ElevenLabsWire.httpBody(text, model, options.voiceSettings())), idleTimeout, listener);
+        var headers = Map.of("xi-api-key", apiKey, "Content-Type", "application/json", "Accept", "audio/basic");
+        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, ElevenLabsWire::httpError, connections,
+                text -> new ProviderPost.Request(uri, headers, ElevenLabsWire.httpBody(text, model, options.voiceSettings())),
+                idleTimeout, listener);
     }
 
     @Override

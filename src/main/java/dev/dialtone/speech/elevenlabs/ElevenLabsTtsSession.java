@@ -229,7 +229,8 @@ final class ElevenLabsTtsSession implements TtsSession {
             }
             return socket.reader().await(timing.idle());
         } catch (ProviderException e) {
-            return new Broken(e.error());
+            // A socket the service closed on us: its error message, if it sent one, says why.
+            return socket.reader().reportedOr(new Broken(e.error()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         } finally {
@@ -280,10 +281,7 @@ final class ElevenLabsTtsSession implements TtsSession {
             if (message.path("isFinal").asBoolean()) {
                 finish(new Finished());
             } else if (!message.has("audio") && (message.has("error") || message.has("message"))) {
-                var kind = message.path("error").asText().contains("auth") || message.path("message").asText().contains("api key")
-                        ? ProviderError.Kind.AUTH : ProviderError.Kind.SERVER;
-                finish(new Broken(new ProviderError(kind, ElevenLabsTextToSpeech.PROVIDER,
-                        ProviderError.abbreviate(message.path("message").asText(message.toString())), kind != ProviderError.Kind.AUTH)));
+                finish(new Broken(ElevenLabsWire.socketError(message))); // the close that follows adds nothing
             }
         }
 
@@ -314,6 +312,12 @@ final class ElevenLabsTtsSession implements TtsSession {
 
         boolean spoke() {
             return spoke;
+        }
+
+        /** The outcome reported already, else {@code otherwise}. */
+        Outcome reportedOr(Outcome otherwise) {
+            var reported = outcome.poll();
+            return reported != null ? reported : otherwise;
         }
 
         /** The first outcome; a socket silent for the idle timeout is a timeout. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +88,52 @@ class ElevenLabsTextToSpeechTest {
         assertThat(first.path("text").asText()).isEqualTo(" ");
         assertThat(first.has("voice_settings")).isFalse();
         assertThat(fake.awaitRequest(2000).body().has("voice_settings")).isFalse();
+    }
+
+    @Test
+    void anInvalidKeyIsANonRetryableAuthErrorOnTheSocketAndOverHttp() throws Exception {
+        var session = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-wrong", Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .open(VOICE, events);
+        session.speak(1, "Hello.");
+        var onSocket = (TtsEvent.Failed) events.next(3000);
+        session.close();
+        var rest = new ElevenLabsHttpTextToSpeech(fake.baseUrl(), "xi-wrong", Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .open(VOICE, events);
+        rest.speak(2, "Hello.");
+        var overHttp = (TtsEvent.Failed) events.next(3000);
+        rest.close();
+
+        // The socket opens, then the service answers with its error message and closes with 1008.
+        assertThat(fake.awaitSocket(0, 1000).errorsSent()).extracting(e -> e.path("message").asText()).containsExactly("Invalid API Key");
+        assertThat(onSocket.segmentId()).hasValue(1);
+        assertThat(onSocket.error().kind()).isEqualTo(ProviderError.Kind.AUTH);
+        assertThat(onSocket.error().retryable()).isFalse();
+        assertThat(onSocket.error().message()).contains("Invalid API Key");
+        assertThat(overHttp.segmentId()).hasValue(2);
+        assertThat(overHttp.error().kind()).isEqualTo(ProviderError.Kind.AUTH);
+        assertThat(overHttp.error().retryable()).isFalse();
+        assertThat(overHttp.error().message()).isEqualTo("HTTP 401: invalid_api_key: Invalid API key");
+        assertThat(onSocket.error() + " " + overHttp.error()).doesNotContain("xi-wrong");
+    }
+
+    @Test
+    void voiceSettingsOutOfRangeAreRefusedByTheServiceAsANonRetryableProtocolErrorOnBothTransports() throws Exception {
+        var tooFast = new TtsOptions("voice123", "eleven_flash_v2_5", Map.of("speed", 1.5));
+        var session = socket().open(tooFast, events);
+        session.speak(1, "Hello.");
+        var onSocket = (TtsEvent.Failed) events.next(3000);
+        session.close();
+        var rest = http().open(tooFast, events);
+        rest.speak(2, "Hello.");
+        var overHttp = (TtsEvent.Failed) events.next(3000);
+        rest.close();
+
+        assertThat(List.of(onSocket.error(), overHttp.error())).allSatisfy(error -> {
+            assertThat(error.kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+            assertThat(error.retryable()).isFalse();
+            assertThat(error.message()).contains("speed must be a number from 0.7 to 1.2");
+        });
+        assertThat(overHttp.error().message()).startsWith("HTTP 422: ");
     }
 
     @Test
