@@ -1,8 +1,11 @@
 package dev.dialtone.fakes;
 
+import dev.dialtone.audio.MuLaw;
+
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -261,13 +264,13 @@ public final class FakeDeepgramStt implements AutoCloseable {
         for (int i = 0; i < samples.length; i++) {
             samples[i] = (short) (8000 * Math.sin(2 * Math.PI * hz * i / 8000.0));
         }
-        return dev.dialtone.audio.MuLaw.encode(samples);
+        return MuLaw.encode(samples);
     }
 
     /** Line silence as mu-law 8 kHz. */
     public static byte[] silence(int millis) {
         var bytes = new byte[millis * 8];
-        java.util.Arrays.fill(bytes, dev.dialtone.audio.MuLaw.SILENCE);
+        Arrays.fill(bytes, MuLaw.SILENCE);
         return bytes;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialtone.audio.MuLaw;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -325,7 +326,7 @@ final class FakeDeepgramSttStream {
                 var item = outbox.take();
                 long wait = (long) item[0] - System.nanoTime();
                 if (wait > 0) {
-                    Thread.sleep(java.time.Duration.ofNanos(wait));
+                    Thread.sleep(Duration.ofNanos(wait));
                 }
                 if (item[1] == CLOSE) {
                     if (connection.closeCode == 1000) {
@@ -351,7 +352,7 @@ final class FakeDeepgramSttStream {
                     socket.close(1011, "Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001");
                     return;
                 }
-                Thread.sleep(java.time.Duration.ofNanos(limit - idle));
+                Thread.sleep(Duration.ofNanos(limit - idle));
             }
         } catch (InterruptedException e) {
             // the socket ended

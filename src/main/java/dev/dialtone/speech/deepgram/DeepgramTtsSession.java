@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -152,7 +153,7 @@ final class DeepgramTtsSession implements TtsSession {
     private void run() {
         try {
             while (true) {
-                var command = commands.poll(idleTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                var command = commands.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (command == null) {
                     if (waitingTooLong()) {
                         failAll(new ProviderError(ProviderError.Kind.TIMEOUT, PROVIDER_NAME,

@@ -196,9 +196,11 @@ final class ElevenLabsTtsSession implements TtsSession {
         if (ahead != null) {
             outcome = speakOn(ahead, segment);
         }
-        // A socket opened ahead that failed before any audio was closing as the text went out (or
-        // its idle connection dropped unnoticed): the segment goes to a fresh socket.
-        boolean again = ahead == null || outcome instanceof Broken && !ahead.reader().spoke();
+        // A socket opened ahead that failed before any audio, not for the request itself (a refused
+        // key or setting would fail again), was closing as the text went out or had dropped
+        // unnoticed while idle: the segment goes to a fresh socket.
+        boolean again = ahead == null
+                || outcome instanceof Broken broken && broken.error().retryable() && !ahead.reader().spoke();
         if (again && segments.ifCurrent(segment, () -> true).isPresent()) {
             var next = takeWarm();
             try {
