@@ -110,9 +110,11 @@ class DeepgramTextToSpeechTest {
         assertThat(audioOf(3)).isEqualTo(FakeTtsServer.synthesize("Sure, go ahead.", 20));
         assertThat(audioOf(4)).isEqualTo(FakeTtsServer.synthesize("What else?", 20));
         events.assertQuiet(200);
-        var cleared = fake.awaitSocket(0, 1000);
-        assertThat(cleared.types()).containsExactly("Speak", "Flush", "Speak", "Flush", "Clear");
-        assertThat(fake.awaitSocket(1, 1000).types()).containsExactly("Speak", "Flush", "Speak", "Flush");
+        // Segment 2 reached the first socket unless the cancel overtook it; the new ones went to a fresh socket.
+        assertThat(fake.awaitSocket(0, 1000).types()).startsWith("Speak", "Flush").endsWith("Clear")
+                .hasSizeBetween(3, 5);
+        assertThat(fake.awaitSocket(1, 1000).messages()).extracting(m -> m.path("type").asText() + " " + m.path("text").asText())
+                .containsExactly("Speak Sure, go ahead.", "Flush ", "Speak What else?", "Flush ");
         session.close();
     }
 
