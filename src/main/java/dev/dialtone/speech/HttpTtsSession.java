@@ -32,7 +32,14 @@ public final class HttpTtsSession implements TtsSession {
     private static final int MAX_ERROR_BODY = 2048;
     private static final int WAV_HEADER = 44;
 
+    /** Reads a refused request's status and (short) body as a typed error. */
+    @FunctionalInterface
+    public interface ErrorReader {
+        ProviderError read(int status, String body);
+    }
+
     private final String provider;
+    private final ErrorReader errors;
     private final ProviderConnections connections;
     private final Function<String, ProviderPost.Request> requests;
     private final Duration idleTimeout;
@@ -41,9 +48,10 @@ public final class HttpTtsSession implements TtsSession {
     private ProviderPost inFlight;
     private final Thread worker;
 
-    private HttpTtsSession(String provider, ProviderConnections connections, Function<String, ProviderPost.Request> requests,
-                           Duration idleTimeout, Consumer<TtsEvent> listener) {
+    private HttpTtsSession(String provider, ErrorReader errors, ProviderConnections connections,
+                           Function<String, ProviderPost.Request> requests, Duration idleTimeout, Consumer<TtsEvent> listener) {
         this.provider = provider;
+        this.errors = errors;
         this.connections = connections;
         this.requests = requests;
         this.idleTimeout = idleTimeout;
@@ -58,7 +66,15 @@ public final class HttpTtsSession implements TtsSession {
     public static HttpTtsSession start(String provider, ProviderConnections connections,
                                        Function<String, ProviderPost.Request> requests, Duration idleTimeout,
                                        Consumer<TtsEvent> listener) {
-        var session = new HttpTtsSession(provider, connections, requests, idleTimeout, listener);
+        return start(provider, (status, body) -> ProviderError.ofStatus(provider, status, body), connections, requests,
+                idleTimeout, listener);
+    }
+
+    /** As above, with the provider's own reading of its error bodies. */
+    public static HttpTtsSession start(String provider, ErrorReader errors, ProviderConnections connections,
+                                       Function<String, ProviderPost.Request> requests, Duration idleTimeout,
+                                       Consumer<TtsEvent> listener) {
+        var session = new HttpTtsSession(provider, errors, connections, requests, idleTimeout, listener);
         session.worker.start();
         return session;
     }
@@ -139,7 +155,7 @@ public final class HttpTtsSession implements TtsSession {
         }
         var text = new String(post.body().readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
         if (post.status() / 100 != 2) {
-            throw new ProviderException(ProviderError.ofStatus(provider, post.status(), text));
+            throw new ProviderException(errors.read(post.status(), text));
         }
         throw new ProviderException(new ProviderError(ProviderError.Kind.PROTOCOL, provider,
                 "expected audio, got '" + type + "': " + ProviderError.abbreviate(text), false));

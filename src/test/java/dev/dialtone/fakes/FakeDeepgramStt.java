@@ -1,8 +1,11 @@
 package dev.dialtone.fakes;
 
+import dev.dialtone.audio.MuLaw;
+
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,9 +24,17 @@ import java.util.function.Function;
  * utterances, and the text of each comes from the script (a list in order, or a function of the
  * utterance, e.g. of its tone frequency). Timing follows the audio clock, like the real service:
  * 8000 bytes received = 1 s, whatever the wall clock says. Per utterance it sends SpeechStarted,
- * interim Results while the speech lasts, an {@code is_final}+{@code speech_final} Result once the
- * endpointing silence has been received, then UtteranceEnd after {@code utterance_end_ms}. Silence
- * is finalised with empty finals every second of audio. KeepAlive, Finalize and CloseStream behave as
+ * interim Results while the speech lasts (one more word heard every {@link #interimEvery}), an
+ * {@code is_final}+{@code speech_final} Result once the endpointing silence has been received, then
+ * UtteranceEnd after {@code utterance_end_ms}. Silence is finalised with empty finals every second of
+ * audio.
+ *
+ * <p>Like the real service, a long utterance is finalised in pieces: every {@link #finalsEvery} of
+ * speech (3 s) the words heard so far go out as an {@code is_final} Result, cut after the last
+ * sentence end among them if there is one; only the last piece carries {@code speech_final}. When
+ * the pieces took every word, {@code speech_final} comes on an empty final of its own, and
+ * {@link #emptySpeechFinalEvery} makes that happen for every n-th utterance as well (Deepgram sends
+ * such an empty {@code speech_final} after the last words now and then). KeepAlive, Finalize and CloseStream behave as
  * documented, and a socket with neither audio nor KeepAlive for the idle timeout (10 s, settable) is
  * closed with 1011.
  *
@@ -104,6 +115,8 @@ public final class FakeDeepgramStt implements AutoCloseable {
     private final BlockingQueue<Connection> opened = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<FakeServerFault> connectionFaults = new ConcurrentLinkedQueue<>();
     final AtomicInteger utterancesFinalised = new AtomicInteger();
+    /** Utterances ended by endpointing (speech_final), for {@link #emptySpeechFinalEvery}. */
+    final AtomicInteger utterancesEndpointed = new AtomicInteger();
     final AtomicLong dropAfterBytes = new AtomicLong(-1);
     final AtomicLong muteAfterBytes = new AtomicLong(-1);
     volatile Function<Utterance, String> script = u -> "";
@@ -111,6 +124,8 @@ public final class FakeDeepgramStt implements AutoCloseable {
     volatile Duration latency = Duration.ZERO;
     volatile int energyThreshold = 500;
     volatile Duration interimEvery = Duration.ofMillis(300);
+    volatile Duration finalEvery = Duration.ofSeconds(3);
+    volatile int emptySpeechFinalEvery;
 
     /** @param expectedKey the API key to accept ({@code Authorization: Token key}), or null for any */
     public FakeDeepgramStt(String expectedKey) {
@@ -156,6 +171,21 @@ public final class FakeDeepgramStt implements AutoCloseable {
     /** Audio duration between interim results while speech lasts. */
     public FakeDeepgramStt interimEvery(Duration audio) {
         interimEvery = audio;
+        return this;
+    }
+
+    /** Speech between two is_final pieces of one utterance; zero finalises each utterance whole. */
+    public FakeDeepgramStt finalsEvery(Duration speech) {
+        finalEvery = speech;
+        return this;
+    }
+
+    /**
+     * Every {@code n}-th utterance ended by endpointing (counted from 1 across sockets) gets its
+     * {@code speech_final} on an extra empty final after its last words; 0 (the default) never.
+     */
+    public FakeDeepgramStt emptySpeechFinalEvery(int n) {
+        emptySpeechFinalEvery = n;
         return this;
     }
 
@@ -234,13 +264,13 @@ public final class FakeDeepgramStt implements AutoCloseable {
         for (int i = 0; i < samples.length; i++) {
             samples[i] = (short) (8000 * Math.sin(2 * Math.PI * hz * i / 8000.0));
         }
-        return dev.dialtone.audio.MuLaw.encode(samples);
+        return MuLaw.encode(samples);
     }
 
     /** Line silence as mu-law 8 kHz. */
     public static byte[] silence(int millis) {
         var bytes = new byte[millis * 8];
-        java.util.Arrays.fill(bytes, dev.dialtone.audio.MuLaw.SILENCE);
+        Arrays.fill(bytes, MuLaw.SILENCE);
         return bytes;
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialtone.audio.MuLaw;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,7 +41,10 @@ final class FakeDeepgramSttStream {
     private long speechStart;
     private long lastVoiced;
     private long lastInterim;
-    private int interimsSent;
+    /** Words of the current utterance already sent in is_final pieces. */
+    private int finalWords;
+    /** Where the current piece of the utterance began (audio bytes). */
+    private long pieceStart;
     private long zeroCrossings;
     private long voicedSamples;
     private String utteranceText;
@@ -167,7 +171,8 @@ final class FakeDeepgramSttStream {
                 inSpeech = true;
                 speechStart = frameStart;
                 lastInterim = frameStart;
-                interimsSent = 0;
+                finalWords = 0;
+                pieceStart = frameStart;
                 zeroCrossings = 0;
                 voicedSamples = 0;
                 utteranceText = null;
@@ -182,9 +187,14 @@ final class FakeDeepgramSttStream {
             voicedSamples += samples.length;
             if (interims && position - lastInterim >= fake.interimEvery.toMillis() * 8) {
                 lastInterim = position;
-                var words = words();
-                int shown = Math.min(++interimsSent, words.size());
-                results(words.subList(0, shown), false, false, false, position);
+                int shown = revealed();
+                if (shown > finalWords) {
+                    results(finalWords, shown, false, false, false, position, pieceStart, lastVoiced);
+                }
+            }
+            long every = fake.finalEvery.toMillis() * 8;
+            if (every > 0 && position - pieceStart >= every) {
+                piece();
             }
             return;
         }
@@ -200,26 +210,65 @@ final class FakeDeepgramSttStream {
             utteranceEndFrom = -1;
         }
         if (!inSpeech && position - finalisedUntil >= 8000) {
-            results(List.of(), true, false, false, position);
+            results(0, 0, true, false, false, position, position, position);
         }
     }
 
-    /** Ends the current utterance with its whole text. */
+    /**
+     * An is_final piece while the speech goes on, as Deepgram sends every few seconds: the words
+     * heard since the last piece, up to the last sentence end among them if there is one.
+     */
+    private void piece() {
+        var words = words();
+        int upTo = revealed();
+        for (int i = upTo; i > finalWords; i--) {
+            if (words.get(i - 1).matches(".*[.?!]$")) {
+                upTo = i;
+                break;
+            }
+        }
+        if (upTo <= finalWords) {
+            return;
+        }
+        results(finalWords, upTo, true, false, false, position, pieceStart, position);
+        finalWords = upTo;
+        pieceStart = position;
+    }
+
+    /**
+     * Ends the current utterance: the words not yet in a piece, then, when it ends by endpointing,
+     * {@code speech_final}. That goes on the last words, or on an empty final of its own when the
+     * pieces took every word or when {@link FakeDeepgramStt#emptySpeechFinalEvery} says so.
+     */
     private void endUtterance(boolean speechFinal, boolean fromFinalize) {
         var words = words();
         fake.utterancesFinalised.incrementAndGet();
         inSpeech = false;
-        results(words, true, speechFinal, fromFinalize, position);
+        int every = fake.emptySpeechFinalEvery;
+        boolean separate = speechFinal && every > 0 && fake.utterancesEndpointed.incrementAndGet() % every == 0;
+        boolean rest = finalWords < words.size();
+        if (rest || !speechFinal) {
+            results(finalWords, words.size(), true, speechFinal && !separate, fromFinalize, position, pieceStart, lastVoiced);
+        }
+        if (speechFinal && (separate || !rest)) {
+            results(0, 0, true, true, false, position, position, position);
+        }
         if (utteranceEndBytes >= 0 && !words.isEmpty()) {
             utteranceEndFrom = lastVoiced;
         }
+    }
+
+    /** How many of the utterance's words have been heard by now: one per interim period of speech. */
+    private int revealed() {
+        long period = Math.max(1, fake.interimEvery.toMillis() * 8);
+        return (int) Math.min(words().size(), (position - speechStart) / period);
     }
 
     private void finaliseNow(boolean fromFinalize) {
         if (inSpeech) {
             endUtterance(false, fromFinalize);
         } else if (fromFinalize) {
-            results(List.of(), true, false, true, position);
+            results(0, 0, true, false, true, position, position, position);
         }
     }
 
@@ -234,8 +283,14 @@ final class FakeDeepgramSttStream {
         return utteranceWords;
     }
 
-    private void results(List<String> words, boolean isFinal, boolean speechFinal, boolean fromFinalize, long end) {
+    /**
+     * Sends a Results message for the utterance's words {@code [from, to)}, spread evenly over the
+     * audio {@code [wordsFrom, wordsTo)}, covering the audio since the last final up to {@code end}.
+     */
+    private void results(int from, int to, boolean isFinal, boolean speechFinal, boolean fromFinalize, long end,
+                         long wordsFrom, long wordsTo) {
         long start = finalisedUntil;
+        var words = utteranceWords.subList(from, to);
         var message = JSON.createObjectNode().put("type", "Results");
         message.putArray("channel_index").add(0).add(1);
         message.put("duration", (end - start) / RATE).put("start", start / RATE)
@@ -243,10 +298,10 @@ final class FakeDeepgramSttStream {
         var alternative = message.putObject("channel").putArray("alternatives").addObject();
         alternative.put("transcript", String.join(" ", words)).put("confidence", words.isEmpty() ? 0 : 0.98);
         var wordArray = alternative.putArray("words");
-        double span = words.isEmpty() ? 0 : (lastVoiced - speechStart) / RATE / words().size();
+        double span = words.isEmpty() ? 0 : (wordsTo - wordsFrom) / RATE / words.size();
         for (int i = 0; i < words.size(); i++) {
-            double wordStart = speechStart / RATE + i * span;
-            wordArray.addObject().put("word", bareWords.get(i))
+            double wordStart = wordsFrom / RATE + i * span;
+            wordArray.addObject().put("word", bareWords.get(from + i))
                     .put("start", wordStart).put("end", wordStart + span).put("confidence", 0.98)
                     .put("punctuated_word", words.get(i));
         }
@@ -271,7 +326,7 @@ final class FakeDeepgramSttStream {
                 var item = outbox.take();
                 long wait = (long) item[0] - System.nanoTime();
                 if (wait > 0) {
-                    Thread.sleep(java.time.Duration.ofNanos(wait));
+                    Thread.sleep(Duration.ofNanos(wait));
                 }
                 if (item[1] == CLOSE) {
                     if (connection.closeCode == 1000) {
@@ -297,7 +352,7 @@ final class FakeDeepgramSttStream {
                     socket.close(1011, "Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001");
                     return;
                 }
-                Thread.sleep(java.time.Duration.ofNanos(limit - idle));
+                Thread.sleep(Duration.ofNanos(limit - idle));
             }
         } catch (InterruptedException e) {
             // the socket ended

@@ -13,13 +13,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A fake Deepgram Aura TTS server (protocols.md section 5), both transports on one port:
  * <ul>
- *   <li>WebSocket {@code /v1/speak}: Speak buffers text, Flush synthesises it (binary audio chunks,
- *       then {@code Flushed} with its sequence id), Clear stops the audio in progress, drops buffered
- *       text and answers {@code Cleared}, Close ends the socket.</li>
+ *   <li>WebSocket {@code /v1/speak}: a {@code Metadata} message on open; Speak buffers text, Flush
+ *       synthesises it (binary audio chunks, then {@code Flushed} with its sequence id), Clear stops
+ *       the audio in progress, drops buffered text and answers {@code Cleared} (and then, if
+ *       {@link #flushedAfterCleared}, a {@code Flushed} for each flush it cut short: Deepgram does not
+ *       document either way), Close ends the socket. A Flush past {@link #flushLimit} (20 per 60 s)
+ *       is answered with a {@code Warning} and not carried out.</li>
  *   <li>REST {@code POST /v1/speak}: the audio as a chunked body, raw with {@code container=none}
  *       and behind a 44-byte WAV header otherwise, as the real service does.</li>
  * </ul>
@@ -36,17 +40,41 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  * Faults: {@link #failNextConnection} (WebSocket upgrade), {@link #failNextRequest} (REST, including
- * {@code DROP_MID_STREAM}), {@link #dropSocketAfterChunks} (cut a socket mid-audio).
+ * {@code DROP_MID_STREAM}), {@link #dropSocketAfterChunks} (cut a socket mid-audio),
+ * {@link #warnDuringNextFlush} (a Warning between two chunks of a segment's audio).
  */
 public final class FakeDeepgramTts implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int WAV_HEADER = 44;
 
+    /** Socket behaviour a test may change while it runs; each socket reads it as it goes. */
+    static final class Settings {
+        volatile int flushLimit = 20;
+        volatile Duration flushWindow = Duration.ofSeconds(60);
+        volatile boolean flushedAfterCleared;
+        /** Code and message of a Warning to send during the next flush's audio, or null. */
+        final AtomicReference<String[]> warnDuringNextFlush = new AtomicReference<>();
+
+        int flushLimit() {
+            return flushLimit;
+        }
+
+        Duration flushWindow() {
+            return flushWindow;
+        }
+
+        boolean flushedAfterCleared() {
+            return flushedAfterCleared;
+        }
+    }
+
     /** One WebSocket as the fake saw it. */
     public static final class Socket {
         final FakeServerExchange exchange;
         final List<JsonNode> messages = new CopyOnWriteArrayList<>();
-        final java.util.concurrent.atomic.AtomicInteger dropAfterChunks = new java.util.concurrent.atomic.AtomicInteger(-1);
+        final List<JsonNode> warningsSent = new CopyOnWriteArrayList<>();
+        final List<String> sentTypes = new CopyOnWriteArrayList<>();
+        final AtomicInteger dropAfterChunks = new AtomicInteger(-1);
 
         Socket(FakeServerExchange exchange) {
             this.exchange = exchange;
@@ -55,6 +83,16 @@ public final class FakeDeepgramTts implements AutoCloseable {
         /** Every text message received, parsed. */
         public List<JsonNode> messages() {
             return List.copyOf(messages);
+        }
+
+        /** The types of the JSON messages the fake sent on this socket ("Metadata", "Flushed", ...), in order. */
+        public List<String> sentTypes() {
+            return List.copyOf(sentTypes);
+        }
+
+        /** The Warning messages the fake sent on this socket. */
+        public List<JsonNode> warningsSent() {
+            return List.copyOf(warningsSent);
         }
 
         /** The types of the messages received, in order. */
@@ -90,6 +128,7 @@ public final class FakeDeepgramTts implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Request> unclaimed = new LinkedBlockingQueue<>();
     private final AtomicInteger dropAfterChunks = new AtomicInteger(-1);
+    private final Settings settings = new Settings();
 
     /** @param expectedKey the key to accept ({@code Authorization: Token key}), or null for any */
     public FakeDeepgramTts(String expectedKey) {
@@ -140,6 +179,25 @@ public final class FakeDeepgramTts implements AutoCloseable {
 
     public FakeDeepgramTts failNextRequest(FakeServerFault fault) {
         requestFaults.add(fault);
+        return this;
+    }
+
+    /** Each socket carries out at most {@code limit} Flushes within any {@code window} (Deepgram: 20 per 60 s). */
+    public FakeDeepgramTts flushLimit(int limit, Duration window) {
+        settings.flushLimit = limit;
+        settings.flushWindow = window;
+        return this;
+    }
+
+    /** Whether a Clear is followed by a Flushed for each flush it cut short (default: only Cleared). */
+    public FakeDeepgramTts flushedAfterCleared(boolean sent) {
+        settings.flushedAfterCleared = sent;
+        return this;
+    }
+
+    /** The next Flush carried out sends {@code {"type":"Warning",...}} after the first chunk of its audio. */
+    public FakeDeepgramTts warnDuringNextFlush(String code, String message) {
+        settings.warnDuringNextFlush.set(new String[] {code, message});
         return this;
     }
 
@@ -199,7 +257,7 @@ public final class FakeDeepgramTts implements AutoCloseable {
             int dropAfter = dropAfterChunks.getAndSet(-1);
             sockets.add(socket);
             opened.add(socket);
-            new FakeDeepgramTtsSocket(socket, exchange.upgrade(), voice, dropAfter).run();
+            new FakeDeepgramTtsSocket(socket, exchange.upgrade(), voice, settings, dropAfter).run();
         } else if (exchange.method().equals("POST")) {
             rest(exchange);
         } else {

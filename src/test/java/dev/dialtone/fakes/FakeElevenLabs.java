@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,12 +25,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       stream ({@code "text":" "}), later ones add text; {@code flush:true} or the closing
  *       {@code {"text":""}} synthesises the buffered text as {@code {"audio":base64,
  *       "normalizedAlignment":...}} messages; the close is answered with {@code isFinal} and a close
- *       frame. A socket without input for {@link #inactivityTimeout} (20 s) is closed.</li>
+ *       frame. A socket without text for its inactivity timeout (the client's
+ *       {@code inactivity_timeout} query parameter, 1 to 180 s, else {@link #inactivityTimeout}, 20 s) is
+ *       closed as the real service closes it: a JSON error ({@code "error":"input_timeout_exceeded"})
+ *       then close code 1008 (see {@link FakeElevenLabsSocket}). A wrong key, a message that is not
+ *       a JSON object with a text, or voice settings out of their documented ranges are refused the
+ *       same way (the upgrade itself succeeds).</li>
  *   <li>HTTP {@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000}: the audio as a
- *       chunked body; errors as JSON bodies.</li>
+ *       chunked body; errors as JSON bodies: 401 {@code {"detail":{"status":"invalid_api_key",...}}},
+ *       422 {@code {"detail":[{"loc":[...],"msg":...}]}} for voice settings out of range.</li>
  * </ul>
  * Audio: see {@link FakeTtsServer}. Faults: {@link #failNextConnection}, {@link #failNextRequest},
- * {@link #dropSocketAfterChunks}, and {@link #jsonWith200Next()} (an error body sent with status 200,
+ * {@link #dropSocketAfterChunks}, {@link #expireNextSocketAtFirstText()} (the inactivity timeout
+ * crossing the client's text), and {@link #jsonWith200Next()} (an error body sent with status 200,
  * which a client must still not play).
  *
  * <p>Start one in a test:
@@ -44,6 +51,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FakeElevenLabs implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The longest {@code inactivity_timeout} ElevenLabs accepts. */
+    static final Duration MAX_INACTIVITY = Duration.ofSeconds(180);
+    /** The documented ranges of the numeric voice settings. */
+    private static final Map<String, double[]> VOICE_SETTING_RANGES = Map.of("stability", new double[] {0, 1},
+            "similarity_boost", new double[] {0, 1}, "style", new double[] {0, 1}, "speed", new double[] {0.7, 1.2});
 
     /** One WebSocket as the fake saw it. */
     public static final class Socket {
@@ -51,6 +63,10 @@ public final class FakeElevenLabs implements AutoCloseable {
         final List<JsonNode> messages = new CopyOnWriteArrayList<>();
         /** Counted down when the fake stops serving this socket: the client answered its close, or it was cut. */
         final CountDownLatch served = new CountDownLatch(1);
+        /** The error messages the fake sent before closing the socket early. */
+        final List<JsonNode> errorsSent = new CopyOnWriteArrayList<>();
+        /** 1008 when the fake closed the socket early, else -1. */
+        volatile int closeCode = -1;
 
         Socket(FakeServerExchange exchange) {
             this.exchange = exchange;
@@ -76,6 +92,16 @@ public final class FakeElevenLabs implements AutoCloseable {
         public String apiKey() {
             return exchange.header("xi-api-key").orElse("");
         }
+
+        /** The error messages the fake sent before closing this socket early (timeout, bad input). */
+        public List<JsonNode> errorsSent() {
+            return List.copyOf(errorsSent);
+        }
+
+        /** 1008 if the fake closed this socket early (timeout, bad input), else -1. */
+        public int closeCode() {
+            return closeCode;
+        }
     }
 
     /** One HTTP request. */
@@ -94,6 +120,7 @@ public final class FakeElevenLabs implements AutoCloseable {
     private final BlockingQueue<Socket> socketOpened = new LinkedBlockingQueue<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final BlockingQueue<Request> unclaimed = new LinkedBlockingQueue<>();
+    private final AtomicBoolean expireAtFirstText = new AtomicBoolean();
     private volatile Duration inactivityTimeout = Duration.ofSeconds(20);
 
     /** @param expectedKey the {@code xi-api-key} to accept, or null for any */
@@ -127,8 +154,22 @@ public final class FakeElevenLabs implements AutoCloseable {
         return this;
     }
 
+    /**
+     * How long a socket may go without text before it is closed, when the client does not ask for
+     * its own {@code inactivity_timeout} (ElevenLabs: 20 s).
+     */
     public FakeElevenLabs inactivityTimeout(Duration timeout) {
         inactivityTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * The next socket's inactivity timer runs out just as the client's first text (after the opening
+     * message) arrives: that text is ignored and the socket closed for inactivity, as happens when a
+     * client speaks on a socket the service is closing at that moment.
+     */
+    public FakeElevenLabs expireNextSocketAtFirstText() {
+        expireAtFirstText.set(true);
         return this;
     }
 
@@ -183,6 +224,39 @@ public final class FakeElevenLabs implements AutoCloseable {
         return request;
     }
 
+    /** The client's {@code inactivity_timeout} (whole seconds, 1 to 180), if it sent a valid one. */
+    private static Optional<Duration> requestedTimeout(FakeServerExchange exchange) {
+        try {
+            return exchange.query("inactivity_timeout").map(Integer::parseInt)
+                    .filter(s -> s >= 1 && s <= MAX_INACTIVITY.toSeconds()).map(Duration::ofSeconds);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** What is wrong with a {@code voice_settings} object, by ElevenLabs' documented ranges; empty if nothing. */
+    static Optional<String> voiceSettingsProblem(JsonNode settings) {
+        if (settings.isMissingNode() || settings.isNull()) {
+            return Optional.empty();
+        }
+        if (!settings.isObject()) {
+            return Optional.of("voice_settings must be an object");
+        }
+        for (var field : VOICE_SETTING_RANGES.entrySet()) {
+            var value = settings.path(field.getKey());
+            if (value.isMissingNode()) {
+                continue;
+            }
+            double low = field.getValue()[0];
+            double high = field.getValue()[1];
+            if (!value.isNumber() || value.asDouble() < low || value.asDouble() > high) {
+                return Optional.of(field.getKey() + " must be a number from " + low + " to " + high + ", not " + value);
+            }
+        }
+        var boost = settings.path("use_speaker_boost");
+        return boost.isMissingNode() || boost.isBoolean() ? Optional.empty() : Optional.of("use_speaker_boost must be a boolean");
+    }
+
     private boolean authorised(FakeServerExchange exchange) {
         return expectedKey == null || exchange.header("xi-api-key").orElse("").equals(expectedKey);
     }
@@ -192,10 +266,9 @@ public final class FakeElevenLabs implements AutoCloseable {
         if (!path.startsWith("/v1/text-to-speech/")) {
             exchange.respond(404, "application/json", "{\"detail\":{\"status\":\"not_found\",\"message\":\"Not found\"}}");
         } else if (exchange.isWebSocketUpgrade() && path.endsWith("/stream-input")) {
+            // A wrong key is not refused at the upgrade: the service answers the first message with
+            // an error and closes the socket with 1008 (FakeElevenLabsSocket).
             var fault = connectionFaults.poll();
-            if (fault == null && !authorised(exchange)) {
-                fault = FakeServerFault.UNAUTHORIZED;
-            }
             if (fault != null) {
                 exchange.fault(fault);
                 return;
@@ -204,10 +277,23 @@ public final class FakeElevenLabs implements AutoCloseable {
             // socket as soon as this one is open, and the order of sockets is the order of opening
             var socket = new Socket(exchange);
             int dropAfter = dropAfterChunks.getAndSet(-1);
+            boolean expire = expireAtFirstText.getAndSet(false);
             sockets.add(socket);
             socketOpened.add(socket);
             try {
-                serve(socket, exchange.upgrade(), dropAfter);
+                var ws = exchange.upgrade();
+                var timeout = requestedTimeout(exchange);
+                var stream = new FakeElevenLabsSocket(socket, ws, voice, timeout.orElse(inactivityTimeout), expire,
+                        !authorised(exchange), dropAfter);
+                if (timeout.isEmpty() && exchange.query("inactivity_timeout").isPresent()) {
+                    stream.end(FakeElevenLabsSocket.error("inactivity_timeout must be an integer from 1 to "
+                            + MAX_INACTIVITY.toSeconds(), "invalid_request"));
+                    while (ws.read() != null) {
+                        // until the client answers the close
+                    }
+                    return;
+                }
+                stream.run();
             } finally {
                 socket.served.countDown();
             }
@@ -218,78 +304,6 @@ public final class FakeElevenLabs implements AutoCloseable {
         }
     }
 
-    private void serve(Socket record, FakeServerWebSocket ws, int dropAfter) throws IOException {
-        var lastInput = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
-        var idle = Thread.ofVirtual().start(() -> {
-            try {
-                while (true) {
-                    long quiet = System.nanoTime() - lastInput.get();
-                    if (quiet >= inactivityTimeout.toNanos()) {
-                        ws.close(1008, "Have not received a new text input within the timeout of "
-                                + inactivityTimeout.toSeconds() + " seconds");
-                        return;
-                    }
-                    Thread.sleep(Duration.ofNanos(inactivityTimeout.toNanos() - quiet));
-                }
-            } catch (InterruptedException e) {
-                // the socket ended
-            }
-        });
-        var buffered = new StringBuilder();
-        int[] chunksLeft = {dropAfter};
-        try {
-            FakeServerWebSocket.Message message;
-            while ((message = ws.read()) != null) {
-                lastInput.set(System.nanoTime());
-                if (!message.isText()) {
-                    continue;
-                }
-                var node = JSON.readTree(message.text());
-                record.messages.add(node);
-                var text = node.path("text").asText();
-                boolean first = record.messages.size() == 1;
-                if (!first) {
-                    buffered.append(text);
-                }
-                boolean end = !first && text.isEmpty();
-                if ((node.path("flush").asBoolean() || end) && !buffered.toString().isBlank()) {
-                    var spoken = buffered.toString();
-                    buffered.setLength(0);
-                    voice.stream(spoken, () -> false, -1, chunk -> {
-                        if (chunksLeft[0] == 0) {
-                            ws.drop();
-                            throw new IOException("dropped by the test");
-                        }
-                        chunksLeft[0]--;
-                        ws.sendText(audioMessage(chunk, spoken));
-                    });
-                }
-                if (end) {
-                    ws.sendText("{\"audio\":null,\"isFinal\":true,\"normalizedAlignment\":null,\"alignment\":null}");
-                    ws.close(1000, "");
-                }
-            }
-        } finally {
-            idle.interrupt();
-        }
-    }
-
-    private static String audioMessage(byte[] chunk, String text) {
-        var message = JSON.createObjectNode().put("audio", Base64.getEncoder().encodeToString(chunk));
-        var alignment = message.putObject("normalizedAlignment");
-        var chars = alignment.putArray("chars");
-        var starts = alignment.putArray("charStartTimesMs");
-        var durations = alignment.putArray("charsDurationsMs");
-        var letters = new ArrayList<String>();
-        text.codePoints().forEach(c -> letters.add(Character.toString(c)));
-        for (int i = 0; i < letters.size(); i++) {
-            chars.add(letters.get(i));
-            starts.add(i * 20);
-            durations.add(20);
-        }
-        return message.toString();
-    }
-
     private void http(FakeServerExchange exchange) throws IOException {
         var body = JSON.readTree(exchange.bodyText());
         var request = new Request(exchange, body);
@@ -298,6 +312,14 @@ public final class FakeElevenLabs implements AutoCloseable {
         var fault = requestFaults.poll();
         if (fault == null && !authorised(exchange)) {
             exchange.respond(401, "application/json", "{\"detail\":{\"status\":\"invalid_api_key\",\"message\":\"Invalid API key\"}}");
+            return;
+        }
+        var problem = voiceSettingsProblem(body.path("voice_settings"));
+        if (fault == null && problem.isPresent()) {
+            var detail = JSON.createObjectNode();
+            detail.putArray("detail").addObject().put("type", "value_error").put("msg", problem.get())
+                    .putArray("loc").add("body").add("voice_settings");
+            exchange.respond(422, "application/json", detail.toString());
             return;
         }
         if (jsonWith200.getAndSet(false)) {

@@ -16,18 +16,28 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * One call's Deepgram TTS socket. Each segment is sent as Speak + Flush, so the audio between two
- * {@code Flushed} replies belongs to exactly one segment (Deepgram allows 20 Flushes a minute, about
- * one clause every three seconds, which a phone agent stays under).
+ * {@code Flushed} replies belongs to exactly one segment (Deepgram allows 20 Flushes a minute;
+ * {@link FlushBudget} keeps a call under it).
  *
- * <p>Threads: a writer thread owns the socket's sends and (re)connects lazily; the socket reader
+ * <p>Barge-in leaves the socket: the cancelled segments' socket gets a Clear (so Deepgram stops
+ * generating) and is closed, and the next segment goes to a fresh socket, connected at once so that
+ * it is ready by the time the caller has finished. Staying on the socket would mean telling, after
+ * a {@code Cleared}, whether a {@code Flushed} still to come belongs to a cleared flush or to the
+ * next segment: Deepgram does not document whether it sends one for a cleared flush, and guessing
+ * wrong loses the next segment's audio or gives it to the cleared one.
+ *
+ * <p>Threads: a writer thread owns the socket's sends and (re)connects; the socket reader
  * attributes audio. Both share the segment queue under {@link #lock}, and audio is emitted while
- * holding it, so once {@link #cancel()} returns no byte of a cancelled segment is delivered.
+ * holding it, so once {@link #cancel()} returns no byte of a cancelled segment is delivered. A
+ * reader of a socket left behind hears nothing more: each socket has a generation, and only the
+ * current one's messages count.
  */
 final class DeepgramTtsSession implements TtsSession {
     private static final Logger LOG = Logger.getLogger(DeepgramTtsSession.class.getName());
@@ -70,13 +80,11 @@ final class DeepgramTtsSession implements TtsSession {
     private final ReentrantLock lock = new ReentrantLock();
     /** Segments in Deepgram's order; guarded by {@link #lock}. */
     private final ArrayDeque<Segment> inFlight = new ArrayDeque<>();
-    /** Clears sent whose Cleared has not come back: audio meanwhile is stale. Guarded by {@link #lock}. */
-    private int clearsPending;
     /** Guarded by {@link #lock}. */
     private boolean closed;
     /** Writer thread only. */
     private ProviderSocket socket;
-    /** Writer thread only: bumps on every connect so a dead socket's reader is ignored. */
+    /** The current socket's generation, bumped by the writer on every connect and on leaving a socket. Guarded by {@link #lock}. */
     private int generation;
 
     private DeepgramTtsSession(URI uri, String apiKey, Duration connectTimeout, Duration idleTimeout, Consumer<TtsEvent> listener) {
@@ -121,7 +129,6 @@ final class DeepgramTtsSession implements TtsSession {
                 return;
             }
             inFlight.forEach(s -> s.cancelled = true);
-            clearsPending++;
             commands.add(new Clear());
         } finally {
             lock.unlock();
@@ -146,7 +153,7 @@ final class DeepgramTtsSession implements TtsSession {
     private void run() {
         try {
             while (true) {
-                var command = commands.poll(idleTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                var command = commands.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (command == null) {
                     if (waitingTooLong()) {
                         failAll(new ProviderError(ProviderError.Kind.TIMEOUT, PROVIDER_NAME,
@@ -162,15 +169,9 @@ final class DeepgramTtsSession implements TtsSession {
                             send("{\"type\":\"Flush\"}");
                         }
                     }
-                    case Clear c -> {
-                        if (socket != null) {
-                            send("{\"type\":\"Clear\"}");
-                        } else {
-                            cleared();
-                        }
-                    }
+                    case Clear c -> leaveSocket();
                     case Reconnect r -> {
-                        if (socket != null && r.generation() == generation) {
+                        if (socket != null && r.generation() == currentGeneration()) {
                             socket.abort();
                             socket = null;
                         }
@@ -222,19 +223,60 @@ final class DeepgramTtsSession implements TtsSession {
     /** Sends on the current socket, connecting first when there is none (lazily, after an idle close). */
     private void send(String message) throws ProviderException {
         if (socket == null) {
-            int mine = ++generation;
-            socket = ProviderSocket.connect(PROVIDER_NAME, uri, Map.of("Authorization", "Token " + apiKey), connectTimeout,
-                    new Reader(mine));
+            connect();
         }
         socket.sendText(message);
     }
 
-    /** A Clear with no socket open: nothing is arriving, so the cancelled segments are simply gone. */
-    private void cleared() {
+    private void connect() throws ProviderException {
+        int mine = nextGeneration();
+        socket = ProviderSocket.connect(PROVIDER_NAME, uri, Map.of("Authorization", "Token " + apiKey), connectTimeout,
+                new Reader(mine));
+    }
+
+    /**
+     * Barge-in: the cancelled segments go with their socket (told to Clear, then closed, its late
+     * messages ignored), and a fresh socket is opened for the segments that follow.
+     */
+    private void leaveSocket() {
+        var left = socket;
+        socket = null;
         lock.lock();
         try {
-            clearsPending = Math.max(0, clearsPending - 1);
+            generation++;
             inFlight.removeIf(s -> s.cancelled);
+        } finally {
+            lock.unlock();
+        }
+        if (left == null) {
+            return; // nothing was arriving
+        }
+        try {
+            left.sendText("{\"type\":\"Clear\"}");
+        } catch (ProviderException e) {
+            // it is being left anyway
+        }
+        left.close();
+        try {
+            connect();
+        } catch (ProviderException e) {
+            socket = null; // the next segment connects, and reports a failure
+        }
+    }
+
+    private int nextGeneration() {
+        lock.lock();
+        try {
+            return ++generation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int currentGeneration() {
+        lock.lock();
+        try {
+            return generation;
         } finally {
             lock.unlock();
         }
@@ -270,11 +312,14 @@ final class DeepgramTtsSession implements TtsSession {
 
         @Override
         public void onBinary(byte[] data) {
-            lastActivityNanos = System.nanoTime();
             lock.lock();
             try {
+                if (socketGeneration != generation) {
+                    return;
+                }
+                lastActivityNanos = System.nanoTime();
                 var head = inFlight.peekFirst();
-                if (clearsPending == 0 && head != null && !head.cancelled) {
+                if (head != null && !head.cancelled) {
                     gate.emit(new TtsEvent.Audio(head.id, data));
                 }
             } finally {
@@ -284,7 +329,6 @@ final class DeepgramTtsSession implements TtsSession {
 
         @Override
         public void onText(String text) {
-            lastActivityNanos = System.nanoTime();
             String type;
             try {
                 type = ChatJson.MAPPER.readTree(text).path("type").asText();
@@ -293,6 +337,10 @@ final class DeepgramTtsSession implements TtsSession {
             }
             lock.lock();
             try {
+                if (socketGeneration != generation) {
+                    return;
+                }
+                lastActivityNanos = System.nanoTime();
                 switch (type) {
                     case "Flushed" -> {
                         var head = inFlight.pollFirst();
@@ -300,8 +348,11 @@ final class DeepgramTtsSession implements TtsSession {
                             gate.emit(new TtsEvent.SegmentDone(head.id));
                         }
                     }
-                    case "Cleared" -> cleared();
-                    case "Warning", "Metadata" -> LOG.fine(() -> "deepgram tts " + ProviderError.abbreviate(text));
+                    // Metadata opens every socket; Cleared comes only to a socket left behind, unheard.
+                    case "Metadata", "Cleared" -> LOG.fine(() -> "deepgram tts " + ProviderError.abbreviate(text));
+                    // Not fatal by definition; the one a call could meet (past 20 Flushes a minute)
+                    // FlushBudget prevents, and its unflushed segment would end by the idle timeout.
+                    case "Warning" -> LOG.warning(() -> "deepgram tts " + ProviderError.abbreviate(text));
                     default -> {
                         // An error message or an unknown one: the head segment cannot be trusted.
                         var head = inFlight.pollFirst();
@@ -320,7 +371,7 @@ final class DeepgramTtsSession implements TtsSession {
         public void onEnded(int code, String reason, Throwable error) {
             lock.lock();
             try {
-                if (closed) {
+                if (closed || socketGeneration != generation) {
                     return;
                 }
                 boolean idle = inFlight.isEmpty();

@@ -1,6 +1,5 @@
 package dev.dialtone.speech.elevenlabs;
 
-import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.Origin;
 import dev.dialtone.llm.ProviderConnections;
 import dev.dialtone.llm.ProviderPost;
@@ -21,7 +20,8 @@ import java.util.function.Consumer;
 /**
  * ElevenLabs streaming HTTP ({@code POST /v1/text-to-speech/{voice}/stream?output_format=ulaw_8000},
  * protocols.md section 6): one request per segment. The fallback for {@link ElevenLabsTextToSpeech}.
- * A JSON error body (non-2xx, or a 2xx that is not audio) is an error, never audio.
+ * A JSON error body (non-2xx, or a 2xx that is not audio) is an error, never audio; ElevenLabs'
+ * {@code {"detail": {"status", "message"}}} names its kind (an invalid key is AUTH whatever the status).
  */
 public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
     private final URI base;
@@ -43,15 +43,10 @@ public final class ElevenLabsHttpTextToSpeech implements TextToSpeech {
         var uri = URI.create(base + "/v1/text-to-speech/" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "/stream?output_format=ulaw_8000");
         var model = options.model().isEmpty() ? ElevenLabsTextToSpeech.DEFAULT_MODEL : options.model();
-        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, connections, text -> {
-            var body = ChatJson.MAPPER.createObjectNode().put("text", text).put("model_id", model);
-            if (!options.voiceSettings().isEmpty()) {
-                var settings = body.putObject("voice_settings");
-                options.voiceSettings().forEach(settings::put);
-            }
-            return new ProviderPost.Request(uri, Map.of("xi-api-key", apiKey, "Content-Type", "application/json",
-                    "Accept", "audio/basic"), ChatJson.write(body));
-        }, idleTimeout, listener);
+        var headers = Map.of("xi-api-key", apiKey, "Content-Type", "application/json", "Accept", "audio/basic");
+        return HttpTtsSession.start(ElevenLabsTextToSpeech.PROVIDER, ElevenLabsWire::httpError, connections,
+                text -> new ProviderPost.Request(uri, headers, ElevenLabsWire.httpBody(text, model, options.voiceSettings())),
+                idleTimeout, listener);
     }
 
     @Override

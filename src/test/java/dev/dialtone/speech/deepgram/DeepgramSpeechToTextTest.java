@@ -14,11 +14,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 class DeepgramSpeechToTextTest {
@@ -90,6 +93,72 @@ class DeepgramSpeechToTextTest {
         assertThat(connection.controls()).endsWith("CloseStream");
         assertThat(connection.audio()).isEqualTo(audio);
         assertThat(events.overlappingCalls()).isZero();
+    }
+
+    /** The Finals of one caller turn: every one up to and including the first with speech_final. */
+    private List<SttEvent.Final> turn() throws InterruptedException {
+        var finals = new ArrayList<SttEvent.Final>();
+        do {
+            finals.add(events.next(SttEvent.Final.class, 3000));
+        } while (!finals.getLast().speechFinal());
+        return finals;
+    }
+
+    private static String joined(List<SttEvent.Final> finals) {
+        return finals.stream().map(SttEvent.Final::text).filter(t -> !t.isEmpty()).collect(Collectors.joining(" "));
+    }
+
+    @Test
+    void aLongUtteranceComesInIsFinalPiecesWithSpeechFinalOnlyOnTheLast() throws Exception {
+        var said = "I'd like to order a large pizza. With extra cheese and olives please. And a cola.";
+        fake.script(said).finalsEvery(Duration.ofSeconds(1));
+        var session = open(FAST);
+        send(session, concat(FakeDeepgramStt.tone(440, 4500), FakeDeepgramStt.silence(1600)));
+
+        var finals = turn();
+        assertThat(finals).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(finals).allMatch(f -> !f.text().isEmpty());
+        assertThat(finals.subList(0, finals.size() - 1)).noneMatch(SttEvent.Final::speechFinal);
+        assertThat(finals).anyMatch(f -> f.text().endsWith("pizza.")); // a piece ends at a sentence end
+        assertThat(joined(finals)).isEqualTo(said);
+        var words = finals.stream().flatMap(f -> f.words().stream()).toList();
+        assertThat(words).extracting(SttEvent.Word::word).containsExactly(said.split(" "));
+        for (int i = 1; i < words.size(); i++) {
+            assertThat(words.get(i).start()).as("word " + i).isGreaterThanOrEqualTo(words.get(i - 1).end() - 1e-9);
+        }
+        assertThat(words.getFirst().start()).isCloseTo(0.0, within(0.03));
+        assertThat(words.getLast().end()).isCloseTo(4.5, within(0.03));
+        assertThat(events.next(SttEvent.UtteranceEnd.class, 2000).lastWordEndSeconds()).isCloseTo(4.5, within(0.03));
+        session.close();
+    }
+
+    @Test
+    void anEmptySpeechFinalAfterTheLastWordsEndsTheTurnAndComesThroughAsSuch() throws Exception {
+        fake.script("Do you deliver?", "To the station.").emptySpeechFinalEvery(1);
+        var session = open(FAST);
+        send(session, concat(FakeDeepgramStt.tone(440, 900), FakeDeepgramStt.silence(800),
+                FakeDeepgramStt.tone(440, 600), FakeDeepgramStt.silence(800)));
+
+        var first = turn();
+        assertThat(first).extracting(SttEvent.Final::text, SttEvent.Final::speechFinal)
+                .containsExactly(tuple("Do you deliver?", false), tuple("", true));
+        assertThat(first.getLast().words()).isEmpty();
+        var second = turn();
+        assertThat(second).extracting(SttEvent.Final::text, SttEvent.Final::speechFinal)
+                .containsExactly(tuple("To the station.", false), tuple("", true));
+        session.close();
+    }
+
+    @Test
+    void whenThePiecesTookEveryWordSpeechFinalComesOnAnEmptyFinal() throws Exception {
+        fake.script("yes please").finalsEvery(Duration.ofSeconds(1));
+        var session = open(FAST);
+        send(session, concat(FakeDeepgramStt.tone(440, 1500), FakeDeepgramStt.silence(800)));
+
+        var finals = turn();
+        assertThat(finals).extracting(SttEvent.Final::text, SttEvent.Final::speechFinal)
+                .containsExactly(tuple("yes please", false), tuple("", true));
+        session.close();
     }
 
     @Test

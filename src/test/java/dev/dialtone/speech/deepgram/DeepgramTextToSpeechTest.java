@@ -13,9 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,6 +89,88 @@ class DeepgramTextToSpeechTest {
         assertThat(audioOf(3)).isEqualTo(FakeTtsServer.synthesize("Sure.", 20));
         events.assertQuiet(100);
         assertThat(fake.awaitSocket(0, 100).types()).contains("Clear");
+        session.close();
+    }
+
+    /** Deepgram does not document whether a Clear is followed by a Flushed for the flush it cut short. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void afterACancelTheNextSegmentsGetAllTheirOwnAudioWhetherOrNotFlushedFollowsCleared(boolean flushedAfterCleared)
+            throws Exception {
+        fake.flushedAfterCleared(flushedAfterCleared).chunkBytes(160).chunkInterval(Duration.ofMillis(20));
+        var session = socket().open(THALIA, events);
+        session.speak(1, "This is a long answer that the caller is about to interrupt.");
+        session.speak(2, "And this one never plays.");
+        assertThat(events.next(2000)).isInstanceOf(TtsEvent.Audio.class);
+
+        session.cancel();
+        assertThat(events.drain()).allMatch(e -> e instanceof TtsEvent.Audio a && a.segmentId() == 1);
+        session.speak(3, "Sure, go ahead.");
+        session.speak(4, "What else?");
+        assertThat(audioOf(3)).isEqualTo(FakeTtsServer.synthesize("Sure, go ahead.", 20));
+        assertThat(audioOf(4)).isEqualTo(FakeTtsServer.synthesize("What else?", 20));
+        events.assertQuiet(200);
+        // Segment 2 reached the first socket unless the cancel overtook it; the new ones went to a fresh socket.
+        assertThat(fake.awaitSocket(0, 1000).types()).startsWith("Speak", "Flush").endsWith("Clear")
+                .hasSizeBetween(3, 5);
+        assertThat(fake.awaitSocket(1, 1000).messages()).extracting(m -> m.path("type").asText() + " " + m.path("text").asText())
+                .containsExactly("Speak Sure, go ahead.", "Flush ", "Speak What else?", "Flush ");
+        session.close();
+    }
+
+    @Test
+    void aBurstOfSegmentsThroughTheFlushBudgetNeverMeetsDeepgramsFlushLimit() throws Exception {
+        var session = FlushBudget.deepgram(socket()).open(THALIA, events);
+        int count = 50;
+        for (long id = 1; id <= count; id++) {
+            session.speak(id, "Segment " + id + ".");
+        }
+        var audio = new HashMap<Long, ByteArrayOutputStream>();
+        var done = new HashSet<Long>();
+        while (done.size() < count) {
+            switch (events.next(5000)) {
+                case TtsEvent.Audio a -> audio.computeIfAbsent(a.segmentId(), id -> new ByteArrayOutputStream()).writeBytes(a.mulaw());
+                case TtsEvent.SegmentDone d -> done.add(d.segmentId());
+                case TtsEvent.Failed f -> throw new AssertionError("failed: " + f);
+            }
+        }
+        for (long id = 1; id <= count; id++) {
+            assertThat(audio.get(id).toByteArray()).as("segment " + id).isEqualTo(FakeTtsServer.synthesize("Segment " + id + ".", 20));
+        }
+        assertThat(fake.sockets()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(socket -> {
+            assertThat(socket.warningsSent()).isEmpty();
+            assertThat(socket.types().stream().filter("Flush"::equals).count()).isLessThanOrEqualTo(20);
+        });
+        session.close();
+    }
+
+    @Test
+    void withoutTheBudgetTheTwentyFirstFlushWithinAMinuteIsRefusedWithAWarningAndTheSessionGoesOn() throws Exception {
+        var session = socket().open(THALIA, events);
+        for (long id = 1; id <= 21; id++) {
+            session.speak(id, "Segment " + id + ".");
+        }
+        for (long id = 1; id <= 20; id++) {
+            assertThat(audioOf(id)).as("segment " + id).isEqualTo(FakeTtsServer.synthesize("Segment " + id + ".", 20));
+        }
+        var socket = fake.awaitSocket(0, 1000);
+        assertThat(socket.warningsSent()).singleElement()
+                .satisfies(w -> assertThat(w.path("warn_code").asText()).isEqualTo("FLUSH_LIMIT_EXCEEDED"));
+        events.assertQuiet(200); // the refused flush: no audio for segment 21, and the Warning failed nothing
+        session.close();
+    }
+
+    @Test
+    void theMetadataOnOpenAndAWarningAmidASegmentsAudioLeaveEverySegmentWhole() throws Exception {
+        fake.chunkBytes(160).warnDuringNextFlush("SOME_WARNING", "something worth knowing");
+        var session = socket().open(THALIA, events);
+        session.speak(1, "Hello there, how can I help?");
+        session.speak(2, "We are open until ten.");
+
+        assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Hello there, how can I help?", 20));
+        assertThat(audioOf(2)).isEqualTo(FakeTtsServer.synthesize("We are open until ten.", 20));
+        events.assertQuiet(50);
+        assertThat(fake.awaitSocket(0, 1000).sentTypes()).containsExactly("Metadata", "Warning", "Flushed", "Flushed");
         session.close();
     }
 

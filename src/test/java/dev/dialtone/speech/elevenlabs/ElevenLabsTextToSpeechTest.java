@@ -3,6 +3,7 @@ package dev.dialtone.speech.elevenlabs;
 import dev.dialtone.fakes.FakeElevenLabs;
 import dev.dialtone.fakes.FakeServerFault;
 import dev.dialtone.fakes.FakeTtsServer;
+import dev.dialtone.llm.ChatJson;
 import dev.dialtone.llm.EventRecorder;
 import dev.dialtone.llm.ProviderError;
 import dev.dialtone.speech.FallbackTextToSpeech;
@@ -16,6 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,23 +55,85 @@ class ElevenLabsTextToSpeechTest {
     }
 
     @Test
-    void theFlowsVoiceSettingsReachElevenLabsOverBothTransports() throws Exception {
-        var tuned = new TtsOptions("voice123", "eleven_flash_v2_5", java.util.Map.of("stability", 0.3, "speed", 1.1));
+    void theFlowsVoiceSettingsAreSentAsTheyAreOverBothTransports() throws Exception {
+        var tuned = new TtsOptions("voice123", "eleven_flash_v2_5",
+                Map.of("stability", 0.3, "similarity_boost", 0.6, "style", 0.2, "speed", 1.1));
+        var expected = ChatJson.MAPPER.readTree("{\"similarity_boost\":0.6,\"speed\":1.1,\"stability\":0.3,\"style\":0.2}");
         var session = socket().open(tuned, events);
         session.speak(1, "Hello there.");
         audioOf(1);
-        var first = fake.awaitSocket(0, 2000).messages().getFirst();
-        assertThat(first.path("voice_settings").path("stability").asDouble()).isEqualTo(0.3);
-        assertThat(first.path("voice_settings").path("speed").asDouble()).isEqualTo(1.1);
-        assertThat(first.path("voice_settings").path("similarity_boost").asDouble()).isEqualTo(0.8);
         session.close();
-
         var rest = http().open(tuned, events);
         rest.speak(2, "Hello again.");
         audioOf(2);
-        var body = fake.requests().getLast().body();
-        assertThat(body.path("voice_settings").path("stability").asDouble()).isEqualTo(0.3);
         rest.close();
+
+        // Exactly the flow's settings, none of ours: any field sent overrides the voice's saved one.
+        assertThat(fake.awaitSocket(0, 2000).messages().getFirst().path("voice_settings")).isEqualTo(expected);
+        assertThat(fake.awaitRequest(2000).body().path("voice_settings")).isEqualTo(expected);
+    }
+
+    @Test
+    void aFlowThatSetsNoVoiceSettingsSendsNoneSoTheVoiceKeepsItsOwn() throws Exception {
+        var session = socket().open(VOICE, events);
+        session.speak(1, "Hello there.");
+        audioOf(1);
+        session.close();
+        var rest = http().open(VOICE, events);
+        rest.speak(2, "And again.");
+        audioOf(2);
+        rest.close();
+
+        var first = fake.sockets().getFirst().messages().getFirst();
+        assertThat(first.path("text").asText()).isEqualTo(" ");
+        assertThat(first.has("voice_settings")).isFalse();
+        assertThat(fake.awaitRequest(2000).body().has("voice_settings")).isFalse();
+    }
+
+    @Test
+    void anInvalidKeyIsANonRetryableAuthErrorOnTheSocketAndOverHttp() throws Exception {
+        var session = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-wrong", Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .open(VOICE, events);
+        session.speak(1, "Hello.");
+        var onSocket = (TtsEvent.Failed) events.next(3000);
+        session.close();
+        var rest = new ElevenLabsHttpTextToSpeech(fake.baseUrl(), "xi-wrong", Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .open(VOICE, events);
+        rest.speak(2, "Hello.");
+        var overHttp = (TtsEvent.Failed) events.next(3000);
+        rest.close();
+
+        // The socket opens, then the service answers with its error message and closes with 1008.
+        assertThat(fake.awaitSocket(0, 1000).errorsSent()).extracting(e -> e.path("message").asText()).containsExactly("Invalid API Key");
+        assertThat(onSocket.segmentId()).hasValue(1);
+        assertThat(onSocket.error().kind()).isEqualTo(ProviderError.Kind.AUTH);
+        assertThat(onSocket.error().retryable()).isFalse();
+        assertThat(onSocket.error().message()).contains("Invalid API Key");
+        assertThat(overHttp.segmentId()).hasValue(2);
+        assertThat(overHttp.error().kind()).isEqualTo(ProviderError.Kind.AUTH);
+        assertThat(overHttp.error().retryable()).isFalse();
+        assertThat(overHttp.error().message()).isEqualTo("HTTP 401: invalid_api_key: Invalid API key");
+        assertThat(onSocket.error() + " " + overHttp.error()).doesNotContain("xi-wrong");
+    }
+
+    @Test
+    void voiceSettingsOutOfRangeAreRefusedByTheServiceAsANonRetryableProtocolErrorOnBothTransports() throws Exception {
+        var tooFast = new TtsOptions("voice123", "eleven_flash_v2_5", Map.of("speed", 1.5));
+        var session = socket().open(tooFast, events);
+        session.speak(1, "Hello.");
+        var onSocket = (TtsEvent.Failed) events.next(3000);
+        session.close();
+        var rest = http().open(tooFast, events);
+        rest.speak(2, "Hello.");
+        var overHttp = (TtsEvent.Failed) events.next(3000);
+        rest.close();
+
+        assertThat(List.of(onSocket.error(), overHttp.error())).allSatisfy(error -> {
+            assertThat(error.kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+            assertThat(error.retryable()).isFalse();
+            assertThat(error.message()).contains("speed must be a number from 0.7 to 1.2");
+        });
+        assertThat(overHttp.error().message()).startsWith("HTTP 422: ");
     }
 
     @Test
@@ -83,6 +148,7 @@ class ElevenLabsTextToSpeechTest {
         assertThat(first.path()).isEqualTo("/v1/text-to-speech/voice123/stream-input");
         assertThat(first.query("model_id")).isEqualTo("eleven_flash_v2_5");
         assertThat(first.query("output_format")).isEqualTo("ulaw_8000");
+        assertThat(first.query("inactivity_timeout")).isEqualTo("180");
         assertThat(first.apiKey()).isEqualTo("xi-secret");
         var messages = first.messages();
         assertThat(messages.get(0).path("text").asText()).isEqualTo(" ");
@@ -109,15 +175,38 @@ class ElevenLabsTextToSpeechTest {
     }
 
     @Test
-    void aSocketClosedForInactivityIsReplacedForTheNextSegment() throws Exception {
-        fake.inactivityTimeout(Duration.ofMillis(150));
-        var session = socket().open(VOICE, events);
-        events.assertQuiet(400); // the pre-opened socket times out meanwhile
-        // The fake stops serving it once the client answered the close, so the client knows it ended.
-        assertThat(fake.awaitSocket(0, 2000).awaitServed(2000)).isTrue();
+    void aSocketIdlePastItsInactivityTimeoutIsClosedByTheServiceAndTheNextSegmentStillSpeaksOnASocket() throws Exception {
+        var tts = new ElevenLabsTextToSpeech(fake.baseUrl(), "xi-secret", Duration.ofSeconds(2), Duration.ofSeconds(2),
+                Duration.ofSeconds(1));
+        var session = new FallbackTextToSpeech(tts, http()).open(VOICE, events);
+        var idle = fake.awaitSocket(0, 2000);
+        assertThat(idle.query("inactivity_timeout")).isEqualTo("1");
+        assertThat(idle.awaitServed(10_000)).as("closed by the fake after 1 s without text").isTrue();
+        assertThat(idle.closeCode()).isEqualTo(1008);
+        assertThat(idle.errorsSent()).extracting(e -> e.path("error").asText()).containsExactly("input_timeout_exceeded");
 
         session.speak(1, "Still here.");
         assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Still here.", 20));
+        assertThat(fake.requests()).as("no HTTP fallback").isEmpty();
+        assertThat(idle.messages()).hasSize(1); // only its opening message: the segment went to a live socket
+        events.assertQuiet(50);
+        session.close();
+    }
+
+    @Test
+    void aSocketTheServiceClosesForInactivityJustAsTheSegmentArrivesIsReplacedWithoutFallingBack() throws Exception {
+        fake.expireNextSocketAtFirstText(); // the socket opened ahead of the first segment
+        var session = new FallbackTextToSpeech(socket(), http()).open(VOICE, events);
+        session.speak(1, "Still here.");
+
+        assertThat(audioOf(1)).isEqualTo(FakeTtsServer.synthesize("Still here.", 20));
+        assertThat(fake.requests()).as("no HTTP fallback").isEmpty();
+        var expired = fake.awaitSocket(0, 2000);
+        assertThat(expired.messages()).extracting(m -> m.path("text").asText()).startsWith(" ", "Still here. ");
+        assertThat(expired.errorsSent()).extracting(e -> e.path("error").asText()).containsExactly("input_timeout_exceeded");
+        assertThat(expired.closeCode()).isEqualTo(1008);
+        assertThat(fake.awaitSocket(1, 2000).messages().get(1).path("text").asText()).isEqualTo("Still here. ");
+        events.assertQuiet(50);
         session.close();
     }
 
