@@ -166,8 +166,8 @@ public final class Switchboard implements CallHandler.Factory {
         var defaults = ProviderCatalog.defaultVoice(block.provider());
         var voice = block.voice().or(block::model).orElse(defaults.voice());
         var model = block.provider().equals("elevenlabs") ? block.model().orElse(defaults.model()) : "";
-        var settings = new java.util.LinkedHashMap<String, Double>();
-        for (var key : java.util.List.of("stability", "similarity_boost", "speed")) {
+        var settings = new LinkedHashMap<String, Double>();
+        for (var key : List.of("stability", "similarity_boost", "style", "speed")) {
             if (block.extras().get(key) instanceof Number n) {
                 settings.put(key, n.doubleValue());
             }

@@ -281,7 +281,7 @@ final class FlowParser {
             case "utterance_end_ms" -> in.integer(e.value(), what, 1_000, 5_000).map(v -> (Object) v);
             case "max_tokens" -> in.integer(e.value(), what, 1, 32_000).map(v -> (Object) v);
             case "smart_format" -> in.bool(e.value(), what).map(v -> (Object) v);
-            case "stability", "similarity_boost" -> in.number(e.value(), what, 0, 1).map(v -> (Object) v);
+            case "stability", "similarity_boost", "style" -> in.number(e.value(), what, 0, 1).map(v -> (Object) v);
             case "speed" -> in.number(e.value(), what, 0.7, 1.2).map(v -> (Object) v);
             case "keyterms" -> in.list(e.value(), what).map(items -> (Object) items.stream()
                     .map(i -> in.text(i, "a keyterm")).flatMap(Optional::stream).toList());

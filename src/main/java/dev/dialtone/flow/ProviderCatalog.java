@@ -23,7 +23,7 @@ public final class ProviderCatalog {
                     "keyterms", Set.of("deepgram"), "smart_format", Set.of("deepgram")),
             "llm", Map.of("max_tokens", Set.of("openai", "anthropic")),
             "tts", Map.of("stability", Set.of("elevenlabs"), "similarity_boost", Set.of("elevenlabs"),
-                    "speed", Set.of("elevenlabs")));
+                    "speed", Set.of("elevenlabs"), "style", Set.of("elevenlabs")));
 
     /**
      * The sampling temperatures each LLM API accepts; outside them the API answers 400
