@@ -253,6 +253,11 @@ final class FlowParser {
         var language = opt(m, "language").flatMap(e -> in.text(e.value(), block + " language"));
         var voice = opt(m, "voice").flatMap(e -> in.text(e.value(), block + " voice"));
         var temperature = m.containsKey("temperature") ? temperature(m.get("temperature").value(), provider) : Optional.<Double>empty();
+        if (temperature.isPresent() && temperature.get() != 1.0 && model.isPresent()
+            && ProviderCatalog.isReasoningModel(provider, model.get())) {
+            in.error(m.get("temperature").line(), provider + " model " + model.get() + " is a reasoning model: its API "
+                     + "refuses any temperature but 1; leave temperature out");
+        }
         var extraValues = new LinkedHashMap<String, Object>();
         for (var e : m.values()) {
             var users = extras.get(e.key());

@@ -62,6 +62,17 @@ public final class ProviderCatalog {
     private ProviderCatalog() {
     }
 
+    /**
+     * Whether a model is one of OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 but its chat
+     * variant, gpt-6): their API refuses {@code max_tokens} (the client sends
+     * {@code max_completion_tokens} to OpenAI) and any temperature but 1.
+     */
+    public static boolean isReasoningModel(String provider, String model) {
+        return provider.equals("openai")
+               && (model.matches("o\\d.*") || model.startsWith("gpt-6")
+                   || (model.startsWith("gpt-5") && !model.startsWith("gpt-5-chat")));
+    }
+
     /** The voice (and model) a call's text-to-speech uses when its flow names none. */
     public static DefaultVoice defaultVoice(String provider) {
         return DEFAULT_VOICES.getOrDefault(provider, DEFAULT_VOICES.get("deepgram"));

@@ -18,7 +18,7 @@ import java.util.Set;
 public final class OpenAiRequestRules {
     /** Models the fake serves, by prefix; anything else is unknown (404), as on an account without it. */
     private static final List<String> KNOWN = List.of("gpt-4o", "gpt-4.1", "gpt-5", "gpt-4-turbo", "gpt-3.5-turbo",
-                                                      "o1", "o3", "o4-mini");
+                                                      "o1", "o3", "o4-mini", "gpt-6");
     /** Models OpenAI has shut down (platform.openai.com/docs/deprecations): they answer 404 too. */
     private static final Set<String> RETIRED = Set.of("gpt-4-32k", "gpt-4-32k-0613", "gpt-4-vision-preview",
             "gpt-4.5-preview", "gpt-4.5-preview-2025-02-27", "o1-preview", "o1-mini", "gpt-3.5-turbo-0613",
@@ -69,7 +69,7 @@ public final class OpenAiRequestRules {
     }
 
     private static boolean reasoning(String model) {
-        return model.matches("o\\d.*") || (model.startsWith("gpt-5") && !model.startsWith("gpt-5-chat"));
+        return model.matches("o\\d.*") || model.startsWith("gpt-6") || (model.startsWith("gpt-5") && !model.startsWith("gpt-5-chat"));
     }
 
     private static Optional<FakeLlmServer.Refusal> messages(JsonNode messages) {

@@ -85,6 +85,17 @@ class ProviderRulesTest {
     }
 
     @Test
+    void aReasoningModelTakesNoTemperatureButOne() {
+        var f = files.flow("a.yaml", "name: a\nllm:\n  provider: openai\n  model: o4-mini\n  temperature: 0.3\n");
+        assertThat(problems()).extracting(Problem::toString).containsExactly(f + ":5: openai model o4-mini is a reasoning "
+                + "model: its API refuses any temperature but 1; leave temperature out");
+        files.flow("a.yaml", "name: a\nllm:\n  provider: openai\n  model: gpt-5-chat-latest\n  temperature: 0.3\n");
+        assertThat(problems()).isEmpty();
+        files.flow("a.yaml", "name: a\nllm:\n  provider: openai\n  model: o4-mini\n");
+        assertThat(problems()).isEmpty();
+    }
+
+    @Test
     void temperatureWrittenBeforeTheProviderIsStillJudgedByIt() {
         var f = files.flow("a.yaml", "name: a\nllm: { temperature: 1.2, provider: anthropic }\n");
         assertThat(problems()).extracting(Problem::toString)
