@@ -1,5 +1,7 @@
 package dev.dialtone.llm;
 
+import dev.dialtone.net.ProviderError;
+
 /** What a {@link ChatStream} reports, in order. */
 public sealed interface ChatEvent {
 

@@ -1,6 +1,6 @@
 package dev.dialtone.speech;
 
-import dev.dialtone.llm.EventGate;
+import dev.dialtone.net.EventGate;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package dev.dialtone.speech;
 
-import dev.dialtone.llm.ProviderConnections;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
-import dev.dialtone.llm.ProviderPost;
+import dev.dialtone.net.ProviderConnections;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderException;
+import dev.dialtone.net.ProviderPost;
 import dev.dialtone.speech.SegmentQueue.Segment;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.dialtone.speech;
 
-import dev.dialtone.llm.ProviderError;
+import dev.dialtone.net.ProviderError;
 
 import java.util.List;
 

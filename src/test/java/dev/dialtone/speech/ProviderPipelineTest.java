@@ -7,7 +7,7 @@ import dev.dialtone.fakes.FakeTtsServer;
 import dev.dialtone.llm.ChatEvent;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatRequest;
-import dev.dialtone.llm.EventRecorder;
+import dev.dialtone.net.EventRecorder;
 import dev.dialtone.llm.openai.OpenAiChatModel;
 import dev.dialtone.speech.deepgram.DeepgramSpeechToText;
 import dev.dialtone.speech.deepgram.DeepgramTextToSpeech;

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.dialtone.llm.ProviderError;
+import dev.dialtone.net.ProviderError;
 
 /** What a cancel and a close promise a one-segment-at-a-time TTS session. */
 class SegmentQueueTest {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.dialtone.net.Json;
 import dev.dialtone.llm.ChatEvent;
 import dev.dialtone.llm.ChatHistory;
 import dev.dialtone.llm.ChatJson;
@@ -11,13 +12,13 @@ import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.ChatRequest;
 import dev.dialtone.llm.ChatStream;
-import dev.dialtone.llm.EventGate;
-import dev.dialtone.llm.Origin;
-import dev.dialtone.llm.ProviderConnections;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
-import dev.dialtone.llm.ProviderPost;
-import dev.dialtone.llm.SseExchange;
+import dev.dialtone.net.EventGate;
+import dev.dialtone.net.Origin;
+import dev.dialtone.net.ProviderConnections;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderException;
+import dev.dialtone.net.ProviderPost;
+import dev.dialtone.net.SseExchange;
 import dev.dialtone.llm.ToolCall;
 import dev.dialtone.llm.ToolSpec;
 
@@ -59,8 +60,12 @@ public final class AnthropicChatModel implements ChatModel {
         var gate = new EventGate<ChatEvent>(listener, ChatEvent::isTerminal);
         var headers = Map.of("x-api-key", apiKey, "anthropic-version", VERSION,
                 "content-type", "application/json", "accept", "text/event-stream");
-        var post = new ProviderPost.Request(endpoint, headers, ChatJson.write(body(request)));
-        return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
+        var post = new ProviderPost.Request(endpoint, headers, Json.write(body(request)));
+        var exchange = SseExchange.start(connections, post, PROVIDER, idleTimeout, new Decoder(gate));
+        return () -> {
+            gate.silence(); // nothing reaches the listener after a cancel, not even a terminal event
+            exchange.cancel();
+        };
     }
 
     @Override
@@ -69,7 +74,7 @@ public final class AnthropicChatModel implements ChatModel {
     }
 
     static ObjectNode body(ChatRequest request) {
-        var body = ChatJson.MAPPER.createObjectNode();
+        var body = Json.MAPPER.createObjectNode();
         body.put("model", request.model());
         body.put("max_tokens", request.maxTokens().orElse(DEFAULT_MAX_TOKENS));
         if (!request.systemPrompt().isBlank()) {
@@ -123,9 +128,9 @@ public final class AnthropicChatModel implements ChatModel {
         for (ToolCall call : assistant.toolCalls()) {
             JsonNode input;
             try {
-                input = ChatJson.MAPPER.readTree(call.argumentsJson());
+                input = Json.MAPPER.readTree(call.argumentsJson());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                input = ChatJson.MAPPER.createObjectNode();
+                input = Json.MAPPER.createObjectNode();
             }
             content.addObject().put("type", "tool_use").put("id", call.id()).put("name", call.name()).set("input", input);
         }
@@ -146,7 +151,7 @@ public final class AnthropicChatModel implements ChatModel {
 
         @Override
         public void onEvent(String event, String data) throws ProviderException {
-            var message = ChatJson.parse(PROVIDER, data);
+            var message = Json.parse(PROVIDER, data);
             switch (message.path("type").asText(event)) {
                 case "message_start" -> {
                     var usage = message.path("message").path("usage");
@@ -203,6 +208,11 @@ public final class AnthropicChatModel implements ChatModel {
                     // thinking and signature deltas are not spoken
                 }
             }
+        }
+
+        @Override
+        public void onFailure(ProviderError error) {
+            gate.emit(new ChatEvent.Failed(error));
         }
 
         @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.dialtone.net.Json;
 import dev.dialtone.llm.ChatEvent;
 import dev.dialtone.llm.ChatHistory;
 import dev.dialtone.llm.ChatJson;
@@ -11,13 +12,13 @@ import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.ChatRequest;
 import dev.dialtone.llm.ChatStream;
-import dev.dialtone.llm.EventGate;
-import dev.dialtone.llm.Origin;
-import dev.dialtone.llm.ProviderConnections;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
-import dev.dialtone.llm.ProviderPost;
-import dev.dialtone.llm.SseExchange;
+import dev.dialtone.net.EventGate;
+import dev.dialtone.net.Origin;
+import dev.dialtone.net.ProviderConnections;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderException;
+import dev.dialtone.net.ProviderPost;
+import dev.dialtone.net.SseExchange;
 import dev.dialtone.llm.ToolCall;
 import dev.dialtone.llm.ToolSpec;
 
@@ -98,8 +99,12 @@ public final class OpenAiChatModel implements ChatModel {
         if (!apiKey.isEmpty()) {
             headers.put("Authorization", "Bearer " + apiKey);
         }
-        var post = new ProviderPost.Request(endpoint, headers, ChatJson.write(body(request, tokenLimit)));
-        return SseExchange.start(connections, post, PROVIDER, idleTimeout, gate, new Decoder(gate));
+        var post = new ProviderPost.Request(endpoint, headers, Json.write(body(request, tokenLimit)));
+        var exchange = SseExchange.start(connections, post, PROVIDER, idleTimeout, new Decoder(gate));
+        return () -> {
+            gate.silence(); // nothing reaches the listener after a cancel, not even a terminal event
+            exchange.cancel();
+        };
     }
 
     @Override
@@ -108,7 +113,7 @@ public final class OpenAiChatModel implements ChatModel {
     }
 
     static ObjectNode body(ChatRequest request, TokenLimit tokenLimit) {
-        var body = ChatJson.MAPPER.createObjectNode();
+        var body = Json.MAPPER.createObjectNode();
         body.put("model", request.model());
         var messages = body.putArray("messages");
         if (!request.systemPrompt().isBlank()) {
@@ -181,7 +186,7 @@ public final class OpenAiChatModel implements ChatModel {
                 finish();
                 return;
             }
-            var chunk = ChatJson.parse(PROVIDER, data);
+            var chunk = Json.parse(PROVIDER, data);
             if (chunk.hasNonNull("error")) {
                 var error = chunk.get("error");
                 throw new ProviderException(new ProviderError(ProviderError.Kind.SERVER, PROVIDER,
@@ -235,6 +240,11 @@ public final class OpenAiChatModel implements ChatModel {
         private void finish() {
             done = true;
             gate.emit(new ChatEvent.Done(finishReason == null ? "stop" : finishReason, usage));
+        }
+
+        @Override
+        public void onFailure(ProviderError error) {
+            gate.emit(new ChatEvent.Failed(error));
         }
 
         @Override

@@ -1,9 +1,9 @@
 package dev.dialtone.speech.deepgram;
 
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.Origin;
-import dev.dialtone.llm.ProviderConnections;
-import dev.dialtone.llm.ProviderPost;
+import dev.dialtone.net.Json;
+import dev.dialtone.net.Origin;
+import dev.dialtone.net.ProviderConnections;
+import dev.dialtone.net.ProviderPost;
 import dev.dialtone.speech.HttpTtsSession;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
@@ -45,9 +45,9 @@ public final class DeepgramRestTextToSpeech implements TextToSpeech {
         var uri = URI.create(speak + "?model=" + URLEncoder.encode(options.voice(), StandardCharsets.UTF_8)
                 + "&encoding=mulaw&sample_rate=8000&container=none");
         return HttpTtsSession.start(DeepgramTextToSpeech.PROVIDER, connections, text -> {
-            var body = ChatJson.MAPPER.createObjectNode().put("text", text);
+            var body = Json.MAPPER.createObjectNode().put("text", text);
             return new ProviderPost.Request(uri, Map.of("Authorization", "Token " + apiKey,
-                    "Content-Type", "application/json"), ChatJson.write(body));
+                    "Content-Type", "application/json"), Json.write(body));
         }, idleTimeout, listener);
     }
 

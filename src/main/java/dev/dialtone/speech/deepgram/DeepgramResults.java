@@ -2,10 +2,10 @@ package dev.dialtone.speech.deepgram;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.EventGate;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.net.Json;
+import dev.dialtone.net.EventGate;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.SttEvent;
 
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ final class DeepgramResults implements ProviderSocket.Handler {
     public void onText(String text) {
         JsonNode message;
         try {
-            message = ChatJson.MAPPER.readTree(text);
+            message = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             session.ended(generation, new ProviderError(ProviderError.Kind.PROTOCOL, DeepgramSpeechToText.PROVIDER,
                     "malformed message: " + ProviderError.abbreviate(text), false));

@@ -1,6 +1,6 @@
 package dev.dialtone.speech.deepgram;
 
-import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.SpeechToText;
 import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.SttOptions;

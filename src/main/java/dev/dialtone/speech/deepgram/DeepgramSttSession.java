@@ -1,9 +1,9 @@
 package dev.dialtone.speech.deepgram;
 
-import dev.dialtone.llm.EventGate;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
-import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.net.EventGate;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderException;
+import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.SttSession;
 

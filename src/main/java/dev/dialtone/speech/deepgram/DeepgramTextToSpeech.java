@@ -1,6 +1,6 @@
 package dev.dialtone.speech.deepgram;
 
-import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
 import dev.dialtone.speech.TtsOptions;

@@ -1,11 +1,11 @@
 package dev.dialtone.speech.deepgram;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.EventGate;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
-import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.net.Json;
+import dev.dialtone.net.EventGate;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderException;
+import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.TtsEvent;
 import dev.dialtone.speech.TtsSession;
 
@@ -165,7 +165,7 @@ final class DeepgramTtsSession implements TtsSession {
                     case Speak speak -> {
                         lastActivityNanos = System.nanoTime();
                         if (!isCancelled(speak.segmentId())) {
-                            send("{\"type\":\"Speak\",\"text\":" + ChatJson.MAPPER.writeValueAsString(speak.text()) + "}");
+                            send("{\"type\":\"Speak\",\"text\":" + Json.MAPPER.writeValueAsString(speak.text()) + "}");
                             send("{\"type\":\"Flush\"}");
                         }
                     }
@@ -331,7 +331,7 @@ final class DeepgramTtsSession implements TtsSession {
         public void onText(String text) {
             String type;
             try {
-                type = ChatJson.MAPPER.readTree(text).path("type").asText();
+                type = Json.MAPPER.readTree(text).path("type").asText();
             } catch (JsonProcessingException e) {
                 type = "?";
             }

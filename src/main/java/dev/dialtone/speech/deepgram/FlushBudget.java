@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-import dev.dialtone.llm.EventGate;
+import dev.dialtone.net.EventGate;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
 import dev.dialtone.speech.TtsOptions;

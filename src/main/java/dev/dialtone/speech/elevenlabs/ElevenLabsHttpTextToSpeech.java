@@ -1,8 +1,8 @@
 package dev.dialtone.speech.elevenlabs;
 
-import dev.dialtone.llm.Origin;
-import dev.dialtone.llm.ProviderConnections;
-import dev.dialtone.llm.ProviderPost;
+import dev.dialtone.net.Origin;
+import dev.dialtone.net.ProviderConnections;
+import dev.dialtone.net.ProviderPost;
 import dev.dialtone.speech.HttpTtsSession;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;

@@ -2,10 +2,10 @@ package dev.dialtone.speech.elevenlabs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
-import dev.dialtone.speech.ProviderSocket;
+import dev.dialtone.net.Json;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderException;
+import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.SegmentQueue;
 import dev.dialtone.speech.SegmentQueue.Segment;
 import dev.dialtone.speech.TtsEvent;
@@ -224,7 +224,7 @@ final class ElevenLabsTtsSession implements TtsSession {
                 return new Cancelled();
             }
             var text = segment.text().endsWith(" ") ? segment.text() : segment.text() + " ";
-            socket.socket().sendText("{\"text\":" + ChatJson.MAPPER.writeValueAsString(text) + ",\"flush\":true}");
+            socket.socket().sendText("{\"text\":" + Json.MAPPER.writeValueAsString(text) + ",\"flush\":true}");
             socket.socket().sendText(END);
             if (warm == null) {
                 warm = open(); // its handshake overlaps this segment's synthesis
@@ -266,7 +266,7 @@ final class ElevenLabsTtsSession implements TtsSession {
             lastMessage = System.nanoTime();
             JsonNode message;
             try {
-                message = ChatJson.MAPPER.readTree(text);
+                message = Json.MAPPER.readTree(text);
             } catch (JsonProcessingException e) {
                 finish(new Broken(new ProviderError(ProviderError.Kind.PROTOCOL, ElevenLabsTextToSpeech.PROVIDER,
                         "malformed message: " + ProviderError.abbreviate(text), false)));

@@ -3,9 +3,9 @@ package dev.dialtone.speech.elevenlabs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderError.Kind;
+import dev.dialtone.net.Json;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.net.ProviderError.Kind;
 
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +36,7 @@ final class ElevenLabsWire {
 
     /** The first message of a segment's socket: the flow's voice settings and the chunking schedule. */
     static String begin(Map<String, Double> voiceSettings) {
-        var message = ChatJson.MAPPER.createObjectNode().put("text", " ");
+        var message = Json.MAPPER.createObjectNode().put("text", " ");
         putVoiceSettings(message, voiceSettings);
         message.putObject("generation_config").putArray("chunk_length_schedule").add(120).add(160).add(250).add(290);
         return message.toString();
@@ -44,7 +44,7 @@ final class ElevenLabsWire {
 
     /** The body of one HTTP stream request. */
     static String httpBody(String text, String model, Map<String, Double> voiceSettings) {
-        var body = ChatJson.MAPPER.createObjectNode().put("text", text).put("model_id", model);
+        var body = Json.MAPPER.createObjectNode().put("text", text).put("model_id", model);
         putVoiceSettings(body, voiceSettings);
         return body.toString();
     }
@@ -69,7 +69,7 @@ final class ElevenLabsWire {
         var byStatus = ProviderError.ofStatus(ElevenLabsTextToSpeech.PROVIDER, status, body);
         JsonNode detail;
         try {
-            detail = ChatJson.MAPPER.readTree(body == null ? "" : body).path("detail");
+            detail = Json.MAPPER.readTree(body == null ? "" : body).path("detail");
         } catch (JsonProcessingException e) {
             return byStatus;
         }

@@ -2,8 +2,8 @@ package dev.dialtone.speech.deepgram;
 
 import dev.dialtone.fakes.FakeDeepgramStt;
 import dev.dialtone.fakes.FakeServerFault;
-import dev.dialtone.llm.EventRecorder;
-import dev.dialtone.llm.ProviderError;
+import dev.dialtone.net.EventRecorder;
+import dev.dialtone.net.ProviderError;
 import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.SttOptions;
 import dev.dialtone.speech.SttSession;

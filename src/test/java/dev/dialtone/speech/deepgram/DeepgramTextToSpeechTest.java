@@ -1,10 +1,11 @@
 package dev.dialtone.speech.deepgram;
 
+import dev.dialtone.Await;
 import dev.dialtone.fakes.FakeDeepgramTts;
 import dev.dialtone.fakes.FakeServerFault;
 import dev.dialtone.fakes.FakeTtsServer;
-import dev.dialtone.llm.EventRecorder;
-import dev.dialtone.llm.ProviderError;
+import dev.dialtone.net.EventRecorder;
+import dev.dialtone.net.ProviderError;
 import dev.dialtone.speech.FallbackTextToSpeech;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
@@ -154,6 +155,7 @@ class DeepgramTextToSpeechTest {
             assertThat(audioOf(id)).as("segment " + id).isEqualTo(FakeTtsServer.synthesize("Segment " + id + ".", 20));
         }
         var socket = fake.awaitSocket(0, 1000);
+        Await.until(() -> !socket.warningsSent().isEmpty(), Duration.ofSeconds(5)); // the 21st Flush may still be on its way
         assertThat(socket.warningsSent()).singleElement()
                 .satisfies(w -> assertThat(w.path("warn_code").asText()).isEqualTo("FLUSH_LIMIT_EXCEEDED"));
         events.assertQuiet(200); // the refused flush: no audio for segment 21, and the Warning failed nothing

@@ -1,11 +1,11 @@
 package dev.dialtone.speech.elevenlabs;
 
+import dev.dialtone.net.Json;
 import dev.dialtone.fakes.FakeElevenLabs;
 import dev.dialtone.fakes.FakeServerFault;
 import dev.dialtone.fakes.FakeTtsServer;
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.EventRecorder;
-import dev.dialtone.llm.ProviderError;
+import dev.dialtone.net.EventRecorder;
+import dev.dialtone.net.ProviderError;
 import dev.dialtone.speech.FallbackTextToSpeech;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
@@ -58,7 +58,7 @@ class ElevenLabsTextToSpeechTest {
     void theFlowsVoiceSettingsAreSentAsTheyAreOverBothTransports() throws Exception {
         var tuned = new TtsOptions("voice123", "eleven_flash_v2_5",
                 Map.of("stability", 0.3, "similarity_boost", 0.6, "style", 0.2, "speed", 1.1));
-        var expected = ChatJson.MAPPER.readTree("{\"similarity_boost\":0.6,\"speed\":1.1,\"stability\":0.3,\"style\":0.2}");
+        var expected = Json.MAPPER.readTree("{\"similarity_boost\":0.6,\"speed\":1.1,\"stability\":0.3,\"style\":0.2}");
         var session = socket().open(tuned, events);
         session.speak(1, "Hello there.");
         audioOf(1);

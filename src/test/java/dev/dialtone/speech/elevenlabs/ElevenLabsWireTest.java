@@ -1,7 +1,7 @@
 package dev.dialtone.speech.elevenlabs;
 
-import dev.dialtone.llm.ChatJson;
-import dev.dialtone.llm.ProviderError.Kind;
+import dev.dialtone.net.Json;
+import dev.dialtone.net.ProviderError.Kind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,7 +22,7 @@ class ElevenLabsWireTest {
             "{\"message\":\"Invalid voice_settings: speed\",\"error\":\"invalid_request\",\"code\":1008} | PROTOCOL | false",
             "{\"message\":\"Internal error\",\"code\":1011}                                     | SERVER     | true"})
     void socketErrorMessages(String json, Kind kind, boolean retryable) throws Exception {
-        var error = ElevenLabsWire.socketError(ChatJson.MAPPER.readTree(json));
+        var error = ElevenLabsWire.socketError(Json.MAPPER.readTree(json));
         assertThat(error.kind()).isEqualTo(kind);
         assertThat(error.retryable()).isEqualTo(retryable);
         assertThat(error.provider()).isEqualTo("elevenlabs");

@@ -1,4 +1,4 @@
-package dev.dialtone.llm;
+package dev.dialtone.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +32,7 @@ class SseExchangeTest {
     private static final String STREAM = "event: a\ndata: h\u00e9llo\n\n: a comment\ndata: one\ndata: two\n\n";
 
     private final EventRecorder<String> seen = new EventRecorder<>();
-    private final EventRecorder<ChatEvent> failures = new EventRecorder<>();
+    private final EventRecorder<ProviderError> failures = new EventRecorder<>();
     private final BlockingQueue<FakeServerExchange> received = new LinkedBlockingQueue<>();
 
     @Test
@@ -110,8 +110,8 @@ class SseExchangeTest {
         })) {
             var connections = new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2));
             post(connections, fake.httpBase());
-            var failed = (ChatEvent.Failed) failures.next(2000);
-            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
+            var failed = failures.next(2000);
+            assertThat(failed.kind()).isEqualTo(ProviderError.Kind.NETWORK);
             assertThat(received.poll(2, TimeUnit.SECONDS)).isNotNull();
             assertThat(received.poll(200, TimeUnit.MILLISECONDS)).as("no second attempt").isNull();
         }
@@ -136,8 +136,8 @@ class SseExchangeTest {
     void aMalformedResponseHeadIsAProtocolError() throws Exception {
         try (var fake = new FakeServer(exchange -> exchange.writeRaw(ascii("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"), true))) {
             post(new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2)), fake.httpBase());
-            var failed = (ChatEvent.Failed) failures.next(2000);
-            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+            var failed = failures.next(2000);
+            assertThat(failed.kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
         }
     }
 
@@ -145,8 +145,7 @@ class SseExchangeTest {
     void aHeaderThatWouldSmuggleAnotherLineIsRefusedBeforeAnythingIsSent() {
         var connections = new ProviderConnections(Origin.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(1));
         var post = new ProviderPost.Request(URI.create("http://127.0.0.1:9/v1"), Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), "{}");
-        assertThatThrownBy(() -> SseExchange.start(connections, post, "openai", Duration.ofSeconds(1),
-                new EventGate<>(failures, ChatEvent::isTerminal), handler()))
+        assertThatThrownBy(() -> SseExchange.start(connections, post, "openai", Duration.ofSeconds(1), handler()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("Bearer");
     }
@@ -165,9 +164,9 @@ class SseExchangeTest {
 
             var byAddress = URI.create("https://127.0.0.1:" + fake.port()); // the certificate names localhost only
             post(new ProviderConnections(Origin.of(byAddress), Duration.ofSeconds(5), certificate.client().getSocketFactory()), byAddress);
-            var failed = (ChatEvent.Failed) failures.next(5000);
-            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.NETWORK);
-            assertThat(failed.error().message()).contains("SSLHandshakeException");
+            var failed = failures.next(5000);
+            assertThat(failed.kind()).isEqualTo(ProviderError.Kind.NETWORK);
+            assertThat(failed.message()).contains("SSLHandshakeException");
         }
     }
 
@@ -200,8 +199,7 @@ class SseExchangeTest {
 
     private SseExchange post(ProviderConnections connections, URI base) {
         var post = new ProviderPost.Request(URI.create(base + "/v1/chat/completions"), Map.of("Accept", "text/event-stream"), "{}");
-        return SseExchange.start(connections, post, "openai", Duration.ofSeconds(5),
-                new EventGate<>(failures, ChatEvent::isTerminal), handler());
+        return SseExchange.start(connections, post, "openai", Duration.ofSeconds(5), handler());
     }
 
     private SseExchange.Handler handler() {
@@ -214,6 +212,11 @@ class SseExchangeTest {
             @Override
             public void onEnd() {
                 seen.accept("end");
+            }
+
+            @Override
+            public void onFailure(ProviderError error) {
+                failures.accept(error);
             }
         };
     }

@@ -1,4 +1,4 @@
-package dev.dialtone.llm;
+package dev.dialtone.net;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

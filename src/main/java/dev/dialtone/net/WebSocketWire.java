@@ -1,7 +1,5 @@
-package dev.dialtone.speech;
+package dev.dialtone.net;
 
-import dev.dialtone.llm.HttpWire;
-import dev.dialtone.llm.Origin;
 
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.dialtone.llm;
+package dev.dialtone.net;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

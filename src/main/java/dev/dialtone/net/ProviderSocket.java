@@ -1,8 +1,5 @@
-package dev.dialtone.speech;
+package dev.dialtone.net;
 
-import dev.dialtone.llm.Origin;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

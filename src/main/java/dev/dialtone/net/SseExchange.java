@@ -1,4 +1,4 @@
-package dev.dialtone.llm;
+package dev.dialtone.net;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * model ({@code JsonObjectSchema}) would also drop JSON Schema keywords our plugins use. Here
  * {@link #cancel()} aborts the post, which closes its connection whether or not the headers came.
  */
-public final class SseExchange implements ChatStream {
+public final class SseExchange {
 
     /** Receives the stream's events on the reader thread. */
     public interface Handler {
@@ -29,41 +29,43 @@ public final class SseExchange implements ChatStream {
 
         /** The server closed the body; return the error if the stream had not finished properly. */
         void onEnd() throws ProviderException;
+
+        /** The exchange failed (not called after {@link #cancel()}). */
+        void onFailure(ProviderError error);
     }
 
     private static final int MAX_ERROR_BODY = 4096;
 
     private final String provider;
-    private final EventGate<ChatEvent> gate;
+    private final Handler handler;
     private final ProviderPost post;
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
-    private SseExchange(String provider, EventGate<ChatEvent> gate, ProviderPost post) {
+    private SseExchange(String provider, Handler handler, ProviderPost post) {
         this.provider = provider;
-        this.gate = gate;
+        this.handler = handler;
         this.post = post;
     }
 
     /**
-     * Sends the request on a new virtual thread and streams its events to {@code handler}; failures
-     * are emitted through {@code gate} as {@link ChatEvent.Failed}.
+     * Sends the request on a new virtual thread and streams its events to {@code handler}, failures
+     * included.
      *
      * @param idleTimeout longest silence allowed, both before the headers and between events
      * @throws IllegalArgumentException a URL on another origin, or a header that would break the request
      */
     public static SseExchange start(ProviderConnections connections, ProviderPost.Request request, String provider,
-                                    Duration idleTimeout, EventGate<ChatEvent> gate, Handler handler) {
-        var exchange = new SseExchange(provider, gate, new ProviderPost(connections, request, provider));
+                                    Duration idleTimeout, Handler handler) {
+        var exchange = new SseExchange(provider, handler, new ProviderPost(connections, request, provider));
         Thread.ofVirtual().name(provider + "-sse").start(() -> exchange.run(idleTimeout, handler));
         return exchange;
     }
 
-    @Override
+    /** Aborts the exchange: its connection is closed and the handler hears nothing more. */
     public void cancel() {
         if (!cancelled.compareAndSet(false, true)) {
             return;
         }
-        gate.silence();
         post.abort();
     }
 
@@ -142,7 +144,7 @@ public final class SseExchange implements ChatStream {
 
     private void fail(ProviderError error) {
         if (!cancelled.get()) {
-            gate.emit(new ChatEvent.Failed(error));
+            handler.onFailure(error);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.dialtone.speech;
+package dev.dialtone.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -18,8 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.dialtone.fakes.FakeCertificate;
 import dev.dialtone.fakes.FakeServer;
-import dev.dialtone.llm.ProviderError;
-import dev.dialtone.llm.ProviderException;
 
 /**
  * wss:// as the real providers serve it: TLS with a certificate the client must trust and that

@@ -1,4 +1,4 @@
-package dev.dialtone.speech;
+package dev.dialtone.net;
 
 import dev.dialtone.fakes.FakeServer;
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The provider socket speaks RFC 6455 with a provider and reports every end exactly once. */
 class ProviderSocketTest {
@@ -64,16 +65,16 @@ class ProviderSocketTest {
             var socket = ProviderSocket.connect("deepgram", URI.create("ws://127.0.0.1:" + deaf.port() + "/v1/listen"),
                     Map.of(), Duration.ofSeconds(2), seen);
             var audio = new byte[1 << 20];
-            dev.dialtone.llm.ProviderException failed = null;
+            ProviderException failed = null;
             long started = System.nanoTime();
             while (failed == null) {
                 try {
                     socket.sendBinary(audio);
-                } catch (dev.dialtone.llm.ProviderException e) {
+                } catch (ProviderException e) {
                     failed = e;
                 }
             }
-            assertThat(failed.error().kind()).isEqualTo(dev.dialtone.llm.ProviderError.Kind.TIMEOUT);
+            assertThat(failed.error().kind()).isEqualTo(ProviderError.Kind.TIMEOUT);
             assertThat(failed.error().message()).isEqualTo("send timed out");
             assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).as("the 5 s limit, checked each second")
                     .isBetween(4L, 15L);
@@ -232,7 +233,7 @@ class ProviderSocketTest {
                     });
             var error = errors.poll(2, TimeUnit.SECONDS);
             assertThat(error).isInstanceOf(java.net.ProtocolException.class);
-            assertThat(ProviderSocket.endedError("deepgram", 1006, "", error).kind()).isEqualTo(dev.dialtone.llm.ProviderError.Kind.PROTOCOL);
+            assertThat(ProviderSocket.endedError("deepgram", 1006, "", error).kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
         }
     }
 
@@ -247,9 +248,9 @@ class ProviderSocketTest {
         });
         try (refusing) {
             var uri = URI.create("ws://127.0.0.1:" + refusing.port() + "/v1/listen?model=nova-3");
-            var refused = org.assertj.core.api.Assertions.catchThrowableOfType(dev.dialtone.llm.ProviderException.class,
+            var refused = catchThrowableOfType(ProviderException.class,
                     () -> ProviderSocket.connect("deepgram", uri, Map.of("Authorization", "Token wrong"), Duration.ofSeconds(2), new Seen()));
-            assertThat(refused.error().kind()).isEqualTo(dev.dialtone.llm.ProviderError.Kind.AUTH);
+            assertThat(refused.error().kind()).isEqualTo(ProviderError.Kind.AUTH);
             assertThat(refused.error().message()).contains("Invalid credentials");
             var seen = new Seen();
             ProviderSocket.connect("deepgram", uri, Map.of("Authorization", "Token right"), Duration.ofSeconds(2), seen);

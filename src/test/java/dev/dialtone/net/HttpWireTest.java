@@ -1,4 +1,4 @@
-package dev.dialtone.llm;
+package dev.dialtone.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

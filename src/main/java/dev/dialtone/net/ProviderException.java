@@ -1,4 +1,4 @@
-package dev.dialtone.llm;
+package dev.dialtone.net;
 
 /**
  * Carries a {@link ProviderError} through code that fails by throwing (connects, HTTP calls);
