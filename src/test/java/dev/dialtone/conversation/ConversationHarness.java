@@ -28,6 +28,8 @@ final class ConversationHarness implements AutoCloseable {
     final CallTranscript transcript;
     private final HarnessFlow flow;
     private final List<String> lineActions = new ArrayList<>();
+    private final List<CallEvent> handled = new ArrayList<>(); // every event handed to the conversation
+    private int awaited;                                         // events before this one were looked at by awaitEvent
 
     ConversationHarness(HarnessFlow flow, ChatModel llm) {
         this.flow = flow;
@@ -55,7 +57,7 @@ final class ConversationHarness implements AutoCloseable {
 
     /** Hands the conversation one event, then everything it posted meanwhile. */
     void handle(CallEvent event) {
-        conversation.handle(event);
+        deliver(event);
         drain();
     }
 
@@ -63,23 +65,33 @@ final class ConversationHarness implements AutoCloseable {
     void drain() {
         CallEvent next;
         while ((next = mailbox.poll()) != null) {
-            conversation.handle(next);
+            deliver(next);
         }
     }
 
+    private void deliver(CallEvent event) {
+        handled.add(event);
+        conversation.handle(event);
+    }
+
     /**
-     * Waits for an event posted from another thread (a tool, a real LLM client) that matches,
-     * handling every event on the way; fails after 10 s, which only a hang reaches.
+     * The first event that matches among those handled since the last call (a fast client's event
+     * may already have been handled by a drain), else the next one posted from another thread (a
+     * tool, a real LLM client), handling every event on the way; fails after 10 s, which only a
+     * hang reaches.
      */
     CallEvent awaitEvent(Predicate<CallEvent> wanted) throws InterruptedException {
         while (true) {
+            while (awaited < handled.size()) {
+                var seen = handled.get(awaited++);
+                if (wanted.test(seen)) {
+                    drain();
+                    return seen;
+                }
+            }
             var next = mailbox.poll(10, TimeUnit.SECONDS);
             assertThat(next).as("an expected event was posted").isNotNull();
-            conversation.handle(next);
-            if (wanted.test(next)) {
-                drain();
-                return next;
-            }
+            deliver(next);
         }
     }
 

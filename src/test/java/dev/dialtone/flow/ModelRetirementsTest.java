@@ -52,7 +52,7 @@ class ModelRetirementsTest {
     }
 
     Path flowWithModel(String provider, String model) {
-        return files.flow("a.yaml", "name: a\nllm:\n  provider: " + provider + "\n  model: " + model + "\n  temperature: 0.2\n");
+        return files.flow("a.yaml", "name: a\nllm:\n  provider: " + provider + "\n  model: " + model + "\n  max_tokens: 200\n");
     }
 
     @Test
