@@ -257,7 +257,7 @@ public final class Main {
             var store = CallStore.open(storeSettings(settings), metrics, clock);
             var feed = new LiveFeed(settings.adminToken());
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
-                                              CallLog.both(new Recording(store.recorder()), feed));
+                                              CallLog.both(new StoreCallLog(store.recorder()), feed));
             return new Parts(settings, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
                              store, feed, switchboard, callFactory == null ? switchboard : callFactory);
         }

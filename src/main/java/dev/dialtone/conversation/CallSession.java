@@ -133,7 +133,7 @@ public final class CallSession implements CallHandler {
      * The caller's side: the current STT session and when the caller last made a sound. Written
      * by the call's thread (reopen), read by the socket's reader thread (hear).
      */
-    static final class SpeechInput implements Conversation.Listener {
+    static final class SpeechInput implements Conversation.Hearing {
         private final SpeechToText stt;
         private final SttOptions options;
         private final Consumer<CallEvent> post;

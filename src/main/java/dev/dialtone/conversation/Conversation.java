@@ -24,7 +24,7 @@ final class Conversation implements Speaking.Listener {
     private static final int REPROMPTS = 2;
 
     private final CallScope scope;
-    private final Listener listener;
+    private final Hearing hearing;
     private final Speaking speaking;
     private final ToolRound tools;
 
@@ -38,8 +38,8 @@ final class Conversation implements Speaking.Listener {
     record CallInfo(String sid, String from, String to) {
     }
 
-    /** The speech-to-text side, which the conversation does not own (the session does). */
-    interface Listener {
+    /** How the conversation hears the caller: the speech-to-text side, which the session owns. */
+    interface Hearing {
         /** Whether the event comes from the current STT session. */
         boolean current(CallEvent.Stt event);
 
@@ -55,11 +55,11 @@ final class Conversation implements Speaking.Listener {
         void close();
     }
 
-    Conversation(CallInfo call, FlowVersion flow, ChatModel llm, Voice voice, Listener listener, Line line,
+    Conversation(CallInfo call, FlowVersion flow, ChatModel llm, Voice voice, Hearing hearing, Line line,
                  CallClock clock, Consumer<CallEvent> post, CallTranscript transcript, TurnMetrics metrics,
                  Phrases phrases) {
         this.scope = new CallScope(call, flow, llm, voice, line, clock, post, transcript, metrics, phrases);
-        this.listener = listener;
+        this.hearing = hearing;
         this.speaking = new Speaking(scope, this);
         this.tools = new ToolRound(scope, speaking);
     }
@@ -68,7 +68,7 @@ final class Conversation implements Speaking.Listener {
     void start() {
         var phrases = scope.phrases;
         scope.transcript.started();
-        listener.reopen();
+        hearing.reopen();
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
@@ -115,15 +115,15 @@ final class Conversation implements Speaking.Listener {
         stopped = true;
         scope.timers.cancelAll();
         scope.voice.close();
-        listener.close();
-        scope.transcript.usage(scope.flow.flow().stt().provider(), "stt_audio_ms", listener.audioMillis(), 0);
+        hearing.close();
+        scope.transcript.usage(scope.flow.flow().stt().provider(), "stt_audio_ms", hearing.audioMillis(), 0);
         scope.transcript.end(scope.clock.now(), reason);
     }
 
     // ---- the caller speaks
 
     private void onStt(CallEvent.Stt event) {
-        if (!listener.current(event)) {
+        if (!hearing.current(event)) {
             return;
         }
         int minWords = scope.flow.flow().turn().minInterruptWords();
@@ -152,7 +152,7 @@ final class Conversation implements Speaking.Listener {
                 LOG.log(System.Logger.Level.WARNING, "Call {0}: STT failed: {1}", scope.call.sid(), failed.error());
                 scope.transcript.note(scope.clock.now(), "error", "stt: " + failed.error().message());
                 scope.metrics.failure("stt");
-                listener.reopen();
+                hearing.reopen();
                 if (speaking.current().isEmpty()) {
                     speaking.speakPhrase(scope.phrases.apology(), Optional.empty());
                 }
@@ -198,7 +198,7 @@ final class Conversation implements Speaking.Listener {
         var turn = scope.newTurn();
         turn.callerText = callerText.toString();
         callerText.setLength(0);
-        long speechEnd = listener.lastSpeechNanos();
+        long speechEnd = hearing.lastSpeechNanos();
         turn.speechEnd = speechEnd != 0 && speechEnd <= at ? speechEnd : at;
         turn.sttFinal = at;
         scope.transcript.update(turn);

@@ -22,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * Called number -> flow version, hot-reloaded. The live set is one immutable snapshot behind an
@@ -31,7 +30,7 @@ import java.util.logging.Logger;
  * the problems (log, metrics, {@link #status()}). Lookups never block and never see a half state.
  */
 public final class FlowRegistry implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(FlowRegistry.class.getName());
+    private static final System.Logger LOG = System.getLogger(FlowRegistry.class.getName());
     /** How long the folders must be quiet before a change is loaded. */
     static final Duration QUIET = Duration.ofMillis(150);
 
@@ -137,13 +136,13 @@ public final class FlowRegistry implements AutoCloseable {
                 updateGauges(next);
                 outcome = new ReloadOutcome(true, loaded.problems(), changed, clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
                 if (!changed.isEmpty()) {
-                    LOG.info("flows reloaded in " + outcome.took().toMillis() + " ms; changed: " + String.join(", ", changed));
+                    LOG.log(System.Logger.Level.INFO, "flows reloaded in " + outcome.took().toMillis() + " ms; changed: " + String.join(", ", changed));
                 }
             } else {
                 loaded.fresh().forEach(PluginTool::close);
                 failures.increment();
                 outcome = new ReloadOutcome(false, loaded.problems(), List.of(), clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
-                LOG.warning("flow reload refused; the previous flows stay live:\n  "
+                LOG.log(System.Logger.Level.WARNING, "flow reload refused; the previous flows stay live:\n  "
                         + String.join("\n  ", outcome.errors().stream().map(Problem::toString).toList()));
             }
             Timer.builder("dialtone.flows.reload.duration").tag("outcome", outcome.applied() ? "applied" : "refused")

@@ -10,8 +10,6 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Watches folders and calls {@code onChange} once per burst of file events, after the folders
@@ -20,7 +18,7 @@ import java.util.logging.Logger;
  * its own virtual thread; {@code onChange} runs on that thread too.
  */
 final class FolderWatch implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(FolderWatch.class.getName());
+    private static final System.Logger LOG = System.getLogger(FolderWatch.class.getName());
     private static final Duration MAX_BURST = Duration.ofSeconds(2);
 
     private final List<Path> folders;
@@ -42,7 +40,7 @@ final class FolderWatch implements AutoCloseable {
                 folder.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                         StandardWatchEventKinds.ENTRY_DELETE);
             } else {
-                LOG.warning("not watching " + folder + ": it is not a folder");
+                LOG.log(System.Logger.Level.WARNING, "not watching " + folder + ": it is not a folder");
             }
         }
         thread = Thread.ofVirtual().name("flow-watch").start(this::loop);
@@ -63,7 +61,7 @@ final class FolderWatch implements AutoCloseable {
                 try {
                     onChange.run();
                 } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "reload after a file change failed", e);
+                    LOG.log(System.Logger.Level.ERROR, "reload after a file change failed", e);
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {

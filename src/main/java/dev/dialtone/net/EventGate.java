@@ -3,8 +3,6 @@ package dev.dialtone.net;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Delivers a stream's events to its listener one at a time and never after the terminal one,
@@ -16,7 +14,7 @@ import java.util.logging.Logger;
  * @param <E> the event family
  */
 public final class EventGate<E> {
-    private static final Logger LOG = Logger.getLogger(EventGate.class.getName());
+    private static final System.Logger LOG = System.getLogger(EventGate.class.getName());
 
     private final Consumer<? super E> listener;
     private final Predicate<? super E> terminal;
@@ -40,7 +38,7 @@ public final class EventGate<E> {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "listener threw on " + event.getClass().getSimpleName(), e);
+                LOG.log(System.Logger.Level.WARNING, "listener threw on " + event.getClass().getSimpleName(), e);
             }
             return true;
         } finally {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The one JSON mapper of the provider clients, and reading and writing with provider errors. */
+/** The project's one JSON mapper, with reading and writing helpers (provider messages fail as provider errors). */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -18,6 +18,29 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new ProviderException(new ProviderError(ProviderError.Kind.PROTOCOL, provider,
                     "malformed JSON: " + ProviderError.abbreviate(json), false));
+        }
+    }
+
+    /** Reads JSON text into a tree. */
+    public static JsonNode read(String json) throws JsonProcessingException {
+        return MAPPER.readTree(json);
+    }
+
+    /** A string as a JSON string literal. */
+    public static String quote(String text) {
+        try {
+            return MAPPER.writeValueAsString(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Any value Jackson can write (maps, lists, records), as JSON text. */
+    public static String writeValue(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write JSON: " + e.getOriginalMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.dialtone.plugin;
 
+import dev.dialtone.net.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;

@@ -1,5 +1,7 @@
 package dev.dialtone.plugin;
 
+import dev.dialtone.net.Json;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,7 +36,7 @@ final class HostBridge {
                 return error(e.getMessage());
             }
         }));
-        members.put("stateKeys", fn(args -> Json.write(call.state().snapshot().keySet())));
+        members.put("stateKeys", fn(args -> Json.writeValue(call.state().snapshot().keySet())));
         members.put("log", fn(args -> {
             if (logCalls.incrementAndGet() <= MAX_LOG_CALLS) {
                 LogSink.log(plugin, "[" + call.sid() + "] " + text(args, 0));
@@ -96,6 +98,6 @@ final class HostBridge {
     }
 
     private static String error(String message) {
-        return Json.write(Map.of("error", message));
+        return Json.writeValue(Map.of("error", message));
     }
 }

@@ -1,5 +1,7 @@
 package dev.dialtone.plugin;
 
+import dev.dialtone.net.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,7 +81,7 @@ final class HostFetch {
             }
             var headers = new LinkedHashMap<String, String>();
             response.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
-            return Json.write(Map.of("status", response.statusCode(), "headers", headers, "body", body));
+            return Json.writeValue(Map.of("status", response.statusCode(), "headers", headers, "body", body));
         } catch (HttpTimeoutException e) {
             throw new FetchError("http.fetch: " + uri.getHost() + " did not answer within " + timeLeft.toMillis() + " ms");
         } catch (IOException e) {

@@ -3,8 +3,6 @@ package dev.dialtone.plugin;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Where a plugin's {@code console.log} output goes: one log record per line, tagged with the
@@ -12,7 +10,7 @@ import java.util.logging.Logger;
  * per context, so a chatty plugin cannot flood the log.
  */
 final class LogSink extends OutputStream {
-    static final Logger LOG = Logger.getLogger("dev.dialtone.plugin");
+    static final System.Logger LOG = System.getLogger("dev.dialtone.plugin");
     static final int MAX_LINE = 500;
     static final int MAX_LINES = 1_000;
 
@@ -27,7 +25,7 @@ final class LogSink extends OutputStream {
     /** Logs one line that a plugin produced (console output or {@code call.log}). */
     static void log(String plugin, String text) {
         var cut = text.length() > MAX_LINE ? text.substring(0, MAX_LINE) + "..." : text;
-        LOG.log(Level.INFO, "plugin {0}: {1}", new Object[] {plugin, cut});
+        LOG.log(System.Logger.Level.INFO, "plugin {0}: {1}", plugin, cut);
     }
 
     @Override

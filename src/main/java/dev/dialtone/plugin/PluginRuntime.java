@@ -1,5 +1,7 @@
 package dev.dialtone.plugin;
 
+import dev.dialtone.net.Json;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

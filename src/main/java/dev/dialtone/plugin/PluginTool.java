@@ -1,5 +1,7 @@
 package dev.dialtone.plugin;
 
+import dev.dialtone.net.Json;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -47,7 +49,7 @@ public final class PluginTool implements Tool, AutoCloseable {
         this.source = source;
         this.meta = meta;
         this.arguments = arguments;
-        this.configJson = Json.write(runtime.settings().configOf(name));
+        this.configJson = Json.writeValue(runtime.settings().configOf(name));
         int size = runtime.settings().limits().maxContextsPerPlugin();
         this.idle = new ArrayBlockingQueue<>(size);
         this.slots = new Semaphore(size);
@@ -142,7 +144,7 @@ public final class PluginTool implements Tool, AutoCloseable {
             info.put("flow", call.flow());
             info.put("node", call.node().orElse(null));
             info.put("config", configJson);
-            var infoJson = Json.write(info);
+            var infoJson = Json.writeValue(info);
             var settled = new Settled();
             var limits = runtime.settings().limits();
             var run = runtime.runner().run(context, () -> {

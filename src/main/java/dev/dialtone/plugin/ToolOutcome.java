@@ -1,5 +1,7 @@
 package dev.dialtone.plugin;
 
+import dev.dialtone.net.Json;
+
 /** What one tool invocation produced: a JSON result, or an error message meant for the LLM. */
 public sealed interface ToolOutcome {
 

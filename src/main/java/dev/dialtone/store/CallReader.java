@@ -117,13 +117,13 @@ final class CallReader {
         return turns;
     }
 
-    private static List<CallEvent> events(Connection c, String sid) throws SQLException {
-        var events = new ArrayList<CallEvent>();
+    private static List<EventRecord> events(Connection c, String sid) throws SQLException {
+        var events = new ArrayList<EventRecord>();
         try (var select = prepare(c, "SELECT occurred_at, kind, detail FROM call_events WHERE call_sid = ? "
                 + "ORDER BY occurred_at, id", List.of(sid));
              var rs = select.executeQuery()) {
             while (rs.next()) {
-                events.add(new CallEvent(sid, Timestamps.get(rs, "occurred_at"), EventKind.valueOf(rs.getString("kind")),
+                events.add(new EventRecord(sid, Timestamps.get(rs, "occurred_at"), EventKind.valueOf(rs.getString("kind")),
                         rs.getString("detail")));
             }
         }

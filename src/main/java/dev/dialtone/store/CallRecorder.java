@@ -18,8 +18,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -38,7 +36,7 @@ import javax.sql.DataSource;
  */
 public final class CallRecorder {
 
-    private static final Logger LOG = Logger.getLogger(CallRecorder.class.getName());
+    private static final System.Logger LOG = System.getLogger(CallRecorder.class.getName());
     private static final Object CLOSE = new Object();
 
     /** Why a record was dropped; the tag value of the drop counter. */
@@ -96,7 +94,7 @@ public final class CallRecorder {
         offer(turn);
     }
 
-    public void event(CallEvent event) {
+    public void event(EventRecord event) {
         offer(event);
     }
 
@@ -161,7 +159,7 @@ public final class CallRecorder {
                 giveUp.countDown();
                 // The writer is inside at most one connection attempt; it drops the rest when it returns.
                 if (!thread.join(settings.connectTimeout().plus(Duration.ofSeconds(1)))) {
-                    LOG.warning("Call store writer still busy after close; " + pending.get() + " records left");
+                    LOG.log(System.Logger.Level.WARNING, "Call store writer still busy after close; " + pending.get() + " records left");
                 }
             }
         } catch (InterruptedException e) {
@@ -197,7 +195,7 @@ public final class CallRecorder {
         } catch (InterruptedException e) {
             dropAll(batch, "the writer was interrupted");
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, "Call store writer failed", e);
+            LOG.log(System.Logger.Level.ERROR, "Call store writer failed", e);
             dropAll(batch, "the writer failed: " + e);
         }
     }
@@ -249,7 +247,7 @@ public final class CallRecorder {
                 return false;
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Call store batch failed; writing its records one by one", e);
+            LOG.log(System.Logger.Level.WARNING, "Call store batch failed; writing its records one by one", e);
         }
         var iterator = batch.iterator();
         while (iterator.hasNext()) {
@@ -296,7 +294,7 @@ public final class CallRecorder {
     private void done(List<QueuedRecord> records) {
         if (outageSince != 0) {
             var seconds = (System.nanoTime() - outageSince) / 1_000_000_000;
-            LOG.info("Call store database is back after " + seconds + " s; writing " + pending.get()
+            LOG.log(System.Logger.Level.INFO, "Call store database is back after " + seconds + " s; writing " + pending.get()
                     + " queued records");
             outageSince = 0;
         }
@@ -312,11 +310,11 @@ public final class CallRecorder {
     private void noteOutage(SQLException e, int inHand) {
         if (outageSince == 0) {
             outageSince = System.nanoTime();
-            LOG.warning("Call store database unavailable (" + Database.rootMessage(e) + "); keeping "
+            LOG.log(System.Logger.Level.WARNING, "Call store database unavailable (" + Database.rootMessage(e) + "); keeping "
                     + pending.get() + " records (" + inHand + " in hand, limit " + settings.queueLimit()
                     + ") and retrying");
         } else {
-            LOG.fine(() -> "Call store database still unavailable; " + pending.get() + " records queued");
+            LOG.log(System.Logger.Level.DEBUG, () -> "Call store database still unavailable; " + pending.get() + " records queued");
         }
     }
 
@@ -338,7 +336,7 @@ public final class CallRecorder {
     private void drop(QueuedRecord record, DropReason reason, String why) {
         dropped.get(reason).increment();
         var total = droppedTotal.incrementAndGet();
-        LOG.warning("Call record dropped (" + reason.name().toLowerCase() + ": " + why + "): " + record.describe()
+        LOG.log(System.Logger.Level.WARNING, "Call record dropped (" + reason.name().toLowerCase() + ": " + why + "): " + record.describe()
                 + "; " + total + " dropped so far");
     }
 }

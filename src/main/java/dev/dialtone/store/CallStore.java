@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 
 /**
  * Call records in a SQL database: H2 in a file by default, PostgreSQL when the URL names one, the
@@ -20,7 +19,7 @@ import java.util.logging.Logger;
  */
 public final class CallStore implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(CallStore.class.getName());
+    private static final System.Logger LOG = System.getLogger(CallStore.class.getName());
 
     private final StoreSettings settings;
     private final HikariDataSource pool;
@@ -86,7 +85,7 @@ public final class CallStore implements AutoCloseable {
             var count = CallReader.purge(pool, cutoff);
             purged.increment(count);
             if (count > 0) {
-                LOG.info("Purged " + count + " calls started before " + cutoff);
+                LOG.log(System.Logger.Level.INFO, "Purged " + count + " calls started before " + cutoff);
             }
             return count;
         } catch (SQLException e) {

@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -19,7 +18,7 @@ import org.flywaydb.core.Flyway;
  */
 final class Database {
 
-    private static final Logger LOG = Logger.getLogger(Database.class.getName());
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
     private static final int POOL_SIZE = 4; // one writer, the purge, and admin reads
 
     private Database() {
@@ -61,7 +60,7 @@ final class Database {
                     .locations("classpath:db/migration")
                     .load()
                     .migrate();
-            LOG.info(() -> "Store on " + settings.safeUrl() + ": schema at version " + result.targetSchemaVersion
+            LOG.log(System.Logger.Level.INFO, () -> "Store on " + settings.safeUrl() + ": schema at version " + result.targetSchemaVersion
                     + " (" + result.migrationsExecuted + " migrations applied now)");
         } catch (RuntimeException e) {
             pool.close();

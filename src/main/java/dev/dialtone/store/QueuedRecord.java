@@ -13,7 +13,7 @@ record QueuedRecord(CallRecord record, String key, Instant queuedAt) {
         return switch (record) {
             case CallStart s -> "start of call " + s.callSid();
             case TurnRecord t -> "turn " + t.index() + " of call " + t.callSid();
-            case CallEvent e -> e.kind() + " event of call " + e.callSid();
+            case EventRecord e -> e.kind() + " event of call " + e.callSid();
             case UsageRecord u -> u.provider() + " usage of call " + u.callSid();
             case CallEnd e -> "end of call " + e.callSid();
         };

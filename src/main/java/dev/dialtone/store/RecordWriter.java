@@ -31,7 +31,7 @@ final class RecordWriter {
                 ensureCall(c, turn.callSid(), queued);
                 upsertTurn(c, turn);
             }
-            case CallEvent event -> {
+            case EventRecord event -> {
                 ensureCall(c, event.callSid(), queued);
                 insertEvent(c, event, queued.key(), mayExist);
             }
@@ -177,7 +177,7 @@ final class RecordWriter {
         ps.setInt(11, t.index());
     }
 
-    private static void insertEvent(Connection c, CallEvent e, String key, boolean mayExist) throws SQLException {
+    private static void insertEvent(Connection c, EventRecord e, String key, boolean mayExist) throws SQLException {
         if (mayExist && exists(c, "SELECT 1 FROM call_events WHERE id = ?", key)) {
             return;
         }

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The periodic purge: every {@code interval}, deletes the calls that started more than
@@ -15,7 +13,7 @@ import java.util.logging.Logger;
  */
 final class Retention {
 
-    private static final Logger LOG = Logger.getLogger(Retention.class.getName());
+    private static final System.Logger LOG = System.getLogger(Retention.class.getName());
 
     /** What the loop calls; CallStore's purge, so that counting and logging stay in one place. */
     interface Purge {
@@ -44,7 +42,7 @@ final class Retention {
                 try {
                     purge.olderThan(clock.instant().minus(retention));
                 } catch (SQLException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "Call retention purge failed; trying again in " + interval, e);
+                    LOG.log(System.Logger.Level.WARNING, "Call retention purge failed; trying again in " + interval, e);
                 }
             }
         } catch (InterruptedException e) {

@@ -9,15 +9,15 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.dialtone.net.Json;
 
 /**
  * Parses Twilio Media Streams JSON into {@link StreamEvent}s and writes {@link StreamCommand}s.
  * It has no side effects: what to do with a message is the caller's business.
  */
 public final class MediaStreamCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private MediaStreamCodec() {
     }
@@ -37,7 +37,7 @@ public final class MediaStreamCodec {
         }
         JsonNode root;
         try {
-            root = JSON.readTree(text);
+            root = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new MalformedMessage("not JSON: " + e.getOriginalMessage());
         }
@@ -75,7 +75,7 @@ public final class MediaStreamCodec {
                    + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(streamSid))
                    + "\",\"media\":{\"payload\":\"" + Base64.getEncoder().encodeToString(media.payload()) + "\"}}";
         }
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         switch (command) {
             case StreamCommand.Media media -> {
                 root.put("event", "media").put("streamSid", streamSid);
@@ -99,7 +99,7 @@ public final class MediaStreamCodec {
         if (!text.contains("\"media\"")) {
             return null;
         }
-        try (var p = JSON.getFactory().createParser(text)) {
+        try (var p = Json.MAPPER.getFactory().createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

@@ -17,6 +17,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.dialtone.net.Json;
 import dev.dialtone.Secret;
 import dev.dialtone.conversation.CallAction;
 import dev.dialtone.conversation.Switchboard;
@@ -81,7 +82,7 @@ public final class AdminApi implements HttpService {
     }
 
     private void listFlows(ServerRequest req, ServerResponse res) {
-        var out = CallJson.JSON.createArrayNode();
+        var out = Json.MAPPER.createArrayNode();
         for (var status : flows.status()) {
             var node = out.addObject();
             node.put("name", status.name());
@@ -98,7 +99,7 @@ public final class AdminApi implements HttpService {
 
     private void reload(ServerRequest req, ServerResponse res) {
         var outcome = flows.reload();
-        var node = CallJson.JSON.createObjectNode();
+        var node = Json.MAPPER.createObjectNode();
         node.put("applied", outcome.applied());
         node.put("at", outcome.at().toString());
         node.put("tookMs", outcome.took().toMillis());
@@ -117,7 +118,7 @@ public final class AdminApi implements HttpService {
             return;
         }
         var page = store.findCalls(query);
-        var node = CallJson.JSON.createObjectNode();
+        var node = Json.MAPPER.createObjectNode();
         node.put("total", page.total());
         node.put("limit", page.limit());
         node.put("offset", page.offset());
@@ -158,7 +159,7 @@ public final class AdminApi implements HttpService {
     private void placeCall(ServerRequest req, ServerResponse res) {
         JsonNode body;
         try {
-            body = CallJson.JSON.readTree(req.content().as(String.class));
+            body = Json.MAPPER.readTree(req.content().as(String.class));
         } catch (IOException e) {
             error(res, Status.BAD_REQUEST_400, "body must be JSON {\"to\", \"from\", \"flow\"}");
             return;
@@ -183,14 +184,14 @@ public final class AdminApi implements HttpService {
             var sid = twilio.placeCall(to, from, URI.create(base + "/twilio/voice?flow="
                                                             + URLEncoder.encode(flow, StandardCharsets.UTF_8)),
                                        URI.create(base + "/twilio/status"));
-            send(res, Status.CREATED_201, CallJson.JSON.createObjectNode().put("callSid", sid).put("flow", flow));
+            send(res, Status.CREATED_201, Json.MAPPER.createObjectNode().put("callSid", sid).put("flow", flow));
         } catch (TwilioCalls.TwilioApiError e) {
             error(res, Status.BAD_GATEWAY_502, e.getMessage());
         }
     }
 
     private void activeCalls(ServerRequest req, ServerResponse res) {
-        var out = CallJson.JSON.createArrayNode();
+        var out = Json.MAPPER.createArrayNode();
         switchboard.active().forEach(session -> out.add(CallJson.summary(session.transcript())));
         send(res, Status.OK_200, out);
     }
@@ -210,7 +211,7 @@ public final class AdminApi implements HttpService {
     private void transfer(ServerRequest req, ServerResponse res) {
         String number;
         try {
-            number = CallJson.JSON.readTree(req.content().as(String.class)).path("to").asText("");
+            number = Json.MAPPER.readTree(req.content().as(String.class)).path("to").asText("");
         } catch (IOException e) {
             number = "";
         }
@@ -229,7 +230,7 @@ public final class AdminApi implements HttpService {
             return;
         }
         session.get().act(action);
-        send(res, Status.ACCEPTED_202, CallJson.JSON.createObjectNode().put("callSid", sid).put("accepted", true));
+        send(res, Status.ACCEPTED_202, Json.MAPPER.createObjectNode().put("callSid", sid).put("accepted", true));
     }
 
     static void send(ServerResponse res, Status status, Object body) {
@@ -239,6 +240,6 @@ public final class AdminApi implements HttpService {
     }
 
     static void error(ServerResponse res, Status status, String message) {
-        send(res, status, CallJson.JSON.createObjectNode().put("error", message));
+        send(res, status, Json.MAPPER.createObjectNode().put("error", message));
     }
 }

@@ -3,9 +3,9 @@ package dev.dialtone.web;
 import java.time.Instant;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.dialtone.net.Json;
 import dev.dialtone.conversation.CallTranscript;
 import dev.dialtone.store.CallDetail;
 import dev.dialtone.store.CallSummary;
@@ -18,13 +18,12 @@ import dev.dialtone.store.TurnRecord;
  * firstAudioSent.
  */
 final class CallJson {
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private CallJson() {
     }
 
     static ObjectNode summary(CallTranscript t) {
-        var node = JSON.createObjectNode();
+        var node = Json.MAPPER.createObjectNode();
         node.put("callSid", t.callSid());
         node.put("flow", t.flow());
         node.put("flowVersion", t.flowVersion());
@@ -51,7 +50,7 @@ final class CallJson {
     }
 
     static ObjectNode turn(dev.dialtone.conversation.Turn.View turn) {
-        var n = JSON.createObjectNode();
+        var n = Json.MAPPER.createObjectNode();
         n.put("index", turn.index());
         n.put("caller", turn.callerText());
         n.put("agent", turn.agentText());
@@ -70,7 +69,7 @@ final class CallJson {
     }
 
     static ObjectNode summary(CallSummary s) {
-        var node = JSON.createObjectNode();
+        var node = Json.MAPPER.createObjectNode();
         node.put("callSid", s.sid());
         node.put("flow", s.flowName());
         node.put("flowVersion", s.flowVersion());

@@ -16,6 +16,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import dev.dialtone.net.Json;
 import dev.dialtone.Secret;
 import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.CallTranscript;
@@ -78,7 +79,7 @@ public final class LiveFeed implements CallLog {
         if (subscribers.isEmpty()) {
             return; // nobody watches: no JSON to build
         }
-        var node = CallJson.JSON.createObjectNode();
+        var node = Json.MAPPER.createObjectNode();
         node.put("callSid", call.callSid());
         node.set("turn", CallJson.turn(turn));
         publish("turn", node);

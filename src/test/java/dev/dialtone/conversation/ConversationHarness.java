@@ -45,7 +45,7 @@ final class ConversationHarness implements AutoCloseable {
                 lineActions.add("transfer " + number);
             }
         };
-        conversation = new Conversation(info, flow.version(), llm, voice, new QuietListener(), line, clock, mailbox::add,
+        conversation = new Conversation(info, flow.version(), llm, voice, new QuietHearing(), line, clock, mailbox::add,
                                         transcript, new TurnMetrics(new SimpleMeterRegistry()), Phrases.ENGLISH);
     }
 
@@ -116,7 +116,7 @@ final class ConversationHarness implements AutoCloseable {
     }
 
     /** An STT side with nothing to say: the tests speak by typed turns and events. */
-    private static final class QuietListener implements Conversation.Listener {
+    private static final class QuietHearing implements Conversation.Hearing {
         public boolean current(CallEvent.Stt event) {
             return true;
         }

@@ -31,8 +31,8 @@ abstract class CallStoreContract extends StoreTestBase {
                 true, timings, List.of(
                         ToolCallRecord.succeeded("menu_price", "{\"item\":\"margherita\"}", "{\"price\":12.5}", 84),
                         ToolCallRecord.failed("place_order", "{}", "timed out after 2000 ms", 2000)));
-        var transfer = new CallEvent("CA1", T0.plusSeconds(9), EventKind.TRANSFER, "+15550009999");
-        var error = new CallEvent("CA1", T0.plusSeconds(8), EventKind.ERROR, "tts: connection reset");
+        var transfer = new EventRecord("CA1", T0.plusSeconds(9), EventKind.TRANSFER, "+15550009999");
+        var error = new EventRecord("CA1", T0.plusSeconds(8), EventKind.ERROR, "tts: connection reset");
         recorder.callStarted(start);
         recorder.turnCompleted(greeting);
         recorder.turnCompleted(ordering);
@@ -79,7 +79,7 @@ abstract class CallStoreContract extends StoreTestBase {
                 new QueuedRecord(call("CA-I", "luigis", "+1555", T0), "k1", T0),
                 new QueuedRecord(new TurnRecord("CA-I", 0, "hi", "hello", false, TurnTimings.NONE,
                         List.of(ToolCallRecord.succeeded("menu_price", "{}", "{}", 3))), "k2", T0),
-                new QueuedRecord(new CallEvent("CA-I", T0, EventKind.HANGUP, "caller"), "k3", T0),
+                new QueuedRecord(new EventRecord("CA-I", T0, EventKind.HANGUP, "caller"), "k3", T0),
                 new QueuedRecord(new UsageRecord("CA-I", "openai", UsageKind.LLM_TOKENS, 100, 10), "k4", T0),
                 new QueuedRecord(new CallEnd("CA-I", T0.plusSeconds(5), "caller hung up", CallStatus.COMPLETED), "k5", T0));
         // As when a commit succeeded but its acknowledgement was lost and the writer tried again.
@@ -215,7 +215,7 @@ abstract class CallStoreContract extends StoreTestBase {
         store.recorder().callStarted(call("CA-BIG", "luigis", "+1555", T0));
         store.recorder().turnCompleted(new TurnRecord("CA-BIG", 0, "list everything", "here", false,
                 TurnTimings.NONE, List.of(ToolCallRecord.succeeded("dump", "{}", huge, 7))));
-        store.recorder().event(new CallEvent("CA-BIG", T0, EventKind.ERROR, "e".repeat(20_000)));
+        store.recorder().event(new EventRecord("CA-BIG", T0, EventKind.ERROR, "e".repeat(20_000)));
 
         await(() -> store.findCall("CA-BIG").map(d -> d.turns().size() == 1 && d.events().size() == 1).orElse(false));
         var detail = store.findCall("CA-BIG").orElseThrow();

@@ -59,7 +59,7 @@ abstract class StoreTestBase {
         recorder.callStarted(call(sid, "luigis", "+1555", at));
         recorder.turnCompleted(new TurnRecord(sid, 0, "hi", "hello", false, TurnTimings.NONE,
                 List.of(ToolCallRecord.succeeded("menu_price", "{}", "{}", 5))));
-        recorder.event(new CallEvent(sid, at.plusSeconds(1), EventKind.HANGUP, "caller"));
+        recorder.event(new EventRecord(sid, at.plusSeconds(1), EventKind.HANGUP, "caller"));
         recorder.usage(new UsageRecord(sid, "openai", UsageKind.LLM_TOKENS, 10, 2));
         recorder.callEnded(new CallEnd(sid, at.plusSeconds(2), "caller hung up", CallStatus.COMPLETED));
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * One call's Deepgram stream. A writer thread owns the socket and the audio not yet acknowledged;
@@ -32,7 +31,7 @@ import java.util.logging.Logger;
  * again; its results are shifted by the resent audio's position so times stay call-relative.
  */
 final class DeepgramSttSession implements SttSession {
-    private static final Logger LOG = Logger.getLogger(DeepgramSttSession.class.getName());
+    private static final System.Logger LOG = System.getLogger(DeepgramSttSession.class.getName());
     static final int BYTES_PER_SECOND = 8000;
     /** Resend buffer cap: 30 s of audio; beyond that the oldest is dropped (Deepgram finalises far sooner). */
     private static final long MAX_UNACKED = 30L * BYTES_PER_SECOND;
@@ -295,7 +294,7 @@ final class DeepgramSttSession implements SttSession {
         if (connection != null) {
             connection.socket().abort();
             connection = null;
-            LOG.info("deepgram socket ended (" + cause.message() + "); reconnecting");
+            LOG.log(System.Logger.Level.INFO, "deepgram socket ended (" + cause.message() + "); reconnecting");
         }
         var last = cause;
         if (last != null && !last.retryable()) {

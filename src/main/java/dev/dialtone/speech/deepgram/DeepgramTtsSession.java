@@ -19,7 +19,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
 
 /**
  * One call's Deepgram TTS socket. Each segment is sent as Speak + Flush, so the audio between two
@@ -40,7 +39,7 @@ import java.util.logging.Logger;
  * current one's messages count.
  */
 final class DeepgramTtsSession implements TtsSession {
-    private static final Logger LOG = Logger.getLogger(DeepgramTtsSession.class.getName());
+    private static final System.Logger LOG = System.getLogger(DeepgramTtsSession.class.getName());
     private static final String PROVIDER_NAME = DeepgramTextToSpeech.PROVIDER;
 
     private sealed interface Command {
@@ -349,10 +348,10 @@ final class DeepgramTtsSession implements TtsSession {
                         }
                     }
                     // Metadata opens every socket; Cleared comes only to a socket left behind, unheard.
-                    case "Metadata", "Cleared" -> LOG.fine(() -> "deepgram tts " + ProviderError.abbreviate(text));
+                    case "Metadata", "Cleared" -> LOG.log(System.Logger.Level.DEBUG, () -> "deepgram tts " + ProviderError.abbreviate(text));
                     // Not fatal by definition; the one a call could meet (past 20 Flushes a minute)
                     // FlushBudget prevents, and its unflushed segment would end by the idle timeout.
-                    case "Warning" -> LOG.warning(() -> "deepgram tts " + ProviderError.abbreviate(text));
+                    case "Warning" -> LOG.log(System.Logger.Level.WARNING, () -> "deepgram tts " + ProviderError.abbreviate(text));
                     default -> {
                         // An error message or an unknown one: the head segment cannot be trusted.
                         var head = inFlight.pollFirst();

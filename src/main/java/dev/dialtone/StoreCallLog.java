@@ -7,7 +7,7 @@ import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.CallTranscript;
 import dev.dialtone.conversation.Turn;
 import dev.dialtone.store.CallEnd;
-import dev.dialtone.store.CallEvent;
+import dev.dialtone.store.EventRecord;
 import dev.dialtone.store.CallRecorder;
 import dev.dialtone.store.CallStart;
 import dev.dialtone.store.CallStatus;
@@ -23,10 +23,10 @@ import dev.dialtone.store.UsageRecord;
  * Records calls in the store as they happen: it translates the conversation's transcript into
  * the store's records and hands them to the asynchronous {@link CallRecorder} (which never blocks).
  */
-final class Recording implements CallLog {
+final class StoreCallLog implements CallLog {
     private final CallRecorder recorder;
 
-    Recording(CallRecorder recorder) {
+    StoreCallLog(CallRecorder recorder) {
         this.recorder = recorder;
     }
 
@@ -57,7 +57,7 @@ final class Recording implements CallLog {
             case "dtmf" -> Optional.of(EventKind.DTMF);
             default -> Optional.<EventKind>empty();
         };
-        kind.ifPresent(k -> recorder.event(new CallEvent(call.callSid(), note.at(), k, note.detail())));
+        kind.ifPresent(k -> recorder.event(new EventRecord(call.callSid(), note.at(), k, note.detail())));
     }
 
     @Override

@@ -7,9 +7,9 @@ import java.util.Objects;
  * An event that matters in a call (transfer, hang-up, error, ...) with its time and detail; the
  * store keeps the first 8,000 characters of the detail.
  */
-public record CallEvent(String callSid, Instant at, EventKind kind, String detail) implements CallRecord {
+public record EventRecord(String callSid, Instant at, EventKind kind, String detail) implements CallRecord {
 
-    public CallEvent {
+    public EventRecord {
         Require.sid(callSid);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(kind, "kind");
