@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.io.IOException;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -15,6 +16,9 @@ import dev.dialtone.conversation.TurnMetrics;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.plugin.PluginRuntime;
 import dev.dialtone.telephony.TwilioCalls;
+import dev.dialtone.conversation.CallAction;
+import dev.dialtone.conversation.CallLog;
+import dev.dialtone.conversation.CallSession;
 
 /**
  * {@code bin/dialtone chat FLOW}: the same conversation as a phone call, driven by typed turns in
@@ -46,7 +50,7 @@ final class Chat {
                 return 1;
             }
             var switchboard = new Switchboard(flows, Main.providers(settings), new TwilioCalls(settings.twilio()),
-                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), dev.dialtone.conversation.CallLog.NONE);
+                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), CallLog.NONE);
             var session = switchboard.chat(flow.get(), "CHAT" + System.currentTimeMillis(),
                                            text -> out.println("agent: " + text), printedLine(out));
             out.println("Talking to flow " + flow.get().name() + " (" + flow.get().hash() + "). Type, Enter to send; Ctrl-D ends.");
@@ -61,9 +65,9 @@ final class Chat {
                     awaitAnswer(session, before);
                 }
             }
-            session.act(new dev.dialtone.conversation.CallAction.HangUp("operator"));
+            session.act(new CallAction.HangUp("operator"));
             return 0;
-        } catch (java.io.IOException | IllegalStateException e) {
+        } catch (IOException | IllegalStateException e) {
             out.println("chat: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
@@ -73,7 +77,7 @@ final class Chat {
     }
 
     /** Waits (up to 30 s) until the agent has answered the typed turn, so output and input do not interleave. */
-    private static void awaitAnswer(dev.dialtone.conversation.CallSession session, int turnsBefore)
+    private static void awaitAnswer(CallSession session, int turnsBefore)
             throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!session.ended() && System.nanoTime() < deadline) {

@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.nio.file.Path;
+import java.util.Set;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
@@ -104,8 +106,8 @@ public final class Main {
     }
 
     private static int validate(Settings settings, String[] args) {
-        var flows = args.length > 0 ? java.nio.file.Path.of(args[0]) : settings.flows();
-        var plugins = args.length > 1 ? java.nio.file.Path.of(args[1])
+        var flows = args.length > 0 ? Path.of(args[0]) : settings.flows();
+        var plugins = args.length > 1 ? Path.of(args[1])
                 : args.length > 0 ? flows.resolveSibling("plugins") : settings.plugins();
         return FlowCheck.run(flows, plugins, configuredProviders(settings), System.out);
     }
@@ -167,7 +169,7 @@ public final class Main {
     }
 
     /** Provider names whose API key is set. */
-    static java.util.Set<String> configuredProviders(Settings settings) {
+    static Set<String> configuredProviders(Settings settings) {
         return settings.providers().stream().filter(Settings.Provider::configured).map(Settings.Provider::name)
                        .collect(Collectors.toUnmodifiableSet());
     }

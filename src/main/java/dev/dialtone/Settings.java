@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.nio.file.Files;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -61,7 +62,7 @@ public record Settings(int port,
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(overrides));
-        if (java.nio.file.Files.isRegularFile(file)) {
+        if (Files.isRegularFile(file)) {
             builder.addSource(ConfigSources.file(file));
         }
         return from(builder.build());

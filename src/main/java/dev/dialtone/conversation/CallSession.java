@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.dialtone.audio.VoiceActivity;
 import dev.dialtone.flow.FlowVersion;
@@ -147,7 +148,7 @@ public final class CallSession implements CallHandler {
         private static final long GAP_MS = 200;
         private long speechStartNanos; // reader thread only: start of the current stretch of speech, 0 if none
         private boolean reported;      // reader thread only: this stretch was already posted
-        private final java.util.concurrent.atomic.AtomicLong audioBytes = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong audioBytes = new AtomicLong();
 
         SpeechInput(SpeechToText stt, SttOptions options, Consumer<CallEvent> post, CallClock clock) {
             this.stt = stt;

@@ -3,6 +3,11 @@ package dev.dialtone.conversation;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.function.Consumer;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.dialtone.audio.Frames;
 import dev.dialtone.audio.Playout;
@@ -62,7 +67,7 @@ final class PhoneVoice implements Voice {
     public void speak(Segment segment, boolean fixed) {
         var p = new Pending(segment, fixed);
         pending.add(p);
-        var cached = fixed ? cache.get(voiceKey, segment.text) : java.util.Optional.<byte[]>empty();
+        var cached = fixed ? cache.get(voiceKey, segment.text) : Optional.<byte[]>empty();
         if (cached.isPresent()) {
             p.held.writeBytes(cached.get());
             p.done = true;
@@ -88,14 +93,14 @@ final class PhoneVoice implements Voice {
      * audio goes only to the cache.
      */
     @Override
-    public void prepare(java.util.List<String> phrases) {
+    public void prepare(List<String> phrases) {
         var missing = phrases.stream().filter(p -> cache.get(voiceKey, p).isEmpty()).distinct().toList();
         if (missing.isEmpty()) {
             return;
         }
-        var audio = new java.util.concurrent.ConcurrentHashMap<Long, ByteArrayOutputStream>();
-        var left = new java.util.concurrent.atomic.AtomicInteger(missing.size());
-        var holder = new java.util.concurrent.atomic.AtomicReference<TtsSession>();
+        var audio = new ConcurrentHashMap<Long, ByteArrayOutputStream>();
+        var left = new AtomicInteger(missing.size());
+        var holder = new AtomicReference<TtsSession>();
         var side = tts.open(options, event -> {
             switch (event) {
                 case TtsEvent.Audio a -> audio.computeIfAbsent(a.segmentId(), id -> new ByteArrayOutputStream())
@@ -209,7 +214,7 @@ final class PhoneVoice implements Voice {
         }
     }
 
-    private java.util.Optional<Pending> find(long segmentId) {
+    private Optional<Pending> find(long segmentId) {
         return pending.stream().filter(p -> p.segment.id == segmentId).findFirst();
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Locale;
 
 /**
  * Cuts a streaming LLM reply into segments for text-to-speech: at sentence ends, and at clause
@@ -123,7 +124,7 @@ final class Segmenter {
         while (start > 0 && !Character.isWhitespace(pending.charAt(start - 1)) && pending.charAt(start - 1) != '(') {
             start--;
         }
-        var word = pending.substring(start, dot).toLowerCase(java.util.Locale.ROOT);
+        var word = pending.substring(start, dot).toLowerCase(Locale.ROOT);
         if (word.isEmpty()) {
             return false;
         }

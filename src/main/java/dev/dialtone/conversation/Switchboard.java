@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.time.Duration;
 
 import dev.dialtone.audio.Playout;
 import dev.dialtone.flow.FlowRegistry;
@@ -19,6 +20,7 @@ import dev.dialtone.telephony.OutboundStream;
 import dev.dialtone.telephony.StreamCommand;
 import dev.dialtone.telephony.StreamEvent;
 import dev.dialtone.telephony.TwilioCalls;
+import dev.dialtone.telephony.SilentCall;
 
 /**
  * Answers calls: picks the flow version for a new stream (the one named in the TwiML, else the
@@ -29,9 +31,9 @@ public final class Switchboard implements CallHandler.Factory {
     private static final System.Logger LOG = System.getLogger(Switchboard.class.getName());
     private static final int RECENT = 500;
     /** How far ahead of real time audio is sent to Twilio. */
-    static final java.time.Duration PLAYOUT_LEAD = java.time.Duration.ofMillis(200);
+    static final Duration PLAYOUT_LEAD = Duration.ofMillis(200);
     /** Audio goes to Twilio 100 ms at a time: five frames per wake-up of the playout thread, not one. */
-    static final java.time.Duration PLAYOUT_BATCH = java.time.Duration.ofMillis(100);
+    static final Duration PLAYOUT_BATCH = Duration.ofMillis(100);
 
     private final FlowRegistry flows;
     private final Providers providers;
@@ -83,7 +85,7 @@ public final class Switchboard implements CallHandler.Factory {
             LOG.log(System.Logger.Level.ERROR, "Call {0}: flow {1} needs providers {2}/{3}/{4}, not all configured",
                     start.callSid(), flow.name(), f.stt().provider(), f.llm().provider(), f.tts().provider());
             out.close();
-            return new dev.dialtone.telephony.SilentCall(start);
+            return new SilentCall(start);
         }
         var info = new Conversation.CallInfo(start.callSid(), start.parameter("from"), start.parameter("to"));
         var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),

@@ -1,6 +1,7 @@
 package dev.dialtone.conversation;
 
 import java.util.function.Consumer;
+import java.util.List;
 
 /**
  * The agent's voice as text, for {@code bin/dialtone chat} and the softphone's text mode: each
@@ -45,7 +46,7 @@ final class TextVoice implements Voice {
     }
 
     @Override
-    public void prepare(java.util.List<String> phrases) {
+    public void prepare(List<String> phrases) {
     }
 
     @Override

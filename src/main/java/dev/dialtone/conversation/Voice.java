@@ -1,5 +1,7 @@
 package dev.dialtone.conversation;
 
+import java.util.List;
+
 /**
  * Where the agent's words go: a phone line ({@link PhoneVoice}: text-to-speech, paced audio,
  * marks) or a terminal ({@link TextVoice}). Called only on the call's thread. Either way the
@@ -26,7 +28,7 @@ interface Voice extends AutoCloseable {
     boolean playing();
 
     /** Synthesises fixed phrases ahead of need, so that they play at once (even if the TTS later fails). */
-    void prepare(java.util.List<String> phrases);
+    void prepare(List<String> phrases);
 
     /** Whether a fixed phrase can be spoken without the TTS (it is cached). */
     boolean hasCached(String text);

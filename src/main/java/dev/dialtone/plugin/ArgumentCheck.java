@@ -11,6 +11,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.Set;
 
 /**
  * A plugin's {@code parameters} JSON Schema, checked once against the draft-07 meta-schema when the
@@ -59,7 +60,7 @@ final class ArgumentCheck {
         return problems.isEmpty() ? Optional.empty() : Optional.of(join(problems));
     }
 
-    private static String join(java.util.Set<ValidationMessage> problems) {
+    private static String join(Set<ValidationMessage> problems) {
         return problems.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; "));
     }
 }

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import java.time.Duration;
+import java.util.function.Function;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.graalvm.polyglot.proxy.ProxyObject;
@@ -45,7 +47,7 @@ final class HostBridge {
         }));
         members.put("fetch", fn(args -> {
             try {
-                var left = java.time.Duration.ofNanos(deadlineNanos - System.nanoTime());
+                var left = Duration.ofNanos(deadlineNanos - System.nanoTime());
                 return "{\"value\":" + fetch.fetch(text(args, 0), text(args, 1), left) + "}";
             } catch (HostFetch.FetchError e) {
                 return error(e.getMessage());
@@ -82,7 +84,7 @@ final class HostBridge {
         return ProxyObject.fromMap(members);
     }
 
-    private static ProxyExecutable fn(java.util.function.Function<Value[], Object> body) {
+    private static ProxyExecutable fn(Function<Value[], Object> body) {
         return body::apply;
     }
 

@@ -3,6 +3,7 @@ package dev.dialtone.plugin;
 import dev.dialtone.net.Json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -93,7 +94,7 @@ final class HostFetch {
     }
 
     private HttpRequest request(URI uri, String optionsJson, Duration timeLeft) throws FetchError {
-        com.fasterxml.jackson.databind.JsonNode options;
+        JsonNode options;
         try {
             options = Json.read(optionsJson);
         } catch (JsonProcessingException e) {

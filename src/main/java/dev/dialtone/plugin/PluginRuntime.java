@@ -13,10 +13,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
+import java.nio.charset.StandardCharsets;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Loads JavaScript tool plugins ({@code plugins/NAME.js}, an ES module whose default export has
@@ -77,7 +80,7 @@ public final class PluginRuntime implements AutoCloseable {
         if (bytes.length > settings.limits().maxSourceBytes()) {
             throw new PluginException(file, 1, "plugin " + name + " is larger than " + settings.limits().maxSourceBytes() + " bytes");
         }
-        var text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        var text = new String(bytes, StandardCharsets.UTF_8);
         var source = Source.newBuilder("js", text, fileName).mimeType("application/javascript+module").buildLiteral();
         var started = start(file, name, source);
         var meta = Meta.read(file, name, text, started.describeJson(), settings.limits());
@@ -213,10 +216,10 @@ public final class PluginRuntime implements AutoCloseable {
     /** Checked metadata of a plugin's default export. */
     record Meta(String description, String parametersJson, Optional<String> say, Duration timeout) {
         static Meta read(Path file, String name, String text, String describeJson, PluginLimits limits) throws PluginException {
-            com.fasterxml.jackson.databind.JsonNode d;
+            JsonNode d;
             try {
                 d = Json.read(describeJson);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 throw new PluginException(file, 1, "plugin " + name + ": cannot read its default export");
             }
             int exportLine = lineOf(text, "export default");

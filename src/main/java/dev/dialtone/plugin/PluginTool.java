@@ -15,6 +15,7 @@ import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
  * One loaded version of a JavaScript plugin, usable as a {@link Tool}. It keeps a small pool of warm
@@ -120,7 +121,7 @@ public final class PluginTool implements Tool, AutoCloseable {
                     return fail("could not start: " + e.getMessage());
                 }
             }
-            var left = java.time.Duration.ofNanos(deadline - System.nanoTime());
+            var left = Duration.ofNanos(deadline - System.nanoTime());
             if (left.toMillis() < 1) {
                 idle.offer(guest);
                 return fail("did not get a turn within " + meta.timeout().toMillis() + " ms; try again");
@@ -265,7 +266,7 @@ public final class PluginTool implements Tool, AutoCloseable {
             }
             try {
                 Json.read(text); // the glue's JSON.stringify belongs to the plugin's realm, which the plugin can replace
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 return fail("failed: run returned text that is not JSON");
             }
             return new ToolOutcome.Result(text);

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.graalvm.polyglot.Context;
+import com.sun.management.ThreadMXBean;
 
 /**
  * Runs guest code under a wall-time limit and an allocation budget. The guest runs on a platform
@@ -21,8 +22,8 @@ import org.graalvm.polyglot.Context;
  * {@code maxConcurrent} x the allocation budget even under load.
  */
 final class Runner implements AutoCloseable {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS =
+            (ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** Idle threads are reused; each holds at most one guest run at a time. Thread-safe. */

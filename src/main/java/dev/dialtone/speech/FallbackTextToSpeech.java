@@ -193,7 +193,7 @@ public final class FallbackTextToSpeech implements TextToSpeech {
                         gate.emit(new TtsEvent.Failed(OptionalLong.of(entry.getKey()), cause.error()));
                         iterator.remove();
                     } else {
-                        respeak.add(java.util.Map.entry(entry.getKey(), entry.getValue().text));
+                        respeak.add(Map.entry(entry.getKey(), entry.getValue().text));
                     }
                 }
             } finally {

@@ -43,9 +43,10 @@ final class Database {
         // Hikari evicts a broken connection only for the SQL states it knows (H2 reports a broken
         // session as 90067); without this, a retry within half a second gets the dead one back.
         config.setExceptionOverride(new SQLExceptionOverride() {
-            @java.lang.Override
-            public Override adjudicate(SQLException e) {
-                return isConnectionFailure(e) ? Override.MUST_EVICT : Override.CONTINUE_EVICT;
+            // no @Override here: inside this class the name means SQLExceptionOverride.Override
+            public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                return isConnectionFailure(e) ? SQLExceptionOverride.Override.MUST_EVICT
+                                              : SQLExceptionOverride.Override.CONTINUE_EVICT;
             }
         });
         HikariDataSource pool;

@@ -5,11 +5,13 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 import dev.dialtone.net.Json;
 
@@ -72,7 +74,7 @@ public final class MediaStreamCodec {
         if (command instanceof StreamCommand.Media media) {
             // 50 a second per speaking call: written directly rather than through a tree
             return "{\"event\":\"media\",\"streamSid\":\""
-                   + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(streamSid))
+                   + new String(JsonStringEncoder.getInstance().quoteAsString(streamSid))
                    + "\",\"media\":{\"payload\":\"" + Base64.getEncoder().encodeToString(media.payload()) + "\"}}";
         }
         ObjectNode root = Json.MAPPER.createObjectNode();
@@ -140,7 +142,7 @@ public final class MediaStreamCodec {
                 return null;
             }
             return new StreamEvent.Media(sequence, streamSid, track, chunk, timestamp, payload);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return null; // the general path reports what is wrong
         }
     }

@@ -8,6 +8,7 @@ import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsUpgradeException;
+import io.helidon.common.socket.PeerInfo;
 
 /**
  * {@code WS /twilio/stream}: one {@link MediaStreamConnection} per socket, so no call's state
@@ -50,7 +51,7 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
         }
     }
 
-    boolean admits(io.helidon.common.socket.PeerInfo peer) {
+    boolean admits(PeerInfo peer) {
         return admission.admits(peer);
     }
 

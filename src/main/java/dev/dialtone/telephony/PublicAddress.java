@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import io.helidon.http.HeaderName;
 
 /**
  * The address Twilio uses to reach this server. Behind a proxy or tunnel the server sees a
@@ -12,8 +13,8 @@ import io.helidon.http.Headers;
  * public base comes from {@code PUBLIC_URL}, or else from the forwarding headers.
  */
 public final class PublicAddress {
-    private static final io.helidon.http.HeaderName FORWARDED_HOST = HeaderNames.create("X-Forwarded-Host");
-    private static final io.helidon.http.HeaderName FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
+    private static final HeaderName FORWARDED_HOST = HeaderNames.create("X-Forwarded-Host");
+    private static final HeaderName FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
 
     private final Optional<URI> publicUrl;
 
@@ -51,7 +52,7 @@ public final class PublicAddress {
                 .orElse("localhost");
     }
 
-    private static Optional<String> first(Headers headers, io.helidon.http.HeaderName name) {
+    private static Optional<String> first(Headers headers, HeaderName name) {
         return headers.first(name).map(v -> v.split(",")[0].trim()).filter(v -> !v.isEmpty());
     }
 }

@@ -1,10 +1,12 @@
 package dev.dialtone.telephony;
 
 import java.util.Optional;
+import java.util.Map;
 
 import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.HeaderNames;
 
 /**
  * Who may open a Media Stream socket: Twilio (by signature) on {@code /twilio/stream}, an operator
@@ -23,6 +25,6 @@ public interface StreamAdmission {
     /** Twilio's streams: the signature over the public wss URL (no parameters). */
     static StreamAdmission twilio(TwilioSignature signature, PublicAddress address) {
         return (prologue, headers) -> signature.problem(address.wss(headers, prologue.uriPath().rawPath()),
-                java.util.Map.of(), headers.first(io.helidon.http.HeaderNames.create("X-Twilio-Signature")));
+                Map.of(), headers.first(HeaderNames.create("X-Twilio-Signature")));
     }
 }

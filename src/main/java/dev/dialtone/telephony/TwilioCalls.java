@@ -3,6 +3,8 @@ package dev.dialtone.telephony;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import com.twilio.exception.ApiException;
 import com.twilio.http.HttpClient;
@@ -13,6 +15,7 @@ import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.Account;
 import com.twilio.rest.api.v2010.account.Call;
 import com.twilio.type.PhoneNumber;
+import com.twilio.type.Twiml;
 
 import dev.dialtone.Settings;
 
@@ -52,7 +55,7 @@ public final class TwilioCalls {
 
     /** Transfers a live call to another number: its TwiML is replaced by a {@code <Dial>}. */
     public void transfer(String callSid, String number) {
-        run(() -> Call.updater(callSid).setTwiml(new com.twilio.type.Twiml(Twiml.dial(number))).update(client));
+        run(() -> Call.updater(callSid).setTwiml(new Twiml(TwimlWriter.dial(number))).update(client));
     }
 
     /** The account's status ("active", "suspended", "closed"): a check that the credentials work. */
@@ -72,7 +75,7 @@ public final class TwilioCalls {
         }
     }
 
-    private <T> T run(java.util.function.Supplier<T> call) {
+    private <T> T run(Supplier<T> call) {
         try {
             return call.get();
         } catch (ApiException e) {
@@ -112,7 +115,7 @@ public final class TwilioCalls {
             return network.makeRequest(rebased);
         }
 
-        private static void copy(Map<String, List<String>> from, java.util.function.BiConsumer<String, String> to) {
+        private static void copy(Map<String, List<String>> from, BiConsumer<String, String> to) {
             from.forEach((name, values) -> values.forEach(v -> to.accept(name, v)));
         }
     }

@@ -62,7 +62,7 @@ public final class TwilioWebhooks implements HttpService {
         if (flow.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "Call {0} to {1}: no flow answers this number (and no default flow)",
                     form.getOrDefault("CallSid", "?"), to);
-            res.send(Twiml.sayAndHangUp("Sorry, this number is not in service."));
+            res.send(TwimlWriter.sayAndHangUp("Sorry, this number is not in service."));
             return;
         }
         var parameters = new LinkedHashMap<String, String>();
@@ -70,7 +70,7 @@ public final class TwilioWebhooks implements HttpService {
         parameters.put("to", to);
         parameters.put("direction", form.getOrDefault("Direction", "inbound"));
         parameters.put("flow", flow.get());
-        res.send(Twiml.connectStream(address.wss(req.headers(), STREAM_PATH),
+        res.send(TwimlWriter.connectStream(address.wss(req.headers(), STREAM_PATH),
                                      address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH, parameters));
     }
 

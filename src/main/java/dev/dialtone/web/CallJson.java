@@ -2,6 +2,7 @@ package dev.dialtone.web;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -10,6 +11,8 @@ import dev.dialtone.conversation.CallTranscript;
 import dev.dialtone.store.CallDetail;
 import dev.dialtone.store.CallSummary;
 import dev.dialtone.store.TurnRecord;
+import dev.dialtone.conversation.Turn;
+import dev.dialtone.store.EventKind;
 
 /**
  * The JSON shape of calls for the API and the console, the same whether a call is live (its
@@ -49,7 +52,7 @@ final class CallJson {
         return node;
     }
 
-    static ObjectNode turn(dev.dialtone.conversation.Turn.View turn) {
+    static ObjectNode turn(Turn.View turn) {
         var n = Json.MAPPER.createObjectNode();
         n.put("index", turn.index());
         n.put("caller", turn.callerText());
@@ -75,9 +78,9 @@ final class CallJson {
         node.put("flowVersion", s.flowVersion());
         node.put("from", s.from());
         node.put("to", s.to());
-        node.put("direction", s.direction().name().toLowerCase(java.util.Locale.ROOT));
+        node.put("direction", s.direction().name().toLowerCase(Locale.ROOT));
         node.put("node", "");
-        node.put("status", s.status().name().toLowerCase(java.util.Locale.ROOT));
+        node.put("status", s.status().name().toLowerCase(Locale.ROOT));
         node.put("startedAt", s.startedAt().toString());
         node.put("endedAt", s.ended().map(Instant::toString).orElse(null));
         node.put("endReason", s.endReason());
@@ -88,7 +91,7 @@ final class CallJson {
     static ObjectNode detail(CallDetail d) {
         var node = summary(d.summary());
         // the store keeps node changes as events: the last one is where the call ended
-        d.events().stream().filter(e -> e.kind() == dev.dialtone.store.EventKind.NODE_CHANGE)
+        d.events().stream().filter(e -> e.kind() == EventKind.NODE_CHANGE)
          .reduce((first, second) -> second).ifPresent(e -> node.put("node", e.detail()));
         var turns = node.putArray("transcript");
         for (TurnRecord turn : d.turns()) {
@@ -111,11 +114,11 @@ final class CallJson {
         }
         var events = node.putArray("events");
         d.events().forEach(e -> events.addObject().put("at", e.at().toString())
-                                      .put("kind", e.kind().name().toLowerCase(java.util.Locale.ROOT))
+                                      .put("kind", e.kind().name().toLowerCase(Locale.ROOT))
                                       .put("detail", e.detail()));
         var usage = node.putArray("usage");
         d.usage().forEach(u -> usage.addObject().put("provider", u.provider())
-                                    .put("kind", u.kind().name().toLowerCase(java.util.Locale.ROOT))
+                                    .put("kind", u.kind().name().toLowerCase(Locale.ROOT))
                                     .put("input", u.input()).put("output", u.output()));
         return node;
     }

@@ -4,6 +4,7 @@ import io.helidon.http.HttpMediaTypes;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.helidon.http.HeaderNames;
 
 /**
  * {@code /observe/health} (liveness: the server answers) and {@code /observe/metrics} (every
@@ -23,7 +24,7 @@ public final class Observability implements HttpService {
                  res.send("{\"status\":\"UP\"}");
              })
              .get("/metrics", (req, res) -> {
-                 res.headers().set(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                 res.headers().set(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                  res.send(metrics.scrape());
              });
     }

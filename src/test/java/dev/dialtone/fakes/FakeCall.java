@@ -43,7 +43,7 @@ public final class FakeCall implements AutoCloseable {
     private final String callSid;
     private final String streamSid;
     private final String accountSid;
-    private final FakeTwilio.Twiml twiml;
+    private final FakeTwilio.TwimlAnswer twiml;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final AtomicLong sequence = new AtomicLong();
     private final List<Received> received = new ArrayList<>(); // guarded by itself
@@ -55,7 +55,7 @@ public final class FakeCall implements AutoCloseable {
     private volatile long streamStartNanos;
     private volatile long lastAudioSentNanos;
 
-    private FakeCall(FakeTwilio twilio, String callSid, String streamSid, String accountSid, FakeTwilio.Twiml twiml) {
+    private FakeCall(FakeTwilio twilio, String callSid, String streamSid, String accountSid, FakeTwilio.TwimlAnswer twiml) {
         this.twilio = twilio;
         this.callSid = callSid;
         this.streamSid = streamSid;
@@ -65,7 +65,7 @@ public final class FakeCall implements AutoCloseable {
     }
 
     static FakeCall connect(FakeTwilio twilio, URI uri, String signature, String callSid, String streamSid,
-                            String accountSid, FakeTwilio.Twiml twiml) throws IOException {
+                            String accountSid, FakeTwilio.TwimlAnswer twiml) throws IOException {
         var call = new FakeCall(twilio, callSid, streamSid, accountSid, twiml);
         var opened = new java.util.concurrent.CompletableFuture<io.helidon.websocket.WsSession>();
         try {
@@ -102,7 +102,7 @@ public final class FakeCall implements AutoCloseable {
         return streamSid;
     }
 
-    public FakeTwilio.Twiml twiml() {
+    public FakeTwilio.TwimlAnswer twiml() {
         return twiml;
     }
 

@@ -54,7 +54,7 @@ public final class FakeTwilio {
     }
 
     /** The TwiML a voice webhook answered, as Twilio reads it. */
-    public record Twiml(int status, String body, String streamUrl, String statusCallback, Map<String, String> parameters) {
+    public record TwimlAnswer(int status, String body, String streamUrl, String statusCallback, Map<String, String> parameters) {
     }
 
     /** Places a call: webhook, TwiML, signed stream, connected + start. */
@@ -81,7 +81,7 @@ public final class FakeTwilio {
     }
 
     /** POSTs the voice webhook, signed over exactly what is sent. */
-    public Twiml voiceWebhook(Map<String, String> params) throws IOException, InterruptedException {
+    public TwimlAnswer voiceWebhook(Map<String, String> params) throws IOException, InterruptedException {
         var url = server + "/twilio/voice";
         var res = post(url, params, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, url, params));
         return parseTwiml(res.statusCode(), res.body());
@@ -103,14 +103,14 @@ public final class FakeTwilio {
     }
 
     /** Opens the Media Stream the TwiML asked for, signed like Twilio, and sends connected + start. */
-    public FakeCall openStream(String callSid, Twiml twiml) throws IOException {
+    public FakeCall openStream(String callSid, TwimlAnswer twiml) throws IOException {
         var call = connectOnly(callSid, twiml);
         call.begin();
         return call;
     }
 
     /** Opens the signed socket but sends nothing yet ({@link FakeCall#begin()} sends connected + start). */
-    public FakeCall connectOnly(String callSid, Twiml twiml) throws IOException {
+    public FakeCall connectOnly(String callSid, TwimlAnswer twiml) throws IOException {
         var signature = authToken.isEmpty() ? null : TwilioSigner.sign(authToken, twiml.streamUrl(), Map.of());
         return FakeCall.connect(this, socketUri(twiml.streamUrl()), signature, callSid, newSid("MZ"), accountSid, twiml);
     }
@@ -124,7 +124,7 @@ public final class FakeTwilio {
         params.put("from", "softphone");
         params.put("to", "softphone");
         params.put("flow", flow);
-        var twiml = new Twiml(200, "", "wss://" + server.getRawAuthority() + "/softphone", null, params);
+        var twiml = new TwimlAnswer(200, "", "wss://" + server.getRawAuthority() + "/softphone", null, params);
         var query = adminToken.isEmpty() ? "" : "?token=" + URLEncoder.encode(adminToken, StandardCharsets.UTF_8);
         var call = FakeCall.connect(this, URI.create("ws://" + server.getRawAuthority() + "/softphone" + query), null,
                                     newSid("SP"), newSid("MZ"), accountSid, twiml);
@@ -139,7 +139,7 @@ public final class FakeTwilio {
     }
 
     /** Sends a stream status callback (stream-started, stream-stopped) like Twilio. */
-    void streamStatus(Twiml twiml, String callSid, String streamSid, String event) {
+    void streamStatus(TwimlAnswer twiml, String callSid, String streamSid, String event) {
         if (twiml.statusCallback() == null) {
             return;
         }
@@ -190,10 +190,10 @@ public final class FakeTwilio {
                                  .substring(0, 32);
     }
 
-    static Twiml parseTwiml(int status, String body) {
+    static TwimlAnswer parseTwiml(int status, String body) {
         var m = STREAM.matcher(body);
         if (status != 200 || !m.find()) {
-            return new Twiml(status, body, null, null, Map.of());
+            return new TwimlAnswer(status, body, null, null, Map.of());
         }
         var attrs = attributes(m.group(1));
         var params = new LinkedHashMap<String, String>();
@@ -201,7 +201,7 @@ public final class FakeTwilio {
         while (p.find()) {
             params.put(unescape(p.group(1)), unescape(p.group(2)));
         }
-        return new Twiml(status, body, attrs.get("url"), attrs.get("statusCallback"), params);
+        return new TwimlAnswer(status, body, attrs.get("url"), attrs.get("statusCallback"), params);
     }
 
     private static Map<String, String> attributes(String text) {

@@ -3,6 +3,7 @@ package dev.dialtone.llm.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 
 import dev.dialtone.net.Json;
 import dev.dialtone.llm.ChatEvent;
@@ -129,7 +130,7 @@ public final class AnthropicChatModel implements ChatModel {
             JsonNode input;
             try {
                 input = Json.MAPPER.readTree(call.argumentsJson());
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 input = Json.MAPPER.createObjectNode();
             }
             content.addObject().put("type", "tool_use").put("id", call.id()).put("name", call.name()).set("input", input);

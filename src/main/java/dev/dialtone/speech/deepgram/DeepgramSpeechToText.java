@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.List;
 
 /**
  * Deepgram live transcription over its WebSocket ({@code /v1/listen}, protocols.md section 4): one
@@ -36,17 +37,17 @@ public final class DeepgramSpeechToText implements SpeechToText {
      *                    presumed dead and replaced (a half-open connection reports nothing;
      *                    Deepgram answers flowing audio, silence included, within seconds)
      */
-    public record Timing(Duration connect, Duration keepAlive, Duration closeGrace, java.util.List<Duration> retryDelays,
+    public record Timing(Duration connect, Duration keepAlive, Duration closeGrace, List<Duration> retryDelays,
                          Duration resultsTimeout) {
 
         /** With the default results timeout of 10 s. */
-        public Timing(Duration connect, Duration keepAlive, Duration closeGrace, java.util.List<Duration> retryDelays) {
+        public Timing(Duration connect, Duration keepAlive, Duration closeGrace, List<Duration> retryDelays) {
             this(connect, keepAlive, closeGrace, retryDelays, Duration.ofSeconds(10));
         }
 
         public static Timing defaults() {
             return new Timing(Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(2),
-                    java.util.List.of(Duration.ZERO, Duration.ofMillis(250), Duration.ofSeconds(1)));
+                    List.of(Duration.ZERO, Duration.ofMillis(250), Duration.ofSeconds(1)));
         }
     }
 

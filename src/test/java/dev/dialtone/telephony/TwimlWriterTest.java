@@ -20,7 +20,7 @@ import com.twilio.twiml.voice.Say;
 import com.twilio.twiml.voice.Stream;
 
 /** Our TwiML must mean exactly what the Twilio SDK's would, whatever the values hold. */
-class TwimlTest {
+class TwimlWriterTest {
     private static final String AWKWARD = "Tom & \"Jerry\" <pizza> 'n' café ☎ tab\there\nnewline";
 
     @Test
@@ -33,7 +33,7 @@ class TwimlTest {
         var url = "wss://example.com/twilio/stream?a=1&b=<2>";
         var callback = "https://example.com/twilio/status";
 
-        var ours = Twiml.connectStream(url, callback, parameters);
+        var ours = TwimlWriter.connectStream(url, callback, parameters);
 
         var stream = new Stream.Builder().url(url).statusCallback(callback)
                 .statusCallbackMethod(Stream.StatusCallbackMethod.POST);
@@ -46,7 +46,7 @@ class TwimlTest {
 
     @Test
     void sayAndHangUpIsTheDocumentTheSdkWrites() throws Exception {
-        var ours = Twiml.sayAndHangUp(AWKWARD);
+        var ours = TwimlWriter.sayAndHangUp(AWKWARD);
         var sdk = new VoiceResponse.Builder().say(new Say.Builder(AWKWARD).build()).hangup(new Hangup.Builder().build())
                                              .build().toXml();
         assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
@@ -54,14 +54,14 @@ class TwimlTest {
 
     @Test
     void dialIsTheDocumentTheSdkWrites() throws Exception {
-        var ours = Twiml.dial("+1 (555) 010-0000 & <ext>");
+        var ours = TwimlWriter.dial("+1 (555) 010-0000 & <ext>");
         var sdk = new VoiceResponse.Builder().dial(new Dial.Builder("+1 (555) 010-0000 & <ext>").build()).build().toXml();
         assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
     }
 
     @Test
     void charactersXmlCannotCarryAreDroppedNotLeftToBreakTheDocument() throws Exception {
-        var ours = Twiml.sayAndHangUp("a\u0001b\u0000c");
+        var ours = TwimlWriter.sayAndHangUp("a\u0001b\u0000c");
         assertThat(parse(ours).getElementsByTagName("Say").item(0).getTextContent()).isEqualTo("abc");
     }
 

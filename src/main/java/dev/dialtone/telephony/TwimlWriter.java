@@ -7,10 +7,10 @@ import java.util.Map;
  * {@code TwiML.toXml()} looks up XML factories, builds a DOM and runs an XSLT transformer for every
  * document: about 7 ms of CPU per incoming call, all at the moment calls arrive.
  */
-final class Twiml {
+final class TwimlWriter {
     private static final String PROLOG = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
 
-    private Twiml() {
+    private TwimlWriter() {
     }
 
     /** {@code <Connect><Stream>}: Twilio opens the media stream to {@code url} with these parameters. */
