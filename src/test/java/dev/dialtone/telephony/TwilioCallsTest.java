@@ -41,7 +41,7 @@ class TwilioCallsTest {
         client(TestSettings.AUTH_TOKEN).transfer("CA42", "+15550009999");
         var req = api.requests().getLast();
         assertThat(req.path()).endsWith("/Calls/CA42.json");
-        assertThat(req.form().get("TwimlWriter")).contains("<Dial>+15550009999</Dial>");
+        assertThat(req.form().get("Twiml")).contains("<Dial>+15550009999</Dial>");
     }
 
     @Test
