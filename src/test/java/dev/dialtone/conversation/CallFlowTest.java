@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.dialtone.Await;
 import dev.dialtone.fakes.FakeAudio;
 import dev.dialtone.fakes.FakeLlmServer.Call;
 import dev.dialtone.fakes.FakeLlmServer.Reply;
@@ -284,7 +285,8 @@ class CallFlowTest {
             long spoke = speak(call, 700);
             var firstRequest = world.llm.awaitRequest(5000);
             assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(5))).isTrue();
-            Thread.sleep(700); // let some of the reply play
+            int heard = call.heardAudio().length;
+            Await.until(() -> call.heardAudio().length >= heard + 8 * 700, Duration.ofSeconds(10)); // 700 ms of the reply
             call.sendAudio(FakeAudio.tone(440, 900));
             assertThat(firstRequest.awaitClientClose(3000)).as("LLM request cancelled").isTrue();
             assertThat(call.received("clear")).isNotEmpty();

@@ -7,7 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +20,7 @@ import io.helidon.webserver.testing.junit5.SetUpServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.dialtone.Await;
 import dev.dialtone.Main;
 import dev.dialtone.TestSettings;
 import dev.dialtone.fakes.FakeTwilio;
@@ -56,15 +59,12 @@ class AdminApiTest {
             var flow = i % 3 == 0 ? "clinic" : "luigis";
             recorder.callStarted(new CallStart(sid, flow, "v1", "+1555000" + String.format("%04d", i), "+15550001111",
                                                Direction.INBOUND, t0.plusSeconds(3600L * i)));
-            recorder.turnCompleted(new TurnRecord(sid, 0, "", "Hello", false, TurnTimings.NONE, java.util.List.of()));
+            recorder.turnCompleted(new TurnRecord(sid, 0, "", "Hello", false, TurnTimings.NONE, List.of()));
             if (i != 11) {
                 recorder.callEnded(new CallEnd(sid, t0.plusSeconds(3600L * i + 60), "caller hung up", CallStatus.COMPLETED));
             }
         }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (parts.store().recorder().pending() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(() -> parts.store().recorder().pending() == 0, Duration.ofSeconds(10));
     }
 
     private HttpResponse<String> get(String path, String token) throws Exception {
