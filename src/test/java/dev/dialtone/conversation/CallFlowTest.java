@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -231,47 +232,6 @@ class CallFlowTest {
     }
 
     @Test
-    void aSlowToolKeepsTheCallerCompanyInsteadOfDeadAir() throws Exception {
-        var slow = slowServer("/book", 4500, null);
-        var book = """
-                export default {
-                  description: "Books a table",
-                  parameters: { type: "object", properties: {} },
-                  say: "Let me book that.",
-                  timeoutMs: 8000,
-                  async run(args, call) {
-                    const res = await call.http.fetch("http://127.0.0.1:PORT/book", { method: "POST" });
-                    return { booked: res.status === 204 };
-                  }
-                };
-                """.replace("PORT", String.valueOf(slow.getAddress().getPort()));
-        var config = "plugins:\n  allowed-hosts: [\"127.0.0.1:" + slow.getAddress().getPort() + "\"]\n";
-        try {
-            world = FakeWorld.start(flowWithTools("book"), Map.of("book", book), Map.of(), config);
-            world.stt.script("Book a table");
-            world.llm.enqueue(Reply.toolCalls(new Call("b1", "book", "{}"))).enqueue(Reply.text("You are booked."));
-            try (var call = world.dial()) {
-                call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
-                long spoke = speak(call, 600);
-                awaitTrue(() -> transcript(call).turns().size() >= 2
-                                && transcript(call).turns().get(1).agentText().endsWith("You are booked."));
-                var turn = transcript(call).turns().get(1);
-                // the filler, then a hold-on line whenever 2 s pass in silence, then the answer
-                assertThat(turn.agentText()).startsWith("Let me book that. Just a moment, please.").endsWith("You are booked.");
-                var heard = call.heard().stream().filter(h -> h.atNanos() > spoke).toList();
-                long longestGapMs = 0;
-                for (int i = 1; i < heard.size(); i++) {
-                    longestGapMs = Math.max(longestGapMs, (heard.get(i).atNanos() - heard.get(i - 1).atNanos()) / 1_000_000);
-                }
-                assertThat(longestGapMs).isLessThan(3000);
-                call.stop();
-            }
-        } finally {
-            slow.stop(0);
-        }
-    }
-
-    @Test
     void aBargeInClearsTheLineCancelsTheLlmAndKeepsOnlyWhatWasHeard() throws Exception {
         world = FakeWorld.start(FLOW);
         world.stt.script("Tell me about your pizzas", "no wait stop");
@@ -301,28 +261,6 @@ class CallFlowTest {
             assertThat(messages.get(3).path("role").asText()).isEqualTo("assistant");
             assertThat(messages.get(3).path("content").asText()).isEqualTo(turn.agentText());
             assertThat(messages.get(4).path("content").asText()).isEqualTo("no wait stop");
-            call.stop();
-        }
-    }
-
-    @Test
-    void aBackchannelDoesNotInterrupt() throws Exception {
-        world = FakeWorld.start(FLOW);
-        world.stt.script("Tell me about your pizzas", "uh-huh");
-        world.llm.enqueue(Reply.text("We have margherita, pepperoni and calzone. ", "All are baked in a wood oven. ",
-                                     "Every pizza is twelve inches."));
-        try (var call = world.dial()) {
-            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
-            long spoke = speak(call, 700);
-            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(5))).isTrue();
-            call.sendAudio(FakeAudio.concat(FakeAudio.tone(440, 300), FakeAudio.silence(600)));
-            call.awaitQuiet(Duration.ofMillis(400), Duration.ofSeconds(6));
-            assertThat(call.received("clear")).isEmpty();
-            var turns = transcript(call).turns();
-            assertThat(turns).hasSize(2);
-            assertThat(turns.get(1).interrupted()).isFalse();
-            assertThat(turns.get(1).agentText()).endsWith("Every pizza is twelve inches.");
-            assertThat(world.llm.requests()).hasSize(1);
             call.stop();
         }
     }
@@ -362,42 +300,6 @@ class CallFlowTest {
             assertThat(request.form().get("Twiml")).contains("<Dial>+15550009999</Dial>");
             assertThat(transcript(call).notes()).anySatisfy(n -> assertThat(n.kind()).isEqualTo("transfer"));
             assertThat(transcript(call).turns().getLast().agentText()).isEqualTo("Please hold while I transfer you.");
-        }
-    }
-
-    @Test
-    void anLlmFailureMidTurnIsApologisedForAndTheCallGoesOn() throws Exception {
-        world = FakeWorld.start(FLOW);
-        world.stt.script("Hello", "Hello again");
-        world.llm.failNext(FakeServerFault.SERVER_ERROR).enqueue(Reply.text("Hi there!"));
-        try (var call = world.dial()) {
-            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
-            long spoke = speak(call, 600);
-            var heard = call.awaitHeardAfter(spoke, Duration.ofSeconds(3));
-            assertThat(heard).isTrue();
-            assertThat((call.firstHeardAfter(spoke).orElseThrow().atNanos() - spoke) / 1_000_000).isLessThan(3000);
-            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
-            assertThat(transcript(call).turns().getLast().agentText()).startsWith("Sorry, I had a problem");
-            assertThat(transcript(call).notes()).anySatisfy(n -> assertThat(n.detail()).contains("llm"));
-            speak(call, 600);
-            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
-            assertThat(transcript(call).turns().getLast().agentText()).isEqualTo("Hi there!");
-            call.stop();
-        }
-    }
-
-    @Test
-    void aSlowLlmNeverLeavesMoreThanThreeSecondsOfDeadAir() throws Exception {
-        world = FakeWorld.start(FLOW);
-        world.stt.script("Hello");
-        world.llm.timeToFirstToken(Duration.ofSeconds(8)).enqueue(Reply.text("Too late."));
-        try (var call = world.dial()) {
-            call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5));
-            long spoke = speak(call, 600);
-            assertThat(call.awaitHeardAfter(spoke, Duration.ofSeconds(4))).isTrue();
-            assertThat((call.firstHeardAfter(spoke).orElseThrow().atNanos() - spoke) / 1_000_000).isLessThan(3000);
-            assertThat(world.llm.requests().getFirst().awaitClientClose(1000)).isTrue();
-            call.stop();
         }
     }
 
@@ -487,7 +389,7 @@ class CallFlowTest {
         return world.llm.requests().get(count - 1);
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition) {
+    static void awaitTrue(BooleanSupplier condition) {
         dev.dialtone.Await.until(condition, Duration.ofSeconds(8));
     }
 }

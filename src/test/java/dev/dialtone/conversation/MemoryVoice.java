@@ -12,7 +12,8 @@ import java.util.function.Consumer;
 final class MemoryVoice implements Voice {
     private final CallClock clock;
     private final Consumer<CallEvent> post;
-    final List<Segment> spoken = new ArrayList<>();
+    final List<Segment> spoken = new ArrayList<>(); // since the last barge-in
+    final List<String> said = new ArrayList<>();    // every segment's text, in order
     int interruptions;
 
     MemoryVoice(CallClock clock, Consumer<CallEvent> post) {
@@ -23,6 +24,7 @@ final class MemoryVoice implements Voice {
     @Override
     public void speak(Segment segment, boolean fixed) {
         spoken.add(segment);
+        said.add(segment.text);
         segment.synthesized = true;
     }
 

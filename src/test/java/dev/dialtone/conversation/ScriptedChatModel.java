@@ -9,6 +9,7 @@ import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.ChatRequest;
 import dev.dialtone.llm.ChatStream;
 import dev.dialtone.llm.ToolCall;
+import dev.dialtone.net.ProviderError;
 
 /**
  * An LLM in memory: it records each request and streams whatever the test makes the current
@@ -60,6 +61,13 @@ final class ScriptedChatModel implements ChatModel {
 
         void done() {
             var event = new ChatEvent.Done("stop", ChatEvent.Usage.NONE);
+            ended = true;
+            listener.accept(event);
+            afterEvent.run();
+        }
+
+        void fail(ProviderError error) {
+            var event = new ChatEvent.Failed(error);
             ended = true;
             listener.accept(event);
             afterEvent.run();

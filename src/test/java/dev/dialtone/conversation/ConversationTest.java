@@ -1,0 +1,192 @@
+package dev.dialtone.conversation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.dialtone.llm.ChatMessage;
+import dev.dialtone.net.ProviderError;
+import dev.dialtone.speech.SttEvent;
+
+/**
+ * How the agent takes turns, event by event on a manual clock, without sockets: what interrupts
+ * it and what does not, what the caller hears when a provider is slow or fails, tool rounds and
+ * their filler, DTMF routes. The same behaviour over real sockets is CallFlowTest's.
+ */
+class ConversationTest {
+    private static HarnessFlow flow;
+    private final ScriptedChatModel llm = new ScriptedChatModel();
+    private ConversationHarness call;
+
+    @BeforeAll
+    static void loadFlow(@TempDir Path dir) throws Exception {
+        flow = new HarnessFlow(dir, "openai", """
+                turn: { min_interrupt_words: 2, silence_reprompt_s: 8 }
+                dtmf: { "0": { transfer: "+15550009999" } }
+                """);
+    }
+
+    @AfterAll
+    static void closeFlow() {
+        flow.close();
+    }
+
+    @BeforeEach
+    void start() {
+        flow.reset();
+        call = new ConversationHarness(flow, llm);
+        llm.afterEvent(call::drain);
+        call.start();
+    }
+
+    @AfterEach
+    void stop() {
+        call.close();
+    }
+
+    @Test
+    void finalsOfOneUtteranceBecomeOneTurnAtSpeechFinal() {
+        stt(new SttEvent.Final("I'd like", List.of(), false, false));
+        stt(new SttEvent.Final("a large pizza.", List.of(), false, false));
+        assertThat(llm.requests).isEmpty();
+        stt(new SttEvent.Final("", List.of(), true, false));
+
+        assertThat(llm.requests).singleElement()
+                .satisfies(r -> assertThat(r.history()).containsExactly(new ChatMessage.User("I'd like a large pizza.")));
+    }
+
+    @Test
+    void aBackchannelWhileTheAgentSpeaksNeitherInterruptsNorBecomesATurn() {
+        agentIsSpeaking("We have margherita, pepperoni and a four cheese pizza today.");
+
+        stt(new SttEvent.Interim("uh-huh", List.of()));
+        stt(new SttEvent.Final("Uh-huh.", List.of(), true, false));
+
+        assertThat(call.voice.interruptions).isZero();
+        assertThat(llm.requests).hasSize(1);
+    }
+
+    @Test
+    void twoWordsThatAreNotABackchannelInterruptAtTheInterim() {
+        agentIsSpeaking("We have margherita, pepperoni and a four cheese pizza today.");
+
+        stt(new SttEvent.Interim("wait actually", List.of()));
+
+        assertThat(call.voice.interruptions).isEqualTo(1);
+        assertThat(llm.open()).isNull(); // the LLM stream was cancelled
+        assertThat(call.transcript.turns().getFirst().interrupted()).isTrue();
+    }
+
+    @Test
+    void sustainedCallerSpeechInterruptsBeforeAnyWords() {
+        agentIsSpeaking("We have margherita, pepperoni and a four cheese pizza today.");
+
+        call.handle(new CallEvent.CallerSpeaking(call.clock.nanos(), call.clock.nanos()));
+
+        assertThat(call.voice.interruptions).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowLlmIsGivenUpWithAnApologyAfterTwoSecondsOfDeadAir() {
+        call.callerSays("Do you deliver?");
+        call.clock.advance(Speaking.DEAD_AIR.minusMillis(250));
+        call.drain();
+        assertThat(spoken()).isEmpty();
+
+        call.clock.advance(Duration.ofMillis(300));
+        call.drain();
+
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
+        assertThat(llm.requests).hasSize(1);
+    }
+
+    @Test
+    void aSlowToolKeepsTheCallerCompanyInsteadOfGivingUp() throws Exception {
+        call.callerSays("Is there a table at eight?");
+        llm.open().toolCall("call_b", "book", "b");
+        llm.open().done();
+        call.clock.advance(Speaking.DEAD_AIR.plusMillis(300));
+        call.drain();
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.holdOn());
+
+        call.finishTool("b");
+        llm.open().text("Yes, eight works.");
+        llm.open().done();
+
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.holdOn(), "Yes, eight works.");
+    }
+
+    @Test
+    void anLlmFailureMidTurnIsApologisedForAndTheNextTurnIsAnswered() {
+        call.callerSays("Do you deliver?");
+        llm.open().text("We deliver ");
+        llm.open().fail(new ProviderError(ProviderError.Kind.SERVER, "openai", "overloaded", true));
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
+        playAll();
+
+        call.callerSays("Do you deliver?");
+
+        assertThat(llm.requests).hasSize(2);
+        assertThat(llm.open()).isNotNull();
+    }
+
+    @Test
+    void silenceIsRepromptedTwiceThenTheCallEndsWithAGoodbye() {
+        for (int i = 0; i < 3; i++) {
+            call.clock.advance(Duration.ofSeconds(8));
+            call.drain();
+            playAll();
+        }
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.reprompt(), Phrases.ENGLISH.reprompt(),
+                                             Phrases.ENGLISH.goodbye());
+        assertThat(call.lineActions()).containsExactly("hangup");
+    }
+
+    @Test
+    void aDtmfRouteTransfersAfterSayingSo() {
+        call.handle(new CallEvent.Digit("0"));
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.transferring());
+        playAll();
+        assertThat(call.lineActions()).containsExactly("transfer +15550009999");
+    }
+
+    @Test
+    void anSttFailureReopensTheSttAndApologises() {
+        stt(new SttEvent.Failed(new ProviderError(ProviderError.Kind.NETWORK, "deepgram", "connection refused", true)));
+        assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
+    }
+
+    /** A reply is on the line: the caller is hearing its first segment. */
+    private void agentIsSpeaking(String text) {
+        call.callerSays("What pizzas do you have?");
+        llm.open().text(text + " "); // the space closes the sentence: it goes to the voice at once
+        call.voice.send(call.voice.unsent().getFirst());
+    }
+
+    private void playAll() {
+        for (var segment : call.voice.unsent()) {
+            call.voice.send(segment);
+        }
+        for (var segment : call.voice.unechoed()) {
+            call.voice.echo(segment);
+        }
+        call.drain();
+    }
+
+    private List<String> spoken() {
+        return call.voice.said;
+    }
+
+    private void stt(SttEvent event) {
+        call.handle(new CallEvent.Stt(1, event, call.clock.nanos()));
+    }
+}
