@@ -2,7 +2,6 @@ package dev.dialtone.conversation;
 
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,8 +23,11 @@ import dev.dialtone.telephony.StreamEvent;
 public final class CallSession implements CallHandler {
     private static final System.Logger LOG = System.getLogger(CallSession.class.getName());
 
-    private final LinkedBlockingQueue<CallEvent> mailbox = new LinkedBlockingQueue<>();
+    private final Mailbox mailbox = new Mailbox(Mailbox.DATA_LIMIT);
     private final String callSid;
+    private final TurnMetrics metrics;
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile long droppedLoggedNanos;
     private final CallTranscript transcript;
     private final CallClock clock;
     private final Consumer<CallSession> onEnd;
@@ -37,8 +39,9 @@ public final class CallSession implements CallHandler {
      * @param stt the speech-to-text provider, or null when turns are typed (chat mode)
      */
     CallSession(String callSid, CallTranscript transcript, CallClock clock, SpeechToText stt, SttOptions sttOptions,
-                Consumer<CallSession> onEnd) {
+                TurnMetrics metrics, Consumer<CallSession> onEnd) {
         this.callSid = callSid;
+        this.metrics = metrics;
         this.transcript = transcript;
         this.clock = clock;
         this.speech = new SpeechInput(stt, sttOptions, this::post, clock);
@@ -55,10 +58,17 @@ public final class CallSession implements CallHandler {
         Thread.ofVirtual().name("call-" + callSid).start(this::run);
     }
 
-    /** Posts an event to the call; any thread. */
+    /** Posts an event to the call; any thread. A flood the call cannot keep up with is dropped and counted. */
     void post(CallEvent event) {
-        if (!ended) {
-            mailbox.add(event);
+        if (ended || mailbox.offer(event)) {
+            return;
+        }
+        metrics.droppedEvent();
+        long total = dropped.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - droppedLoggedNanos > 1_000_000_000L) { // at most one line a second per call
+            droppedLoggedNanos = now;
+            LOG.log(System.Logger.Level.WARNING, "Call {0}: mailbox full, events dropped ({1} so far)", callSid, total);
         }
     }
 

@@ -15,6 +15,8 @@ final class CallTimers {
     private Runnable cancelSilence = () -> { };
     private Runnable cancelDeadAir = () -> { };
     private Runnable cancelLimit = () -> { };
+    private Runnable cancelDigits = () -> { };
+    private long digitsGeneration;
 
     CallTimers(CallClock clock, Consumer<CallEvent> post) {
         this.clock = clock;
@@ -54,8 +56,20 @@ final class CallTimers {
         cancelDeadAir.run();
     }
 
+    /** (Re)starts the wait for more keypad digits: the caller's keyed turn ends when it fires. */
+    void armDigits(Duration gap) {
+        cancelDigits.run();
+        long generation = ++digitsGeneration;
+        cancelDigits = clock.schedule(gap, () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.DIGITS, generation)));
+    }
+
+    boolean isCurrentDigits(CallEvent.TimerFired timer) {
+        return timer.generation() == digitsGeneration;
+    }
+
     void cancelAll() {
         cancelSilence();
+        cancelDigits.run();
         cancelDeadAir.run();
         cancelLimit.run();
     }

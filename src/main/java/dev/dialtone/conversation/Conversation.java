@@ -1,5 +1,6 @@
 package dev.dialtone.conversation;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -22,6 +23,12 @@ import dev.dialtone.speech.SttEvent;
 final class Conversation implements Speaking.Listener {
     private static final System.Logger LOG = System.getLogger(Conversation.class.getName());
     private static final int REPROMPTS = 2;
+    /** Keypad digits the flow does not route end the caller's turn once no key has come for this long. */
+    static final Duration DIGIT_GAP = Duration.ofMillis(1500);
+    /** The most keyed digits one turn carries to the LLM (a flood of keys is not a longer prompt). */
+    static final int MAX_DIGITS = 32;
+    /** The most text a turn carries to the LLM, however much the caller says while the agent cannot be interrupted. */
+    static final int MAX_TURN_CHARS = 4000;
 
     private final CallScope scope;
     private final Hearing hearing;
@@ -30,6 +37,7 @@ final class Conversation implements Speaking.Listener {
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
+    private final StringBuilder digits = new StringBuilder(); // keyed, not routed, turn not ended yet
     private Turn pendingTurn;
     private int reprompts;
     private boolean stopped;
@@ -194,11 +202,26 @@ final class Conversation implements Speaking.Listener {
         }
     }
 
+    /**
+     * The caller's turn is over. While the agent is still speaking and may not be interrupted, the
+     * turn waits, and whatever the caller says meanwhile joins it: one reply answers it all, never a
+     * queue of replies.
+     */
     private void endOfTurn(long at) {
-        var turn = scope.newTurn();
-        turn.callerText = callerText.toString();
+        var text = callerText.toString();
         callerText.setLength(0);
         long speechEnd = hearing.lastSpeechNanos();
+        if (pendingTurn != null) {
+            if (pendingTurn.callerText.length() + text.length() < MAX_TURN_CHARS) {
+                pendingTurn.callerText = pendingTurn.callerText + " " + text;
+            }
+            pendingTurn.speechEnd = speechEnd != 0 && speechEnd <= at ? speechEnd : at;
+            pendingTurn.sttFinal = at;
+            scope.transcript.update(pendingTurn);
+            return;
+        }
+        var turn = scope.newTurn();
+        turn.callerText = text.length() <= MAX_TURN_CHARS ? text : text.substring(0, MAX_TURN_CHARS);
         turn.speechEnd = speechEnd != 0 && speechEnd <= at ? speechEnd : at;
         turn.sttFinal = at;
         scope.transcript.update(turn);
@@ -278,9 +301,10 @@ final class Conversation implements Speaking.Listener {
             if (speaking.interruptible()) {
                 speaking.bargeIn(scope.clock.nanos());
             }
-            callerText.setLength(0);
-            callerText.append("(The caller pressed ").append(digit).append(" on the keypad.)");
-            endOfTurn(scope.clock.nanos());
+            if (digits.length() < MAX_DIGITS) {
+                digits.append(digit);
+            }
+            scope.timers.armDigits(DIGIT_GAP); // the keys pressed in a row are one turn
             return;
         }
         scope.transcript.note(scope.clock.now(), "dtmf", digit);
@@ -309,6 +333,14 @@ final class Conversation implements Speaking.Listener {
                 speaking.speakPhrase(scope.phrases.timeLimit(), Optional.of(new CallAction.HangUp("time limit")));
             }
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
+            case DIGITS -> {
+                if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {
+                    callerText.setLength(0);
+                    callerText.append("(The caller pressed ").append(digits).append(" on the keypad.)");
+                    digits.setLength(0);
+                    endOfTurn(scope.clock.nanos());
+                }
+            }
         }
     }
 

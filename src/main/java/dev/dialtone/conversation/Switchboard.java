@@ -91,7 +91,7 @@ public final class Switchboard implements CallHandler.Factory {
         var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),
                                             direction(start), clock.now(), log);
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
-                                      this::onEnded);
+                                      metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(tts.get(), ttsOptions, f.tts().provider() + ":" + ttsOptions.voice() + ":"
@@ -114,7 +114,7 @@ public final class Switchboard implements CallHandler.Factory {
         var info = new Conversation.CallInfo(sid, "chat", "chat");
         var transcript = new CallTranscript(sid, flow.name(), flow.hash(), info.from(), info.to(), "inbound",
                                             clock.now(), log);
-        var session = new CallSession(sid, transcript, clock, null, null, this::onEnded);
+        var session = new CallSession(sid, transcript, clock, null, null, metrics, this::onEnded);
         var voice = new TextVoice(agentSays, session::post, clock);
         var conversation = new Conversation(info, flow, llm, voice, session.speech(), line, clock, session::post,
                                             transcript, metrics, Phrases.ENGLISH);

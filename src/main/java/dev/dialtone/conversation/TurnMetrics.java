@@ -35,6 +35,11 @@ public final class TurnMetrics {
         record(bargeIn, turn.bargeInToClearMs());
     }
 
+    /** A call's mailbox was full and an event was dropped (the call is being flooded). */
+    void droppedEvent() {
+        registry.counter("dialtone.call.events.dropped").increment();
+    }
+
     void failure(String stage) {
         registry.counter("dialtone.turn.failures", "stage", stage).increment();
     }

@@ -222,6 +222,8 @@ class ChatConversationTest {
                 dtmf: { "0": { hangup: true } }
                 """);
         session.onEvent(new StreamEvent.Dtmf(1, "MZ", "inbound_track", "5"));
+        await(() -> clock.hasTimerWithin(Conversation.DIGIT_GAP));
+        clock.advance(Conversation.DIGIT_GAP); // no more keys: the keyed turn ends
         await(() -> said.contains("You pressed five."));
         var body = llm.requests().getFirst().body();
         assertThat(body.path("model").asText()).isEqualTo("gpt-4o");

@@ -160,6 +160,42 @@ class ConversationTest {
     }
 
     @Test
+    void keysPressedInARowAreOneTurnOnceTheCallerStopsPressing() {
+        for (var key : List.of("1", "2", "3", "4")) {
+            call.handle(new CallEvent.Digit(key));
+            call.clock.advance(Duration.ofMillis(400));
+            call.drain();
+        }
+        assertThat(llm.requests).isEmpty();
+
+        call.clock.advance(Conversation.DIGIT_GAP);
+        call.drain();
+
+        assertThat(llm.requests).singleElement().satisfies(r -> assertThat(r.history())
+                .containsExactly(new ChatMessage.User("(The caller pressed 1234 on the keypad.)")));
+    }
+
+    @Test
+    void aFloodOfKeysIsOneBoundedTurnAndNothingAfterTheStreamEnds() {
+        for (int i = 0; i < 20_000; i++) {
+            call.handle(new CallEvent.Digit(String.valueOf(i % 10)));
+        }
+        call.clock.advance(Conversation.DIGIT_GAP);
+        call.drain();
+        assertThat(llm.requests).singleElement().satisfies(r -> assertThat(((ChatMessage.User) r.history().getFirst()).text())
+                .hasSizeLessThan(Conversation.MAX_DIGITS + 50));
+
+        for (int i = 0; i < 1_000; i++) {
+            call.handle(new CallEvent.Digit("7"));
+        }
+        call.handle(new CallEvent.StreamEnded());
+        call.clock.advance(Conversation.DIGIT_GAP);
+        call.drain();
+        assertThat(llm.requests).hasSize(1);
+        assertThat(call.transcript.endReason()).contains("caller hung up");
+    }
+
+    @Test
     void anSttFailureReopensTheSttAndApologises() {
         stt(new SttEvent.Failed(new ProviderError(ProviderError.Kind.NETWORK, "deepgram", "connection refused", true)));
         assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
