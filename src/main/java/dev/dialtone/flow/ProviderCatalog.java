@@ -1,41 +1,17 @@
 package dev.dialtone.flow;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What flows may name as providers, the settings each provider understands beyond the common ones,
- * the ranges where the providers' APIs differ, the model a call uses when a flow names none, and
- * which environment variable holds each provider's API key. Retired models are in
- * {@link ModelRetirements}.
+ * What the code needs to know of each provider a flow may name: the model a call uses when a flow
+ * names none, the voice, which environment variable holds the API key, which OpenAI models are
+ * reasoning models. Which providers exist, their settings and the ranges their APIs accept are the
+ * schema's (flows/flow.schema.json; a test holds these maps to its provider names). Retired models
+ * are in {@link ModelRetirements}.
  */
 public final class ProviderCatalog {
-    static final Map<String, Set<String>> KNOWN = Map.of(
-            "stt", Set.of("deepgram"),
-            "llm", Set.of("openai", "anthropic"),
-            "tts", Set.of("deepgram", "elevenlabs"));
-
-    /** Provider-specific settings: block -> setting -> providers that understand it. */
-    static final Map<String, Map<String, Set<String>>> EXTRAS = Map.of(
-            "stt", Map.of("endpointing", Set.of("deepgram"), "utterance_end_ms", Set.of("deepgram"),
-                    "keyterms", Set.of("deepgram"), "smart_format", Set.of("deepgram")),
-            "llm", Map.of("max_tokens", Set.of("openai", "anthropic")),
-            "tts", Map.of("stability", Set.of("elevenlabs"), "similarity_boost", Set.of("elevenlabs"),
-                    "speed", Set.of("elevenlabs"), "style", Set.of("elevenlabs")));
-
-    /**
-     * The sampling temperatures each LLM API accepts; outside them the API answers 400
-     * invalid_request_error, so every call would fail. OpenAI: 0 to 2
-     * (https://platform.openai.com/docs/api-reference/chat/create, "temperature"); Anthropic: 0 to 1
-     * (https://docs.anthropic.com/en/api/messages, "temperature"). Both refuse max_tokens below 1,
-     * which the common max_tokens range already excludes.
-     */
-    static final Map<String, Range> TEMPERATURE = Map.of(
-            "openai", new Range(0, 2),
-            "anthropic", new Range(0, 1));
-
     /** The model a call uses when its flow's llm block names none (validation judges that one too). */
     static final Map<String, String> DEFAULT_MODELS = Map.of(
             "openai", "gpt-4o-mini",
@@ -51,13 +27,9 @@ public final class ProviderCatalog {
     public record DefaultVoice(String voice, String model) {
     }
 
-    private static final Map<String, DefaultVoice> DEFAULT_VOICES = Map.of(
+    static final Map<String, DefaultVoice> DEFAULT_VOICES = Map.of(
             "deepgram", new DefaultVoice("aura-2-thalia-en", ""),
             "elevenlabs", new DefaultVoice("21m00Tcm4TlvDq8ikWAM", "eleven_flash_v2_5"));
-
-    /** An inclusive range of numbers. */
-    record Range(double min, double max) {
-    }
 
     private ProviderCatalog() {
     }
@@ -93,9 +65,5 @@ public final class ProviderCatalog {
             }
         });
         return Set.copyOf(out);
-    }
-
-    static List<String> known(String block) {
-        return KNOWN.get(block).stream().sorted().toList();
     }
 }

@@ -1,172 +1,127 @@
 package dev.dialtone.flow;
 
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.yaml.snakeyaml.nodes.MappingNode;
+import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Typed reads of a composed YAML tree that remember where each value is: every read that fails
- * adds a plain-language {@link Problem} with the value's line, and returns empty so that reading
- * goes on and the whole file is checked in one pass. Used by one loading thread.
+ * Typed reads of a flow's tree after {@link FlowSchema} has checked it. A read gives a value only
+ * when it is there, has the type the read asks for and the schema did not refuse it; otherwise it is
+ * empty and says nothing, since the schema has already reported the value with its line. So the
+ * parser's semantic checks still run over the rest of the file. Every place asked for is recorded
+ * ({@code asked}), so a test can hold the keys the parser reads to the schema's. Used by one loading
+ * thread.
  */
 final class YamlFields {
     private final Path file;
+    private final YamlTree tree;
+    private final Set<JsonPointer> refused;
     private final List<Problem> problems;
+    private final Set<JsonPointer> asked;
 
-    YamlFields(Path file, List<Problem> problems) {
+    YamlFields(Path file, YamlTree tree, Set<JsonPointer> refused, List<Problem> problems, Set<JsonPointer> asked) {
         this.file = file;
+        this.tree = tree;
+        this.refused = refused;
         this.problems = problems;
+        this.asked = asked;
     }
 
-    /** A key of a mapping with its value and the key's line. */
-    record Entry(String key, Node value, int line) {
-    }
-
-    static int line(Node node) {
-        return node.getStartMark().getLine() + 1;
+    /** The place of a key path from the root, e.g. {@code at("turn", "max_call_s")}. */
+    static JsonPointer at(String... keys) {
+        var out = JsonPointer.empty();
+        for (var key : keys) {
+            out = out.appendProperty(key);
+        }
+        return out;
     }
 
     Path file() {
         return file;
     }
 
-    void error(Node at, String message) {
-        problems.add(Problem.error(file, line(at), message));
-    }
-
     void error(int line, String message) {
         problems.add(Problem.error(file, line, message));
     }
 
-    void warning(int line, String message) {
-        problems.add(Problem.warning(file, line, message));
+    /** Whether the file has a value at {@code at}, usable or not. */
+    boolean has(JsonPointer at) {
+        asked.add(at);
+        return !tree.root().at(at).isMissingNode();
     }
 
-    /**
-     * Reads a mapping; keys not in {@code allowed} (when it is not null) are errors with a "did you
-     * mean" hint; duplicate keys are errors. Keys keep their order.
-     */
-    Optional<Map<String, Entry>> mapping(Node node, String what, Collection<String> allowed) {
-        if (!(node instanceof MappingNode map)) {
-            error(node, what + " must be a mapping of key: value lines" + found(node));
-            return Optional.empty();
-        }
-        var entries = new LinkedHashMap<String, Entry>();
-        for (var tuple : map.getValue()) {
-            var keyNode = tuple.getKeyNode();
-            if (!(keyNode instanceof ScalarNode scalar) || scalar.getTag().equals(Tag.NULL)) {
-                error(keyNode, "keys in " + what + " must be plain words");
-                continue;
+    /** The line of the value at {@code at}. */
+    int line(JsonPointer at) {
+        return tree.line(at);
+    }
+
+    /** The line of the key of the value at {@code at}. */
+    int keyLine(JsonPointer at) {
+        return tree.keyLine(at);
+    }
+
+    /** The YAML node of the value at {@code at} (for a text's style). */
+    Optional<Node> yaml(JsonPointer at) {
+        return tree.place(at).map(YamlTree.Place::node);
+    }
+
+    Optional<JsonNode> value(JsonPointer at) {
+        asked.add(at);
+        var node = tree.root().at(at);
+        return node.isMissingNode() || node.isNull() || refused.contains(at) ? Optional.empty() : Optional.of(node);
+    }
+
+    Optional<String> text(JsonPointer at) {
+        return value(at).filter(JsonNode::isTextual).map(JsonNode::textValue);
+    }
+
+    Optional<Boolean> bool(JsonPointer at) {
+        return value(at).filter(JsonNode::isBoolean).map(JsonNode::booleanValue);
+    }
+
+    /** A whole number: 300 or 300.0 (JSON Schema's integer is a value, not a spelling). */
+    Optional<Integer> integer(JsonPointer at) {
+        return value(at).filter(v -> v.isNumber() && v.canConvertToInt() && v.doubleValue() == Math.rint(v.doubleValue()))
+                .map(JsonNode::intValue);
+    }
+
+    Optional<Double> number(JsonPointer at) {
+        return value(at).filter(JsonNode::isNumber).map(JsonNode::doubleValue);
+    }
+
+    /** The keys of the mapping at {@code at}, in file order; none when it is not a usable mapping. */
+    List<String> keys(JsonPointer at) {
+        var out = new ArrayList<String>();
+        value(at).filter(JsonNode::isObject).ifPresent(v -> v.fieldNames().forEachRemaining(out::add));
+        return out;
+    }
+
+    /** The places of the items of the list at {@code at}; none when it is not a usable list. */
+    List<JsonPointer> items(JsonPointer at) {
+        var out = new ArrayList<JsonPointer>();
+        value(at).filter(JsonNode::isArray).ifPresent(v -> {
+            for (int i = 0; i < v.size(); i++) {
+                out.add(at.appendIndex(i));
             }
-            var key = scalar.getValue();
-            if (entries.containsKey(key)) {
-                error(keyNode, "'" + key + "' appears twice in " + what + " (first on line " + entries.get(key).line() + ")");
-                continue;
+        });
+        return out;
+    }
+
+    /** A setting as the model keeps it: Integer, Double, Boolean, String or a List of those; empty for a mapping. */
+    Optional<Object> plain(JsonPointer at) {
+        return value(at).map(v -> {
+            if (v.isArray()) {
+                return items(at).stream().map(this::plain).flatMap(Optional::stream).toList();
             }
-            if (allowed != null && !allowed.contains(key)) {
-                error(keyNode, "unknown key '" + key + "' in " + what + Names.didYouMean(key, allowed));
-                continue;
+            if (v.isIntegralNumber() && v.canConvertToInt()) {
+                return v.intValue();
             }
-            entries.put(key, new Entry(key, tuple.getValueNode(), line(keyNode)));
-        }
-        return Optional.of(entries);
-    }
-
-    Optional<String> text(Node node, String what) {
-        if (node instanceof ScalarNode scalar) {
-            var tag = scalar.getTag();
-            if (tag.equals(Tag.STR)) {
-                return Optional.of(scalar.getValue());
-            }
-            if (tag.equals(Tag.NULL)) {
-                error(node, what + " is empty");
-                return Optional.empty();
-            }
-            error(node, what + " must be text, not " + kind(node) + "; put it in quotes: \"" + scalar.getValue() + "\"");
-            return Optional.empty();
-        }
-        error(node, what + " must be text" + found(node));
-        return Optional.empty();
-    }
-
-    Optional<Boolean> bool(Node node, String what) {
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BOOL)) {
-            return Optional.of(Boolean.parseBoolean(scalar.getValue().toLowerCase(java.util.Locale.ROOT))
-                    || List.of("yes", "on", "y").contains(scalar.getValue().toLowerCase(java.util.Locale.ROOT)));
-        }
-        error(node, what + " must be true or false" + found(node));
-        return Optional.empty();
-    }
-
-    Optional<Integer> integer(Node node, String what, int min, int max) {
-        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)) {
-            try {
-                int value = Integer.parseInt(scalar.getValue().replace("_", ""));
-                if (value >= min && value <= max) {
-                    return Optional.of(value);
-                }
-            } catch (NumberFormatException ignored) {
-                // Out of int range: reported below like any other out-of-range value.
-            }
-            error(node, what + " must be a whole number from " + min + " to " + max);
-            return Optional.empty();
-        }
-        error(node, what + " must be a whole number" + found(node));
-        return Optional.empty();
-    }
-
-    Optional<Double> number(Node node, String what, double min, double max) {
-        if (node instanceof ScalarNode scalar && (scalar.getTag().equals(Tag.INT) || scalar.getTag().equals(Tag.FLOAT))) {
-            try {
-                double value = Double.parseDouble(scalar.getValue().replace("_", ""));
-                if (value >= min && value <= max) {
-                    return Optional.of(value);
-                }
-            } catch (NumberFormatException ignored) {
-                // Reported below.
-            }
-            error(node, what + " must be a number from " + fmt(min) + " to " + fmt(max));
-            return Optional.empty();
-        }
-        error(node, what + " must be a number" + found(node));
-        return Optional.empty();
-    }
-
-    /** The items of a list; a single scalar is refused with the list syntax as a hint. */
-    Optional<List<Node>> list(Node node, String what) {
-        if (node instanceof SequenceNode seq) {
-            return Optional.of(new ArrayList<>(seq.getValue()));
-        }
-        error(node, what + " must be a list, e.g. [a, b]" + found(node));
-        return Optional.empty();
-    }
-
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
-    }
-
-    private static String found(Node node) {
-        return ", not " + kind(node);
-    }
-
-    static String kind(Node node) {
-        return switch (node) {
-            case MappingNode m -> "a mapping";
-            case SequenceNode s -> "a list";
-            case ScalarNode s when s.getTag().equals(Tag.NULL) -> "nothing";
-            case ScalarNode s when s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT) -> "a number";
-            case ScalarNode s when s.getTag().equals(Tag.BOOL) -> "true/false";
-            case ScalarNode s -> "text";
-            default -> "this";
-        };
+            return v.isNumber() ? v.doubleValue() : v.isBoolean() ? v.booleanValue() : v.isTextual() ? v.textValue() : null;
+        });
     }
 }

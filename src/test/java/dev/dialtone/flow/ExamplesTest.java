@@ -3,8 +3,6 @@ package dev.dialtone.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -92,8 +90,7 @@ class ExamplesTest {
     @Test
     void examplesAndTheDesignExampleMatchTheJsonSchema() throws Exception {
         var mapper = new ObjectMapper();
-        var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
-                .getSchema(mapper.readTree(Files.readString(FLOWS.resolve("flow.schema.json"))));
+        var schema = FlowSchema.factory().getSchema(mapper.readTree(Files.readString(FLOWS.resolve("flow.schema.json"))));
         try (var list = Files.list(FLOWS)) {
             for (var file : list.filter(p -> p.toString().endsWith(".yaml")).toList()) {
                 Object data = new Yaml().load(Files.readString(file));

@@ -129,7 +129,7 @@ class ModelRetirementsTest {
 
     @Test
     void everyRetirementIsWellFormed() {
-        var llmProviders = ProviderCatalog.KNOWN.get("llm");
+        var llmProviders = FlowSchema.providers("llm");
         for (var r : ModelRetirements.TABLE) {
             assertThat(llmProviders).as(r.models().toString()).contains(r.provider());
             assertThat(r.models()).as("an announcement covers at least one model").isNotEmpty();

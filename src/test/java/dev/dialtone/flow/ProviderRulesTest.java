@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import dev.dialtone.plugin.PluginRuntime;
 import dev.dialtone.plugin.PluginSettings;
 import java.nio.file.Files;
@@ -22,7 +20,7 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * Settings whose accepted range differs by provider are checked against that provider's API, with
- * the file and line, in the validator and in the JSON Schema editors use; and the validator judges
+ * the file and line, by the JSON Schema the validator and editors share; and the validator judges
  * the default model the conversation really uses.
  */
 class ProviderRulesTest {
@@ -114,8 +112,7 @@ class ProviderRulesTest {
     @Test
     void schemaKnowsTheAnthropicTemperatureRange() throws Exception {
         var mapper = new ObjectMapper();
-        JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
-                .getSchema(mapper.readTree(Files.readString(ExamplesTest.FLOWS.resolve("flow.schema.json"))));
+        JsonSchema schema = FlowSchema.factory().getSchema(mapper.readTree(Files.readString(ExamplesTest.FLOWS.resolve("flow.schema.json"))));
         var yaml = new Yaml();
         assertThat(schema.validate(mapper.valueToTree(yaml.load("name: a\nllm: { provider: anthropic, temperature: 1.5 }\n"))))
                 .hasSize(1);
