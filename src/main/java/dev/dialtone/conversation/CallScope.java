@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.dialtone.flow.FlowVersion;
-import dev.dialtone.flow.Node;
+import dev.dialtone.flow.FlowNode;
 import dev.dialtone.flow.TemplateValues;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
@@ -68,12 +68,12 @@ final class CallScope {
         node = Optional.of(name);
         transcript.node(name);
         transcript.note(clock.now(), "node", name);
-        return flow.flow().node(name).flatMap(Node::say).map(t -> t.render(values()));
+        return flow.flow().node(name).flatMap(FlowNode::say).map(t -> t.render(values()));
     }
 
     /** Whether entering the node ends the call once its line is said. */
     boolean nodeEnds(String name) {
-        return flow.flow().node(name).map(Node::end).orElse(false);
+        return flow.flow().node(name).map(FlowNode::end).orElse(false);
     }
 
     /** A new id for a reply or a segment. */

@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 
 import dev.dialtone.flow.DtmfRoute;
 import dev.dialtone.flow.FlowVersion;
-import dev.dialtone.flow.Node;
+import dev.dialtone.flow.FlowNode;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
@@ -81,7 +81,7 @@ final class Conversation implements Speaking.Listener {
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
         var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
-        var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(Node::say).map(t -> t.render(scope.values()));
+        var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
         var opening = greeting.isPresent() ? greeting : nodeSay;
         opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
     }

@@ -10,12 +10,12 @@ import java.util.Optional;
 
 /**
  * One validated flow file: which numbers it answers, what the agent says and knows, which providers
- * and tools it uses, and optionally a state machine of {@link Node}s starting at {@code start}.
+ * and tools it uses, and optionally a state machine of {@link FlowNode}s starting at {@code start}.
  * {@code transferTo} is where the built-in transfer_call tool sends the caller. Immutable.
  */
 public record Flow(String name, Path file, List<String> numbers, boolean isDefault, Optional<Template> greeting,
                    Template prompt, ProviderBlock stt, ProviderBlock llm, ProviderBlock tts, List<String> tools,
-                   Turn turn, Optional<String> start, Map<String, Node> nodes, Map<String, DtmfRoute> dtmf,
+                   TurnTaking turn, Optional<String> start, Map<String, FlowNode> nodes, Map<String, DtmfRoute> dtmf,
                    Optional<String> transferTo, ZoneId timezone) {
     public Flow {
         numbers = List.copyOf(numbers);
@@ -24,7 +24,7 @@ public record Flow(String name, Path file, List<String> numbers, boolean isDefau
         dtmf = Collections.unmodifiableMap(new LinkedHashMap<>(dtmf));
     }
 
-    public Optional<Node> node(String name) {
+    public Optional<FlowNode> node(String name) {
         return Optional.ofNullable(nodes.get(name));
     }
 }

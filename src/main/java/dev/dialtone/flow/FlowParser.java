@@ -184,17 +184,17 @@ final class FlowParser {
         return new ProviderBlock(provider, model, language, voice, temperature, extras);
     }
 
-    private Turn turn() {
-        var d = Turn.DEFAULTS;
-        return new Turn(
+    private TurnTaking turn() {
+        var d = TurnTaking.DEFAULTS;
+        return new TurnTaking(
                 in.bool(at("turn", "interruptions")).orElse(d.interruptions()),
                 in.integer(at("turn", "min_interrupt_words")).orElse(d.minInterruptWords()),
                 in.number(at("turn", "silence_reprompt_s")).map(s -> Duration.ofMillis(Math.round(s * 1000))).orElse(d.silenceReprompt()),
                 in.integer(at("turn", "max_call_s")).map(s -> Duration.ofSeconds(s)).orElse(d.maxCall()));
     }
 
-    private Map<String, Node> nodes() {
-        var out = new LinkedHashMap<String, Node>();
+    private Map<String, FlowNode> nodes() {
+        var out = new LinkedHashMap<String, FlowNode>();
         for (var name : in.keys(at("nodes"))) {
             var at = at("nodes", name);
             var what = "node " + name;
@@ -204,7 +204,7 @@ final class FlowParser {
                 in.text(condition).ifPresent(c -> next.put(target, c));
                 nextLines.computeIfAbsent(name, k -> new HashMap<>()).put(target, in.keyLine(condition));
             }
-            out.put(name, new Node(name, template(at.appendProperty("prompt"), what + " prompt"), tools(at.appendProperty("tools")),
+            out.put(name, new FlowNode(name, template(at.appendProperty("prompt"), what + " prompt"), tools(at.appendProperty("tools")),
                     template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false)));
             nodeLines.put(name, in.keyLine(at));
         }
@@ -212,7 +212,7 @@ final class FlowParser {
     }
 
     /** The phone keys' routes; a route the schema refused (not one target, a bad number) is left out. */
-    private Map<String, DtmfRoute> dtmf(Map<String, Node> nodes) {
+    private Map<String, DtmfRoute> dtmf(Map<String, FlowNode> nodes) {
         var out = new LinkedHashMap<String, DtmfRoute>();
         for (var key : in.keys(at("dtmf"))) {
             var at = at("dtmf", key);

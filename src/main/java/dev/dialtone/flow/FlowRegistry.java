@@ -22,6 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.Comparator;
+import java.util.HashSet;
 
 /**
  * Called number -> flow version, hot-reloaded. The live set is one immutable snapshot behind an
@@ -101,7 +103,7 @@ public final class FlowRegistry implements AutoCloseable {
 
     /** The live versions, by name. */
     public List<FlowVersion> versions() {
-        return current.get().byName().values().stream().sorted(java.util.Comparator.comparing(FlowVersion::name)).toList();
+        return current.get().byName().values().stream().sorted(Comparator.comparing(FlowVersion::name)).toList();
     }
 
     /** The outcome of the latest reload, if one has run. */
@@ -194,7 +196,7 @@ public final class FlowRegistry implements AutoCloseable {
             outcome.errors().forEach(p -> errorsByFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
         }
         var out = new ArrayList<FlowStatus>();
-        var covered = new java.util.HashSet<Path>();
+        var covered = new HashSet<Path>();
         for (var v : versions()) {
             var flow = v.flow();
             var errors = new ArrayList<>(errorsByFile.getOrDefault(flow.file(), List.of()));

@@ -22,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.Comparator;
+import java.util.Objects;
 
 /**
  * Loads the whole set of flow and plugin files and checks it. Unchanged plugins (same source
@@ -88,7 +90,7 @@ final class FlowSetLoader {
             }
         }
         FlowSetCheck.check(parsed, plugins.keySet(), broken, providersWithKeys, LocalDate.ofInstant(now, ZoneOffset.UTC), problems);
-        problems.sort(java.util.Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
+        problems.sort(Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
         var versions = new LinkedHashMap<String, FlowVersion>();
         if (problems.stream().noneMatch(Problem::isError)) {
             for (var p : parsed) {
@@ -116,7 +118,7 @@ final class FlowSetLoader {
             };
             tools.put(name, tool);
         }
-        tools.keySet().stream().sorted().map(plugins::get).filter(java.util.Objects::nonNull)
+        tools.keySet().stream().sorted().map(plugins::get).filter(Objects::nonNull)
                 .forEach(p -> digest.update((p.name() + ":" + p.sourceHash() + "\n").getBytes(StandardCharsets.UTF_8)));
         var hash = HexFormat.of().formatHex(digest.digest()).substring(0, 12);
         if (previous != null && previous.hash().equals(hash) && sameTools(previous, tools)) {

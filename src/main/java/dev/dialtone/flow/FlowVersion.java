@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Collections;
 
 /**
  * An immutable snapshot of one flow and the tools it uses, as loaded at {@code loadedAt}. A call
@@ -19,7 +20,7 @@ import java.util.Optional;
 public record FlowVersion(Flow flow, Map<String, Tool> tools, Map<String, List<Tool>> transitions, String hash,
                           Instant loadedAt) {
     public FlowVersion {
-        tools = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tools));
+        tools = Collections.unmodifiableMap(new LinkedHashMap<>(tools));
         transitions = Map.copyOf(transitions);
     }
 
@@ -54,7 +55,7 @@ public record FlowVersion(Flow flow, Map<String, Tool> tools, Map<String, List<T
     /** The system prompt for {@code node}: the flow's prompt, then the node's task, both filled in. */
     public String prompt(Optional<String> node, TemplateValues values) {
         var out = new StringBuilder(flow.prompt().render(values).strip());
-        node.flatMap(flow::node).flatMap(Node::prompt).ifPresent(p -> {
+        node.flatMap(flow::node).flatMap(FlowNode::prompt).ifPresent(p -> {
             if (!out.isEmpty()) {
                 out.append("\n\n");
             }

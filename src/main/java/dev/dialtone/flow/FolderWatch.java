@@ -10,6 +10,7 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.WatchKey;
 
 /**
  * Watches folders and calls {@code onChange} once per burst of file events, after the folders
@@ -69,7 +70,7 @@ final class FolderWatch implements AutoCloseable {
         }
     }
 
-    private static void drain(java.nio.file.WatchKey key) {
+    private static void drain(WatchKey key) {
         key.pollEvents();
         key.reset();
     }

@@ -14,7 +14,7 @@ final class NodeGraph {
     private NodeGraph() {
     }
 
-    static void check(YamlFields in, Map<String, Node> nodes, Map<String, Integer> nodeLines,
+    static void check(YamlFields in, Map<String, FlowNode> nodes, Map<String, Integer> nodeLines,
                       Map<String, Map<String, Integer>> nextLines, Optional<String> start, int startLine,
                       Map<String, DtmfRoute> dtmf) {
         if (nodes.isEmpty()) {

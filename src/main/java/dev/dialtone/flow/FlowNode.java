@@ -3,16 +3,18 @@ package dev.dialtone.flow;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 
 /**
  * One step of a flow's state machine: its task (added to the flow's prompt while the call is in
  * this node), the tools it adds, a line spoken verbatim on entry, the transitions out of it (target
  * node -> when to take it; each becomes a tool the LLM can call), and whether the call ends here.
  */
-public record Node(String name, Optional<Template> prompt, List<String> tools, Optional<Template> say,
+public record FlowNode(String name, Optional<Template> prompt, List<String> tools, Optional<Template> say,
                    Map<String, String> next, boolean end) {
-    public Node {
+    public FlowNode {
         tools = List.copyOf(tools);
-        next = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(next));
+        next = Collections.unmodifiableMap(new LinkedHashMap<>(next));
     }
 }

@@ -1,0 +1,12 @@
+package dev.dialtone.flow;
+
+import java.time.Duration;
+
+/**
+ * TurnTaking-taking settings of a flow: whether the caller may interrupt the agent, how many words count
+ * as an interruption (so "uh-huh" does not), how long a silence lasts before the agent re-prompts,
+ * and the longest a call may last.
+ */
+public record TurnTaking(boolean interruptions, int minInterruptWords, Duration silenceReprompt, Duration maxCall) {
+    public static final TurnTaking DEFAULTS = new TurnTaking(true, 2, Duration.ofSeconds(8), Duration.ofSeconds(900));
+}
