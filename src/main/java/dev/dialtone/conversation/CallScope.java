@@ -53,6 +53,14 @@ final class CallScope {
         this.node = flow.startNode();
     }
 
+    /**
+     * The level for a log line that carries conversation content: {@code usual} (below INFO, so off
+     * by default), or INFO for the calls of a flow with {@code debug: true}.
+     */
+    System.Logger.Level contentLevel(System.Logger.Level usual) {
+        return flow.flow().debug() ? System.Logger.Level.INFO : usual;
+    }
+
     /** The node the call is in (empty for a flow without nodes). */
     Optional<String> node() {
         return node;

@@ -90,7 +90,7 @@ final class Conversation implements Speaking.Listener {
         if (stopped) {
             return;
         }
-        LOG.log(System.Logger.Level.TRACE, "Call {0}: {1}", scope.call.sid(), event);
+        LOG.log(scope.contentLevel(System.Logger.Level.TRACE), "Call {0}: {1}", scope.call.sid(), event);
         switch (event) {
             case CallEvent.Stt stt -> onStt(stt);
             case CallEvent.Llm llmEvent -> speaking.onLlm(llmEvent);

@@ -203,7 +203,7 @@ final class Speaking {
         r.turn.cleared = scope.clock.nanos();
         r.turn.interrupted = true;
         finishTurn(r.turn);
-        LOG.log(System.Logger.Level.DEBUG, "Call {0}: barge-in, heard \"{1}\"", scope.call.sid(), r.turn.agentText);
+        LOG.log(scope.contentLevel(System.Logger.Level.DEBUG), "Call {0}: barge-in, heard \"{1}\"", scope.call.sid(), r.turn.agentText);
     }
 
     /** Stops whatever is being said (an action or a time limit takes over). */

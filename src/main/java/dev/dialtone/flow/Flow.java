@@ -16,7 +16,7 @@ import java.util.Optional;
 public record Flow(String name, Path file, List<String> numbers, boolean isDefault, Optional<Template> greeting,
                    Template prompt, ProviderBlock stt, ProviderBlock llm, ProviderBlock tts, List<String> tools,
                    TurnTaking turn, Optional<String> start, Map<String, FlowNode> nodes, Map<String, DtmfRoute> dtmf,
-                   Optional<String> transferTo, ZoneId timezone) {
+                   Optional<String> transferTo, ZoneId timezone, boolean debug) {
     public Flow {
         numbers = List.copyOf(numbers);
         tools = List.copyOf(tools);

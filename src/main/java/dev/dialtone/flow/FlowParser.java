@@ -87,6 +87,7 @@ final class FlowParser {
             });
         }
         boolean isDefault = in.bool(at("default")).orElse(false);
+        boolean debug = in.bool(at("debug")).orElse(false);
         int defaultLine = in.has(at("default")) ? in.keyLine(at("default")) : 0;
         var greeting = template(at("greeting"), "greeting");
         var prompt = template(at("prompt"), "prompt").orElse(Template.of(""));
@@ -107,7 +108,7 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone);
+                nodes, dtmf, transferTo, timezone, debug);
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine);
     }
 

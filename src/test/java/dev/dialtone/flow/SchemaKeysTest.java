@@ -27,6 +27,7 @@ class SchemaKeysTest {
             name: every-key
             numbers: ["+15550001111"]
             default: true
+            debug: false
             greeting: "Hello, {{call.from}}"
             prompt: You answer the phone.
             timezone: Europe/London
