@@ -2,16 +2,10 @@ package dev.dialtone.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.net.ProviderError;
@@ -22,35 +16,13 @@ import dev.dialtone.speech.SttEvent;
  * it and what does not, what the caller hears when a provider is slow or fails, tool rounds and
  * their filler, DTMF routes. The same behaviour over real sockets is CallFlowTest's.
  */
-class ConversationTest {
-    private static HarnessFlow flow;
-    private final ScriptedChatModel llm = new ScriptedChatModel();
-    private ConversationHarness call;
-
-    @BeforeAll
-    static void loadFlow(@TempDir Path dir) throws Exception {
-        flow = new HarnessFlow(dir, "openai", """
+class ConversationTest extends HarnessTestBase {
+    @Override
+    String flowBody() {
+        return """
                 turn: { min_interrupt_words: 2, silence_reprompt_s: 8 }
                 dtmf: { "0": { transfer: "+15550009999" } }
-                """);
-    }
-
-    @AfterAll
-    static void closeFlow() {
-        flow.close();
-    }
-
-    @BeforeEach
-    void start() {
-        flow.reset();
-        call = new ConversationHarness(flow, llm);
-        llm.afterEvent(call::drain);
-        call.start();
-    }
-
-    @AfterEach
-    void stop() {
-        call.close();
+                """;
     }
 
     @Test

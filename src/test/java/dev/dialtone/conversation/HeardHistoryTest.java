@@ -2,16 +2,10 @@ package dev.dialtone.conversation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.dialtone.fakes.AnthropicRequestRules;
 import dev.dialtone.fakes.OpenAiRequestRules;
@@ -27,34 +21,7 @@ import dev.dialtone.llm.openai.OpenAiRequestBody;
  * only what the caller heard: what each API refuses is checked with the fakes' rules on the bodies
  * the real clients would send.
  */
-class HeardHistoryTest {
-    private static HarnessFlow flow;
-    private final ScriptedChatModel llm = new ScriptedChatModel();
-    private ConversationHarness call;
-
-    @BeforeAll
-    static void loadFlow(@TempDir Path dir) throws Exception {
-        flow = new HarnessFlow(dir, "openai", "");
-    }
-
-    @AfterAll
-    static void closeFlow() {
-        flow.close();
-    }
-
-    @BeforeEach
-    void start() {
-        flow.reset();
-        call = new ConversationHarness(flow, llm);
-        llm.afterEvent(call::drain);
-        call.start();
-    }
-
-    @AfterEach
-    void stop() {
-        call.close();
-    }
-
+class HeardHistoryTest extends HarnessTestBase {
     @Test
     void aBargeInBeforeAnyAudioOfAFinishedReplyLeavesNoEmptyAgentMessage() {
         call.callerSays("Do you deliver?");

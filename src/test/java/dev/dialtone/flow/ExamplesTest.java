@@ -25,7 +25,7 @@ class ExamplesTest {
 
     static String check(Path flows, Path plugins, Clock clock, int expectedExit) {
         var bytes = new ByteArrayOutputStream();
-        int exit = FlowCheck.run(flows, plugins, ValidationTest.ALL_KEYS, clock, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int exit = FlowCheck.run(flows, plugins, FlowSetTestBase.ALL_KEYS, clock, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         var printed = bytes.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(printed).isEqualTo(expectedExit);
         return printed;
@@ -81,7 +81,7 @@ class ExamplesTest {
         var bytes = new ByteArrayOutputStream();
         // The epoch: before every announced retirement, so the default model adds no warning here.
         var epoch = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
-        int exit = FlowCheck.run(files.flows, files.plugins, ValidationTest.ALL_KEYS, epoch, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int exit = FlowCheck.run(files.flows, files.plugins, FlowSetTestBase.ALL_KEYS, epoch, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         assertThat(exit).isEqualTo(1);
         assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith(f + ":2: no plugin or built-in tool is called nope")
                 .contains("1 error, 0 warnings: nothing would go live");

@@ -3,10 +3,7 @@ package dev.dialtone.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialtone.plugin.PluginRuntime;
-import dev.dialtone.plugin.PluginSettings;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,41 +11,17 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Flow files are checked against flows/flow.schema.json, and what the validator finds is reported
  * in the project's words at the file and line of the value or key it is about; the schema the
  * server uses is the file editors use.
  */
-class FlowSchemaTest {
-    static PluginRuntime runtime;
-    @TempDir
-    Path root;
-    FlowFiles files;
+class FlowSchemaTest extends FlowSetTestBase {
 
-    @BeforeAll
-    static void start() {
-        runtime = new PluginRuntime(PluginSettings.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
-    @BeforeEach
-    void folders() {
-        files = new FlowFiles(root);
-    }
-
-    List<String> problems() {
-        return FlowSetLoader.load(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, Map.of(), Map.of(), Instant.EPOCH)
-                .problems().stream().map(Problem::toString).toList();
+    List<String> problemLines() {
+        return problems().stream().map(Problem::toString).toList();
     }
 
     @Test
@@ -65,7 +38,7 @@ class FlowSchemaTest {
                 stt: { provider: deepgram, endpointing: 5 }
                 turn: { interruptions: "no" }
                 """);
-        assertThat(problems()).containsExactly(
+        assertThat(problemLines()).containsExactly(
                 f + ":4: '+15550001111' is listed twice in numbers (first on line 3)",
                 f + ":7: a tool name 'Menu-Price' must be lower_snake_case, like a plugin's file name (plugins/NAME.js)",
                 f + ":8: stt endpointing must be a whole number from 10 to 10000",
@@ -90,7 +63,7 @@ class FlowSchemaTest {
                       - 7
                 dtmf: { "1": { node: bye } }
                 """);
-        assertThat(problems()).containsExactly(
+        assertThat(problemLines()).containsExactly(
                 f + ":7: the condition of node greet -> bye must be text, not a list",
                 f + ":10: node bye end must be true or false, not text",
                 f + ":13: a tool name must be quoted, or YAML reads it as a number: \"7\"");
@@ -114,7 +87,7 @@ class FlowSchemaTest {
                   "1": { node: start_here, transfer: "+15550009999" }
                   "2": { node: nowhere }
                 """);
-        assertThat(problems()).containsExactly(
+        assertThat(problemLines()).containsExactly(
                 f + ":1: name 'Shop' must be lower case letters, digits, - or _ (it appears in URLs and metrics)",
                 f + ":2: unknown placeholder {{caller}} in greeting (use {{call.from}}, {{call.to}}, {{state.NAME}} or {{now}})",
                 f + ":5: anthropic temperature must be a number from 0 to 1",
@@ -133,13 +106,13 @@ class FlowSchemaTest {
                 .problems()).extracting(Problem::toString)
                 .containsExactly(f + ":2: tts provider must be quoted, or YAML reads it as a number: \"5\"");
         var g = files.flow("a.yaml", "name: a\nturn: { max_call_s: \"900\" }\n");
-        assertThat(problems()).containsExactly(g + ":2: max_call_s must be a whole number, not text");
+        assertThat(problemLines()).containsExactly(g + ":2: max_call_s must be a whole number, not text");
     }
 
     @Test
     void keysThatJsonCannotHoldAreReportedByTheYamlReading() {
         var f = files.flow("a.yaml", "name: a\n? [x]\n: y\nturn:\n  ~: 1\n  max_call_s: 60\n  max_call_s: 90\n");
-        assertThat(problems()).containsExactly(
+        assertThat(problemLines()).containsExactly(
                 f + ":2: keys in the flow must be plain words",
                 f + ":5: keys in turn must be plain words",
                 f + ":7: 'max_call_s' appears twice in turn (first on line 6)");

@@ -2,8 +2,6 @@ package dev.dialtone.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dialtone.plugin.PluginRuntime;
-import dev.dialtone.plugin.PluginSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,46 +20,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The folder watch picks up each way editors save a file, and a reader looking up the number the
  * whole time sees only the old or the new flow: never a missing, empty or half-written one.
  */
-class HotReloadTest {
+class HotReloadTest extends FlowSetTestBase {
     static final String NUMBER = "+15550001111";
     static final String OLD = "name: a\nnumbers: [\"" + NUMBER + "\"]\nprompt: \"Old prompt, the one before the edit\"\n";
     static final String NEW = "name: a\nnumbers: [\"" + NUMBER + "\"]\nprompt: \"New prompt, the one after the edit\"\n";
-    static PluginRuntime runtime;
-    @TempDir
-    Path root;
-    FlowFiles files;
     FlowRegistry registry;
     final LinkedBlockingQueue<ReloadOutcome> outcomes = new LinkedBlockingQueue<>();
     final Set<String> seen = ConcurrentHashMap.newKeySet();
     final AtomicBoolean reading = new AtomicBoolean(true);
     Thread reader;
 
-    @BeforeAll
-    static void start() {
-        runtime = new PluginRuntime(PluginSettings.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
     @BeforeEach
     void setUp() {
-        files = new FlowFiles(root);
         files.flow("a.yaml", OLD);
-        registry = new FlowRegistry(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, new SimpleMeterRegistry(), Clock.systemUTC());
+        registry = new FlowRegistry(files.flows, files.plugins, runtime, FlowSetTestBase.ALL_KEYS, new SimpleMeterRegistry(), Clock.systemUTC());
         registry.onReload(outcomes::add);
         assertThat(registry.start().applied()).isTrue();
         outcomes.clear();

@@ -2,8 +2,6 @@ package dev.dialtone.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dialtone.plugin.PluginRuntime;
-import dev.dialtone.plugin.PluginSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -11,44 +9,21 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A flow's llm model against the retirement table, on a given day: nothing before the announcement,
  * a warning with the date and replacement until the retirement date, an error from that day on.
  */
-class ModelRetirementsTest {
+class ModelRetirementsTest extends FlowSetTestBase {
     static final LocalDate TODAY = LocalDate.parse("2026-12-07");
-    static PluginRuntime runtime;
-    @TempDir
-    Path root;
-    FlowFiles files;
-
-    @BeforeAll
-    static void start() {
-        runtime = new PluginRuntime(PluginSettings.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
-    @BeforeEach
-    void folders() {
-        files = new FlowFiles(root);
-    }
 
     static Instant noon(LocalDate day) {
         return day.atTime(12, 0).toInstant(ZoneOffset.UTC);
     }
 
     FlowSetLoader.LoadedSet load(LocalDate day) {
-        return FlowSetLoader.load(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, Map.of(), Map.of(), noon(day));
+        return FlowSetLoader.load(files.flows, files.plugins, runtime, ALL_KEYS, Map.of(), Map.of(), noon(day));
     }
 
     Path flowWithModel(String provider, String model) {
@@ -145,7 +120,7 @@ class ModelRetirementsTest {
     @Test
     void warningsReachTheRegistrysStatusAndARetiredModelIsRefusedThere() {
         var clock = Clock.fixed(noon(TODAY), ZoneOffset.UTC);
-        try (var registry = new FlowRegistry(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, new SimpleMeterRegistry(), clock)) {
+        try (var registry = new FlowRegistry(files.flows, files.plugins, runtime, ALL_KEYS, new SimpleMeterRegistry(), clock)) {
             var f = flowWithModel("openai", "gpt-4o-mini");
             assertThat(registry.reload().applied()).isTrue();
             assertThat(registry.status().getFirst().warnings()).singleElement().asString()

@@ -4,18 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
-import dev.dialtone.plugin.PluginRuntime;
-import dev.dialtone.plugin.PluginSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -23,32 +15,7 @@ import org.yaml.snakeyaml.Yaml;
  * the file and line, by the JSON Schema the validator and editors share; and the validator judges
  * the default model the conversation really uses.
  */
-class ProviderRulesTest {
-    static PluginRuntime runtime;
-    @TempDir
-    Path root;
-    FlowFiles files;
-
-    @BeforeAll
-    static void start() {
-        runtime = new PluginRuntime(PluginSettings.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
-    @BeforeEach
-    void folders() {
-        files = new FlowFiles(root);
-    }
-
-    /** The problems of the folder; the epoch is before every announced retirement, so only the settings speak. */
-    List<Problem> problems() {
-        return FlowSetLoader.load(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, Map.of(), Map.of(), Instant.EPOCH)
-                .problems();
-    }
+class ProviderRulesTest extends FlowSetTestBase {
 
     Path llm(String provider, String setting) {
         return files.flow("a.yaml", "name: a\nllm:\n  provider: " + provider + "\n  " + setting + "\n");

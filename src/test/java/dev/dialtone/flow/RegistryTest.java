@@ -3,12 +3,9 @@ package dev.dialtone.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dialtone.plugin.CallState;
-import dev.dialtone.plugin.PluginRuntime;
-import dev.dialtone.plugin.PluginSettings;
 import dev.dialtone.plugin.RecordedActions;
 import dev.dialtone.plugin.ToolCallContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -19,37 +16,19 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Routing by number, version pinning, atomic swaps, refused reloads and what they report. */
-class RegistryTest {
-    static PluginRuntime runtime;
-    @TempDir
-    Path root;
-    FlowFiles files;
+class RegistryTest extends FlowSetTestBase {
     SimpleMeterRegistry meters;
     FlowRegistry registry;
 
-    @BeforeAll
-    static void start() {
-        runtime = new PluginRuntime(PluginSettings.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
     @BeforeEach
     void setUp() {
-        files = new FlowFiles(root);
         meters = new SimpleMeterRegistry();
-        registry = new FlowRegistry(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS, meters,
+        registry = new FlowRegistry(files.flows, files.plugins, runtime, FlowSetTestBase.ALL_KEYS, meters,
                 Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC));
     }
 

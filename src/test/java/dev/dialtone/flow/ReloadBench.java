@@ -45,7 +45,7 @@ public final class ReloadBench {
         files.plugin("menu_price", plugin.formatted(0));
         files.flow("a.yaml", flow(0));
         try (var runtime = new PluginRuntime(PluginSettings.none());
-             var registry = new FlowRegistry(files.flows, files.plugins, runtime, ValidationTest.ALL_KEYS,
+             var registry = new FlowRegistry(files.flows, files.plugins, runtime, FlowSetTestBase.ALL_KEYS,
                      new SimpleMeterRegistry(), Clock.systemUTC())) {
             registry.start();
             var latencies = new ArrayList<Double>();

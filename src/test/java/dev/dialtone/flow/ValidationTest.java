@@ -2,48 +2,18 @@ package dev.dialtone.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dialtone.plugin.PluginRuntime;
-import dev.dialtone.plugin.PluginSettings;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every validation rule: one failing example each, checking the file, line and reason reported. */
-class ValidationTest {
-    static final Set<String> ALL_KEYS = Set.of("deepgram", "openai", "anthropic", "elevenlabs");
-    static PluginRuntime runtime;
-    @TempDir
-    Path root;
-    FlowFiles files;
-
-    @BeforeAll
-    static void start() {
-        runtime = new PluginRuntime(PluginSettings.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        runtime.close();
-    }
-
-    @BeforeEach
-    void folders() {
-        files = new FlowFiles(root);
-    }
-
-    List<Problem> problems() {
-        return problems(ALL_KEYS);
-    }
+class ValidationTest extends FlowSetTestBase {
 
     List<Problem> problems(Set<String> keys) {
-        return FlowSetLoader.load(files.flows, files.plugins, runtime, keys, Map.of(), Map.of(), Instant.EPOCH).problems();
+        return problems(keys, Instant.EPOCH);
     }
 
     /** Asserts exactly one problem, at this file and line, whose message contains {@code text}. */
