@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -54,7 +55,8 @@ final class WebSocketWire {
      * sends after it stays in {@code in} for the frame reader.
      *
      * @throws UpgradeRefused    a response other than 101, with its status and (short) body
-     * @throws ProtocolException not an HTTP response, or a 101 without the right accept key
+     * @throws ProtocolException not an HTTP response, or a 101 that is not a WebSocket's (RFC 6455
+     *                           section 4.1: Upgrade: websocket, Connection: Upgrade, the accept key)
      */
     static void handshake(URI uri, Map<String, String> headers, InputStream in, OutputStream out,
                           SplittableRandom random) throws IOException {
@@ -76,9 +78,25 @@ final class WebSocketWire {
         if (head.status() != 101) {
             throw new UpgradeRefused(head.status(), readBody(in, head.header("content-length")));
         }
-        if (!"websocket".equalsIgnoreCase(head.header("upgrade")) || !acceptFor(key).equals(head.header("sec-websocket-accept"))) {
-            throw new ProtocolException("101 without a valid WebSocket accept");
+        if (!"websocket".equalsIgnoreCase(head.header("upgrade").strip())) {
+            throw new ProtocolException("101 without Upgrade: websocket");
         }
+        if (!hasToken(head.header("connection"), "upgrade")) {
+            throw new ProtocolException("101 without Connection: Upgrade");
+        }
+        if (!acceptFor(key).equals(head.header("sec-websocket-accept"))) {
+            throw new ProtocolException("101 without the Sec-WebSocket-Accept of our key");
+        }
+    }
+
+    /** Whether a comma-separated header value names {@code token} (case-insensitive). */
+    private static boolean hasToken(String value, String token) {
+        for (var part : value.split(",")) {
+            if (part.strip().toLowerCase(Locale.ROOT).equals(token)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads one frame; an end of stream before a frame begins is an {@link EOFException}. */
