@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -56,7 +55,6 @@ public final class ProviderSocket {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_MESSAGE = 16 * 1024 * 1024;
     private static final SendWatchdog WATCHDOG = new SendWatchdog(SEND_TIMEOUT);
-    private static final java.security.SecureRandom SEEDS = new java.security.SecureRandom();
 
     private final String provider;
     private final Socket connection;
@@ -64,7 +62,7 @@ public final class ProviderSocket {
     private final OutputStream out;
     private final Handler handler;
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final SplittableRandom masks; // guarded by sendLock
+    private final WebSocketWire.Masks masks = new WebSocketWire.Masks(); // guarded by sendLock
     /** When the send in progress started (System.nanoTime), or 0; read by the watchdog. */
     private volatile long sendingSince;
     /** Set by the watchdog before it aborts a send; kept after the socket ends, for the sender. */
@@ -75,14 +73,12 @@ public final class ProviderSocket {
     private volatile boolean aborted;
     private volatile boolean ended;
 
-    private ProviderSocket(String provider, Socket connection, InputStream in, Handler handler, SplittableRandom masks)
-            throws IOException {
+    private ProviderSocket(String provider, Socket connection, InputStream in, Handler handler) throws IOException {
         this.provider = provider;
         this.connection = connection;
         this.in = in;
         this.out = connection.getOutputStream();
         this.handler = handler;
-        this.masks = masks;
     }
 
     /**
@@ -107,10 +103,9 @@ public final class ProviderSocket {
         try {
             connection = Origin.of(uri).connect(connectTimeout, tlsFactory); // its read timeout bounds the upgrade
             var in = new BufferedInputStream(connection.getInputStream(), 16 * 1024);
-            var masks = new SplittableRandom(SEEDS.nextLong());
-            WebSocketWire.handshake(uri, headers, in, connection.getOutputStream(), masks);
+            WebSocketWire.handshake(uri, headers, in, connection.getOutputStream());
             connection.setSoTimeout(0);
-            var socket = new ProviderSocket(provider, connection, in, handler, masks);
+            var socket = new ProviderSocket(provider, connection, in, handler);
             WATCHDOG.watch(socket);
             Thread.ofVirtual().name(provider + "-socket").start(socket::readLoop);
             return socket;

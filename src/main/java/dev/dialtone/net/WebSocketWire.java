@@ -10,11 +10,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * The client side of RFC 6455 on a blocking stream: the opening handshake and frames. Stateless;
@@ -30,12 +30,42 @@ final class WebSocketWire {
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_ERROR_BODY = 16 * 1024;
+    /** Handshake nonces and masking keys: RFC 6455 section 5.3 asks that no one on the path can predict them. */
+    private static final SecureRandom STRONG = new SecureRandom();
 
     private WebSocketWire() {
     }
 
     /** One frame as received; server frames are never masked. */
     record Frame(boolean fin, int opcode, byte[] payload) {
+    }
+
+    /**
+     * Masking keys for one socket's frames, from a {@link SecureRandom} drawn 64 keys at a time so
+     * that a frame does not pay for a call to it. Not thread-safe: the socket's send lock owns it.
+     */
+    static final class Masks {
+        private final SecureRandom source;
+        private final byte[] keys = new byte[256];
+        private int next = keys.length;
+
+        Masks() {
+            this(STRONG);
+        }
+
+        Masks(SecureRandom source) {
+            this.source = source;
+        }
+
+        /** Puts the next 4-byte key at {@code frame[at]}. */
+        void next(byte[] frame, int at) {
+            if (next == keys.length) {
+                source.nextBytes(keys);
+                next = 0;
+            }
+            System.arraycopy(keys, next, frame, at, 4);
+            next += 4;
+        }
     }
 
     /** The server answered the upgrade with something other than 101. */
@@ -58,12 +88,9 @@ final class WebSocketWire {
      * @throws ProtocolException not an HTTP response, or a 101 that is not a WebSocket's (RFC 6455
      *                           section 4.1: Upgrade: websocket, Connection: Upgrade, the accept key)
      */
-    static void handshake(URI uri, Map<String, String> headers, InputStream in, OutputStream out,
-                          SplittableRandom random) throws IOException {
+    static void handshake(URI uri, Map<String, String> headers, InputStream in, OutputStream out) throws IOException {
         var nonce = new byte[16];
-        for (int i = 0; i < nonce.length; i++) {
-            nonce[i] = (byte) random.nextInt(256);
-        }
+        STRONG.nextBytes(nonce);
         var key = Base64.getEncoder().encodeToString(nonce);
         var fields = new LinkedHashMap<String, String>();
         fields.put("Upgrade", "websocket");
@@ -140,7 +167,7 @@ final class WebSocketWire {
     }
 
     /** Writes one whole, masked frame in a single write. */
-    static void write(OutputStream out, int opcode, byte[] payload, SplittableRandom random) throws IOException {
+    static void write(OutputStream out, int opcode, byte[] payload, Masks masks) throws IOException {
         int length = payload.length;
         int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
         var frame = new byte[header + 4 + length];
@@ -157,10 +184,7 @@ final class WebSocketWire {
                 frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
             }
         }
-        int mask = random.nextInt();
-        for (int i = 0; i < 4; i++) {
-            frame[header + i] = (byte) (mask >>> (24 - 8 * i));
-        }
+        masks.next(frame, header);
         for (int i = 0; i < length; i++) {
             frame[header + 4 + i] = (byte) (payload[i] ^ frame[header + (i & 3)]);
         }

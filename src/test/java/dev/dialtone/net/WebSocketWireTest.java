@@ -1,21 +1,68 @@
 package dev.dialtone.net;
 
 import dev.dialtone.fakes.FakeServer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** The client's half of RFC 6455 on the wire: the checks on a 101 answer. */
+/** The client's half of RFC 6455 on the wire: masking keys and the checks on a 101 answer. */
 class WebSocketWireTest {
+
+    /** A strong source that keeps a copy of every byte it hands out. */
+    private static final class RecordedSource extends SecureRandom {
+        final ByteArrayOutputStream drawn = new ByteArrayOutputStream();
+
+        @Override
+        public void nextBytes(byte[] bytes) {
+            super.nextBytes(bytes);
+            drawn.writeBytes(bytes);
+        }
+    }
+
+    @Test
+    void eachFrameIsMaskedWithTheNextKeyFromTheStrongSource() throws Exception {
+        var source = new RecordedSource();
+        var masks = new WebSocketWire.Masks(source);
+        var wire = new ByteArrayOutputStream();
+        var payload = "{\"type\":\"KeepAlive\"}".getBytes(StandardCharsets.UTF_8);
+        int frames = 100;
+        for (int i = 0; i < frames; i++) {
+            WebSocketWire.write(wire, WebSocketWire.TEXT, payload, masks);
+        }
+
+        var bytes = wire.toByteArray();
+        int frameLength = 2 + 4 + payload.length;
+        assertThat(bytes).hasSize(frames * frameLength);
+        var keys = new ByteArrayOutputStream();
+        for (int i = 0; i < frames; i++) {
+            int at = i * frameLength;
+            assertThat(bytes[at + 1] & 0x80).as("the mask bit").isEqualTo(0x80);
+            var key = Arrays.copyOfRange(bytes, at + 2, at + 6);
+            keys.writeBytes(key);
+            var unmasked = new byte[payload.length];
+            for (int j = 0; j < payload.length; j++) {
+                unmasked[j] = (byte) (bytes[at + 6 + j] ^ key[j & 3]);
+            }
+            assertThat(unmasked).isEqualTo(payload);
+        }
+        var drawn = source.drawn.toByteArray();
+        assertThat(drawn).as("drawn 64 keys at a time").hasSize(512);
+        assertThat(keys.toByteArray()).as("each key the source's next four bytes, none reused")
+                .isEqualTo(Arrays.copyOf(drawn, frames * 4));
+    }
 
     /** A server that answers the upgrade with a 101 of the test's making: the status line, then these lines. */
     private static FakeServer answering(String... lines) {
