@@ -13,8 +13,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLSocketFactory;
@@ -34,9 +32,12 @@ import javax.net.ssl.SSLSocketFactory;
  * connection and returns silently at the end of the stream. Here, an end of stream is an end.
  *
  * <p>A send that cannot be written within {@link #SEND_TIMEOUT} (the peer stopped reading) is
- * ended by a shared watchdog, which aborts the connection and so fails the send. A sender
- * interrupted while its write blocks closes the connection too (socket I/O on a virtual thread is
- * interruptible); the owners interrupt their workers only when they drop the socket anyway.
+ * ended by a shared {@link SocketWatchdog}, which aborts the connection and so fails the send. The
+ * same watchdog is the close handshake's timer: a provider that leaves our close frame unanswered
+ * for {@link #CLOSE_TIMEOUT} has its connection cut (a read already blocked would never see a
+ * socket time-out set after it began). A sender interrupted while its write blocks closes the
+ * connection too (socket I/O on a virtual thread is interruptible); the owners interrupt their
+ * workers only when they drop the socket anyway.
  */
 public final class ProviderSocket {
 
@@ -54,7 +55,7 @@ public final class ProviderSocket {
     /** How long a close waits for the provider's echo before the connection is dropped. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_MESSAGE = 16 * 1024 * 1024;
-    private static final SendWatchdog WATCHDOG = new SendWatchdog(SEND_TIMEOUT);
+    private static final SocketWatchdog WATCHDOG = new SocketWatchdog();
 
     private final String provider;
     private final Socket connection;
@@ -67,6 +68,10 @@ public final class ProviderSocket {
     private volatile long sendingSince;
     /** Set by the watchdog before it aborts a send; kept after the socket ends, for the sender. */
     private volatile boolean sendTimedOut;
+    /** When our close frame went out (System.nanoTime), or 0; the watchdog cuts the handshake after CLOSE_TIMEOUT. */
+    private volatile long closeSentAt;
+    /** Set by the watchdog before it cuts an unanswered close, for the reader's report. */
+    private volatile boolean closeTimedOut;
     /** Set when a close frame is written, by either side's initiative; guarded by sendLock. */
     private boolean closeSent;
     /** Set by {@link #abort()}: the owner dropped the socket and hears nothing more. */
@@ -142,11 +147,14 @@ public final class ProviderSocket {
         }
     }
 
-    /** Sends a normal close frame; the provider's echo ends the socket. */
+    /**
+     * Sends a normal close frame and returns; the provider's echo ends the socket, or, after
+     * {@link #CLOSE_TIMEOUT} without one, the watchdog cuts the connection (reported as 1006).
+     */
     public void close() {
         try {
-            if (!ended && write(WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""))) {
-                connection.setSoTimeout((int) CLOSE_TIMEOUT.toMillis()); // the reader gives up on a missing echo
+            if (!ended) {
+                write(WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""));
             }
         } catch (IOException e) {
             closeQuietly(connection);
@@ -167,6 +175,9 @@ public final class ProviderSocket {
             closeSent = opcode == WebSocketWire.CLOSE;
             sendingSince = System.nanoTime();
             WebSocketWire.write(out, opcode, payload, masks);
+            if (closeSent) {
+                closeSentAt = System.nanoTime(); // the close handshake's timer starts
+            }
             return true;
         } finally {
             sendingSince = 0;
@@ -220,10 +231,10 @@ public final class ProviderSocket {
                     default -> throw new ProtocolException("unexpected frame opcode " + frame.opcode());
                 }
             }
-        } catch (SocketTimeoutException e) {
-            end(1006, "", new IOException("the provider did not answer the close within " + CLOSE_TIMEOUT.toSeconds() + " s"));
         } catch (IOException | RuntimeException e) {
-            end(1006, "", e);
+            end(1006, "", closeTimedOut
+                    ? new SocketTimeoutException("the provider did not answer the close within " + CLOSE_TIMEOUT.toSeconds() + " s")
+                    : e);
         } finally {
             WATCHDOG.forget(this);
             closeQuietly(connection);
@@ -278,42 +289,20 @@ public final class ProviderSocket {
     }
 
     /**
-     * One virtual thread for all sockets: blocking writes have no timeout of their
-     * own, so once a second it aborts any socket whose send has been in progress too long.
+     * The watchdog's tick: cuts the connection of a send in progress for longer than
+     * {@link #SEND_TIMEOUT} (which fails the blocked write and ends the reader) or of a close left
+     * unanswered for {@link #CLOSE_TIMEOUT} (which ends the reader, blocked waiting for the echo).
      */
-    private static final class SendWatchdog {
-        private final long limitNanos;
-        private final Set<ProviderSocket> sockets = ConcurrentHashMap.newKeySet();
-
-        SendWatchdog(Duration limit) {
-            this.limitNanos = limit.toNanos();
-            Thread.ofVirtual().name("provider-socket-watchdog").start(this::run);
+    void checkDeadlines(long now) {
+        long since = sendingSince;
+        if (since != 0 && now - since > SEND_TIMEOUT.toNanos()) {
+            sendTimedOut = true;
+            closeQuietly(connection);
         }
-
-        void watch(ProviderSocket socket) {
-            sockets.add(socket);
-        }
-
-        void forget(ProviderSocket socket) {
-            sockets.remove(socket);
-        }
-
-        private void run() {
-            while (true) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long now = System.nanoTime();
-                for (var socket : sockets) {
-                    long since = socket.sendingSince;
-                    if (since != 0 && now - since > limitNanos) {
-                        socket.sendTimedOut = true;
-                        closeQuietly(socket.connection); // fails the blocked write and ends the reader
-                    }
-                }
-            }
+        long closed = closeSentAt;
+        if (closed != 0 && now - closed > CLOSE_TIMEOUT.toNanos()) {
+            closeTimedOut = true;
+            closeQuietly(connection);
         }
     }
 

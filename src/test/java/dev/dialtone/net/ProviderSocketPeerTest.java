@@ -4,7 +4,9 @@ import dev.dialtone.net.JettyPeer.Mode;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -155,6 +157,22 @@ class ProviderSocketPeerTest {
             assertThat(seen.events().next(WAIT)).isEqualTo(new Event.Ended(4001, "going away now", null));
             assertThat(server.next(OpCode.CLOSE).closeCode()).as("the client's echo").isEqualTo(4001);
             assertThat(server.closed(10).isAbnormal()).as("Jetty saw the handshake complete").isFalse();
+        }
+    }
+
+    @Test
+    @Timeout(90)
+    void aServerThatNeverAnswersTheCloseIsCutOffByTheCloseTimer() throws Exception {
+        try (var peer = new JettyPeer(Mode.NEVER_ANSWER_CLOSE)) {
+            var seen = new Recording();
+            var socket = connect(peer, seen);
+            var server = peer.accepted();
+            socket.close();
+            assertThat(server.next(OpCode.CLOSE).closeCode()).isEqualTo(1000);
+            var ended = seen.events().next(Event.Ended.class, 60_000); // the 5 s timer; generous for a busy machine
+            assertThat(ended.code()).isEqualTo(1006);
+            assertThat(ended.error()).isInstanceOf(SocketTimeoutException.class).hasMessageContaining("did not answer the close");
+            seen.events().assertQuiet(200);
         }
     }
 
