@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -38,6 +37,12 @@ import javax.net.ssl.SSLSocketFactory;
  * socket time-out set after it began). A sender interrupted while its write blocks closes the
  * connection too (socket I/O on a virtual thread is interruptible); the owners interrupt their
  * workers only when they drop the socket anyway.
+ *
+ * <p>A provider that breaks the protocol (a masked or unknown frame, text that is not UTF-8, a
+ * message over {@link #MAX_MESSAGE}) fails the connection as RFC 6455 section 7.1.7 says: a close
+ * frame with 1002, 1007 or 1009 goes out, the end is reported, and whatever the provider still
+ * sends is read and dropped until it closes (within the close time-out), so that our close frame
+ * is not lost to a TCP reset.
  */
 public final class ProviderSocket {
 
@@ -47,14 +52,19 @@ public final class ProviderSocket {
 
         void onBinary(byte[] data);
 
-        /** The socket ended: a close frame ({@code error} null) or a failure. Called once. */
+        /**
+         * The socket ended, reported once: the provider's close frame ({@code error} null, its code
+         * and reason), or a failure: 1006 when the connection broke or a close went unanswered,
+         * or the code this side closed with when the provider broke the protocol (1002, 1007, 1009).
+         */
         void onEnded(int code, String reason, Throwable error);
     }
 
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
     /** How long a close waits for the provider's echo before the connection is dropped. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    private static final int MAX_MESSAGE = 16 * 1024 * 1024;
+    /** The largest message (and frame) taken from a provider; a larger one fails the connection with 1009. */
+    static final int MAX_MESSAGE = 16 * 1024 * 1024;
     private static final SocketWatchdog WATCHDOG = new SocketWatchdog();
 
     private final String provider;
@@ -193,44 +203,10 @@ public final class ProviderSocket {
 
     /** The reader thread: frames in, whole messages and the end out. */
     private void readLoop() {
-        var message = new ByteArrayOutputStream();
-        int messageType = -1;
         try {
-            while (true) {
-                var frame = WebSocketWire.read(in, MAX_MESSAGE);
-                switch (frame.opcode()) {
-                    case WebSocketWire.TEXT, WebSocketWire.BINARY, WebSocketWire.CONTINUATION -> {
-                        if (frame.opcode() != WebSocketWire.CONTINUATION) {
-                            if (messageType != -1) {
-                                throw new ProtocolException("a new message began inside a fragmented one");
-                            }
-                            messageType = frame.opcode();
-                        } else if (messageType == -1) {
-                            throw new ProtocolException("a continuation frame without a message");
-                        }
-                        if (message.size() + frame.payload().length > MAX_MESSAGE) {
-                            throw new ProtocolException("message larger than " + MAX_MESSAGE + " bytes");
-                        }
-                        if (frame.fin()) {
-                            deliver(messageType, message.size() == 0 ? frame.payload() : joined(message, frame.payload()));
-                            message.reset();
-                            messageType = -1;
-                        } else {
-                            message.writeBytes(frame.payload());
-                        }
-                    }
-                    case WebSocketWire.PING -> write(WebSocketWire.PONG, frame.payload());
-                    case WebSocketWire.PONG -> {
-                        // nobody pings from this side
-                    }
-                    case WebSocketWire.CLOSE -> {
-                        echoClose(frame.payload());
-                        end(WebSocketWire.closeCode(frame.payload()), WebSocketWire.closeReason(frame.payload()), null);
-                        return;
-                    }
-                    default -> throw new ProtocolException("unexpected frame opcode " + frame.opcode());
-                }
-            }
+            readFrames();
+        } catch (WebSocketWire.Violation e) {
+            fail(e);
         } catch (IOException | RuntimeException e) {
             end(1006, "", closeTimedOut
                     ? new SocketTimeoutException("the provider did not answer the close within " + CLOSE_TIMEOUT.toSeconds() + " s")
@@ -241,14 +217,81 @@ public final class ProviderSocket {
         }
     }
 
-    private void deliver(int type, byte[] payload) {
-        if (aborted) {
-            return;
+    private void readFrames() throws IOException {
+        var message = new ByteArrayOutputStream();
+        int messageType = -1;
+        while (true) {
+            var frame = WebSocketWire.read(in, MAX_MESSAGE);
+            switch (frame.opcode()) {
+                case WebSocketWire.TEXT, WebSocketWire.BINARY, WebSocketWire.CONTINUATION -> {
+                    if (frame.opcode() != WebSocketWire.CONTINUATION) {
+                        if (messageType != -1) {
+                            throw new WebSocketWire.Violation(WebSocketWire.PROTOCOL_ERROR, "a new message began inside a fragmented one");
+                        }
+                        messageType = frame.opcode();
+                    } else if (messageType == -1) {
+                        throw new WebSocketWire.Violation(WebSocketWire.PROTOCOL_ERROR, "a continuation frame without a message");
+                    }
+                    if (message.size() + frame.payload().length > MAX_MESSAGE) {
+                        throw new WebSocketWire.Violation(WebSocketWire.TOO_BIG, "message larger than " + MAX_MESSAGE + " bytes");
+                    }
+                    if (frame.fin()) {
+                        deliver(messageType, message.size() == 0 ? frame.payload() : joined(message, frame.payload()));
+                        message.reset();
+                        messageType = -1;
+                    } else {
+                        message.writeBytes(frame.payload());
+                    }
+                }
+                case WebSocketWire.PING -> write(WebSocketWire.PONG, frame.payload());
+                case WebSocketWire.PONG -> {
+                    // nobody pings from this side
+                }
+                case WebSocketWire.CLOSE -> {
+                    int code = WebSocketWire.closeCode(frame.payload());
+                    var reason = WebSocketWire.closeReason(frame.payload());
+                    echoClose(code);
+                    end(code, reason, null);
+                    return;
+                }
+                default -> throw new WebSocketWire.Violation(WebSocketWire.PROTOCOL_ERROR, "unexpected frame opcode " + frame.opcode());
+            }
         }
+    }
+
+    private void deliver(int type, byte[] payload) throws WebSocketWire.Violation {
         if (type == WebSocketWire.TEXT) {
-            handler.onText(new String(payload, StandardCharsets.UTF_8));
-        } else {
+            var text = WebSocketWire.text(payload);
+            if (!aborted) {
+                handler.onText(text);
+            }
+        } else if (!aborted) {
             handler.onBinary(payload);
+        }
+    }
+
+    /**
+     * Fails the connection for the provider's violation: our close frame with its code (unless a
+     * close already went out), the end reported, then the provider's remaining bytes read and
+     * dropped until it closes or the watchdog cuts the close handshake.
+     */
+    private void fail(WebSocketWire.Violation violation) {
+        try {
+            write(WebSocketWire.CLOSE, WebSocketWire.closePayload(violation.code, violation.getMessage()));
+        } catch (IOException e) {
+            // the connection is broken as well: there is nothing left to tell the provider
+        }
+        end(violation.code, "", violation);
+        if (closeSentAt == 0) {
+            return; // no close frame went out (aborted or broken): nothing to wait for
+        }
+        var sink = new byte[8192];
+        try {
+            while (in.read(sink) >= 0) {
+                // frames after a violation mean nothing; only the provider's close of TCP matters
+            }
+        } catch (IOException e) {
+            // cut by the watchdog, or reset by the provider: either way it is over
         }
     }
 
@@ -258,8 +301,7 @@ public final class ProviderSocket {
     }
 
     /** Answers the provider's close with one of ours (unless we sent ours first). */
-    private void echoClose(byte[] payload) {
-        int code = WebSocketWire.closeCode(payload);
+    private void echoClose(int code) {
         try {
             write(WebSocketWire.CLOSE, code == 1005 ? new byte[0] : WebSocketWire.closePayload(code, ""));
         } catch (IOException e) {

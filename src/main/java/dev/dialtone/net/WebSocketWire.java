@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ProtocolException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,6 +30,11 @@ final class WebSocketWire {
     static final int PING = 0x9;
     static final int PONG = 0xA;
 
+    /** Close codes this side sends when the provider breaks the protocol (RFC 6455 section 7.4.1). */
+    static final int PROTOCOL_ERROR = 1002;
+    static final int INVALID_DATA = 1007;
+    static final int TOO_BIG = 1009;
+
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final int MAX_ERROR_BODY = 16 * 1024;
     /** Handshake nonces and masking keys: RFC 6455 section 5.3 asks that no one on the path can predict them. */
@@ -38,6 +45,19 @@ final class WebSocketWire {
 
     /** One frame as received; server frames are never masked. */
     record Frame(boolean fin, int opcode, byte[] payload) {
+    }
+
+    /**
+     * What the provider sent breaks RFC 6455; {@link #code} is the close code to fail the
+     * connection with: 1002 (protocol), 1007 (not UTF-8) or 1009 (too big).
+     */
+    static final class Violation extends ProtocolException {
+        final int code;
+
+        Violation(int code, String message) {
+            super(message);
+            this.code = code;
+        }
     }
 
     /**
@@ -126,7 +146,11 @@ final class WebSocketWire {
         return false;
     }
 
-    /** Reads one frame; an end of stream before a frame begins is an {@link EOFException}. */
+    /**
+     * Reads one frame; an end of stream before a frame begins is an {@link EOFException}.
+     *
+     * @throws Violation a frame no server may send, or one longer than {@code maxPayload}
+     */
     static Frame read(InputStream in, int maxPayload) throws IOException {
         int b0 = in.read();
         if (b0 < 0) {
@@ -134,10 +158,10 @@ final class WebSocketWire {
         }
         int b1 = readByte(in);
         if ((b0 & 0x70) != 0) {
-            throw new ProtocolException("reserved frame bits set (no extension was negotiated)");
+            throw new Violation(PROTOCOL_ERROR, "reserved frame bits set (no extension was negotiated)");
         }
         if ((b1 & 0x80) != 0) {
-            throw new ProtocolException("a server frame must not be masked");
+            throw new Violation(PROTOCOL_ERROR, "a server frame must not be masked");
         }
         boolean fin = (b0 & 0x80) != 0;
         int opcode = b0 & 0x0F;
@@ -151,13 +175,16 @@ final class WebSocketWire {
             }
         }
         if (opcode >= CLOSE && (length > 125 || !fin)) {
-            throw new ProtocolException("control frame longer than 125 bytes or fragmented");
+            throw new Violation(PROTOCOL_ERROR, "control frame longer than 125 bytes or fragmented");
         }
         if (opcode > BINARY && opcode < CLOSE || opcode > PONG) {
-            throw new ProtocolException("unknown frame opcode " + opcode);
+            throw new Violation(PROTOCOL_ERROR, "unknown frame opcode " + opcode);
         }
-        if (length < 0 || length > maxPayload) {
-            throw new ProtocolException("frame of " + length + " bytes exceeds " + maxPayload);
+        if (length < 0) {
+            throw new Violation(PROTOCOL_ERROR, "frame length with its most significant bit set");
+        }
+        if (length > maxPayload) {
+            throw new Violation(TOO_BIG, "frame of " + length + " bytes exceeds " + maxPayload);
         }
         var payload = in.readNBytes((int) length);
         if (payload.length < length) {
@@ -202,12 +229,50 @@ final class WebSocketWire {
         return payload;
     }
 
-    static int closeCode(byte[] payload) {
-        return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+    /**
+     * A received close frame's status code, 1005 when it has none.
+     *
+     * @throws Violation a one-byte payload, or a code no endpoint may send (RFC 6455 section 7.4)
+     */
+    static int closeCode(byte[] payload) throws Violation {
+        if (payload.length == 0) {
+            return 1005;
+        }
+        if (payload.length == 1) {
+            throw new Violation(PROTOCOL_ERROR, "close frame with a one-byte payload");
+        }
+        int code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        if (code < 1000 || code >= 5000 || (code >= 1004 && code <= 1006) || (code >= 1015 && code < 3000)) {
+            throw new Violation(PROTOCOL_ERROR, "close code " + code + " may not be sent");
+        }
+        return code;
     }
 
-    static String closeReason(byte[] payload) {
-        return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+    /** A received close frame's reason; it must be UTF-8 like any text. */
+    static String closeReason(byte[] payload) throws Violation {
+        return payload.length > 2 ? text(ByteBuffer.wrap(payload, 2, payload.length - 2)) : "";
+    }
+
+    /**
+     * A text message's payload as a string (RFC 6455 section 8.1).
+     *
+     * @throws Violation the bytes are not UTF-8 (1007)
+     */
+    static String text(byte[] payload) throws Violation {
+        var text = new String(payload, StandardCharsets.UTF_8);
+        // The JDK replaces what is not UTF-8 with U+FFFD; only then is the strict check worth its cost.
+        if (text.indexOf('\uFFFD') >= 0) {
+            text(ByteBuffer.wrap(payload));
+        }
+        return text;
+    }
+
+    private static String text(ByteBuffer bytes) throws Violation {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(bytes).toString(); // a new decoder reports malformed input
+        } catch (CharacterCodingException e) {
+            throw new Violation(INVALID_DATA, "text that is not UTF-8");
+        }
     }
 
     static String acceptFor(String key) {

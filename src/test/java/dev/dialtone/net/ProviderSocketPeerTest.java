@@ -5,11 +5,15 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.OpCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static dev.dialtone.net.JettyPeer.Connection.frame;
@@ -22,6 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProviderSocketPeerTest {
     private static final long WAIT = 10_000;
+    /** One byte over what ProviderSocket takes from a provider. */
+    private static final int OVER_THE_LIMIT = ProviderSocket.MAX_MESSAGE + 1;
 
     /** What the client's handler saw. */
     sealed interface Event {
@@ -174,6 +180,81 @@ class ProviderSocketPeerTest {
             assertThat(ended.error()).isInstanceOf(SocketTimeoutException.class).hasMessageContaining("did not answer the close");
             seen.events().assertQuiet(200);
         }
+    }
+
+    @Test
+    void aMessageOverTheLimitIsRefusedWith1009() throws Exception {
+        try (var peer = new JettyPeer(Mode.RECORD)) {
+            var seen = new Recording();
+            connect(peer, seen);
+            var server = peer.accepted();
+            server.session().setAutoFragment(true); // Jetty sends it in fragments of its 1 MiB frame size
+            server.sendLater(frame(OpCode.BINARY, true, new byte[OVER_THE_LIMIT]));
+            assertRefused(seen, server, 1009);
+        }
+    }
+
+    @Test
+    void aSingleFrameOverTheLimitIsRefusedWith1009() throws Exception {
+        try (var peer = new JettyPeer(Mode.RECORD)) {
+            var seen = new Recording();
+            connect(peer, seen);
+            var server = peer.accepted();
+            server.session().setMaxFrameSize(0); // any size, in one frame
+            server.sendLater(frame(OpCode.TEXT, true, new byte[OVER_THE_LIMIT]));
+            assertRefused(seen, server, 1009);
+        }
+    }
+
+    /** Payloads that are not UTF-8, each sent as one text message in the fragments listed. */
+    static List<byte[][]> notUtf8() {
+        return List.of(
+                new byte[][] {{'{', (byte) 0xC3, '(', '}'}}, // a lead byte without its continuation
+                new byte[][] {{(byte) 0xED, (byte) 0xA0, (byte) 0x80}}, // a surrogate, encoded
+                new byte[][] {{(byte) 0xC0, (byte) 0xAF}}, // an overlong '/'
+                new byte[][] {{(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}}, // beyond U+10FFFF
+                new byte[][] {{'R', (byte) 0xC3}, {}}); // the message ends inside a character
+    }
+
+    @ParameterizedTest
+    @MethodSource("notUtf8")
+    void textThatIsNotUtf8IsRefusedWith1007(byte[][] fragments) throws Exception {
+        try (var peer = new JettyPeer(Mode.RECORD)) {
+            var seen = new Recording();
+            connect(peer, seen);
+            var server = peer.accepted();
+            for (int i = 0; i < fragments.length; i++) {
+                server.send(frame(i == 0 ? OpCode.TEXT : OpCode.CONTINUATION, i == fragments.length - 1, fragments[i]));
+            }
+            assertRefused(seen, server, 1007);
+        }
+    }
+
+    @Test
+    void aMaskedFrameFromTheServerIsRefusedWith1002() throws Exception {
+        try (var peer = new JettyPeer(Mode.RECORD)) {
+            var seen = new Recording();
+            connect(peer, seen);
+            var server = peer.accepted();
+            server.send(frame(OpCode.TEXT, true, "{}".getBytes(StandardCharsets.UTF_8)).setMask(new byte[] {1, 2, 3, 4}));
+            assertRefused(seen, server, 1002);
+        }
+    }
+
+    /**
+     * The client failed the connection: its handler heard of it (with the code and a protocol
+     * error, and no message before), the server received a close frame with that code, and the
+     * connection then ended.
+     */
+    private static void assertRefused(Recording seen, JettyPeer.Connection server, int code) throws Exception {
+        var ended = seen.events().next(WAIT);
+        assertThat(ended).isInstanceOf(Event.Ended.class);
+        assertThat(((Event.Ended) ended).code()).isEqualTo(code);
+        assertThat(((Event.Ended) ended).error()).isInstanceOf(ProtocolException.class);
+        assertThat(ProviderSocket.endedError("deepgram", code, "", ((Event.Ended) ended).error()).kind())
+                .isEqualTo(ProviderError.Kind.PROTOCOL);
+        assertThat(server.next(OpCode.CLOSE).closeCode()).as("the client's close frame").isEqualTo(code);
+        server.closed(30);
     }
 
     private static ProviderException catchSend(ProviderSocket socket) {
