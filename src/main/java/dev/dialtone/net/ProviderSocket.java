@@ -97,8 +97,8 @@ public final class ProviderSocket {
     }
 
     /**
-     * Opens the socket, blocking up to {@code connectTimeout} for the TCP (and TLS) connection and
-     * the upgrade.
+     * Opens the socket, blocking up to {@code connectTimeout} for the name's resolution and the TCP
+     * connection together, and as long for each read of the TLS handshake and of the upgrade.
      *
      * @throws ProviderException typed: AUTH/RATE_LIMIT/SERVER for a refused upgrade, TIMEOUT,
      *                           NETWORK or PROTOCOL
