@@ -1,11 +1,18 @@
 package dev.dialtone.net;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -50,17 +57,21 @@ public record Origin(String host, int port, boolean secure) {
     }
 
     /**
-     * Opens a connection within {@code timeout}, which bounds the TLS handshake too; the socket's
-     * read timeout is left at {@code timeout} for the caller to change.
+     * Opens a connection within {@code timeout}, which bounds the name's resolution and the TCP
+     * connection together, and each read of the TLS handshake; the socket's read timeout is left at
+     * {@code timeout} for the caller to change.
      *
      * @param tls the TLS client to use when secure (the JDK's default trusts the system's CAs)
+     * @throws SocketTimeoutException the name was not resolved or the connection not made in time
      */
     public Socket connect(Duration timeout, SSLSocketFactory tls) throws IOException {
         int millis = (int) Math.max(1, timeout.toMillis());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        var address = resolve(deadline);
         var plain = new Socket();
         try {
             plain.setTcpNoDelay(true); // small frames and requests must not wait for acknowledgements
-            plain.connect(new InetSocketAddress(host, port), millis);
+            plain.connect(new InetSocketAddress(address, port), millisUntil(deadline));
             plain.setSoTimeout(millis);
             if (!secure) {
                 return plain;
@@ -75,6 +86,38 @@ public record Origin(String host, int port, boolean secure) {
             plain.close();
             throw e;
         }
+    }
+
+    /**
+     * The host's address, looked up on a virtual thread of its own: the JDK's resolver has no
+     * time-out, and one that hangs (a dead DNS server) must not hold the caller past its deadline.
+     * A lookup given up on finishes in the background and fills the JDK's address cache.
+     */
+    private InetAddress resolve(long deadline) throws IOException {
+        var lookup = new FutureTask<>(() -> InetAddress.getByName(host));
+        Thread.ofVirtual().name("resolve-" + host).start(lookup);
+        try {
+            return lookup.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("resolving " + host + " took longer than the connect time-out");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException cause) {
+                throw cause; // UnknownHostException
+            }
+            throw new IOException("resolving " + host + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while resolving " + host);
+        }
+    }
+
+    /** What is left until {@code deadline}, at least 1 ms (0 would mean no time-out at all). */
+    private static int millisUntil(long deadline) throws SocketTimeoutException {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left < 1) {
+            throw new SocketTimeoutException("no time left to connect");
+        }
+        return (int) left;
     }
 
     private static int defaultPort(boolean secure) {

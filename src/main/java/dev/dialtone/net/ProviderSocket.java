@@ -6,16 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLSocketFactory;
@@ -35,9 +31,18 @@ import javax.net.ssl.SSLSocketFactory;
  * connection and returns silently at the end of the stream. Here, an end of stream is an end.
  *
  * <p>A send that cannot be written within {@link #SEND_TIMEOUT} (the peer stopped reading) is
- * ended by a shared watchdog, which aborts the connection and so fails the send. A sender
- * interrupted while its write blocks closes the connection too (socket I/O on a virtual thread is
- * interruptible); the owners interrupt their workers only when they drop the socket anyway.
+ * ended by a shared {@link SocketWatchdog}, which aborts the connection and so fails the send. The
+ * same watchdog is the close handshake's timer: a provider that leaves our close frame unanswered
+ * for {@link #CLOSE_TIMEOUT} has its connection cut (a read already blocked would never see a
+ * socket time-out set after it began). A sender interrupted while its write blocks closes the
+ * connection too (socket I/O on a virtual thread is interruptible); the owners interrupt their
+ * workers only when they drop the socket anyway.
+ *
+ * <p>A provider that breaks the protocol (a masked or unknown frame, text that is not UTF-8, a
+ * message over {@link #MAX_MESSAGE}) fails the connection as RFC 6455 section 7.1.7 says: a close
+ * frame with 1002, 1007 or 1009 goes out, the end is reported, and whatever the provider still
+ * sends is read and dropped until it closes (within the close time-out), so that our close frame
+ * is not lost to a TCP reset.
  */
 public final class ProviderSocket {
 
@@ -47,16 +52,20 @@ public final class ProviderSocket {
 
         void onBinary(byte[] data);
 
-        /** The socket ended: a close frame ({@code error} null) or a failure. Called once. */
+        /**
+         * The socket ended, reported once: the provider's close frame ({@code error} null, its code
+         * and reason), or a failure: 1006 when the connection broke or a close went unanswered,
+         * or the code this side closed with when the provider broke the protocol (1002, 1007, 1009).
+         */
         void onEnded(int code, String reason, Throwable error);
     }
 
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(5);
     /** How long a close waits for the provider's echo before the connection is dropped. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
-    private static final int MAX_MESSAGE = 16 * 1024 * 1024;
-    private static final SendWatchdog WATCHDOG = new SendWatchdog(SEND_TIMEOUT);
-    private static final java.security.SecureRandom SEEDS = new java.security.SecureRandom();
+    /** The largest message (and frame) taken from a provider; a larger one fails the connection with 1009. */
+    static final int MAX_MESSAGE = 16 * 1024 * 1024;
+    private static final SocketWatchdog WATCHDOG = new SocketWatchdog();
 
     private final String provider;
     private final Socket connection;
@@ -64,30 +73,32 @@ public final class ProviderSocket {
     private final OutputStream out;
     private final Handler handler;
     private final ReentrantLock sendLock = new ReentrantLock();
-    private final SplittableRandom masks; // guarded by sendLock
+    private final WebSocketWire.Masks masks = new WebSocketWire.Masks(); // guarded by sendLock
     /** When the send in progress started (System.nanoTime), or 0; read by the watchdog. */
     private volatile long sendingSince;
     /** Set by the watchdog before it aborts a send; kept after the socket ends, for the sender. */
     private volatile boolean sendTimedOut;
+    /** When our close frame went out (System.nanoTime), or 0; the watchdog cuts the handshake after CLOSE_TIMEOUT. */
+    private volatile long closeSentAt;
+    /** Set by the watchdog before it cuts an unanswered close, for the reader's report. */
+    private volatile boolean closeTimedOut;
     /** Set when a close frame is written, by either side's initiative; guarded by sendLock. */
     private boolean closeSent;
     /** Set by {@link #abort()}: the owner dropped the socket and hears nothing more. */
     private volatile boolean aborted;
     private volatile boolean ended;
 
-    private ProviderSocket(String provider, Socket connection, InputStream in, Handler handler, SplittableRandom masks)
-            throws IOException {
+    private ProviderSocket(String provider, Socket connection, InputStream in, Handler handler) throws IOException {
         this.provider = provider;
         this.connection = connection;
         this.in = in;
         this.out = connection.getOutputStream();
         this.handler = handler;
-        this.masks = masks;
     }
 
     /**
-     * Opens the socket, blocking up to {@code connectTimeout} for the TCP (and TLS) connection and
-     * the upgrade.
+     * Opens the socket, blocking up to {@code connectTimeout} for the name's resolution and the TCP
+     * connection together, and as long for each read of the TLS handshake and of the upgrade.
      *
      * @throws ProviderException typed: AUTH/RATE_LIMIT/SERVER for a refused upgrade, TIMEOUT,
      *                           NETWORK or PROTOCOL
@@ -107,10 +118,9 @@ public final class ProviderSocket {
         try {
             connection = Origin.of(uri).connect(connectTimeout, tlsFactory); // its read timeout bounds the upgrade
             var in = new BufferedInputStream(connection.getInputStream(), 16 * 1024);
-            var masks = new SplittableRandom(SEEDS.nextLong());
-            WebSocketWire.handshake(uri, headers, in, connection.getOutputStream(), masks);
+            WebSocketWire.handshake(uri, headers, in, connection.getOutputStream());
             connection.setSoTimeout(0);
-            var socket = new ProviderSocket(provider, connection, in, handler, masks);
+            var socket = new ProviderSocket(provider, connection, in, handler);
             WATCHDOG.watch(socket);
             Thread.ofVirtual().name(provider + "-socket").start(socket::readLoop);
             return socket;
@@ -147,11 +157,14 @@ public final class ProviderSocket {
         }
     }
 
-    /** Sends a normal close frame; the provider's echo ends the socket. */
+    /**
+     * Sends a normal close frame and returns; the provider's echo ends the socket, or, after
+     * {@link #CLOSE_TIMEOUT} without one, the watchdog cuts the connection (reported as 1006).
+     */
     public void close() {
         try {
-            if (!ended && write(WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""))) {
-                connection.setSoTimeout((int) CLOSE_TIMEOUT.toMillis()); // the reader gives up on a missing echo
+            if (!ended) {
+                write(WebSocketWire.CLOSE, WebSocketWire.closePayload(1000, ""));
             }
         } catch (IOException e) {
             closeQuietly(connection);
@@ -172,6 +185,9 @@ public final class ProviderSocket {
             closeSent = opcode == WebSocketWire.CLOSE;
             sendingSince = System.nanoTime();
             WebSocketWire.write(out, opcode, payload, masks);
+            if (closeSent) {
+                closeSentAt = System.nanoTime(); // the close handshake's timer starts
+            }
             return true;
         } finally {
             sendingSince = 0;
@@ -187,62 +203,95 @@ public final class ProviderSocket {
 
     /** The reader thread: frames in, whole messages and the end out. */
     private void readLoop() {
-        var message = new ByteArrayOutputStream();
-        int messageType = -1;
         try {
-            while (true) {
-                var frame = WebSocketWire.read(in, MAX_MESSAGE);
-                switch (frame.opcode()) {
-                    case WebSocketWire.TEXT, WebSocketWire.BINARY, WebSocketWire.CONTINUATION -> {
-                        if (frame.opcode() != WebSocketWire.CONTINUATION) {
-                            if (messageType != -1) {
-                                throw new ProtocolException("a new message began inside a fragmented one");
-                            }
-                            messageType = frame.opcode();
-                        } else if (messageType == -1) {
-                            throw new ProtocolException("a continuation frame without a message");
-                        }
-                        if (message.size() + frame.payload().length > MAX_MESSAGE) {
-                            throw new ProtocolException("message larger than " + MAX_MESSAGE + " bytes");
-                        }
-                        if (frame.fin()) {
-                            deliver(messageType, message.size() == 0 ? frame.payload() : joined(message, frame.payload()));
-                            message.reset();
-                            messageType = -1;
-                        } else {
-                            message.writeBytes(frame.payload());
-                        }
-                    }
-                    case WebSocketWire.PING -> write(WebSocketWire.PONG, frame.payload());
-                    case WebSocketWire.PONG -> {
-                        // nobody pings from this side
-                    }
-                    case WebSocketWire.CLOSE -> {
-                        echoClose(frame.payload());
-                        end(WebSocketWire.closeCode(frame.payload()), WebSocketWire.closeReason(frame.payload()), null);
-                        return;
-                    }
-                    default -> throw new ProtocolException("unexpected frame opcode " + frame.opcode());
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            end(1006, "", new IOException("the provider did not answer the close within " + CLOSE_TIMEOUT.toSeconds() + " s"));
+            readFrames();
+        } catch (WebSocketWire.Violation e) {
+            fail(e);
         } catch (IOException | RuntimeException e) {
-            end(1006, "", e);
+            end(1006, "", closeTimedOut
+                    ? new SocketTimeoutException("the provider did not answer the close within " + CLOSE_TIMEOUT.toSeconds() + " s")
+                    : e);
         } finally {
             WATCHDOG.forget(this);
             closeQuietly(connection);
         }
     }
 
-    private void deliver(int type, byte[] payload) {
-        if (aborted) {
-            return;
+    private void readFrames() throws IOException {
+        var message = new ByteArrayOutputStream();
+        int messageType = -1;
+        while (true) {
+            var frame = WebSocketWire.read(in, MAX_MESSAGE);
+            switch (frame.opcode()) {
+                case WebSocketWire.TEXT, WebSocketWire.BINARY, WebSocketWire.CONTINUATION -> {
+                    if (frame.opcode() != WebSocketWire.CONTINUATION) {
+                        if (messageType != -1) {
+                            throw new WebSocketWire.Violation(WebSocketWire.PROTOCOL_ERROR, "a new message began inside a fragmented one");
+                        }
+                        messageType = frame.opcode();
+                    } else if (messageType == -1) {
+                        throw new WebSocketWire.Violation(WebSocketWire.PROTOCOL_ERROR, "a continuation frame without a message");
+                    }
+                    if (message.size() + frame.payload().length > MAX_MESSAGE) {
+                        throw new WebSocketWire.Violation(WebSocketWire.TOO_BIG, "message larger than " + MAX_MESSAGE + " bytes");
+                    }
+                    if (frame.fin()) {
+                        deliver(messageType, message.size() == 0 ? frame.payload() : joined(message, frame.payload()));
+                        message.reset();
+                        messageType = -1;
+                    } else {
+                        message.writeBytes(frame.payload());
+                    }
+                }
+                case WebSocketWire.PING -> write(WebSocketWire.PONG, frame.payload());
+                case WebSocketWire.PONG -> {
+                    // nobody pings from this side
+                }
+                case WebSocketWire.CLOSE -> {
+                    int code = WebSocketWire.closeCode(frame.payload());
+                    var reason = WebSocketWire.closeReason(frame.payload());
+                    echoClose(code);
+                    end(code, reason, null);
+                    return;
+                }
+                default -> throw new WebSocketWire.Violation(WebSocketWire.PROTOCOL_ERROR, "unexpected frame opcode " + frame.opcode());
+            }
         }
+    }
+
+    private void deliver(int type, byte[] payload) throws WebSocketWire.Violation {
         if (type == WebSocketWire.TEXT) {
-            handler.onText(new String(payload, StandardCharsets.UTF_8));
-        } else {
+            var text = WebSocketWire.text(payload);
+            if (!aborted) {
+                handler.onText(text);
+            }
+        } else if (!aborted) {
             handler.onBinary(payload);
+        }
+    }
+
+    /**
+     * Fails the connection for the provider's violation: our close frame with its code (unless a
+     * close already went out), the end reported, then the provider's remaining bytes read and
+     * dropped until it closes or the watchdog cuts the close handshake.
+     */
+    private void fail(WebSocketWire.Violation violation) {
+        try {
+            write(WebSocketWire.CLOSE, WebSocketWire.closePayload(violation.code, violation.getMessage()));
+        } catch (IOException e) {
+            // the connection is broken as well: there is nothing left to tell the provider
+        }
+        end(violation.code, "", violation);
+        if (closeSentAt == 0) {
+            return; // no close frame went out (aborted or broken): nothing to wait for
+        }
+        var sink = new byte[8192];
+        try {
+            while (in.read(sink) >= 0) {
+                // frames after a violation mean nothing; only the provider's close of TCP matters
+            }
+        } catch (IOException e) {
+            // cut by the watchdog, or reset by the provider: either way it is over
         }
     }
 
@@ -252,8 +301,7 @@ public final class ProviderSocket {
     }
 
     /** Answers the provider's close with one of ours (unless we sent ours first). */
-    private void echoClose(byte[] payload) {
-        int code = WebSocketWire.closeCode(payload);
+    private void echoClose(int code) {
         try {
             write(WebSocketWire.CLOSE, code == 1005 ? new byte[0] : WebSocketWire.closePayload(code, ""));
         } catch (IOException e) {
@@ -283,42 +331,20 @@ public final class ProviderSocket {
     }
 
     /**
-     * One virtual thread for all sockets: blocking writes have no timeout of their
-     * own, so once a second it aborts any socket whose send has been in progress too long.
+     * The watchdog's tick: cuts the connection of a send in progress for longer than
+     * {@link #SEND_TIMEOUT} (which fails the blocked write and ends the reader) or of a close left
+     * unanswered for {@link #CLOSE_TIMEOUT} (which ends the reader, blocked waiting for the echo).
      */
-    private static final class SendWatchdog {
-        private final long limitNanos;
-        private final Set<ProviderSocket> sockets = ConcurrentHashMap.newKeySet();
-
-        SendWatchdog(Duration limit) {
-            this.limitNanos = limit.toNanos();
-            Thread.ofVirtual().name("provider-socket-watchdog").start(this::run);
+    void checkDeadlines(long now) {
+        long since = sendingSince;
+        if (since != 0 && now - since > SEND_TIMEOUT.toNanos()) {
+            sendTimedOut = true;
+            closeQuietly(connection);
         }
-
-        void watch(ProviderSocket socket) {
-            sockets.add(socket);
-        }
-
-        void forget(ProviderSocket socket) {
-            sockets.remove(socket);
-        }
-
-        private void run() {
-            while (true) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                long now = System.nanoTime();
-                for (var socket : sockets) {
-                    long since = socket.sendingSince;
-                    if (since != 0 && now - since > limitNanos) {
-                        socket.sendTimedOut = true;
-                        closeQuietly(socket.connection); // fails the blocked write and ends the reader
-                    }
-                }
-            }
+        long closed = closeSentAt;
+        if (closed != 0 && now - closed > CLOSE_TIMEOUT.toNanos()) {
+            closeTimedOut = true;
+            closeQuietly(connection);
         }
     }
 

@@ -3,11 +3,17 @@ package dev.dialtone.net;
 import dev.dialtone.fakes.FakeServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.net.ProtocolException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,7 +61,7 @@ class ProviderSocketTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(30)
+    @Timeout(30)
     void aSendToAPeerThatStoppedReadingTimesOutAndEndsTheSocket() throws Exception {
         try (var deaf = new FakeServer(exchange -> {
             exchange.upgrade();
@@ -207,33 +213,60 @@ class ProviderSocketTest {
         }
     }
 
-    @Test
-    void aMaskedServerFrameIsAProtocolFailure() throws Exception {
-        var masking = new FakeServer(exchange -> {
+    /**
+     * Frames no server may send, which Jetty will not send either (its own checks refuse them), so
+     * they go out raw: the first byte (FIN, reserved bits, opcode), the payload, the close code
+     * the client must answer with. A masked frame and text that is not UTF-8 are tested against
+     * Jetty in {@link ProviderSocketPeerTest}.
+     */
+    static List<Arguments> invalidFrames() {
+        return List.of(
+                Arguments.of("a reserved data opcode", 0x83, new byte[] {1}, 1002),
+                Arguments.of("a reserved control opcode", 0x8B, new byte[0], 1002),
+                Arguments.of("RSV1 without an extension", 0xC1, "{}".getBytes(StandardCharsets.UTF_8), 1002),
+                Arguments.of("a fragmented ping", 0x09, new byte[0], 1002),
+                Arguments.of("a ping of 126 bytes", 0x89, new byte[126], 1002),
+                Arguments.of("a continuation without a message", 0x80, new byte[] {1}, 1002),
+                Arguments.of("a close with a one-byte payload", 0x88, new byte[] {3}, 1002),
+                Arguments.of("a close with code 1005, which no one may send", 0x88, new byte[] {0x03, (byte) 0xED}, 1002),
+                Arguments.of("a close with code 999", 0x88, new byte[] {0x03, (byte) 0xE7}, 1002),
+                Arguments.of("a close whose reason is not UTF-8", 0x88, new byte[] {0x03, (byte) 0xE8, (byte) 0xC3}, 1007));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidFrames")
+    void anInvalidFrameFailsTheConnectionWithACloseCodeForTheProvider(String what, int firstByte, byte[] payload, int code)
+            throws Exception {
+        var received = new LinkedBlockingQueue<Integer>();
+        var breaking = new FakeServer(exchange -> {
             var socket = exchange.upgrade();
-            socket.sendFrame(true, 0x1, true, "{}".getBytes(StandardCharsets.UTF_8));
+            socket.sendFrame((firstByte & 0x80) != 0, firstByte & 0x7F, false, payload); // the reserved bits ride with the opcode
             while (socket.read() != null) {
-                // until the client goes
+                // until the client's close frame, which read() echoes
             }
+            received.add(socket.closeCodeReceived());
         });
-        try (masking) {
-            var errors = new LinkedBlockingQueue<Throwable>();
-            ProviderSocket.connect("deepgram", URI.create("ws://127.0.0.1:" + masking.port() + "/"), Map.of(),
+        try (breaking) {
+            var ended = new LinkedBlockingQueue<Object[]>();
+            ProviderSocket.connect("deepgram", URI.create("ws://127.0.0.1:" + breaking.port() + "/"), Map.of(),
                     Duration.ofSeconds(2), new ProviderSocket.Handler() {
                         public void onText(String text) {
-                            errors.add(new AssertionError("a masked frame was delivered: " + text));
+                            ended.add(new Object[] {"a message was delivered: " + text});
                         }
 
                         public void onBinary(byte[] data) {
+                            ended.add(new Object[] {"a binary message was delivered"});
                         }
 
                         public void onEnded(int code, String reason, Throwable error) {
-                            errors.add(error);
+                            ended.add(new Object[] {code, error});
                         }
                     });
-            var error = errors.poll(2, TimeUnit.SECONDS);
-            assertThat(error).isInstanceOf(java.net.ProtocolException.class);
-            assertThat(ProviderSocket.endedError("deepgram", 1006, "", error).kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+            var end = ended.poll(5, TimeUnit.SECONDS);
+            assertThat(end).as(what).isNotNull();
+            assertThat(end[0]).as(what).isEqualTo(code);
+            assertThat(end[1]).as(what).isInstanceOf(ProtocolException.class);
+            assertThat(received.poll(5, TimeUnit.SECONDS)).as(what + ": the close code the provider received").isEqualTo(code);
         }
     }
 
