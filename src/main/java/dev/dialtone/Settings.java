@@ -24,6 +24,7 @@ public record Settings(int port,
                        Provider elevenlabs,
                        Path flows,
                        Path plugins,
+                       Path data,
                        String db,
                        Secret adminToken,
                        int retentionDays,
@@ -82,6 +83,7 @@ public record Settings(int port,
                 provider(c, "elevenlabs", "url", "https://api.elevenlabs.io"),
                 Path.of(text(c, "dialtone.flows").orElse("./flows")),
                 Path.of(text(c, "dialtone.plugins").orElse("./plugins")),
+                Path.of(text(c, "dialtone.data").orElse("./data")),
                 text(c, "dialtone.db").orElse(""),
                 secret(c, "dialtone.admin-token"),
                 c.get("dialtone.retention-days").asInt().orElse(90),
@@ -130,6 +132,7 @@ public record Settings(int port,
         m.put("ELEVENLABS_URL", "elevenlabs.url");
         m.put("DIALTONE_FLOWS", "dialtone.flows");
         m.put("DIALTONE_PLUGINS", "dialtone.plugins");
+        m.put("DIALTONE_DATA", "dialtone.data");
         m.put("DIALTONE_DB", "dialtone.db");
         m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
         m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");

@@ -21,6 +21,14 @@ class SettingsTest {
         assertThat(s.openai().url()).isEqualTo(URI.create("https://api.openai.com/v1"));
         assertThat(s.flows()).isEqualTo(Path.of("./flows"));
         assertThat(s.deepgram().configured()).isFalse();
+        assertThat(s.data()).isEqualTo(Path.of("./data"));
+        assertThat(s.adminToken().isSet()).isFalse();
+    }
+
+    @Test
+    void theDataFolderIsASetting() {
+        var s = Settings.load(Path.of("config.yaml"), Map.of("DIALTONE_DATA", "/var/lib/dialtone"));
+        assertThat(s.data()).isEqualTo(Path.of("/var/lib/dialtone"));
     }
 
     @Test

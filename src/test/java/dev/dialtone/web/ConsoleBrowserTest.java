@@ -33,7 +33,7 @@ import dev.dialtone.fakes.FakeWorld;
  * providers: the admin token, the flows list, a softphone call from Chromium's fake microphone
  * (a WAV of tones the fake Deepgram hears as speech) seen live on the softphone and the Live
  * calls page, hang-up, the call's detail page and its latency chart; typed turns and keypad
- * presses; screenshots under target/screenshots.
+ * presses; the token from the address the server prints; screenshots under target/screenshots.
  */
 class ConsoleBrowserTest {
     static final String TOKEN = "console-test-token-7f3a";
@@ -92,12 +92,16 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** The console as the address the server prints at start opens it: /?token=... */
     @BeforeEach
     void openConsoleWithToken() {
-        driver.get(world.url() + "/");
+        driver.get(world.url() + "/?token=" + TOKEN);
+        awaitSignedIn();
+        assertThat(driver.getCurrentUrl()).as("the token leaves the address bar").doesNotContain(TOKEN);
+    }
+
+    private static void awaitSignedIn() {
         await(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
-        driver.findElement(By.id("token")).sendKeys(TOKEN);
-        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
         await(d -> text("#token-state").equals("token set"));
         await(d -> text("#stream-state").equals("live"));
     }
@@ -110,6 +114,13 @@ class ConsoleBrowserTest {
                              .filter(m -> m.contains("Uncaught") || m.contains("Error:") || m.contains("ignored"))
                              .toList();
         assertThat(problems).as("page console").isEmpty();
+    }
+
+    @Test
+    void theTokenFromTheAddressIsKeptForThisTabOnly() {
+        assertThat(driver.executeScript("return localStorage.getItem('dialtone.adminToken');")).isNull();
+        driver.navigate().refresh(); // without ?token= now: the tab keeps it
+        awaitSignedIn();
     }
 
     @Test
