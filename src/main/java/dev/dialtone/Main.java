@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.util.Set;
@@ -160,9 +161,10 @@ public final class Main {
                                    .maxFrameLength(settings.twilio().maxFrameBytes()).build());
         var softphone = new MediaStreamEndpoint(new Softphone(parts.adminToken()), parts.callFactory(), parts.calls(),
                                                 parts.telephonyMetrics(), settings.twilio().maxFrameBytes(), parts.clock());
+        var metricsToken = settings.metricsAuth() ? Optional.of(parts.adminToken()) : Optional.<Secret>empty();
         server.routing(routing -> routing
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics()))
+                .register("/observe", new Observability(parts.metrics(), metricsToken))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))

@@ -1,6 +1,7 @@
 package dev.dialtone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -23,12 +24,18 @@ class SettingsTest {
         assertThat(s.deepgram().configured()).isFalse();
         assertThat(s.data()).isEqualTo(Path.of("./data"));
         assertThat(s.adminToken().isSet()).isFalse();
+        assertThat(s.metricsAuth()).isFalse();
     }
 
     @Test
-    void theDataFolderIsASetting() {
-        var s = Settings.load(Path.of("config.yaml"), Map.of("DIALTONE_DATA", "/var/lib/dialtone"));
+    void theDataFolderAndTheMetricsTokenAreSettings() {
+        var s = Settings.load(Path.of("config.yaml"), Map.of("DIALTONE_DATA", "/var/lib/dialtone",
+                                                             "DIALTONE_METRICS_AUTH", "TRUE"));
         assertThat(s.data()).isEqualTo(Path.of("/var/lib/dialtone"));
+        assertThat(s.metricsAuth()).isTrue();
+        // a typo must not leave the metrics open while the operator believes them closed
+        assertThatThrownBy(() -> Settings.load(Path.of("config.yaml"), Map.of("DIALTONE_METRICS_AUTH", "yes")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metrics-auth");
     }
 
     @Test

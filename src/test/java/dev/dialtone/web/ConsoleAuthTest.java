@@ -34,7 +34,7 @@ import dev.dialtone.TestSettings;
  * admin token: the API only as a bearer header, the event stream also as {@code ?token=} (the
  * browser's EventSource cannot set headers). Without DIALTONE_ADMIN_TOKEN the server makes a
  * token in its data folder and trusts no address, loopback included (a reverse proxy or tunnel on
- * the same host makes every request local).
+ * the same host makes every request local). The metrics can be put behind the token too.
  */
 class ConsoleAuthTest {
     static final String TOKEN = "console-auth-token-42";
@@ -50,7 +50,8 @@ class ConsoleAuthTest {
 
     @BeforeAll
     static void start() {
-        guardedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
+        guardedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN,
+                                                                  "DIALTONE_METRICS_AUTH", "true")), Clock.systemUTC());
         guarded = server(guardedParts);
         generatedData = TestSettings.dataFolder().resolve("data");
         generatedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_DATA", generatedData.toString())),
@@ -195,5 +196,22 @@ class ConsoleAuthTest {
         assertThat(token).as("32 random bytes, base64url").matches("[A-Za-z0-9_-]{43}");
         assertThat(get(generated, "/api/flows", token).statusCode()).isEqualTo(200);
         assertThat(firstEventLine(generated, "/api/events?token=" + token, null)).startsWith(":");
+    }
+
+    @Test
+    void theMetricsNeedTheTokenWhenAskedAndHealthStaysOpen() throws Exception {
+        var refused = get(guarded, "/observe/metrics", null);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("dialtone_");
+        assertThat(get(guarded, "/observe/metrics", "wrong").statusCode()).isEqualTo(401);
+        assertThat(get(guarded, "/observe/metrics?token=" + TOKEN, null).statusCode()).as("bearer only").isEqualTo(401);
+        var scraped = get(guarded, "/observe/metrics", TOKEN); // as Prometheus sends its authorization credentials
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        assertThat(scraped.body()).contains("# HELP");
+        assertThat(get(guarded, "/observe/health", null).statusCode()).isEqualTo(200);
+
+        // off by default
+        assertThat(get(generated, "/observe/metrics", null).statusCode()).isEqualTo(200);
+        assertThat(get(generated, "/observe/health", null).statusCode()).isEqualTo(200);
     }
 }
