@@ -58,6 +58,7 @@ import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
 import dev.dialtone.web.LiveFeed;
+import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
 import dev.dialtone.web.TokenFile;
 import io.helidon.webserver.staticcontent.StaticContentService;
@@ -163,12 +164,14 @@ public final class Main {
                                                 parts.telephonyMetrics(), settings.twilio().maxFrameBytes(), parts.clock());
         var metricsToken = settings.metricsAuth() ? Optional.of(parts.adminToken()) : Optional.<Secret>empty();
         server.routing(routing -> routing
+                .addFilter(new SecurityHeaders())
                 .register("/twilio", webhooks)
                 .register("/observe", new Observability(parts.metrics(), metricsToken))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))
-                .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build()));
+                .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
+                .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
                                    .endpoint(Softphone.PATH, softphone));
     }

@@ -31,7 +31,8 @@ import dev.dialtone.telephony.TwilioCalls;
  * The admin API under {@code /api} (JSON). Every request needs the admin token as an
  * {@code Authorization: Bearer} header ({@code ?token=} is refused here: only the event stream
  * and the softphone's socket take it, see {@link AdminToken}). Errors are JSON
- * {@code {"error": "..."}}: 400 for bad input, 401 unauthorised, 404 unknown sid.
+ * {@code {"error": "..."}}: 400 for bad input, 401 unauthorised, 404 unknown sid. Answers are
+ * {@code Cache-Control: no-store}: they hold callers' numbers and words.
  */
 public final class AdminApi implements HttpService {
     private static final String E164 = "\\+[1-9][0-9]{6,14}";
@@ -232,6 +233,7 @@ public final class AdminApi implements HttpService {
     static void send(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
+        res.headers().set(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(body.toString());
     }
 
