@@ -129,9 +129,10 @@ public final class Main {
     }
 
     /**
-     * Where to open the console, printed once at start on standard output (as Jupyter does), never
-     * through the logger, so log files and collectors never hold the token. The address carries the
-     * token only when the server made it: an operator who set DIALTONE_ADMIN_TOKEN knows it.
+     * Where to open the console, printed once at start on standard output (as Jupyter does), not
+     * through the logger, so no log handler or file the logging configuration adds ever gets the
+     * token. The address carries the token only when the server made it: an operator who set
+     * DIALTONE_ADMIN_TOKEN knows it, and it is never printed.
      */
     static String consoleAddress(Settings settings, Secret token, int port) {
         var base = "http://localhost:" + port + "/";
