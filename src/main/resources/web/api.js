@@ -1,18 +1,34 @@
-// The admin API client: the admin token (kept in localStorage, sent as a bearer token on fetch
-// and as ?token= where headers cannot be set: EventSource and WebSocket), and JSON requests.
+// The admin API client: the admin token and JSON requests. The token arrives once in the address
+// the server prints at start (/?token=...) or through the token field; it is kept for this tab in
+// sessionStorage, taken out of the address bar at once, and sent as a bearer header on fetch. Only
+// where a browser cannot set headers (EventSource, WebSocket) does it go as ?token=, which is all
+// the server accepts it as there.
 
 const TOKEN_KEY = "dialtone.adminToken";
 const listeners = new Set();
 
+adoptTokenFromAddress();
+
+/** Keeps a ?token= of the page's address and removes it from the address (and so from the history). */
+function adoptTokenFromAddress() {
+  localStorage.removeItem(TOKEN_KEY); // earlier consoles kept it there, beyond the session: forget that copy
+  const url = new URL(location.href);
+  const given = url.searchParams.get("token");
+  if (given === null) return;
+  if (given.trim()) sessionStorage.setItem(TOKEN_KEY, given.trim());
+  url.searchParams.delete("token");
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
+
 /** The stored admin token ("" when none). */
 export function token() {
-  return localStorage.getItem(TOKEN_KEY) ?? "";
+  return sessionStorage.getItem(TOKEN_KEY) ?? "";
 }
 
 /** Stores (or with "", forgets) the admin token and tells the listeners. */
 export function setToken(value) {
-  if (value) localStorage.setItem(TOKEN_KEY, value);
-  else localStorage.removeItem(TOKEN_KEY);
+  if (value) sessionStorage.setItem(TOKEN_KEY, value);
+  else sessionStorage.removeItem(TOKEN_KEY);
   listeners.forEach((fn) => fn());
 }
 

@@ -48,7 +48,7 @@ const tokenForm = document.getElementById("token-form");
 const tokenInput = document.getElementById("token");
 const tokenState = document.getElementById("token-state");
 function showTokenState() {
-  tokenState.textContent = token() ? "token set" : "no token (localhost only)";
+  tokenState.textContent = token() ? "token set" : "no token: open the address the server printed at start";
 }
 tokenForm.addEventListener("submit", (e) => {
   e.preventDefault();

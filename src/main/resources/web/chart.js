@@ -45,6 +45,13 @@ function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** A legend's colour square; coloured through the DOM, as the page's CSP refuses style attributes. */
+function swatch(color) {
+  const el = h("span", {class: "swatch"});
+  el.style.background = color;
+  return el;
+}
+
 function niceMax(ms) {
   for (const step of [100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000]) {
     if (ms <= step * 5) return Math.max(step, Math.ceil(ms / step) * step);
@@ -96,7 +103,7 @@ export function latencyChart(transcript) {
   });
 
   const legend = h("ul", {class: "legend", "aria-hidden": "true"},
-    STAGES.map((s) => h("li", {}, h("span", {class: "swatch", style: `background:${s.color}`}), s.label)));
+    STAGES.map((s) => h("li", {}, swatch(s.color), s.label)));
   const table = h("table", {class: "numbers"},
     h("caption", {}, "Latency per turn (ms after the end of the caller's speech)"),
     h("thead", {}, h("tr", {}, h("th", {scope: "col"}, "Turn"), STAGES.map((s) => h("th", {scope: "col"}, s.label)), h("th", {scope: "col"}, "Total"))),

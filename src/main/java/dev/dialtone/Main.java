@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.util.Set;
@@ -57,7 +58,9 @@ import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
 import dev.dialtone.web.LiveFeed;
+import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
+import dev.dialtone.web.TokenFile;
 import io.helidon.webserver.staticcontent.StaticContentService;
 import dev.dialtone.web.Observability;
 
@@ -121,7 +124,28 @@ public final class Main {
         var server = builder.build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
+        System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
         return 0;
+    }
+
+    /**
+     * Where to open the console, printed once at start on standard output (as Jupyter does), not
+     * through the logger, so no log handler or file the logging configuration adds ever gets the
+     * token. The address carries the token only when the server made it: an operator who set
+     * DIALTONE_ADMIN_TOKEN knows it, and it is never printed.
+     */
+    static String consoleAddress(Settings settings, Secret token, int port) {
+        var base = "http://localhost:" + port + "/";
+        if (settings.adminToken().isSet()) {
+            return "Console: " + base + " (admin token: DIALTONE_ADMIN_TOKEN)";
+        }
+        return "Console: " + base + "?token=" + token.value() + "\n  (the admin token is kept in "
+               + TokenFile.in(settings.data()) + "; set DIALTONE_ADMIN_TOKEN to choose your own)";
+    }
+
+    /** DIALTONE_ADMIN_TOKEN, else the token in the data folder's token file (made at the first start). */
+    static Secret resolveAdminToken(Settings settings) {
+        return settings.adminToken().isSet() ? settings.adminToken() : TokenFile.loadOrCreate(settings.data());
     }
 
     /** Registers every route on a server builder; tests use it with their own parts. */
@@ -137,15 +161,18 @@ public final class Main {
                                              parts.clock());
         server.addProtocol(WsConfig.builder().name("websocket")
                                    .maxFrameLength(settings.twilio().maxFrameBytes()).build());
-        var softphone = new MediaStreamEndpoint(new Softphone(settings.adminToken()), parts.callFactory(), parts.calls(),
+        var softphone = new MediaStreamEndpoint(new Softphone(parts.adminToken()), parts.callFactory(), parts.calls(),
                                                 parts.telephonyMetrics(), settings.twilio().maxFrameBytes(), parts.clock());
+        var metricsToken = settings.metricsAuth() ? Optional.of(parts.adminToken()) : Optional.<Secret>empty();
         server.routing(routing -> routing
+                .addFilter(new SecurityHeaders())
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics()))
+                .register("/observe", new Observability(parts.metrics(), metricsToken))
                 .get("/api/events", parts.feed()::serve)
-                .register("/api", new AdminApi(settings.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
+                .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))
-                .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build()));
+                .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
+                .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
                                    .endpoint(Softphone.PATH, softphone));
     }
@@ -163,6 +190,10 @@ public final class Main {
                     * Anyone who can reach this server can place calls into it. Set it     *
                     * before exposing the server to the internet.                          *
                     ************************************************************************""");
+        }
+        if (settings.adminToken().isSet() && settings.adminToken().value().length() < 16) {
+            LOG.log(System.Logger.Level.WARNING, "DIALTONE_ADMIN_TOKEN is short ({0} characters): use 32 or more random ones",
+                    settings.adminToken().value().length());
         }
         LOG.log(System.Logger.Level.INFO, "Public URL: {0}",
                 settings.publicUrl().map(Object::toString).orElse("(derived from Host / X-Forwarded-Host)"));
@@ -202,12 +233,12 @@ public final class Main {
         return new Providers(stt, llm, tts);
     }
 
-    /** The call store: {@code DIALTONE_DB} (or config.yaml), else embedded H2 under ./data. */
+    /** The call store: {@code DIALTONE_DB} (or config.yaml), else embedded H2 in the data folder. */
     static StoreSettings storeSettings(Settings settings) {
         var env = new LinkedHashMap<>(System.getenv());
         env.remove("DIALTONE_DB");
         var store = StoreSettings.fromEnvironment(env).withRetention(Duration.ofDays(settings.retentionDays()));
-        return settings.db().isEmpty() ? store : store.withUrl(settings.db());
+        return store.withUrl(settings.db().isEmpty() ? StoreSettings.embeddedUrl(settings.data()) : settings.db());
     }
 
     /** Plugin settings from config.yaml's {@code plugins:} block. */
@@ -223,9 +254,9 @@ public final class Main {
     }
 
     /** The components of a running server, built once and shared by the routes. */
-    public record Parts(Settings settings, Clock clock, PrometheusMeterRegistry metrics, ActiveCalls calls,
-                        TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins, FlowRegistry flows,
-                        CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
+    public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
+                        ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
+                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -243,6 +274,7 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
+            var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
             new JvmMemoryMetrics().bindTo(metrics);
@@ -257,10 +289,10 @@ public final class Main {
             outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
                                                     "Flows: {0}", p));
             var store = CallStore.open(storeSettings(settings), metrics, clock);
-            var feed = new LiveFeed(settings.adminToken());
+            var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
-            return new Parts(settings, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
+            return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
                              store, feed, switchboard, callFactory == null ? switchboard : callFactory);
         }
 

@@ -24,8 +24,10 @@ public record Settings(int port,
                        Provider elevenlabs,
                        Path flows,
                        Path plugins,
+                       Path data,
                        String db,
                        Secret adminToken,
+                       boolean metricsAuth,
                        int retentionDays,
                        Config plugin) {
 
@@ -82,8 +84,10 @@ public record Settings(int port,
                 provider(c, "elevenlabs", "url", "https://api.elevenlabs.io"),
                 Path.of(text(c, "dialtone.flows").orElse("./flows")),
                 Path.of(text(c, "dialtone.plugins").orElse("./plugins")),
+                Path.of(text(c, "dialtone.data").orElse("./data")),
                 text(c, "dialtone.db").orElse(""),
                 secret(c, "dialtone.admin-token"),
+                flag(c, "dialtone.metrics-auth"),
                 c.get("dialtone.retention-days").asInt().orElse(90),
                 c.get("plugins"));
     }
@@ -99,6 +103,15 @@ public record Settings(int port,
 
     private static Optional<String> text(Config c, String key) {
         return c.get(key).asString().map(String::trim).filter(s -> !s.isEmpty());
+    }
+
+    /** true or false; anything else is refused rather than read as false (a typo must not open a door). */
+    private static boolean flag(Config c, String key) {
+        var value = text(c, key).orElse("false");
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     private static Secret secret(Config c, String key) {
@@ -130,8 +143,10 @@ public record Settings(int port,
         m.put("ELEVENLABS_URL", "elevenlabs.url");
         m.put("DIALTONE_FLOWS", "dialtone.flows");
         m.put("DIALTONE_PLUGINS", "dialtone.plugins");
+        m.put("DIALTONE_DATA", "dialtone.data");
         m.put("DIALTONE_DB", "dialtone.db");
         m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
+        m.put("DIALTONE_METRICS_AUTH", "dialtone.metrics-auth");
         m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");
         return Map.copyOf(m);
     }

@@ -1,6 +1,7 @@
 package dev.dialtone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -21,6 +22,20 @@ class SettingsTest {
         assertThat(s.openai().url()).isEqualTo(URI.create("https://api.openai.com/v1"));
         assertThat(s.flows()).isEqualTo(Path.of("./flows"));
         assertThat(s.deepgram().configured()).isFalse();
+        assertThat(s.data()).isEqualTo(Path.of("./data"));
+        assertThat(s.adminToken().isSet()).isFalse();
+        assertThat(s.metricsAuth()).isFalse();
+    }
+
+    @Test
+    void theDataFolderAndTheMetricsTokenAreSettings() {
+        var s = Settings.load(Path.of("config.yaml"), Map.of("DIALTONE_DATA", "/var/lib/dialtone",
+                                                             "DIALTONE_METRICS_AUTH", "TRUE"));
+        assertThat(s.data()).isEqualTo(Path.of("/var/lib/dialtone"));
+        assertThat(s.metricsAuth()).isTrue();
+        // a typo must not leave the metrics open while the operator believes them closed
+        assertThatThrownBy(() -> Settings.load(Path.of("config.yaml"), Map.of("DIALTONE_METRICS_AUTH", "yes")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metrics-auth");
     }
 
     @Test

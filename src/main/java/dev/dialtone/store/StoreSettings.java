@@ -2,6 +2,7 @@ package dev.dialtone.store;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -34,6 +35,7 @@ public record StoreSettings(String url, String user, String password, int queueL
      * by up to half a second, which a crash would lose).
      */
     public static final String DEFAULT_URL = "jdbc:h2:file:./data/dialtone;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    private static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern URL_USERINFO = Pattern.compile("(//[^/@:]+:)[^/@]*@");
@@ -91,6 +93,17 @@ public record StoreSettings(String url, String user, String password, int queueL
             }
         }
         return settings;
+    }
+
+    /** The embedded H2 database's URL in {@code folder} (the server's data folder), with the options of {@link #DEFAULT_URL}. */
+    public static String embeddedUrl(Path folder) {
+        // H2 refuses a path implicitly relative to the working directory: a relative one starts with ./
+        var normal = folder.normalize();
+        var path = (normal.isAbsolute() ? normal.toString() : "./" + normal).replace('\\', '/');
+        if (path.contains(";")) {
+            throw new IllegalArgumentException("the data folder's path cannot contain ';' (H2 reads it as an option): " + path);
+        }
+        return "jdbc:h2:file:" + path + "/dialtone" + H2_OPTIONS;
     }
 
     public StoreSettings withUrl(String url) {

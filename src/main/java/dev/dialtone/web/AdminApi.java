@@ -28,14 +28,16 @@ import dev.dialtone.store.CallStore;
 import dev.dialtone.telephony.TwilioCalls;
 
 /**
- * The admin API under {@code /api} (JSON). Guarded by {@code DIALTONE_ADMIN_TOKEN} as a bearer
- * token; with no token configured, only requests from this machine (loopback) are served. Errors
- * are JSON {@code {"error": "..."}}: 400 for bad input, 401 unauthorised, 404 unknown sid.
+ * The admin API under {@code /api} (JSON). Every request needs the admin token as an
+ * {@code Authorization: Bearer} header ({@code ?token=} is refused here: only the event stream
+ * and the softphone's socket take it, see {@link AdminToken}). Errors are JSON
+ * {@code {"error": "..."}}: 400 for bad input, 401 unauthorised, 404 unknown sid. Answers are
+ * {@code Cache-Control: no-store}: they hold callers' numbers and words.
  */
 public final class AdminApi implements HttpService {
     private static final String E164 = "\\+[1-9][0-9]{6,14}";
 
-    private final Secret token;
+    private final AdminToken token;
     private final FlowRegistry flows;
     private final Switchboard switchboard;
     private final CallStore store;
@@ -44,7 +46,7 @@ public final class AdminApi implements HttpService {
 
     public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard, CallStore store, TwilioCalls twilio,
                     Optional<URI> publicUrl) {
-        this.token = token;
+        this.token = new AdminToken(token);
         this.flows = flows;
         this.switchboard = switchboard;
         this.store = store;
@@ -65,17 +67,12 @@ public final class AdminApi implements HttpService {
              .post("/calls/{sid}/transfer", this::transfer);
     }
 
-    /** Lets a request through when its bearer token matches (or, with no token set, it is local). */
-    static boolean admitted(Secret token, ServerRequest req) {
-        return new AdminToken(token).admits(req.remotePeer().address(),
-                                            req.headers().first(HeaderNames.AUTHORIZATION).orElse(""),
-                                            req.query().first("token").orElse(""));
-    }
-
+    /** Lets a request through when its bearer header carries the admin token. */
     private void guard(ServerRequest req, ServerResponse res) {
-        if (!admitted(token, req)) {
-            error(res, Status.UNAUTHORIZED_401, token.isSet() ? "missing or wrong bearer token (DIALTONE_ADMIN_TOKEN)"
-                    : "set DIALTONE_ADMIN_TOKEN to use the admin API from another machine");
+        if (!token.inHeader(req.headers())) {
+            AdminToken.refuse(res, req.query().contains("token")
+                    ? "?token= is taken only by /api/events and /softphone: send the admin token as Authorization: Bearer"
+                    : "missing or wrong admin token (Authorization: Bearer; DIALTONE_ADMIN_TOKEN or the data folder's admin-token file)");
             return;
         }
         res.next();
@@ -236,6 +233,7 @@ public final class AdminApi implements HttpService {
     static void send(ServerResponse res, Status status, Object body) {
         res.status(status);
         res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
+        res.headers().set(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(body.toString());
     }
 

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -34,16 +33,19 @@ public final class LiveFeed implements CallLog {
     private static final Duration PING = Duration.ofSeconds(15);
 
     private final Set<BlockingQueue<String>> subscribers = new CopyOnWriteArraySet<>();
-    private final Secret token;
+    private final AdminToken token;
 
     public LiveFeed(Secret token) {
-        this.token = token;
+        this.token = new AdminToken(token);
     }
 
-    /** Serves one subscriber until it goes away; blocks its (virtual) request thread. */
+    /**
+     * Serves one subscriber until it goes away; blocks its (virtual) request thread. The token may
+     * come as {@code ?token=}: the browser's {@code EventSource} cannot send headers.
+     */
     public void serve(ServerRequest req, ServerResponse res) {
-        if (!AdminApi.admitted(token, req)) {
-            AdminApi.error(res, Status.UNAUTHORIZED_401, "missing or wrong token (DIALTONE_ADMIN_TOKEN)");
+        if (!token.inHeaderOrQuery(req.headers(), req.query())) {
+            AdminToken.refuse(res, "missing or wrong admin token (bearer header or ?token=)");
             return;
         }
         res.headers().set(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");

@@ -2,7 +2,6 @@ package dev.dialtone.web;
 
 import java.util.Optional;
 
-import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 
@@ -10,9 +9,10 @@ import dev.dialtone.Secret;
 import dev.dialtone.telephony.StreamAdmission;
 
 /**
- * Who may open the browser softphone's Media Stream ({@code WS /softphone}): with an admin token
- * configured, whoever presents it ({@code ?token=}); without one, only this machine. The socket
- * speaks Twilio's Media Streams protocol, so the call runs exactly as a phone call would.
+ * Who may open the browser softphone's Media Stream ({@code WS /softphone}): whoever presents the
+ * admin token, as {@code ?token=} (a browser's WebSocket cannot set headers) or as a bearer
+ * header; checked on the upgrade, before any message is read, whatever address it comes from. The
+ * socket speaks Twilio's Media Streams protocol, so the call runs exactly as a phone call would.
  */
 public final class Softphone implements StreamAdmission {
     public static final String PATH = "/softphone";
@@ -25,15 +25,7 @@ public final class Softphone implements StreamAdmission {
 
     @Override
     public Optional<String> refuse(HttpPrologue prologue, Headers headers) {
-        if (!token.configured()) {
-            return Optional.empty(); // checked against the peer address once open
-        }
-        return token.matches(prologue.query().first("token").orElse(""))
-                ? Optional.empty() : Optional.of("missing or wrong admin token");
-    }
-
-    @Override
-    public boolean admits(PeerInfo peer) {
-        return token.configured() || AdminToken.isLocal(peer.address());
+        return token.inHeaderOrQuery(headers, prologue.query()) ? Optional.empty()
+                : Optional.of("missing or wrong admin token");
     }
 }

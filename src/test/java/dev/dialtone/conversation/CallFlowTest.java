@@ -130,6 +130,7 @@ class CallFlowTest {
         world = FakeWorld.start(FLOW, Map.of(), Map.of("PUBLIC_URL", "https://agent.example.com"));
         var http = java.net.http.HttpClient.newHttpClient();
         var res = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(world.url() + "/api/calls"))
+                                    .header("Authorization", "Bearer " + world.parts.adminToken().value())
                                     .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
                                             "{\"to\":\"+15557770000\",\"from\":\"+15550001111\",\"flow\":\"test\"}"))
                                     .build(), java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -60,6 +60,7 @@ public final class FakeWorld implements AutoCloseable {
         var all = new HashMap<String, String>();
         all.put("DIALTONE_FLOWS", dir.resolve("flows").toString());
         all.put("DIALTONE_PLUGINS", dir.resolve("plugins").toString());
+        all.put("DIALTONE_DATA", dir.resolve("data").toString());
         all.put("DEEPGRAM_API_KEY", KEY);
         all.put("OPENAI_API_KEY", KEY);
         all.put("TWILIO_API_URL", twilioApi.url().toString());

@@ -3,6 +3,7 @@ package dev.dialtone.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,15 @@ class StoreSettingsTest {
         var settings = StoreSettings.fromEnvironment(Map.of());
         assertThat(settings.url()).startsWith("jdbc:h2:file:./data/");
         assertThat(settings.retention()).isEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
+    void theEmbeddedDatabaseFollowsTheDataFolder() {
+        assertThat(StoreSettings.embeddedUrl(Path.of("./data"))).isEqualTo(StoreSettings.DEFAULT_URL);
+        // H2 refuses a path implicitly relative to the working directory
+        assertThat(StoreSettings.embeddedUrl(Path.of("var/data"))).startsWith("jdbc:h2:file:./var/data/dialtone;");
+        assertThat(StoreSettings.embeddedUrl(Path.of("/srv/dialtone"))).startsWith("jdbc:h2:file:/srv/dialtone/dialtone;");
+        assertThatThrownBy(() -> StoreSettings.embeddedUrl(Path.of("/srv/a;INIT=x"))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -29,9 +30,11 @@ import dev.dialtone.TestSettings;
 
 /**
  * The console's way in, over HTTP: its static files are served to anyone (they hold no data),
- * every module the page loads exists with a JavaScript type, and the data behind it (the admin
- * API, the event stream) refuses a wrong token, taking it as a bearer header or as {@code ?token=}
- * the way the console sends it; with no token configured, this machine is let in.
+ * every module the page loads exists with a JavaScript type, and the data behind it needs the
+ * admin token: the API only as a bearer header, the event stream also as {@code ?token=} (the
+ * browser's EventSource cannot set headers). Without DIALTONE_ADMIN_TOKEN the server makes a
+ * token in its data folder and trusts no address, loopback included (a reverse proxy or tunnel on
+ * the same host makes every request local). The metrics can be put behind the token too.
  */
 class ConsoleAuthTest {
     static final String TOKEN = "console-auth-token-42";
@@ -39,17 +42,21 @@ class ConsoleAuthTest {
     static final Pattern IMPORT = Pattern.compile("(?:from\\s+|import\\(\\s*|addModule\\(\\s*|src=|href=)\"\\.?/?([\\w-]+\\.(?:js|css))\"");
 
     static Main.Parts guardedParts;
-    static Main.Parts openParts;
+    static Main.Parts generatedParts;
     static WebServer guarded;
-    static WebServer open;
+    static WebServer generated;
+    static Path generatedData;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() {
-        guardedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
+        guardedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN,
+                                                                  "DIALTONE_METRICS_AUTH", "true")), Clock.systemUTC());
         guarded = server(guardedParts);
-        openParts = Main.Parts.create(TestSettings.with(Map.of()), Clock.systemUTC());
-        open = server(openParts);
+        generatedData = TestSettings.dataFolder().resolve("data");
+        generatedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_DATA", generatedData.toString())),
+                                           Clock.systemUTC());
+        generated = server(generatedParts);
     }
 
     private static WebServer server(Main.Parts parts) {
@@ -60,12 +67,12 @@ class ConsoleAuthTest {
 
     @AfterAll
     static void stop() {
-        for (var server : new WebServer[] {guarded, open}) {
+        for (var server : new WebServer[] {guarded, generated}) {
             if (server != null) {
                 server.stop();
             }
         }
-        for (var parts : new Main.Parts[] {guardedParts, openParts}) {
+        for (var parts : new Main.Parts[] {guardedParts, generatedParts}) {
             if (parts != null) {
                 parts.close();
             }
@@ -131,35 +138,80 @@ class ConsoleAuthTest {
             var res = get(guarded, "/api/flows", bearer);
             assertThat(res.statusCode()).as("bearer %s", bearer).isEqualTo(401);
             assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+            assertThat(res.headers().firstValue("WWW-Authenticate").orElse("")).startsWith("Bearer");
             assertThat(res.body()).contains("\"error\"").contains("token").doesNotContain(TOKEN);
         }
         var ok = get(guarded, "/api/flows", TOKEN);
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).startsWith("[").contains("\"name\"");
-        // what the console sends where it cannot set headers
-        assertThat(get(guarded, "/api/calls/active?token=" + TOKEN, null).statusCode()).isEqualTo(200);
-        assertThat(get(guarded, "/api/calls/active?token=wrong", null).statusCode()).isEqualTo(401);
     }
 
     @Test
-    void theEventStreamTakesTheTokenAsAQueryParameter() throws Exception {
+    void theApiTakesTheTokenOnlyAsABearerHeader() throws Exception {
+        // a token in a URL stays in histories and proxy logs: only EventSource and WebSocket need one
+        for (var path : new String[] {"/api/calls/active?token=" + TOKEN, "/api/flows?token=" + TOKEN,
+                                      "/api/calls?limit=1&token=" + TOKEN}) {
+            var res = get(guarded, path, null);
+            assertThat(res.statusCode()).as(path).isEqualTo(401);
+            assertThat(res.body()).as(path).contains("Authorization: Bearer").doesNotContain(TOKEN);
+        }
+        assertThat(get(guarded, "/api/calls/active", TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theEventStreamTakesTheTokenAsAQueryParameterOrAHeader() throws Exception {
         var wrong = get(guarded, "/api/events?token=wrong", null);
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(wrong.body()).doesNotContain(TOKEN);
+        assertThat(get(guarded, "/api/events", null).statusCode()).isEqualTo(401);
 
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + guarded.port() + "/api/events?token=" + TOKEN))
-                                 .timeout(Duration.ofSeconds(5)).build();
-        var res = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(firstEventLine(guarded, "/api/events?token=" + TOKEN, null)).as("the first line of the stream is a comment")
+                .startsWith(":");
+        assertThat(firstEventLine(guarded, "/api/events", TOKEN)).startsWith(":");
+    }
+
+    private String firstEventLine(WebServer server, String path, String bearer) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).timeout(Duration.ofSeconds(5));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        var res = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         try (var in = new BufferedReader(new InputStreamReader(res.body(), StandardCharsets.UTF_8))) {
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-            assertThat(in.readLine()).as("the first line of the stream is a comment").startsWith(":");
+            return in.readLine();
         }
     }
 
     @Test
-    void withNoTokenConfiguredThisMachineIsLetIn() throws Exception {
-        assertThat(get(open, "/api/flows", null).statusCode()).isEqualTo(200);
-        assertThat(get(open, "/api/calls?limit=1", null).statusCode()).isEqualTo(200);
+    void withoutATokenSettingNoAddressIsTrustedAndTheServersOwnTokenLetsIn() throws Exception {
+        // these requests come from loopback, as a same-host reverse proxy's or tunnel's do
+        assertThat(get(generated, "/api/flows", null).statusCode()).isEqualTo(401);
+        assertThat(get(generated, "/api/calls?limit=1", null).statusCode()).isEqualTo(401);
+        assertThat(get(generated, "/api/events", null).statusCode()).isEqualTo(401);
+
+        var file = generatedData.resolve("admin-token");
+        assertThat(Files.getPosixFilePermissions(file)).as("owner-only").isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        var token = Files.readString(file).strip();
+        assertThat(token).as("32 random bytes, base64url").matches("[A-Za-z0-9_-]{43}");
+        assertThat(get(generated, "/api/flows", token).statusCode()).isEqualTo(200);
+        assertThat(firstEventLine(generated, "/api/events?token=" + token, null)).startsWith(":");
+    }
+
+    @Test
+    void theMetricsNeedTheTokenWhenAskedAndHealthStaysOpen() throws Exception {
+        var refused = get(guarded, "/observe/metrics", null);
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).doesNotContain("dialtone_");
+        assertThat(get(guarded, "/observe/metrics", "wrong").statusCode()).isEqualTo(401);
+        assertThat(get(guarded, "/observe/metrics?token=" + TOKEN, null).statusCode()).as("bearer only").isEqualTo(401);
+        var scraped = get(guarded, "/observe/metrics", TOKEN); // as Prometheus sends its authorization credentials
+        assertThat(scraped.statusCode()).isEqualTo(200);
+        assertThat(scraped.body()).contains("# HELP");
+        assertThat(get(guarded, "/observe/health", null).statusCode()).isEqualTo(200);
+
+        // off by default
+        assertThat(get(generated, "/observe/metrics", null).statusCode()).isEqualTo(200);
+        assertThat(get(generated, "/observe/health", null).statusCode()).isEqualTo(200);
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -33,7 +34,8 @@ import dev.dialtone.fakes.FakeWorld;
  * providers: the admin token, the flows list, a softphone call from Chromium's fake microphone
  * (a WAV of tones the fake Deepgram hears as speech) seen live on the softphone and the Live
  * calls page, hang-up, the call's detail page and its latency chart; typed turns and keypad
- * presses; screenshots under target/screenshots.
+ * presses; the token from the address the server prints, and the Content-Security-Policy the page
+ * runs under; screenshots under target/screenshots. (BrowserAudioTest checks the audio code alone.)
  */
 class ConsoleBrowserTest {
     static final String TOKEN = "console-test-token-7f3a";
@@ -92,24 +94,52 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** The console as the address the server prints at start opens it: /?token=... */
     @BeforeEach
     void openConsoleWithToken() {
-        driver.get(world.url() + "/");
+        driver.get(world.url() + "/?token=" + TOKEN);
+        awaitSignedIn();
+        assertThat(driver.getCurrentUrl()).as("the token leaves the address bar").doesNotContain(TOKEN);
+    }
+
+    private static void awaitSignedIn() {
         await(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
-        driver.findElement(By.id("token")).sendKeys(TOKEN);
-        driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
         await(d -> text("#token-state").equals("token set"));
         await(d -> text("#stream-state").equals("live"));
     }
 
-    /** No script error on the page, and nothing from the server that the softphone did not understand. */
+    /**
+     * No script error on the page, nothing refused by the Content-Security-Policy, and nothing from
+     * the server that the softphone did not understand.
+     */
     @AfterEach
     void pageConsoleIsClean() {
-        var problems = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                             .map(LogEntry::getMessage)
-                             .filter(m -> m.contains("Uncaught") || m.contains("Error:") || m.contains("ignored"))
-                             .toList();
-        assertThat(problems).as("page console").isEmpty();
+        assertThat(pageProblems()).as("page console").isEmpty();
+    }
+
+    private static List<String> pageProblems() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().map(LogEntry::getMessage)
+                     .filter(m -> m.contains("Uncaught") || m.contains("Error:") || m.contains("ignored")
+                                  || m.contains("Content Security Policy") || m.contains("Refused to"))
+                     .toList();
+    }
+
+    @Test
+    void theTokenFromTheAddressIsKeptForThisTabOnlyAndTheConsoleRunsUnderItsPolicy() {
+        assertThat(driver.executeScript("return localStorage.getItem('dialtone.adminToken');")).isNull();
+        driver.navigate().refresh(); // without ?token= now: the tab keeps it
+        awaitSignedIn();
+
+        // the policy is in force: an injected inline script does not run, and the refusal is reported
+        assertThat(pageProblems()).as("nothing refused so far").isEmpty();
+        driver.executeScript("const s = document.createElement('script'); s.textContent = 'window.injected = 1;';"
+                             + " document.body.append(s);");
+        assertThat(driver.executeScript("return window.injected === undefined;")).isEqualTo(true);
+        var reported = new ArrayList<String>(); // reading the browser's log empties it: keep what was read
+        await(d -> {
+            reported.addAll(pageProblems());
+            return reported.stream().anyMatch(m -> m.contains("Content Security Policy"));
+        });
     }
 
     @Test
@@ -263,87 +293,6 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.tagName("body")).getText()).doesNotContain("wrong-token-x1");
         assertThat(driver.findElement(By.id("token")).getDomProperty("value")).isEmpty();
         screenshots.page("wrong-token");
-    }
-
-    @Test
-    void theBrowsersMuLawCodecMatchesG711() {
-        @SuppressWarnings("unchecked")
-        var results = (List<Object>) driver.executeAsyncScript("""
-                const done = arguments[arguments.length - 1];
-                import('/mulaw.js').then(m => done([0, 100, -100, 1000, -1000, 8000, -8000, 32767, -32768]
-                    .map(s => [m.encodeSample(s), m.decodeSample(m.encodeSample(s))])));
-                """);
-        assertThat(results).extracting(Object::toString).containsExactly(
-                "[255, 0]", "[242, 104]", "[114, -104]", "[206, 988]", "[78, -988]",
-                "[160, 7932]", "[32, -7932]", "[128, 32124]", "[0, -32124]");
-    }
-
-    @Test
-    void theMicrophoneDownsamplerKeepsSpeechAndRejectsWhatWouldAlias() {
-        // gain in dB of a 1 s tone through the 48 kHz -> 8 kHz downsampler, in 128-sample blocks
-        // as the capture worklet sees them; and how many samples came out
-        @SuppressWarnings("unchecked")
-        var results = (Map<String, Object>) driver.executeAsyncScript("""
-                const done = arguments[arguments.length - 1];
-                import('/mulaw.js').then(m => {
-                  const gain = (hz) => {
-                    const ds = new m.Downsampler(48000, 8000);
-                    const out = [];
-                    for (let b = 0, n = 0; b < 375; b++) {
-                      const block = new Float32Array(128);
-                      for (let i = 0; i < 128; i++, n++) block[i] = 0.5 * Math.sin(2 * Math.PI * hz * n / 48000);
-                      out.push(...ds.push(block));
-                    }
-                    const tail = out.slice(800);
-                    const rms = Math.sqrt(tail.reduce((a, x) => a + x * x, 0) / tail.length);
-                    return {db: 20 * Math.log10(rms / (0.5 / Math.SQRT2)), samples: out.length};
-                  };
-                  done({tone440: gain(440), tone3000: gain(3000), tone5000: gain(5000), tone9000: gain(9000)});
-                });
-                """);
-        assertThat(db(results, "tone440")).isBetween(-0.5, 0.5);
-        assertThat(db(results, "tone3000")).isBetween(-1.0, 0.5);
-        assertThat(db(results, "tone5000")).as("5 kHz would fold back to 3 kHz").isLessThan(-40);
-        assertThat(db(results, "tone9000")).as("9 kHz would fold back to 1 kHz").isLessThan(-40);
-        assertThat(((Map<?, ?>) results.get("tone440")).get("samples")).as("8000 samples per second").isEqualTo(8000L);
-    }
-
-    @Test
-    void agentPlaybackEchoesMarksWhenReachedAndAllPendingOnClear() {
-        // the playback worklet as Twilio's buffer: 0.5 s of audio, a mark, 2 s more, a mark; clear at 1 s
-        @SuppressWarnings("unchecked")
-        var events = (List<List<Object>>) driver.executeAsyncScript("""
-                const done = arguments[arguments.length - 1];
-                (async () => {
-                  const context = new AudioContext();
-                  await context.audioWorklet.addModule('/playback-worklet.js');
-                  await context.resume();
-                  const node = new AudioWorkletNode(context, 'dialtone-playback', {outputChannelCount: [1]});
-                  node.connect(context.destination);
-                  const events = [];
-                  const t0 = performance.now();
-                  node.port.onmessage = (e) => {
-                    const at = Math.round(performance.now() - t0);
-                    if (e.data.type === 'mark') events.push([e.data.name, at]);
-                    if (e.data.type === 'cleared') events.push(['cleared ' + e.data.marks.join(','), at]);
-                  };
-                  node.port.postMessage({type: 'mark', name: 'nothing-queued'});
-                  node.port.postMessage({type: 'audio', samples: new Float32Array(4000).fill(0.1)});
-                  node.port.postMessage({type: 'mark', name: 'after-half-a-second'});
-                  node.port.postMessage({type: 'audio', samples: new Float32Array(16000).fill(0.1)});
-                  node.port.postMessage({type: 'mark', name: 'never-played'});
-                  setTimeout(() => node.port.postMessage({type: 'clear'}), 1000);
-                  setTimeout(() => context.close().then(() => done(events)), 1400);
-                })().catch((e) => done([[String(e), -1]]));
-                """);
-        assertThat(events).extracting(e -> e.get(0)).containsExactly("nothing-queued", "after-half-a-second", "cleared never-played");
-        assertThat(((Number) events.get(0).get(1)).longValue()).as("echoed at once").isLessThan(150);
-        assertThat(((Number) events.get(1).get(1)).longValue()).as("echoed when played").isBetween(450L, 850L);
-        assertThat(((Number) events.get(2).get(1)).longValue()).as("echoed on clear").isBetween(950L, 1250L);
-    }
-
-    private static double db(Map<String, Object> results, String name) {
-        return ((Number) ((Map<?, ?>) results.get(name)).get("db")).doubleValue();
     }
 
     // ---- helpers

@@ -11,14 +11,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.dialtone.Await;
 import dev.dialtone.fakes.FakeLlmServer.Reply;
 import dev.dialtone.fakes.FakeWorld;
 
@@ -67,6 +70,18 @@ class SoftphoneTest {
         assertThatThrownBy(() -> world.twilio.softphone("", "test")).isInstanceOf(IOException.class);
     }
 
+    @Test
+    void withoutATokenSettingTheSoftphoneNeedsTheServersOwnTokenEvenFromThisMachine() throws Exception {
+        world = FakeWorld.start(FLOW, Map.of(), Map.of());
+        // from loopback, as through a reverse proxy or tunnel on the same host
+        assertThatThrownBy(() -> world.twilio.softphone("", "test")).isInstanceOf(IOException.class);
+        var token = Files.readString(world.dir.resolve("data/admin-token")).strip();
+        try (var call = world.twilio.softphone(token, "test")) {
+            assertThat(call.awaitQuiet(Duration.ofMillis(200), Duration.ofSeconds(5))).isTrue();
+            call.stop();
+        }
+    }
+
     private static void readFeed(String url, List<String> events) {
         try {
             var res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
@@ -88,7 +103,7 @@ class SoftphoneTest {
         }
     }
 
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
-        dev.dialtone.Await.until(condition, Duration.ofSeconds(8));
+    private static void awaitTrue(BooleanSupplier condition) {
+        Await.until(condition, Duration.ofSeconds(8));
     }
 }
