@@ -33,7 +33,7 @@ final class FlowParser {
             "stt", new ProviderBlock("deepgram", Optional.of("nova-3"), Optional.of("en-US"), Optional.empty(), Optional.empty(), Map.of()),
             "llm", new ProviderBlock("openai", Optional.of(ProviderCatalog.DEFAULT_MODELS.get("openai")), Optional.empty(), Optional.empty(),
                     Optional.of(0.3), Map.of()),
-            "tts", new ProviderBlock("deepgram", Optional.empty(), Optional.empty(), Optional.of("aura-2-thalia-en"), Optional.empty(), Map.of()));
+            "tts", new ProviderBlock("deepgram", Optional.empty(), Optional.empty(), Optional.of(ProviderCatalog.defaultVoice("deepgram").voice()), Optional.empty(), Map.of()));
     /** The settings of each block that {@link ProviderBlock} holds in fields; the block's other keys are its extras. */
     private static final Map<String, List<String>> COMMON = Map.of(
             "stt", List.of("provider", "model", "language"),

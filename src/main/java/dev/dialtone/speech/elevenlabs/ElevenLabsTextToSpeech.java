@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  */
 public final class ElevenLabsTextToSpeech implements TextToSpeech {
     static final String PROVIDER = "elevenlabs";
-    static final String DEFAULT_MODEL = "eleven_flash_v2_5";
+    static final String DEFAULT_MODEL = "eleven_flash_v2_5"; // when the options name none (a flow always does: ProviderCatalog)
     /** The longest {@code inactivity_timeout} ElevenLabs accepts. */
     public static final Duration DEFAULT_INACTIVITY = Duration.ofSeconds(180);
 
