@@ -51,6 +51,7 @@ import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.MediaStreamEndpoint;
 import dev.dialtone.telephony.PublicAddress;
 import dev.dialtone.telephony.StreamAdmission;
+import dev.dialtone.telephony.StreamCredentials;
 import dev.dialtone.telephony.TelephonyMetrics;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
@@ -129,10 +130,11 @@ public final class Main {
         var settings = parts.settings();
         var signature = new TwilioSignature(settings.twilio().authToken());
         var address = new PublicAddress(settings.publicUrl());
-        var webhooks = new TwilioWebhooks(signature, address,
+        var credentials = StreamCredentials.create(settings.twilio().streamSecret(), parts.clock());
+        var webhooks = new TwilioWebhooks(signature, address, credentials,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
                 status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
-        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address), parts.callFactory(), parts.calls(),
+        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(), parts.calls(),
                                              parts.telephonyMetrics(), settings.twilio().maxFrameBytes(),
                                              parts.clock());
         server.addProtocol(WsConfig.builder().name("websocket")
@@ -163,6 +165,10 @@ public final class Main {
                     * Anyone who can reach this server can place calls into it. Set it     *
                     * before exposing the server to the internet.                          *
                     ************************************************************************""");
+        }
+        if (!settings.twilio().streamSecret().isSet()) {
+            LOG.log(System.Logger.Level.INFO, "DIALTONE_STREAM_SECRET is not set: stream credentials use a random key of "
+                    + "this process (right for one server; servers behind one webhook URL must share a secret)");
         }
         LOG.log(System.Logger.Level.INFO, "Public URL: {0}",
                 settings.publicUrl().map(Object::toString).orElse("(derived from Host / X-Forwarded-Host)"));

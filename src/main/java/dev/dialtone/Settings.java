@@ -32,8 +32,15 @@ public record Settings(int port,
     /** Environment variable -> config key. The environment wins. */
     static final Map<String, String> ENVIRONMENT = envMapping();
 
-    /** Twilio account, auth and API settings. */
-    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
+    /**
+     * Twilio account, auth and API settings, and the key of the per-call stream credentials
+     * (empty: random per process).
+     */
+    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes, Secret streamSecret) {
+        /** The account settings without a stream secret. */
+        public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
+            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""));
+        }
     }
 
     /** One provider's API key and base URL. */
@@ -75,7 +82,8 @@ public record Settings(int port,
                 new Twilio(text(c, "twilio.account-sid").orElse(""),
                            secret(c, "twilio.auth-token"),
                            uri(c, "twilio.api-url", "https://api.twilio.com"),
-                           c.get("twilio.max-frame-bytes").asInt().orElse(65536)),
+                           c.get("twilio.max-frame-bytes").asInt().orElse(65536),
+                           secret(c, "twilio.stream-secret")),
                 provider(c, "deepgram", "url", "https://api.deepgram.com"),
                 provider(c, "openai", "base-url", "https://api.openai.com/v1"),
                 provider(c, "anthropic", "base-url", "https://api.anthropic.com"),
@@ -120,6 +128,7 @@ public record Settings(int port,
         m.put("TWILIO_ACCOUNT_SID", "twilio.account-sid");
         m.put("TWILIO_AUTH_TOKEN", "twilio.auth-token");
         m.put("TWILIO_API_URL", "twilio.api-url");
+        m.put("DIALTONE_STREAM_SECRET", "twilio.stream-secret");
         m.put("DEEPGRAM_API_KEY", "deepgram.api-key");
         m.put("DEEPGRAM_URL", "deepgram.url");
         m.put("OPENAI_API_KEY", "openai.api-key");

@@ -12,9 +12,11 @@ import io.helidon.websocket.WsUpgradeException;
 
 /**
  * One Twilio Media Stream socket. It parses each message, creates the call's {@link CallHandler}
- * on {@code start} and feeds it the rest. Bad input (malformed JSON, unknown events, media
- * before start, binary frames) is logged with the call's ids and dropped: it never harms this
- * call's handler, let alone another call. All fields are owned by the socket's reader thread.
+ * on a {@code start} that is bound to its call ({@link StreamAdmission#refuseStart}, one live
+ * stream per CallSid; otherwise the socket is closed with 1008) and feeds it the rest. Bad input
+ * (malformed JSON, unknown events, media before start, binary frames, typed turns where they are
+ * not allowed) is logged with the call's ids and dropped: it never harms this call's handler, let
+ * alone another call. All fields are owned by the socket's reader thread.
  */
 final class MediaStreamConnection implements WsListener {
     private static final System.Logger LOG = System.getLogger(MediaStreamConnection.class.getName());
@@ -24,6 +26,8 @@ final class MediaStreamConnection implements WsListener {
     private WsSession session;
     private OutboundStream out;
     private CallHandler handler;
+    private ActiveCalls.ActiveCall call;
+    private boolean started;
     private String callSid = "?";
     private String streamSid = "?";
     private boolean closed;
@@ -103,6 +107,8 @@ final class MediaStreamConnection implements WsListener {
                 // nothing to do until start names the call
             }
             case StreamEvent.Start start -> start(start);
+            case StreamEvent.Text text when !endpoint.admission().acceptsText() ->
+                    reject("text", "typed turns are accepted on the softphone only");
             case StreamEvent.Stop stop -> {
                 deliver(stop);
                 if (out != null) {
@@ -114,24 +120,44 @@ final class MediaStreamConnection implements WsListener {
     }
 
     private void start(StreamEvent.Start start) {
-        if (handler != null) {
+        if (started) {
             reject("duplicate-start", "second start on one stream");
             return;
         }
+        started = true;
+        var refusal = endpoint.admission().refuseStart(start);
+        if (refusal.isPresent()) {
+            refuse(start, "credential", refusal.get());
+            return;
+        }
+        var entry = new ActiveCalls.ActiveCall(start.callSid(), start.streamSid(), start.parameter("from"),
+                start.parameter("to"), start.parameter("flow"), endpoint.clock().instant());
+        if (!endpoint.active().add(entry)) {
+            refuse(start, "duplicate-call", "the call already has a live stream");
+            return;
+        }
+        call = entry;
         callSid = start.callSid();
         streamSid = start.streamSid();
         out = new OutboundStream(session, streamSid, endpoint.metrics());
         try {
             handler = endpoint.calls().answer(start, out);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "Could not answer call " + callSid, e);
+            LOG.log(System.Logger.Level.ERROR, "Could not answer call " + LogText.clean(callSid), e);
             out.close();
             return;
         }
-        endpoint.active().add(new ActiveCalls.ActiveCall(callSid, streamSid, start.parameter("from"),
-                start.parameter("to"), start.parameter("flow"), endpoint.clock().instant(), handler));
         LOG.log(System.Logger.Level.INFO, "Call {0} started (stream {1}, from {2} to {3})",
                 callSid, streamSid, start.parameter("from"), start.parameter("to"));
+    }
+
+    /** A start that may not go on: counted, logged and closed with 1008; no call is created. */
+    private void refuse(StreamEvent.Start start, String reason, String why) {
+        endpoint.metrics().refusedStream(reason);
+        LOG.log(System.Logger.Level.WARNING, "Refused Media Stream {0} for call {1}: {2}; closing it with 1008",
+                LogText.clean(start.streamSid()), LogText.clean(start.callSid()), why);
+        closed = true;
+        session.close(WsCloseCodes.VIOLATED_POLICY, "stream refused");
     }
 
     private void deliver(StreamEvent event) {
@@ -154,8 +180,10 @@ final class MediaStreamConnection implements WsListener {
         if (out != null) {
             out.markClosed();
         }
+        if (call != null) {
+            endpoint.active().remove(call);
+        }
         if (handler != null) {
-            endpoint.active().remove(callSid);
             try {
                 handler.onStreamClosed();
             } catch (RuntimeException e) {

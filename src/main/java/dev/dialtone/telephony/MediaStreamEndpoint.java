@@ -55,6 +55,10 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
         return admission.admits(peer);
     }
 
+    StreamAdmission admission() {
+        return admission;
+    }
+
     CallHandler.Factory calls() {
         return calls;
     }

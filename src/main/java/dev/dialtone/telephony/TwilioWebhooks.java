@@ -17,10 +17,10 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The HTTP side of the Twilio edge: the voice webhook answers an incoming call with TwiML that
- * connects it to our Media Stream, and the status webhook receives call and stream status. Both
- * refuse a request without a signature before reading its body, read at most
- * {@link WebhookForm#MAX_BYTES} of it, and refuse it unless its Twilio signature matches; nothing
- * else looks at the form before that.
+ * connects it to our Media Stream (with the call's stream credential as a {@code <Parameter>}),
+ * and the status webhook receives call and stream status. Both refuse a request without a
+ * signature before reading its body, read at most {@link WebhookForm#MAX_BYTES} of it, and refuse
+ * it unless its Twilio signature matches; nothing else looks at the form before that.
  */
 public final class TwilioWebhooks implements HttpService {
     private static final System.Logger LOG = System.getLogger(TwilioWebhooks.class.getName());
@@ -30,6 +30,7 @@ public final class TwilioWebhooks implements HttpService {
 
     private final TwilioSignature signature;
     private final PublicAddress address;
+    private final StreamCredentials credentials;
     private final Function<String, Optional<String>> flowForNumber;
     private final Consumer<Map<String, String>> statusListener;
 
@@ -37,11 +38,12 @@ public final class TwilioWebhooks implements HttpService {
      * @param flowForNumber the flow that answers a called number, if any (carried to the stream as a parameter)
      * @param statusListener receives every signed status callback's parameters
      */
-    public TwilioWebhooks(TwilioSignature signature, PublicAddress address,
+    public TwilioWebhooks(TwilioSignature signature, PublicAddress address, StreamCredentials credentials,
                           Function<String, Optional<String>> flowForNumber,
                           Consumer<Map<String, String>> statusListener) {
         this.signature = signature;
         this.address = address;
+        this.credentials = credentials;
         this.flowForNumber = flowForNumber;
         this.statusListener = statusListener;
     }
@@ -73,6 +75,7 @@ public final class TwilioWebhooks implements HttpService {
         parameters.put("to", to);
         parameters.put("direction", form.getOrDefault("Direction", "inbound"));
         parameters.put("flow", flow.get());
+        parameters.put(StreamCredentials.PARAMETER, credentials.mint(form.getOrDefault("CallSid", ""), flow.get()));
         res.send(TwimlWriter.connectStream(address.wss(req.headers(), STREAM_PATH),
                                      address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH, parameters));
     }

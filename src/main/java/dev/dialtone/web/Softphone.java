@@ -36,4 +36,10 @@ public final class Softphone implements StreamAdmission {
     public boolean admits(PeerInfo peer) {
         return token.configured() || AdminToken.isLocal(peer.address());
     }
+
+    /** The softphone's text box sends typed turns; Twilio's streams may not. */
+    @Override
+    public boolean acceptsText() {
+        return true;
+    }
 }
