@@ -24,10 +24,11 @@ import dev.dialtone.Secret;
  * {@code start.customParameters}, and the stream is refused unless it carries one that is
  * unexpired, unused and minted for that CallSid and flow.
  *
- * <p>A credential is {@code <expiry>.<mac>}: the expiry in epoch seconds ({@link #TTL} after the
- * webhook) and base64url (unpadded) of HMAC-SHA256 over
- * {@code "dialtone-stream-v1\n" + callSid.length() + ":" + callSid + "\n" + flow.length() + ":" + flow + "\n" + expiry}
- * (lengths first, so that no two pairs of values give the same text), keyed with the stream
+ * <p>A credential is {@code <expiry>.<nonce>.<mac>}: the expiry in epoch seconds ({@link #TTL}
+ * after the webhook), a random nonce (so that two webhooks of one call within a second give two
+ * credentials) and base64url (unpadded) of HMAC-SHA256 over {@code "dialtone-stream-v1\n" +
+ * callSid.length() + ":" + callSid + "\n" + flow.length() + ":" + flow + "\n" + expiry + "\n" +
+ * nonce} (lengths first, so that no two pairs of values give the same text), keyed with the stream
  * secret ({@code DIALTONE_STREAM_SECRET}). Without one set, the key is random for this process:
  * right for one server, but a fleet behind one webhook URL must share a secret, since a stream
  * may reach another instance than its webhook did. Each credential opens one stream: a start
@@ -39,6 +40,8 @@ public final class StreamCredentials {
     /** How long after the webhook the stream may start: Twilio opens it within a second or two. */
     static final Duration TTL = Duration.ofMinutes(2);
     private static final String ALGORITHM = "HmacSHA256";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
     private final SecretKeySpec key;
     private final boolean random;
@@ -57,7 +60,7 @@ public final class StreamCredentials {
             return new StreamCredentials(secret.value().getBytes(StandardCharsets.UTF_8), false, clock);
         }
         var key = new byte[32];
-        new SecureRandom().nextBytes(key);
+        RANDOM.nextBytes(key);
         return new StreamCredentials(key, true, clock);
     }
 
@@ -69,7 +72,10 @@ public final class StreamCredentials {
     /** A credential for a stream of {@code callSid} running {@code flow}, valid for {@link #TTL}. */
     String mint(String callSid, String flow) {
         long expiry = clock.instant().plus(TTL).getEpochSecond();
-        return expiry + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(mac(callSid, flow, expiry));
+        var nonce = new byte[9];
+        RANDOM.nextBytes(nonce);
+        var n = BASE64.encodeToString(nonce);
+        return expiry + "." + n + "." + BASE64.encodeToString(mac(callSid, flow, expiry, n));
     }
 
     /**
@@ -80,16 +86,19 @@ public final class StreamCredentials {
         if (credential == null || credential.isEmpty()) {
             return Optional.of("no stream credential in start (the call's voice webhook did not send this stream)");
         }
-        int dot = credential.indexOf('.');
+        var parts = credential.split("\\.", -1);
+        if (parts.length != 3) {
+            return Optional.of("malformed stream credential");
+        }
         long expiry;
         byte[] given;
         try {
-            expiry = Long.parseLong(credential.substring(0, Math.max(0, dot)));
-            given = Base64.getUrlDecoder().decode(credential.substring(dot + 1));
+            expiry = Long.parseLong(parts[0]);
+            given = Base64.getUrlDecoder().decode(parts[2]);
         } catch (IllegalArgumentException e) {
             return Optional.of("malformed stream credential");
         }
-        if (!MessageDigest.isEqual(given, mac(callSid, flow, expiry))) {
+        if (!MessageDigest.isEqual(given, mac(callSid, flow, expiry, parts[1]))) {
             return Optional.of("stream credential was not issued for this CallSid and flow");
         }
         long now = clock.instant().getEpochSecond();
@@ -103,12 +112,12 @@ public final class StreamCredentials {
         return Optional.empty();
     }
 
-    private byte[] mac(String callSid, String flow, long expiry) {
+    private byte[] mac(String callSid, String flow, long expiry, String nonce) {
         try {
             var mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
             var data = "dialtone-stream-v1\n" + callSid.length() + ":" + callSid + "\n" + flow.length() + ":" + flow
-                       + "\n" + expiry;
+                       + "\n" + expiry + "\n" + nonce;
             return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);

@@ -45,6 +45,7 @@ class StreamBindingTest {
             turn: { silence_reprompt_s: 60 }
             """;
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String NONCE = "test-nonce";
     private static FakeWorld world;
 
     @BeforeAll
@@ -183,17 +184,17 @@ class StreamBindingTest {
 
     /**
      * A credential as the server documents it, computed here independently:
-     * {@code <expiry epoch seconds>.<base64url HMAC-SHA256(secret, "dialtone-stream-v1\n" + callSid.length() + ":" + callSid
-     * + "\n" + flow.length() + ":" + flow + "\n" + expiry)>}.
+     * {@code <expiry epoch seconds>.<nonce>.<base64url HMAC-SHA256(secret, "dialtone-stream-v1\n" + callSid.length() + ":"
+     * + callSid + "\n" + flow.length() + ":" + flow + "\n" + expiry + "\n" + nonce)>}.
      */
     static String mint(String secret, String callSid, String flow, long expiry) {
         try {
             var mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             var data = "dialtone-stream-v1\n" + callSid.length() + ":" + callSid + "\n" + flow.length() + ":" + flow
-                       + "\n" + expiry;
-            return expiry + "." + Base64.getUrlEncoder().withoutPadding()
-                                        .encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+                       + "\n" + expiry + "\n" + NONCE;
+            return expiry + "." + NONCE + "." + Base64.getUrlEncoder().withoutPadding()
+                                                      .encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

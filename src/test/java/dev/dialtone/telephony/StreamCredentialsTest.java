@@ -25,6 +25,15 @@ class StreamCredentialsTest {
     }
 
     @Test
+    void twoWebhooksOfOneCallWithinASecondGiveTwoCredentials() {
+        var first = credentials.mint("CA1", "pizza");
+        var second = credentials.mint("CA1", "pizza");
+        assertThat(second).isNotEqualTo(first);
+        assertThat(credentials.redeem(first, "CA1", "pizza")).isEmpty();
+        assertThat(credentials.redeem(second, "CA1", "pizza")).isEmpty();
+    }
+
+    @Test
     void anotherCallSidOrFlowIsRefused() {
         var credential = credentials.mint("CA1", "pizza");
         assertThat(credentials.redeem(credential, "CA2", "pizza")).hasValueSatisfying(p -> assertThat(p).contains("not issued"));
@@ -45,6 +54,7 @@ class StreamCredentialsTest {
     void missingMalformedOrForeignCredentialsAreRefused() {
         assertThat(credentials.redeem("", "CA1", "pizza")).hasValueSatisfying(p -> assertThat(p).contains("no stream credential"));
         assertThat(credentials.redeem("12.%%%", "CA1", "pizza")).hasValueSatisfying(p -> assertThat(p).contains("malformed"));
+        assertThat(credentials.redeem("12.abc.%%%", "CA1", "pizza")).hasValueSatisfying(p -> assertThat(p).contains("malformed"));
         assertThat(credentials.redeem("nodot", "CA1", "pizza")).hasValueSatisfying(p -> assertThat(p).contains("malformed"));
         var foreign = StreamCredentials.create(new Secret("other"), clock).mint("CA1", "pizza");
         assertThat(credentials.redeem(foreign, "CA1", "pizza")).hasValueSatisfying(p -> assertThat(p).contains("not issued"));
