@@ -128,19 +128,21 @@ public final class Main {
     /** Registers every route on a server builder; tests use it with their own parts. */
     public static void setUp(WebServerConfig.Builder server, Parts parts) {
         var settings = parts.settings();
-        var signature = new TwilioSignature(settings.twilio().authToken());
+        var twilio = settings.twilio();
+        var signature = new TwilioSignature(twilio.authToken());
         var address = new PublicAddress(settings.publicUrl());
-        var credentials = StreamCredentials.create(settings.twilio().streamSecret(), parts.clock());
+        var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
         var webhooks = new TwilioWebhooks(signature, address, credentials,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
                 status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
-        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(), parts.calls(),
-                                             parts.telephonyMetrics(), settings.twilio().maxFrameBytes(),
-                                             parts.clock());
-        server.addProtocol(WsConfig.builder().name("websocket")
-                                   .maxFrameLength(settings.twilio().maxFrameBytes()).build());
+        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
+                                             parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(),
+                                             twilio.idleTimeout(), parts.clock());
+        server.addProtocol(WsConfig.builder().name("websocket").maxFrameLength(twilio.maxFrameBytes()).build());
+        // the softphone is an operator's browser behind the admin token: no idle check
         var softphone = new MediaStreamEndpoint(new Softphone(settings.adminToken()), parts.callFactory(), parts.calls(),
-                                                parts.telephonyMetrics(), settings.twilio().maxFrameBytes(), parts.clock());
+                                                parts.telephonyMetrics(), twilio.maxFrameBytes(), Duration.ZERO,
+                                                parts.clock());
         server.routing(routing -> routing
                 .register("/twilio", webhooks)
                 .register("/observe", new Observability(parts.metrics()))

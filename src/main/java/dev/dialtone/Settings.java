@@ -2,6 +2,7 @@ package dev.dialtone;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +34,14 @@ public record Settings(int port,
     static final Map<String, String> ENVIRONMENT = envMapping();
 
     /**
-     * Twilio account, auth and API settings, and the key of the per-call stream credentials
-     * (empty: random per process).
+     * Twilio account, auth and API settings, and what a Media Stream may do: the key of the
+     * per-call stream credentials (empty: random per process) and how long it may stay silent.
      */
-    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes, Secret streamSecret) {
-        /** The account settings without a stream secret. */
+    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes, Secret streamSecret,
+                         Duration idleTimeout) {
+        /** The account settings with the stream defaults. */
         public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
-            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""));
+            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), Duration.ofSeconds(5));
         }
     }
 
@@ -83,7 +85,8 @@ public record Settings(int port,
                            secret(c, "twilio.auth-token"),
                            uri(c, "twilio.api-url", "https://api.twilio.com"),
                            c.get("twilio.max-frame-bytes").asInt().orElse(65536),
-                           secret(c, "twilio.stream-secret")),
+                           secret(c, "twilio.stream-secret"),
+                           Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().orElse(5000L))),
                 provider(c, "deepgram", "url", "https://api.deepgram.com"),
                 provider(c, "openai", "base-url", "https://api.openai.com/v1"),
                 provider(c, "anthropic", "base-url", "https://api.anthropic.com"),
@@ -129,6 +132,7 @@ public record Settings(int port,
         m.put("TWILIO_AUTH_TOKEN", "twilio.auth-token");
         m.put("TWILIO_API_URL", "twilio.api-url");
         m.put("DIALTONE_STREAM_SECRET", "twilio.stream-secret");
+        m.put("DIALTONE_STREAM_IDLE_MS", "twilio.idle-timeout-ms");
         m.put("DEEPGRAM_API_KEY", "deepgram.api-key");
         m.put("DEEPGRAM_URL", "deepgram.url");
         m.put("OPENAI_API_KEY", "openai.api-key");

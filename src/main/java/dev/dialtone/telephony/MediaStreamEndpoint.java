@@ -1,19 +1,21 @@
 package dev.dialtone.telephony;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import io.helidon.common.socket.PeerInfo;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsUpgradeException;
-import io.helidon.common.socket.PeerInfo;
 
 /**
- * {@code WS /twilio/stream}: one {@link MediaStreamConnection} per socket, so no call's state
- * lives in a shared object. The upgrade is refused before any message is read when the Twilio
- * signature over the public wss URL does not match.
+ * {@code WS /twilio/stream} (and the softphone's): one {@link MediaStreamConnection} per socket,
+ * so no call's state lives in a shared object. The upgrade is refused before any message is read
+ * when the admission refuses it (for Twilio: the signature over the public wss URL); every socket
+ * is watched by the endpoint's {@link StreamWatch}.
  */
 public final class MediaStreamEndpoint implements Supplier<WsListener> {
     private static final System.Logger LOG = System.getLogger(MediaStreamEndpoint.class.getName());
@@ -23,15 +25,18 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
     private final ActiveCalls active;
     private final TelephonyMetrics metrics;
     private final int maxMessageBytes;
+    private final Duration idleTimeout;
     private final Clock clock;
+    private final StreamWatch watch = new StreamWatch();
 
-    public MediaStreamEndpoint(StreamAdmission admission, CallHandler.Factory calls,
-                               ActiveCalls active, TelephonyMetrics metrics, int maxMessageBytes, Clock clock) {
+    public MediaStreamEndpoint(StreamAdmission admission, CallHandler.Factory calls, ActiveCalls active,
+                               TelephonyMetrics metrics, int maxMessageBytes, Duration idleTimeout, Clock clock) {
         this.admission = admission;
         this.calls = calls;
         this.active = active;
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
+        this.idleTimeout = idleTimeout;
         this.clock = clock;
     }
 
@@ -46,7 +51,7 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
         if (problem.isPresent()) {
             metrics.refusedUpgrade();
             LOG.log(System.Logger.Level.WARNING, "Refused Media Stream upgrade on {0}: {1}",
-                    prologue.uriPath().rawPath(), problem.get());
+                    LogText.clean(prologue.uriPath().rawPath()), problem.get());
             throw new WsUpgradeException("Forbidden: " + problem.get());
         }
     }
@@ -73,6 +78,15 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
 
     int maxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    /** No message for this long ends the stream (zero: not checked). */
+    Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    StreamWatch watch() {
+        return watch;
     }
 
     Clock clock() {
