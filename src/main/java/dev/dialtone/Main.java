@@ -52,6 +52,7 @@ import dev.dialtone.telephony.MediaStreamEndpoint;
 import dev.dialtone.telephony.PublicAddress;
 import dev.dialtone.telephony.StreamAdmission;
 import dev.dialtone.telephony.StreamCredentials;
+import dev.dialtone.telephony.StreamLimits;
 import dev.dialtone.telephony.TelephonyMetrics;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
@@ -135,14 +136,15 @@ public final class Main {
         var webhooks = new TwilioWebhooks(signature, address, credentials,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
                 status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
+        var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
-                                             parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(),
-                                             twilio.idleTimeout(), parts.clock());
+                                             parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(), limits,
+                                             parts.clock());
         server.addProtocol(WsConfig.builder().name("websocket").maxFrameLength(twilio.maxFrameBytes()).build());
-        // the softphone is an operator's browser behind the admin token: no idle check
+        // the softphone is an operator's browser behind the admin token: same limits, but no idle check
         var softphone = new MediaStreamEndpoint(new Softphone(settings.adminToken()), parts.callFactory(), parts.calls(),
-                                                parts.telephonyMetrics(), twilio.maxFrameBytes(), Duration.ZERO,
-                                                parts.clock());
+                                                parts.telephonyMetrics(), twilio.maxFrameBytes(),
+                                                limits.withoutIdleTimeout(), parts.clock());
         server.routing(routing -> routing
                 .register("/twilio", webhooks)
                 .register("/observe", new Observability(parts.metrics()))

@@ -35,13 +35,13 @@ public record Settings(int port,
 
     /**
      * Twilio account, auth and API settings, and what a Media Stream may do: the key of the
-     * per-call stream credentials (empty: random per process) and how long it may stay silent.
+     * per-call stream credentials (empty: random per process) and the limits of one stream.
      */
     public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes, Secret streamSecret,
-                         Duration idleTimeout) {
+                         int maxMessagesPerSecond, int messageBurst, Duration idleTimeout) {
         /** The account settings with the stream defaults. */
         public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
-            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), Duration.ofSeconds(5));
+            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5));
         }
     }
 
@@ -86,6 +86,8 @@ public record Settings(int port,
                            uri(c, "twilio.api-url", "https://api.twilio.com"),
                            c.get("twilio.max-frame-bytes").asInt().orElse(65536),
                            secret(c, "twilio.stream-secret"),
+                           c.get("twilio.max-messages-per-second").asInt().orElse(100),
+                           c.get("twilio.message-burst").asInt().orElse(500),
                            Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().orElse(5000L))),
                 provider(c, "deepgram", "url", "https://api.deepgram.com"),
                 provider(c, "openai", "base-url", "https://api.openai.com/v1"),

@@ -19,17 +19,17 @@ import io.helidon.websocket.WsUpgradeException;
  * One Twilio Media Stream socket. It parses each message, creates the call's {@link CallHandler}
  * on a {@code start} that is bound to its call ({@link StreamAdmission#refuseStart}) and feeds it
  * the rest. Bad input (malformed JSON, unknown events, media before start, binary frames, typed
- * turns where they are not allowed) is logged with the call's ids and dropped: it never harms this
- * call's handler, let alone another call.
+ * turns where they are not allowed, frames over the rate) is dropped, counted and reported by a
+ * {@link DropLog}: it never harms this call's handler, let alone another call.
  *
  * <p>The call ends when the stream ends, however it ends, and its handler hears it exactly once:
  * a close frame, a dropped connection (which Helidon does not report: the {@link StreamWatch}
  * notices that the socket's reader thread has finished), a close of the server's own (1009 for a
- * message over the size limit, 1008 for a refused start), a failed send, or no message
+ * message over the size limit, 1008 for a flood or a refused start), a failed send, or no message
  * for the idle time-out. After a close of ours the peer has {@link #CLOSE_GRACE} to answer before
  * the connection is cut.
  *
- * <p>Threads: the socket's reader thread owns {@code partial} and {@code started};
+ * <p>Threads: the socket's reader thread owns {@code partial}, {@code budget} and {@code started};
  * the lock guards the end of the stream and the handler; the volatile fields are read by the
  * watch and by the threads that send.
  */
@@ -40,9 +40,11 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
     static final String LOST = "connection lost: the socket ended without a close frame";
 
     private final MediaStreamEndpoint endpoint;
+    private final DropLog drops;
     private final StringBuilder partial = new StringBuilder();
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean closeSent = new AtomicBoolean();
+    private MessageBudget budget;
     private boolean started;
     private WsSession session; // set on open, before the socket is watched
     private Thread reader;     // the socket's reader thread: it ends when Helidon is done with the socket
@@ -58,6 +60,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
 
     MediaStreamConnection(MediaStreamEndpoint endpoint) {
         this.endpoint = endpoint;
+        this.drops = new DropLog(endpoint.metrics(), System::nanoTime);
     }
 
     @Override
@@ -70,7 +73,9 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
     public void onOpen(WsSession session) {
         this.session = session;
         this.reader = Thread.currentThread();
-        lastMessageNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastMessageNanos = now;
+        budget = new MessageBudget(endpoint.limits(), now);
         if (!endpoint.admits(session.socketContext().remotePeer())) {
             endpoint.metrics().refusedUpgrade();
             closeFromReader(WsCloseCodes.VIOLATED_POLICY, "not allowed from this address",
@@ -82,14 +87,15 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
-        lastMessageNanos = System.nanoTime();
-        if (ended) {
+        long now = System.nanoTime();
+        lastMessageNanos = now;
+        if (!admit(now)) {
             return;
         }
         int max = endpoint.maxMessageBytes();
         if (partial.length() + text.length() > max) {
             partial.setLength(0);
-            reject("oversized", "message larger than " + max + " bytes");
+            drops.drop("oversized", "message larger than " + max + " bytes", callSid, streamSid);
             closeFromReader(WsCloseCodes.TOO_BIG, "message too big",
                             "stream closed by the server: a message over " + max + " bytes (1009)");
             return;
@@ -109,7 +115,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
         try {
             event = MediaStreamCodec.parse(message);
         } catch (MediaStreamCodec.MalformedMessage e) {
-            reject("malformed", e.getMessage());
+            drops.drop("malformed", e.getMessage(), callSid, streamSid);
             return;
         }
         endpoint.metrics().received(event);
@@ -119,9 +125,20 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
     @Override
     public void onMessage(WsSession session, BufferData buffer, boolean last) {
         lastMessageNanos = System.nanoTime();
-        if (!ended) {
-            reject("binary", "binary frame of " + buffer.available() + " bytes (Twilio sends text)");
+        if (admit(lastMessageNanos)) {
+            drops.drop("binary", "binary frame of " + buffer.available() + " bytes (Twilio sends text)", callSid,
+                       streamSid);
         }
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        admit(System.nanoTime()); // counted against the rate like any frame; not a sign of a live call
+    }
+
+    @Override
+    public void onPong(WsSession session, BufferData buffer) {
+        admit(System.nanoTime());
     }
 
     @Override
@@ -149,7 +166,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
             }
             return true; // until the reader thread is done
         }
-        var idle = endpoint.idleTimeout();
+        var idle = endpoint.limits().idleTimeout();
         if (!idle.isZero() && nowNanos - lastMessageNanos > idle.toNanos()) {
             var why = "no message for " + idle.toMillis() + " ms";
             end("connection lost: " + why);
@@ -171,6 +188,28 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
         abort();
     }
 
+    /** Charges one frame to the rate; false when it must be dropped (or the stream is over). */
+    private boolean admit(long now) {
+        if (ended) {
+            return false;
+        }
+        return switch (budget.take(now)) {
+            case ACCEPT -> true;
+            case DROP -> {
+                drops.drop("rate-limited", "over " + endpoint.limits().messagesPerSecond() + " messages a second",
+                           callSid, streamSid);
+                yield false;
+            }
+            case CLOSE -> {
+                drops.drop("rate-limited", "still over the rate after " + endpoint.limits().strikes() + " dropped",
+                           callSid, streamSid);
+                closeFromReader(WsCloseCodes.VIOLATED_POLICY, "too many messages",
+                                "stream closed by the server: too many messages (1008)");
+                yield false;
+            }
+        };
+    }
+
     private void handle(StreamEvent event) {
         switch (event) {
             case StreamEvent.Connected c -> {
@@ -178,7 +217,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
             }
             case StreamEvent.Start start -> start(start);
             case StreamEvent.Text text when !endpoint.admission().acceptsText() ->
-                    reject("text", "typed turns are accepted on the softphone only");
+                    drops.drop("text", "typed turns are accepted on the softphone only", callSid, streamSid);
             case StreamEvent.Stop stop -> {
                 deliver(stop);
                 var o = out;
@@ -192,7 +231,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
 
     private void start(StreamEvent.Start start) {
         if (started) {
-            reject("duplicate-start", "second start on one stream");
+            drops.drop("duplicate-start", "second start on one stream", callSid, streamSid);
             return;
         }
         started = true;
@@ -262,7 +301,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
     private void deliver(StreamEvent event) {
         var h = handler;
         if (h == null) {
-            reject("before-start", "event before start");
+            drops.drop("before-start", "event before start", callSid, streamSid);
             return;
         }
         try {
@@ -333,6 +372,7 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
         if (o != null) {
             o.markClosed();
         }
+        drops.flush(callSid, streamSid);
         if (c != null) {
             endpoint.active().remove(c);
         }
@@ -341,12 +381,6 @@ final class MediaStreamConnection implements WsListener, StreamWatch.Watched, Ou
             LOG.log(System.Logger.Level.INFO, "Call {0} stream {1} ended: {2}", LogText.clean(callSid),
                     LogText.clean(streamSid), reason);
         }
-    }
-
-    private void reject(String reason, String detail) {
-        endpoint.metrics().rejected(reason);
-        LOG.log(System.Logger.Level.WARNING, "Call {0} stream {1}: dropped message ({2})", LogText.clean(callSid),
-                LogText.clean(streamSid), LogText.clean(detail));
     }
 
     private void notify(CallHandler h, String reason) {

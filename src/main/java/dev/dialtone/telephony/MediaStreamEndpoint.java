@@ -1,7 +1,6 @@
 package dev.dialtone.telephony;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -15,7 +14,7 @@ import io.helidon.websocket.WsUpgradeException;
  * {@code WS /twilio/stream} (and the softphone's): one {@link MediaStreamConnection} per socket,
  * so no call's state lives in a shared object. The upgrade is refused before any message is read
  * when the admission refuses it (for Twilio: the signature over the public wss URL); every socket
- * is watched by the endpoint's {@link StreamWatch}.
+ * keeps to the {@link StreamLimits} and is watched by the endpoint's {@link StreamWatch}.
  */
 public final class MediaStreamEndpoint implements Supplier<WsListener> {
     private static final System.Logger LOG = System.getLogger(MediaStreamEndpoint.class.getName());
@@ -25,18 +24,18 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
     private final ActiveCalls active;
     private final TelephonyMetrics metrics;
     private final int maxMessageBytes;
-    private final Duration idleTimeout;
+    private final StreamLimits limits;
     private final Clock clock;
     private final StreamWatch watch = new StreamWatch();
 
     public MediaStreamEndpoint(StreamAdmission admission, CallHandler.Factory calls, ActiveCalls active,
-                               TelephonyMetrics metrics, int maxMessageBytes, Duration idleTimeout, Clock clock) {
+                               TelephonyMetrics metrics, int maxMessageBytes, StreamLimits limits, Clock clock) {
         this.admission = admission;
         this.calls = calls;
         this.active = active;
         this.metrics = metrics;
         this.maxMessageBytes = maxMessageBytes;
-        this.idleTimeout = idleTimeout;
+        this.limits = limits;
         this.clock = clock;
     }
 
@@ -80,9 +79,8 @@ public final class MediaStreamEndpoint implements Supplier<WsListener> {
         return maxMessageBytes;
     }
 
-    /** No message for this long ends the stream (zero: not checked). */
-    Duration idleTimeout() {
-        return idleTimeout;
+    StreamLimits limits() {
+        return limits;
     }
 
     StreamWatch watch() {

@@ -46,7 +46,7 @@ class MediaStreamConnectionTest {
                 };
             },
             active, new TelephonyMetrics(new SimpleMeterRegistry(), active), 65536,
-            Duration.ZERO, Clock.systemUTC());
+            StreamLimits.defaults().withoutIdleTimeout(), Clock.systemUTC());
 
     @Test
     void aFailedSendEndsTheCallAtOnce() {

@@ -2,11 +2,13 @@ package dev.dialtone.telephony;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.dialtone.Await;
+import dev.dialtone.LogCapture;
 import dev.dialtone.fakes.FakeAudio;
 import dev.dialtone.fakes.FakeDeepgramStt;
 import dev.dialtone.fakes.FakeLlmServer;
@@ -27,7 +30,7 @@ import dev.dialtone.fakes.RawTwilioStream;
 
 /**
  * A call ends when its stream ends, however it ends: the connection dropped without a close frame
- * (FIN or reset), a frame or message over the size limit, or silence. Ended means the
+ * (FIN or reset), a frame or message over the size limit, a flood, or silence. Ended means the
  * STT stream is closed, the LLM request in flight is cancelled, the record is completed with the
  * reason, the call has left the live lists and the gauge is back down: within 5 s.
  */
@@ -135,6 +138,35 @@ class StreamEndTest {
         var call = callWaitingForTheLlm(Map.of("DIALTONE_STREAM_IDLE_MS", "1000"));
         long lastMessage = System.nanoTime();
         assertEnded(call, lastMessage, "no message");
+    }
+
+    @Test
+    void aFloodIsThrottledThenClosedWith1008AndLoggedOnceASecond() throws Exception {
+        var call = callWaitingForTheLlm(Map.of("DIALTONE_STREAM_IDLE_MS", "60000"));
+        var frames = new ByteArrayOutputStream();
+        var silence = FakeAudio.silence(20);
+        for (int i = 0; i < 20_000; i++) {
+            frames.writeBytes(RawTwilioStream.frame(0x1, true,
+                    RawTwilioStream.media(call.streamSid(), 100 + i, silence).getBytes(StandardCharsets.UTF_8)));
+        }
+        try (var logs = LogCapture.of("dev.dialtone.telephony")) {
+            long started = System.nanoTime();
+            var writer = Thread.ofVirtual().start(() -> {
+                try {
+                    call.raw().write(frames.toByteArray());
+                } catch (IOException e) {
+                    // the server closed the socket part-way through: expected
+                }
+            });
+            assertThat(call.raw().awaitClose(Duration.ofSeconds(20))).isEqualTo(1008);
+            assertEnded(call, System.nanoTime(), "too many messages");
+            writer.join(Duration.ofSeconds(20));
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            var dropLines = logs.messages().stream().filter(m -> m.contains(call.callSid()) && m.contains("dropped")).toList();
+            assertThat(dropLines).as("drop reports, at most one a second (plus the last one at the close)")
+                                 .isNotEmpty().hasSizeLessThanOrEqualTo((int) seconds + 2);
+        }
+        assertThat(metrics()).containsPattern("dialtone_twilio_messages_rejected_total\\{reason=\"rate-limited\"} [1-9]\\d{2,}");
     }
 
     private static long millisUntil(long deadlineNanos) {
