@@ -52,6 +52,8 @@ import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.MediaStreamEndpoint;
 import dev.dialtone.telephony.PublicAddress;
 import dev.dialtone.telephony.StreamAdmission;
+import dev.dialtone.telephony.StreamCredentials;
+import dev.dialtone.telephony.StreamLimits;
 import dev.dialtone.telephony.TelephonyMetrics;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
@@ -151,18 +153,22 @@ public final class Main {
     /** Registers every route on a server builder; tests use it with their own parts. */
     public static void setUp(WebServerConfig.Builder server, Parts parts) {
         var settings = parts.settings();
-        var signature = new TwilioSignature(settings.twilio().authToken());
+        var twilio = settings.twilio();
+        var signature = new TwilioSignature(twilio.authToken());
         var address = new PublicAddress(settings.publicUrl());
-        var webhooks = new TwilioWebhooks(signature, address,
+        var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
+        var webhooks = new TwilioWebhooks(signature, address, credentials,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
                 status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
-        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address), parts.callFactory(), parts.calls(),
-                                             parts.telephonyMetrics(), settings.twilio().maxFrameBytes(),
+        var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
+        var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
+                                             parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(), limits,
                                              parts.clock());
-        server.addProtocol(WsConfig.builder().name("websocket")
-                                   .maxFrameLength(settings.twilio().maxFrameBytes()).build());
+        server.addProtocol(WsConfig.builder().name("websocket").maxFrameLength(twilio.maxFrameBytes()).build());
+        // the softphone is an operator's browser behind the admin token: same limits, but no idle check
         var softphone = new MediaStreamEndpoint(new Softphone(parts.adminToken()), parts.callFactory(), parts.calls(),
-                                                parts.telephonyMetrics(), settings.twilio().maxFrameBytes(), parts.clock());
+                                                parts.telephonyMetrics(), twilio.maxFrameBytes(),
+                                                limits.withoutIdleTimeout(), parts.clock());
         var metricsToken = settings.metricsAuth() ? Optional.of(parts.adminToken()) : Optional.<Secret>empty();
         server.routing(routing -> routing
                 .addFilter(new SecurityHeaders())
@@ -194,6 +200,10 @@ public final class Main {
         if (settings.adminToken().isSet() && settings.adminToken().value().length() < 16) {
             LOG.log(System.Logger.Level.WARNING, "DIALTONE_ADMIN_TOKEN is short ({0} characters): use 32 or more random ones",
                     settings.adminToken().value().length());
+        }
+        if (!settings.twilio().streamSecret().isSet()) {
+            LOG.log(System.Logger.Level.INFO, "DIALTONE_STREAM_SECRET is not set: stream credentials use a random key of "
+                    + "this process (right for one server; servers behind one webhook URL must share a secret)");
         }
         LOG.log(System.Logger.Level.INFO, "Public URL: {0}",
                 settings.publicUrl().map(Object::toString).orElse("(derived from Host / X-Forwarded-Host)"));

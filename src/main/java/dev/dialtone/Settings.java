@@ -2,6 +2,7 @@ package dev.dialtone;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,16 @@ public record Settings(int port,
     /** Environment variable -> config key. The environment wins. */
     static final Map<String, String> ENVIRONMENT = envMapping();
 
-    /** Twilio account, auth and API settings. */
-    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
+    /**
+     * Twilio account, auth and API settings, and what a Media Stream may do: the key of the
+     * per-call stream credentials (empty: random per process) and the limits of one stream.
+     */
+    public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes, Secret streamSecret,
+                         int maxMessagesPerSecond, int messageBurst, Duration idleTimeout) {
+        /** The account settings with the stream defaults. */
+        public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
+            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5));
+        }
     }
 
     /** One provider's API key and base URL. */
@@ -77,7 +86,11 @@ public record Settings(int port,
                 new Twilio(text(c, "twilio.account-sid").orElse(""),
                            secret(c, "twilio.auth-token"),
                            uri(c, "twilio.api-url", "https://api.twilio.com"),
-                           c.get("twilio.max-frame-bytes").asInt().orElse(65536)),
+                           c.get("twilio.max-frame-bytes").asInt().orElse(65536),
+                           secret(c, "twilio.stream-secret"),
+                           c.get("twilio.max-messages-per-second").asInt().orElse(100),
+                           c.get("twilio.message-burst").asInt().orElse(500),
+                           Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().orElse(5000L))),
                 provider(c, "deepgram", "url", "https://api.deepgram.com"),
                 provider(c, "openai", "base-url", "https://api.openai.com/v1"),
                 provider(c, "anthropic", "base-url", "https://api.anthropic.com"),
@@ -133,6 +146,8 @@ public record Settings(int port,
         m.put("TWILIO_ACCOUNT_SID", "twilio.account-sid");
         m.put("TWILIO_AUTH_TOKEN", "twilio.auth-token");
         m.put("TWILIO_API_URL", "twilio.api-url");
+        m.put("DIALTONE_STREAM_SECRET", "twilio.stream-secret");
+        m.put("DIALTONE_STREAM_IDLE_MS", "twilio.idle-timeout-ms");
         m.put("DEEPGRAM_API_KEY", "deepgram.api-key");
         m.put("DEEPGRAM_URL", "deepgram.url");
         m.put("OPENAI_API_KEY", "openai.api-key");

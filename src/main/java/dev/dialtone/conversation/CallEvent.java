@@ -61,8 +61,8 @@ sealed interface CallEvent {
     record TimerFired(TimerKind kind, long generation) implements CallEvent {
     }
 
-    /** Twilio's stream ended (caller hung up, or the call was transferred away). */
-    record StreamEnded() implements CallEvent {
+    /** Twilio's stream ended (caller hung up, the call was transferred away, the connection was lost...): why. */
+    record StreamEnded(String reason) implements CallEvent {
     }
 
     /** The timers a call runs. */

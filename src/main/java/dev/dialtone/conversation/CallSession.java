@@ -100,7 +100,7 @@ public final class CallSession implements CallHandler {
             case StreamEvent.Media media -> speech.hear(media.payload());
             case StreamEvent.Dtmf dtmf -> post(new CallEvent.Digit(dtmf.digit()));
             case StreamEvent.Mark mark -> post(new CallEvent.MarkEchoed(mark.name(), clock.nanos()));
-            case StreamEvent.Stop stop -> post(new CallEvent.StreamEnded());
+            case StreamEvent.Stop stop -> post(new CallEvent.StreamEnded("caller hung up"));
             case StreamEvent.Text text -> type(text.text());
             default -> {
             }
@@ -108,8 +108,8 @@ public final class CallSession implements CallHandler {
     }
 
     @Override
-    public void onStreamClosed() {
-        post(new CallEvent.StreamEnded());
+    public void onStreamClosed(String reason) {
+        post(new CallEvent.StreamEnded(reason));
     }
 
     private void run() {

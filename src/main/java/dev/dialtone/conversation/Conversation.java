@@ -101,7 +101,7 @@ final class Conversation implements Speaking.Listener {
             case CallEvent.TypedTurn typed -> onTyped(typed.text());
             case CallEvent.Action action -> onAction(action.action());
             case CallEvent.TimerFired timer -> onTimer(timer);
-            case CallEvent.StreamEnded ended -> stop("caller hung up");
+            case CallEvent.StreamEnded ended -> stop(ended.reason());
             case CallEvent.CallerSpeaking caller -> {
                 callerActive();
                 if (speaking.interruptible() && speaking.audible()) {

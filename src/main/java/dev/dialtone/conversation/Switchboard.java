@@ -68,7 +68,7 @@ public final class Switchboard implements CallHandler.Factory {
                 public void onEvent(StreamEvent event) {
                 }
 
-                public void onStreamClosed() {
+                public void onStreamClosed(String reason) {
                 }
             };
         }

@@ -7,21 +7,25 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The calls whose Media Stream is open now, by call sid; read by metrics and the admin API. */
+/**
+ * The calls whose Media Stream is open now, by call sid: one live stream per call. Read by metrics
+ * and the admin API.
+ */
 public final class ActiveCalls {
     /** What is known about a live call at the edge. */
-    public record ActiveCall(String callSid, String streamSid, String from, String to, String flow,
-                             Instant startedAt, CallHandler handler) {
+    public record ActiveCall(String callSid, String streamSid, String from, String to, String flow, Instant startedAt) {
     }
 
     private final Map<String, ActiveCall> calls = new ConcurrentHashMap<>();
 
-    void add(ActiveCall call) {
-        calls.put(call.callSid(), call);
+    /** Claims the call's sid for this stream; false when another stream of the call is live. */
+    boolean add(ActiveCall call) {
+        return calls.putIfAbsent(call.callSid(), call) == null;
     }
 
-    void remove(String callSid) {
-        calls.remove(callSid);
+    /** Removes this stream's entry (never another stream's of the same call). */
+    void remove(ActiveCall call) {
+        calls.remove(call.callSid(), call);
     }
 
     public int size() {

@@ -10,8 +10,13 @@ public interface CallHandler {
     /** Media, DTMF, mark and stop events of this call, in the order Twilio sent them. */
     void onEvent(StreamEvent event);
 
-    /** The socket closed (after stop, or dropped). Called exactly once, last. */
-    void onStreamClosed();
+    /**
+     * The stream ended, however it ended (close frame, dropped connection, a close of the
+     * server's own, a failed send, silence): the call must end. Called exactly once, last, from
+     * any thread. {@code reason} says how, for the call's record (e.g. "stream lost: connection
+     * dropped without a close frame").
+     */
+    void onStreamClosed(String reason);
 
     /** Creates the handler for a call whose stream has just started. */
     @FunctionalInterface

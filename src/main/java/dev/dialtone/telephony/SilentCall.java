@@ -28,9 +28,9 @@ public final class SilentCall implements CallHandler {
     }
 
     @Override
-    public void onStreamClosed() {
-        LOG.log(System.Logger.Level.INFO, "Call {0} ended after {1} ms of caller audio and {2} digits",
-                start.callSid(), audioBytes.get() / 8, digits.get());
+    public void onStreamClosed(String reason) {
+        LOG.log(System.Logger.Level.INFO, "Call {0} ended ({1}) after {2} ms of caller audio and {3} digits",
+                LogText.clean(start.callSid()), reason, audioBytes.get() / 8, digits.get());
     }
 
     /** Caller audio received so far, in bytes of mu-law (8 per millisecond). */

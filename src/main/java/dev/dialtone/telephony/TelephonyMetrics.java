@@ -3,7 +3,10 @@ package dev.dialtone.telephony;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** Counters of the Twilio edge: messages in and out by event, and refused input by reason. */
+/**
+ * Counters of the Twilio edge: messages in and out by event, refused input by reason, refused
+ * upgrades and refused streams (a start without a valid credential, a second stream of a call).
+ */
 public final class TelephonyMetrics {
     private final MeterRegistry registry;
     // media flows 50 times a second per call each way: its counters are looked up once
@@ -45,6 +48,10 @@ public final class TelephonyMetrics {
 
     void refusedUpgrade() {
         registry.counter("dialtone.twilio.upgrades.refused").increment();
+    }
+
+    void refusedStream(String reason) {
+        registry.counter("dialtone.twilio.streams.refused", "reason", reason).increment();
     }
 
     private static String name(StreamEvent event) {

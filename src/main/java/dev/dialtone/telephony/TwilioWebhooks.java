@@ -1,14 +1,14 @@
 package dev.dialtone.telephony;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -17,16 +17,20 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The HTTP side of the Twilio edge: the voice webhook answers an incoming call with TwiML that
- * connects it to our Media Stream, and the status webhook receives call and stream status.
- * Both refuse requests whose Twilio signature does not match.
+ * connects it to our Media Stream (with the call's stream credential as a {@code <Parameter>}),
+ * and the status webhook receives call and stream status. Both refuse a request without a
+ * signature before reading its body, read at most {@link WebhookForm#MAX_BYTES} of it, and refuse
+ * it unless its Twilio signature matches; nothing else looks at the form before that.
  */
 public final class TwilioWebhooks implements HttpService {
     private static final System.Logger LOG = System.getLogger(TwilioWebhooks.class.getName());
     public static final String STREAM_PATH = "/twilio/stream";
     static final String STATUS_PATH = "/twilio/status";
+    private static final HeaderName SIGNATURE = HeaderNames.create("X-Twilio-Signature");
 
     private final TwilioSignature signature;
     private final PublicAddress address;
+    private final StreamCredentials credentials;
     private final Function<String, Optional<String>> flowForNumber;
     private final Consumer<Map<String, String>> statusListener;
 
@@ -34,11 +38,12 @@ public final class TwilioWebhooks implements HttpService {
      * @param flowForNumber the flow that answers a called number, if any (carried to the stream as a parameter)
      * @param statusListener receives every signed status callback's parameters
      */
-    public TwilioWebhooks(TwilioSignature signature, PublicAddress address,
+    public TwilioWebhooks(TwilioSignature signature, PublicAddress address, StreamCredentials credentials,
                           Function<String, Optional<String>> flowForNumber,
                           Consumer<Map<String, String>> statusListener) {
         this.signature = signature;
         this.address = address;
+        this.credentials = credentials;
         this.flowForNumber = flowForNumber;
         this.statusListener = statusListener;
     }
@@ -61,7 +66,7 @@ public final class TwilioWebhooks implements HttpService {
         res.headers().set(HeaderNames.CONTENT_TYPE, "text/xml; charset=UTF-8");
         if (flow.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "Call {0} to {1}: no flow answers this number (and no default flow)",
-                    form.getOrDefault("CallSid", "?"), to);
+                    LogText.clean(form.getOrDefault("CallSid", "?")), LogText.clean(to));
             res.send(TwimlWriter.sayAndHangUp("Sorry, this number is not in service."));
             return;
         }
@@ -70,6 +75,7 @@ public final class TwilioWebhooks implements HttpService {
         parameters.put("to", to);
         parameters.put("direction", form.getOrDefault("Direction", "inbound"));
         parameters.put("flow", flow.get());
+        parameters.put(StreamCredentials.PARAMETER, credentials.mint(form.getOrDefault("CallSid", ""), flow.get()));
         res.send(TwimlWriter.connectStream(address.wss(req.headers(), STREAM_PATH),
                                      address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH, parameters));
     }
@@ -83,36 +89,42 @@ public final class TwilioWebhooks implements HttpService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    /** Reads the form and checks its signature; on failure answers 403 and returns empty. */
+    /**
+     * Reads the form and checks its signature; on failure answers (403 unsigned or wrongly signed,
+     * 413 too large, 400 malformed or too many parameters) and returns empty.
+     */
     private Optional<Map<String, String>> verifiedForm(ServerRequest req, ServerResponse res) {
-        var form = parseForm(req.content().as(String.class));
+        var header = req.headers().first(SIGNATURE);
+        if (signature.enforced() && header.filter(h -> !h.isBlank()).isEmpty()) {
+            return refuse(req, res, Status.FORBIDDEN_403, "missing X-Twilio-Signature header", "?"); // body unread
+        }
+        Map<String, String> form;
+        try {
+            form = WebhookForm.read(req);
+        } catch (WebhookForm.Refused e) {
+            return refuse(req, res, e.status(), e.getMessage(), "?");
+        }
         var query = req.query().rawValue();
         var url = address.httpBase(req.headers(), req.isSecure()) + req.prologue().uriPath().rawPath()
                   + (query.isEmpty() ? "" : "?" + query);
-        var problem = signature.problem(url, form, req.headers().first(HeaderNames.create("X-Twilio-Signature")));
+        var problem = signature.problem(url, form, header);
         if (problem.isPresent()) {
-            LOG.log(System.Logger.Level.WARNING, "Refused Twilio webhook {0} (CallSid {1}): {2}",
-                    req.path().rawPath(), form.getOrDefault("CallSid", "?"), problem.get());
-            res.status(Status.FORBIDDEN_403).send("Forbidden: " + problem.get());
-            return Optional.empty();
+            return refuse(req, res, Status.FORBIDDEN_403, problem.get(), form.getOrDefault("CallSid", "?"));
         }
         return Optional.of(form);
     }
 
-    static Map<String, String> parseForm(String body) {
-        var form = new LinkedHashMap<String, String>();
-        if (body == null || body.isEmpty()) {
-            return form;
-        }
-        for (var pair : body.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            var name = eq < 0 ? pair : pair.substring(0, eq);
-            var value = eq < 0 ? "" : pair.substring(eq + 1);
-            form.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-        }
-        return form;
+    /**
+     * Answers a refused webhook and logs one line (no stack trace). The connection is closed after
+     * the answer, so that an unread body is not read just to be thrown away.
+     */
+    private static Optional<Map<String, String>> refuse(ServerRequest req, ServerResponse res, Status status,
+                                                        String why, String callSid) {
+        LOG.log(System.Logger.Level.WARNING, "Refused Twilio webhook {0} (CallSid {1}): {2} {3}",
+                LogText.clean(req.path().rawPath()), LogText.clean(callSid), status.code(), why);
+        res.status(status);
+        res.headers().set(HeaderValues.CONNECTION_CLOSE);
+        res.send((status == Status.FORBIDDEN_403 ? "Forbidden: " : "") + why);
+        return Optional.empty();
     }
 }

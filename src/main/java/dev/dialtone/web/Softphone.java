@@ -28,4 +28,10 @@ public final class Softphone implements StreamAdmission {
         return token.inHeaderOrQuery(headers, prologue.query()) ? Optional.empty()
                 : Optional.of("missing or wrong admin token");
     }
+
+    /** The softphone's text box sends typed turns; Twilio's streams may not. */
+    @Override
+    public boolean acceptsText() {
+        return true;
+    }
 }

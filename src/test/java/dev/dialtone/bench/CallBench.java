@@ -57,7 +57,10 @@ public final class CallBench {
         System.out.printf(Locale.ROOT, "Dialtone call benchmark: %d turns + 1 barge-in per call; fixed fake delays "
                 + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores%n", TURNS, STT_ENDPOINTING.toMillis(),
                 LLM_FIRST_TOKEN.toMillis(), TTS_FIRST_BYTE.toMillis(), FIXED_MS, Runtime.getRuntime().availableProcessors());
-        try (var world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_DB", "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1"))) {
+        // the live-heap level holds calls open with a silent caller for up to a minute: Twilio would stream
+        // silence meanwhile, these callers send nothing, so the idle time-out is set out of their way
+        try (var world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_DB", "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1",
+                                                                "DIALTONE_STREAM_IDLE_MS", "120000"))) {
             world.tts.firstByteDelay(TTS_FIRST_BYTE).msPerChar(40);
             world.llm.timeToFirstToken(LLM_FIRST_TOKEN);
             world.stt.interimEvery(Duration.ofMillis(100)).script(u -> "I would like a large pizza please");

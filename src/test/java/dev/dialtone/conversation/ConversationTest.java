@@ -160,7 +160,7 @@ class ConversationTest extends HarnessTestBase {
         for (int i = 0; i < 1_000; i++) {
             call.handle(new CallEvent.Digit("7"));
         }
-        call.handle(new CallEvent.StreamEnded());
+        call.handle(new CallEvent.StreamEnded("caller hung up"));
         call.clock.advance(Conversation.DIGIT_GAP);
         call.drain();
         assertThat(llm.requests).hasSize(1);

@@ -12,9 +12,9 @@ class MailboxTest {
         var mailbox = new Mailbox(10);
         mailbox.offer(new CallEvent.Digit("1"));
         mailbox.offer(new CallEvent.MarkEchoed("seg-1", 0));
-        mailbox.offer(new CallEvent.StreamEnded());
+        mailbox.offer(new CallEvent.StreamEnded("caller hung up"));
 
-        assertThat(mailbox.take()).isEqualTo(new CallEvent.StreamEnded());
+        assertThat(mailbox.take()).isEqualTo(new CallEvent.StreamEnded("caller hung up"));
         assertThat(mailbox.take()).isEqualTo(new CallEvent.Digit("1"));
         assertThat(mailbox.take()).isEqualTo(new CallEvent.MarkEchoed("seg-1", 0));
     }

@@ -116,6 +116,16 @@ public final class FakeTwilio {
     }
 
     /**
+     * Opens the stream the TwiML asked for, signed like Twilio, as raw bytes on a TCP socket
+     * ({@link RawTwilioStream}: for tests that drop the connection or send what a WebSocket
+     * client would not); nothing is sent after the upgrade.
+     */
+    public RawTwilioStream raw(TwimlAnswer twiml) throws IOException {
+        var signature = authToken.isEmpty() ? null : TwilioSigner.sign(authToken, twiml.streamUrl(), Map.of());
+        return RawTwilioStream.open(socketUri(twiml.streamUrl()), signature);
+    }
+
+    /**
      * Opens the browser softphone's stream ({@code /softphone?token=}) the way the console does: the
      * same Media Streams protocol, a made-up call sid, and the flow in the start parameters.
      */

@@ -112,7 +112,7 @@ class MediaStreamTest {
         }
 
         @Override
-        public void onStreamClosed() {
+        public void onStreamClosed(String reason) {
             closed = true;
             playout.close();
         }

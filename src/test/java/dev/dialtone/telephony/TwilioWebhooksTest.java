@@ -2,11 +2,16 @@ package dev.dialtone.telephony;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.helidon.webserver.WebServerConfig;
@@ -14,6 +19,7 @@ import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
 import org.junit.jupiter.api.Test;
 
+import dev.dialtone.LogCapture;
 import dev.dialtone.Main;
 import dev.dialtone.TestSettings;
 import dev.dialtone.fakes.FakeTwilio;
@@ -129,5 +135,78 @@ class TwilioWebhooksTest {
                                   .as("the JVM's own gauges beside the calls'")
                                   .containsPattern("jvm_memory_used_bytes\\{area=\"heap\"")
                                   .contains("process_cpu_usage", "jvm_threads_live_threads");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedWith413BeforeItIsRead() throws Exception {
+        // ten megabytes announced, none sent: the answer comes from the headers alone
+        var response = rawPost("/twilio/voice", "Content-Length: 10485760\r\nX-Twilio-Signature: x\r\n", "");
+        assertThat(response).startsWith("HTTP/1.1 413");
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitIsRefusedWith413() throws Exception {
+        var body = ("CallSid=CA9&Pad=" + "x".repeat(100_000)).getBytes(StandardCharsets.UTF_8);
+        var req = HttpRequest.newBuilder(URI.create(server + "/twilio/voice"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Twilio-Signature", "x")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build();
+        var res = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void anUnsignedRequestIsRefusedBeforeItsBodyIsRead() throws Exception {
+        // a body is announced but never sent: the missing signature is enough to answer
+        var response = rawPost("/twilio/voice", "Content-Length: 60000\r\n", "");
+        assertThat(response).startsWith("HTTP/1.1 403");
+    }
+
+    @Test
+    void malformedFormEncodingAnswers400WithoutAStackTrace() throws Exception {
+        try (var logs = LogCapture.of("")) {
+            var res = twilio.post(server + "/twilio/voice", Map.of(), "x");
+            var raw = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(server + "/twilio/voice"))
+                               .header("Content-Type", "application/x-www-form-urlencoded")
+                               .header("X-Twilio-Signature", "x")
+                               .POST(HttpRequest.BodyPublishers.ofString("CallSid=CA%zz&To=%2")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(raw.statusCode()).isEqualTo(400);
+            assertThat(raw.body()).contains("malformed");
+            assertThat(res.statusCode()).as("an empty form, wrongly signed").isEqualTo(403);
+            assertThat(logs.records()).noneMatch(r -> r.getThrown() != null);
+        }
+    }
+
+    @Test
+    void aHugeNumberOfParametersIsRefusedEvenWhenSigned() throws Exception {
+        var params = twilio.callParams("CA10", "+15551230000", "+15550001111");
+        var many = new LinkedHashMap<>(params);
+        for (int i = 0; many.size() < 10_000; i++) {
+            many.put(Integer.toString(i, 36), "");
+        }
+        var url = server + "/twilio/voice";
+        var res = twilio.post(url, many, TwilioSigner.sign(TestSettings.AUTH_TOKEN, url, many));
+        assertThat(res.statusCode()).isEqualTo(400);
+        assertThat(res.body()).contains("too many parameters");
+    }
+
+    /** A POST written by hand; returns the status line and whatever else arrived within 10 s. */
+    private String rawPost(String path, String headers, String body) throws IOException {
+        try (var socket = new Socket(server.getHost(), server.getPort())) {
+            socket.setSoTimeout(10_000);
+            var request = "POST " + path + " HTTP/1.1\r\nHost: " + server.getRawAuthority()
+                          + "\r\nContent-Type: application/x-www-form-urlencoded\r\n" + headers + "\r\n" + body;
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            var in = socket.getInputStream();
+            var response = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && response.indexOf("\r\n") < 0) {
+                response.append((char) c);
+            }
+            return response.toString();
+        }
     }
 }
