@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.dialtone.Await;
 import dev.dialtone.fakes.FakeAudio;
+import dev.dialtone.fakes.FakeCall;
 import dev.dialtone.fakes.FakeLlmServer.Call;
 import dev.dialtone.fakes.FakeLlmServer.Reply;
 import dev.dialtone.fakes.FakeServerFault;
@@ -47,7 +48,7 @@ class CallFlowTest {
      * The caller speaks (a tone, which the fake STT transcribes from its script), then is silent
      * long enough to end the turn; returns when their speech ended (System.nanoTime).
      */
-    static long speak(dev.dialtone.fakes.FakeCall call, int millis) {
+    static long speak(FakeCall call, int millis) {
         call.sendAudio(FakeAudio.tone(440, millis));
         long ended = call.lastAudioSentNanos();
         call.sendAudio(FakeAudio.silence(600));
