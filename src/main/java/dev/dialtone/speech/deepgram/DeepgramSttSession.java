@@ -15,15 +15,15 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * One call's Deepgram stream. A writer thread owns the socket and the audio not yet acknowledged;
- * socket readers only decode results and post commands back to it. The state is guarded by
- * {@link #writer}, which the writer thread holds except while it waits for a command: when it is
- * idle and nothing is queued, caller audio is sent at once on the caller's thread instead of
- * waking the writer for every 20 ms frame (one thread hop fewer on the way to end of turn).
+ * the caller's audio, control commands and the socket readers' results all reach it as commands,
+ * so the thread that hands in audio (the Twilio socket's reader) never waits on Deepgram's socket:
+ * a Deepgram that stops reading fills the writer's queue, not the caller's stream, and its socket
+ * is dropped by the send time-out and replaced (with the unacknowledged audio sent again).
  *
  * <p>Acknowledgement: a final result ({@code is_final}) covering audio up to {@code start+duration}
  * means Deepgram will never revise that audio, so it is dropped from the resend buffer. When the
@@ -33,6 +33,11 @@ import java.util.function.Consumer;
 final class DeepgramSttSession implements SttSession {
     private static final System.Logger LOG = System.getLogger(DeepgramSttSession.class.getName());
     static final int BYTES_PER_SECOND = 8000;
+    /**
+     * Audio frames waiting for the writer, at most: 10 s of 20 ms frames, twice the socket's send
+     * time-out, so a stalled socket is dropped and replaced before this bound is met.
+     */
+    static final int MAX_QUEUED_AUDIO = 500;
     /** Resend buffer cap: 30 s of audio; beyond that the oldest is dropped (Deepgram finalises far sooner). */
     private static final long MAX_UNACKED = 30L * BYTES_PER_SECOND;
 
@@ -62,11 +67,11 @@ final class DeepgramSttSession implements SttSession {
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     /** Commands posted and not yet handled (counted before they are queued, so audio never overtakes one). */
     private final AtomicInteger queued = new AtomicInteger();
-    private final ReentrantLock writer = new ReentrantLock();
+    private final AtomicLong droppedFrames = new AtomicLong();
     /** Set by close(), or by the writer when the session ended on its own (then input is dropped, not queued). */
     private final AtomicBoolean closeRequested = new AtomicBoolean();
 
-    // Guarded by writer, from here on.
+    // The writer thread's, from here on.
     private final ArrayDeque<byte[]> unacked = new ArrayDeque<>();
     /** Call position (bytes) of the first unacknowledged byte. */
     private long unackedStart;
@@ -107,18 +112,14 @@ final class DeepgramSttSession implements SttSession {
         if (closeRequested.get() || mulaw.length == 0) {
             return;
         }
-        var data = mulaw.clone();
-        if (queued.get() == 0 && writer.tryLock()) {
-            try {
-                if (queued.get() == 0 && !closeRequested.get()) {
-                    onAudio(data);
-                    return;
-                }
-            } finally {
-                writer.unlock();
+        if (queued.get() >= MAX_QUEUED_AUDIO) {
+            if (droppedFrames.getAndIncrement() % MAX_QUEUED_AUDIO == 0) {
+                LOG.log(System.Logger.Level.WARNING, "deepgram stt: the writer is {0} frames behind; caller audio dropped",
+                        MAX_QUEUED_AUDIO);
             }
+            return;
         }
-        post(new Audio(data));
+        post(new Audio(mulaw.clone()));
     }
 
     private void post(Command command) {
@@ -126,17 +127,11 @@ final class DeepgramSttSession implements SttSession {
         commands.add(command);
     }
 
-    /** Waits for the next command with the writer lock released, so callers may send audio meanwhile. */
     private Command next(long timeoutNanos) throws InterruptedException {
-        writer.unlock();
-        try {
-            return commands.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-        } finally {
-            writer.lock();
-        }
+        return commands.poll(timeoutNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Audio, on whichever thread holds {@link #writer}: checked for a stall as it goes, whichever path it took. */
+    /** Audio, on the writer thread: checked for a stall as it goes. */
     private void onAudio(byte[] data) {
         dropIfStalled();
         if (unackedStart + unackedBytes <= heardUntil) {
@@ -161,7 +156,6 @@ final class DeepgramSttSession implements SttSession {
     }
 
     private void run() {
-        writer.lock();
         try {
             if (!reconnect(null)) {
                 return;
@@ -199,7 +193,6 @@ final class DeepgramSttSession implements SttSession {
             if (connection != null) {
                 connection.socket().abort();
             }
-            writer.unlock();
         }
     }
 
