@@ -20,13 +20,18 @@ public final class Fuzz {
     private final Random random;
     private final List<byte[]> samples;
 
-    public Fuzz(long seed, List<String> samples) {
+    public Fuzz(long seed, List<byte[]> samples) {
         this.random = new Random(seed);
-        this.samples = samples.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
+        this.samples = List.copyOf(samples);
     }
 
-    /** Runs {@code check} on {@code cases} inputs; a failure is rethrown with its case and input. */
+    /** Runs {@code check} on {@code cases} inputs made from text samples (UTF-8). */
     public static void run(int cases, List<String> samples, Consumer<byte[]> check) {
+        runBytes(cases, samples.stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList(), check);
+    }
+
+    /** Runs {@code check} on {@code cases} inputs made from byte samples; a failure names its case and input. */
+    public static void runBytes(int cases, List<byte[]> samples, Consumer<byte[]> check) {
         for (int n = 0; n < cases; n++) {
             var input = new Fuzz(n, samples).next();
             try {
