@@ -32,6 +32,9 @@ public record Settings(int port,
                        int retentionDays,
                        Config plugin) {
 
+    /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
+    static final String DEFAULTS = "dev/dialtone/config.yaml";
+
     /** Environment variable -> config key. The environment wins. */
     static final Map<String, String> ENVIRONMENT = envMapping();
 
@@ -76,32 +79,33 @@ public record Settings(int port,
         if (Files.isRegularFile(file)) {
             builder.addSource(ConfigSources.file(file));
         }
+        builder.addSource(ConfigSources.classpath(DEFAULTS)); // the defaults, under everything else
         return from(builder.build());
     }
 
     static Settings from(Config c) {
         return new Settings(
-                c.get("server.port").asInt().orElse(8080),
+                c.get("server.port").asInt().get(),
                 text(c, "server.public-url").map(Settings::withoutTrailingSlash).map(URI::create),
                 new Twilio(text(c, "twilio.account-sid").orElse(""),
                            secret(c, "twilio.auth-token"),
-                           uri(c, "twilio.api-url", "https://api.twilio.com"),
-                           c.get("twilio.max-frame-bytes").asInt().orElse(65536),
+                           uri(c, "twilio.api-url"),
+                           c.get("twilio.max-frame-bytes").asInt().get(),
                            secret(c, "twilio.stream-secret"),
-                           c.get("twilio.max-messages-per-second").asInt().orElse(100),
-                           c.get("twilio.message-burst").asInt().orElse(500),
-                           Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().orElse(5000L))),
-                provider(c, "deepgram", "url", "https://api.deepgram.com"),
-                provider(c, "openai", "base-url", "https://api.openai.com/v1"),
-                provider(c, "anthropic", "base-url", "https://api.anthropic.com"),
-                provider(c, "elevenlabs", "url", "https://api.elevenlabs.io"),
-                Path.of(text(c, "dialtone.flows").orElse("./flows")),
-                Path.of(text(c, "dialtone.plugins").orElse("./plugins")),
-                Path.of(text(c, "dialtone.data").orElse("./data")),
+                           c.get("twilio.max-messages-per-second").asInt().get(),
+                           c.get("twilio.message-burst").asInt().get(),
+                           Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().get())),
+                provider(c, "deepgram", "url"),
+                provider(c, "openai", "base-url"),
+                provider(c, "anthropic", "base-url"),
+                provider(c, "elevenlabs", "url"),
+                Path.of(text(c, "dialtone.flows").orElseThrow()),
+                Path.of(text(c, "dialtone.plugins").orElseThrow()),
+                Path.of(text(c, "dialtone.data").orElseThrow()),
                 text(c, "dialtone.db").orElse(""),
                 secret(c, "dialtone.admin-token"),
                 flag(c, "dialtone.metrics-auth"),
-                c.get("dialtone.retention-days").asInt().orElse(90),
+                c.get("dialtone.retention-days").asInt().get(),
                 c.get("plugins"));
     }
 
@@ -110,8 +114,8 @@ public record Settings(int port,
         return List.of(deepgram, openai, anthropic, elevenlabs);
     }
 
-    private static Provider provider(Config c, String name, String urlKey, String defaultUrl) {
-        return new Provider(name, secret(c, name + ".api-key"), uri(c, name + "." + urlKey, defaultUrl));
+    private static Provider provider(Config c, String name, String urlKey) {
+        return new Provider(name, secret(c, name + ".api-key"), uri(c, name + "." + urlKey));
     }
 
     private static Optional<String> text(Config c, String key) {
@@ -131,8 +135,8 @@ public record Settings(int port,
         return new Secret(text(c, key).orElse(""));
     }
 
-    private static URI uri(Config c, String key, String fallback) {
-        return URI.create(withoutTrailingSlash(text(c, key).orElse(fallback)));
+    private static URI uri(Config c, String key) {
+        return URI.create(withoutTrailingSlash(text(c, key).orElseThrow()));
     }
 
     private static String withoutTrailingSlash(String url) {

@@ -14,6 +14,25 @@ import org.junit.jupiter.api.io.TempDir;
 class SettingsTest {
 
     @Test
+    void withoutAnyConfigFileTheDefaultsAreConfigYamlsPackagedCopy(@TempDir Path dir) throws Exception {
+        var packaged = Settings.class.getClassLoader().getResourceAsStream(Settings.DEFAULTS).readAllBytes();
+        assertThat(packaged).as("the packaged defaults are config.yaml").isEqualTo(Files.readAllBytes(Path.of("config.yaml")));
+        var s = Settings.load(dir.resolve("absent.yaml"), Map.of());
+        assertThat(s).usingRecursiveComparison().ignoringFields("plugin")
+                     .isEqualTo(Settings.load(Path.of("config.yaml"), Map.of()));
+    }
+
+    @Test
+    void everyEnvironmentVariableIsNamedInConfigYamlBesideItsKey() throws Exception {
+        var lines = Files.readAllLines(Path.of("config.yaml"));
+        Settings.ENVIRONMENT.forEach((variable, key) -> {
+            var leaf = key.substring(key.lastIndexOf('.') + 1);
+            assertThat(lines).as(variable + " beside " + key)
+                             .anyMatch(line -> line.strip().startsWith(leaf + ":") && line.contains("# " + variable));
+        });
+    }
+
+    @Test
     void configYamlHoldsTheDefaults() {
         var s = Settings.load(Path.of("config.yaml"), Map.of());
         assertThat(s.port()).isEqualTo(8080);
