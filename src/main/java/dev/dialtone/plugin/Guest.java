@@ -8,9 +8,9 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
 /**
- * One warm sandboxed context holding one plugin module, plus the glue that turns the plain-string
- * host bridge into the plugin-facing {@code call} API and turns {@code run}'s result (sync or
- * async) into JSON text. Used by one thread at a time; the owning pool hands it out.
+ * One sandboxed context holding one plugin module, plus the glue that turns the plain-string host
+ * bridge into the plugin-facing {@code call} API and turns {@code run}'s result (sync or async) into
+ * JSON text. It serves one tool call and is then closed; the owning {@link PluginTool} hands it out.
  */
 record Guest(Context context, Value exports, Value describe, Value invoke) {
 
