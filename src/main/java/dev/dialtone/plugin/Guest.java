@@ -6,6 +6,7 @@ import org.graalvm.polyglot.ResourceLimits;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
  * One sandboxed context holding one plugin module, plus the glue that turns the plain-string host
@@ -102,8 +103,12 @@ record Guest(Context context, Value exports, Value describe, Value invoke) {
                 .build();
     }
 
-    /** Evaluates the module and the glue in {@code context}. Runs guest code: call it under the Runner. */
-    static Guest in(Context context, Source module) {
+    /**
+     * Installs the {@link BufferGuard}, then evaluates the module and the glue in {@code context}. Runs
+     * guest code: call it under the Runner.
+     */
+    static Guest in(Context context, Source module, int maxBufferBytes, ProxyExecutable refused) {
+        BufferGuard.install(context, maxBufferBytes, refused);
         var exports = context.eval(module);
         var glue = context.eval(GLUE);
         return new Guest(context, exports, glue.getMember("describe"), glue.getMember("invoke"));

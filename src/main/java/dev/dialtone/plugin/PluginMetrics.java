@@ -27,6 +27,13 @@ final class PluginMetrics {
                 .register(registry).increment();
     }
 
+    /** A single buffer or string over {@link PluginLimits#maxBufferBytes} refused before it was allocated. */
+    void refused(String plugin) {
+        Counter.builder("dialtone.plugin.allocations.refused")
+                .description("Single plugin allocations refused for their size before anything was allocated")
+                .tag("plugin", plugin).register(registry).increment();
+    }
+
     /**
      * A context started for a plugin: ahead of calls, in the background, or on a call's own path
      * (no warm context was ready, so that call waited for it).

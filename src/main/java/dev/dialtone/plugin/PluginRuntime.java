@@ -18,6 +18,7 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -125,7 +126,7 @@ public final class PluginRuntime implements AutoCloseable {
         var context = Guest.newContext(engine, name, settings.limits());
         metrics.contextStarted(name, false);
         var run = runner.run(context, () -> {
-            var guest = Guest.in(context, source);
+            var guest = Guest.in(context, source, settings.limits().maxBufferBytes(), refusals(name));
             return new Started(guest, guest.describe().execute(guest.exports()).asString());
         }, settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes());
         return switch (run) {
@@ -171,12 +172,13 @@ public final class PluginRuntime implements AutoCloseable {
             var limits = settings.limits();
             var context = Guest.newContext(engine, name, limits);
             metrics.contextStarted(name, onCallPath);
-            var run = (onCallPath ? runner : warmer).run(context, () -> Guest.in(context, source),
+            var run = (onCallPath ? runner : warmer).run(context,
+                    () -> Guest.in(context, source, limits.maxBufferBytes(), refusals(name)),
                     limits.maxTimeout(), limits.allocationBudgetBytes());
             return switch (run) {
                 case Runner.Run.Done<Guest> done -> done.value();
-                case Runner.Run.Stopped<Guest> stopped -> throw new IllegalStateException("plugin " + name
-                        + " could not start a context: it " + stopped.cause().describe(limits.maxTimeout(), limits.allocationBudgetBytes()));
+                case Runner.Run.Stopped<Guest> stopped -> throw new IllegalStateException("plugin " + name + " could not start a "
+                        + "context: it " + stopped.cause().describe(limits.maxTimeout(), limits.allocationBudgetBytes()));
                 case Runner.Run.Failed<Guest> failed -> {
                     context.close(true);
                     throw new IllegalStateException("plugin " + name + " could not start a context: "
@@ -186,6 +188,14 @@ public final class PluginRuntime implements AutoCloseable {
         } finally {
             starting.readLock().unlock();
         }
+    }
+
+    /** What the {@link BufferGuard} in a context of {@code plugin} calls when it refuses an allocation. */
+    private ProxyExecutable refusals(String plugin) {
+        return args -> {
+            metrics.refused(plugin);
+            return null;
+        };
     }
 
     /** Takes the shared start lock unless the runtime is closing; the caller unlocks it. */
