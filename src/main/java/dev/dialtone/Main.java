@@ -292,7 +292,7 @@ public final class Main {
             new JvmThreadMetrics().bindTo(metrics);
             var calls = new ActiveCalls();
             var twilio = new TwilioCalls(settings.twilio());
-            var plugins = new PluginRuntime(pluginSettings(settings.plugin()));
+            var plugins = new PluginRuntime(pluginSettings(settings.plugin()), metrics);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock);
             var outcome = flows.start();

@@ -6,11 +6,12 @@ import org.graalvm.polyglot.ResourceLimits;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 
 /**
- * One warm sandboxed context holding one plugin module, plus the glue that turns the plain-string
- * host bridge into the plugin-facing {@code call} API and turns {@code run}'s result (sync or
- * async) into JSON text. Used by one thread at a time; the owning pool hands it out.
+ * One sandboxed context holding one plugin module, plus the glue that turns the plain-string host
+ * bridge into the plugin-facing {@code call} API and turns {@code run}'s result (sync or async) into
+ * JSON text. It serves one tool call and is then closed; the owning {@link PluginTool} hands it out.
  */
 record Guest(Context context, Value exports, Value describe, Value invoke) {
 
@@ -102,8 +103,12 @@ record Guest(Context context, Value exports, Value describe, Value invoke) {
                 .build();
     }
 
-    /** Evaluates the module and the glue in {@code context}. Runs guest code: call it under the Runner. */
-    static Guest in(Context context, Source module) {
+    /**
+     * Installs the {@link BufferGuard}, then evaluates the module and the glue in {@code context}. Runs
+     * guest code: call it under the Runner.
+     */
+    static Guest in(Context context, Source module, int maxBufferBytes, ProxyExecutable refused) {
+        BufferGuard.install(context, maxBufferBytes, refused);
         var exports = context.eval(module);
         var glue = context.eval(GLUE);
         return new Guest(context, exports, glue.getMember("describe"), glue.getMember("invoke"));

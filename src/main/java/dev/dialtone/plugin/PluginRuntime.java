@@ -18,22 +18,30 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.SandboxPolicy;
 import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Loads JavaScript tool plugins ({@code plugins/NAME.js}, an ES module whose default export has
  * description, parameters, optional say and timeoutMs, and run) into sandboxed GraalJS contexts.
  * One runtime per server: it owns the single shared {@link Engine} (so sources are parsed once),
- * the platform threads that run guest code under limits, and the allow-listed HTTP client.
+ * the platform threads that run guest code under limits, the allow-listed HTTP client and the
+ * plugin metrics ({@link PluginMetrics}). Each context serves one tool call ({@link PluginTool}).
  */
 public final class PluginRuntime implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    /** Contexts started ahead of calls at once: one per core of a small machine is enough to keep up. */
+    private static final int BACKGROUND_STARTS = 2;
 
     private final PluginSettings settings;
     private final Engine engine;
-    private final Runner runner;
+    private final Runner runner; // tool calls, loads, and contexts a call is waiting for
+    private final Runner warmer; // contexts started ahead of calls, so that they never hold a call's turn
     private final HostFetch fetch;
+    private final PluginMetrics metrics;
     /**
      * Held shared while a context is created and its module evaluated, exclusively by {@link #close()}:
      * GraalJS deadlocks when the engine closes while another thread initialises one of its contexts
@@ -42,9 +50,16 @@ public final class PluginRuntime implements AutoCloseable {
     private final ReentrantReadWriteLock starting = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
+    /** A runtime whose metrics go nowhere (offline validation, tests). */
     public PluginRuntime(PluginSettings settings) {
+        this(settings, new SimpleMeterRegistry());
+    }
+
+    public PluginRuntime(PluginSettings settings, MeterRegistry meters) {
         this.settings = settings;
+        this.metrics = new PluginMetrics(meters);
         this.runner = new Runner(settings.limits().maxConcurrentRuns());
+        this.warmer = new Runner(BACKGROUND_STARTS);
         this.fetch = new HostFetch(settings.allowedHosts(), settings.limits().maxFetchBytes());
         var sink = new LogSink("engine");
         this.engine = Engine.newBuilder("js")
@@ -109,8 +124,9 @@ public final class PluginRuntime implements AutoCloseable {
 
     private Started startLocked(Path file, String name, Source source) throws PluginException {
         var context = Guest.newContext(engine, name, settings.limits());
+        metrics.contextStarted(name, false);
         var run = runner.run(context, () -> {
-            var guest = Guest.in(context, source);
+            var guest = Guest.in(context, source, settings.limits().maxBufferBytes(), refusals(name));
             return new Started(guest, guest.describe().execute(guest.exports()).asString());
         }, settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes());
         return switch (run) {
@@ -144,22 +160,42 @@ public final class PluginRuntime implements AutoCloseable {
         return nl < 0 ? text : text.substring(0, nl);
     }
 
-    Guest startGuest(String name, Source source) {
+    /**
+     * Starts a context for one call of an already loaded plugin: evaluates its module, under the same
+     * limits as a call. {@code onCallPath}: a call is waiting for it (for the metric).
+     */
+    Guest startGuest(String name, Source source, boolean onCallPath) {
         if (!enterStart()) {
             throw new IllegalStateException("plugin " + name + " cannot start a context: the plugin runtime is closed");
         }
         try {
-            var context = Guest.newContext(engine, name, settings.limits());
-            var run = runner.run(context, () -> Guest.in(context, source), settings.limits().maxTimeout(),
-                    settings.limits().allocationBudgetBytes());
-            if (run instanceof Runner.Run.Done<Guest> done) {
-                return done.value();
-            }
-            context.close(true);
-            throw new IllegalStateException("plugin " + name + " could not start a new context");
+            var limits = settings.limits();
+            var context = Guest.newContext(engine, name, limits);
+            metrics.contextStarted(name, onCallPath);
+            var run = (onCallPath ? runner : warmer).run(context,
+                    () -> Guest.in(context, source, limits.maxBufferBytes(), refusals(name)),
+                    limits.maxTimeout(), limits.allocationBudgetBytes());
+            return switch (run) {
+                case Runner.Run.Done<Guest> done -> done.value();
+                case Runner.Run.Stopped<Guest> stopped -> throw new IllegalStateException("plugin " + name + " could not start a "
+                        + "context: it " + stopped.cause().describe(limits.maxTimeout(), limits.allocationBudgetBytes()));
+                case Runner.Run.Failed<Guest> failed -> {
+                    context.close(true);
+                    throw new IllegalStateException("plugin " + name + " could not start a context: "
+                            + firstLine(String.valueOf(failed.error().getMessage())));
+                }
+            };
         } finally {
             starting.readLock().unlock();
         }
+    }
+
+    /** What the {@link BufferGuard} in a context of {@code plugin} calls when it refuses an allocation. */
+    private ProxyExecutable refusals(String plugin) {
+        return args -> {
+            metrics.refused(plugin);
+            return null;
+        };
     }
 
     /** Takes the shared start lock unless the runtime is closing; the caller unlocks it. */
@@ -180,6 +216,14 @@ public final class PluginRuntime implements AutoCloseable {
 
     HostFetch fetch() {
         return fetch;
+    }
+
+    PluginMetrics metrics() {
+        return metrics;
+    }
+
+    boolean closed() {
+        return closed;
     }
 
     private static String sha256(byte[] bytes) {
@@ -206,6 +250,7 @@ public final class PluginRuntime implements AutoCloseable {
             LogSink.log("engine", "closing while a plugin context is still starting");
         }
         runner.close();
+        warmer.close();
         try {
             engine.close(true);
         } catch (RuntimeException ignored) {

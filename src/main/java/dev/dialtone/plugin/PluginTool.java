@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
@@ -18,15 +19,19 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
- * One loaded version of a JavaScript plugin, usable as a {@link Tool}. It keeps a small pool of warm
- * contexts (each used by one call at a time); a context whose run failed or was stopped is thrown
- * away and a fresh one is warmed in the background, never on the caller's path unless every context
- * is busy. Module-level variables therefore live per warm context: per-call data belongs in
- * {@code call.state}.
- * {@link #close()} retires this version: idle contexts close now, busy ones when their run ends,
- * and calls still pinned to this version get a fresh context.
+ * One loaded version of a JavaScript plugin, usable as a {@link Tool}. Each tool call runs in a
+ * context of its own, which is closed when the call ends, however it ends: nothing a run leaves
+ * behind (module-level variables, a poisoned built-in, memory it holds) reaches another call, so
+ * what a plugin can pin is bounded by one run's limits (see {@link PluginLimits}). Per-call data
+ * that must last belongs in {@code call.state}. So that calls do not wait for a context to start,
+ * up to {@link PluginLimits#warmContextsPerPlugin} contexts are started ahead, in the background,
+ * after each call; a call starts one on its own path only when none is ready or under way.
+ * {@link #close()} retires this version: warm contexts close now, and calls still pinned to this
+ * version start their own.
  */
 public final class PluginTool implements Tool, AutoCloseable {
+    /** How often a call waiting for the context being warmed checks that the warming still goes on. */
+    private static final long WAIT_SLICE_MS = 5;
     private static final Pattern STACK_LOCATION = Pattern.compile("([\\w.-]+\\.js):(\\d+)");
 
     private final PluginRuntime runtime;
@@ -37,8 +42,9 @@ public final class PluginTool implements Tool, AutoCloseable {
     private final PluginRuntime.Meta meta;
     private final ArgumentCheck arguments;
     private final String configJson;
-    private final BlockingQueue<Guest> idle; // any thread
-    private final Semaphore slots; // bounds concurrent runs to the pool size
+    private final BlockingQueue<Guest> idle; // any thread: started contexts that no call has used
+    private final AtomicBoolean warming = new AtomicBoolean(); // a background thread is starting contexts
+    private final Semaphore slots; // bounds this version's concurrent runs
     private volatile boolean retired; // set once by close()
 
     PluginTool(PluginRuntime runtime, Path file, String name, String sourceHash, Source source,
@@ -51,9 +57,9 @@ public final class PluginTool implements Tool, AutoCloseable {
         this.meta = meta;
         this.arguments = arguments;
         this.configJson = Json.writeValue(runtime.settings().configOf(name));
-        int size = runtime.settings().limits().maxContextsPerPlugin();
-        this.idle = new ArrayBlockingQueue<>(size);
-        this.slots = new Semaphore(size);
+        var limits = runtime.settings().limits();
+        this.idle = new ArrayBlockingQueue<>(limits.warmContextsPerPlugin());
+        this.slots = new Semaphore(limits.maxContextsPerPlugin());
         idle.add(first);
     }
 
@@ -92,7 +98,7 @@ public final class PluginTool implements Tool, AutoCloseable {
         return sourceHash;
     }
 
-    /** Number of warm contexts waiting for a call (for tests and the admin view). */
+    /** Number of warm contexts waiting for a call (for tests and the admin view); none is ever reused. */
     public int warmContexts() {
         return idle.size();
     }
@@ -113,17 +119,18 @@ public final class PluginTool implements Tool, AutoCloseable {
             return fail("was cancelled because the call ended");
         }
         try {
-            var guest = idle.poll();
-            if (guest == null) {
-                try {
-                    guest = runtime.startGuest(name, source);
-                } catch (RuntimeException e) {
-                    return fail("could not start: " + e.getMessage());
-                }
+            Guest guest;
+            try {
+                guest = take(deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return fail("was cancelled because the call ended");
+            } catch (RuntimeException e) {
+                return fail("could not start: " + e.getMessage());
             }
             var left = Duration.ofNanos(deadline - System.nanoTime());
             if (left.toMillis() < 1) {
-                idle.offer(guest);
+                recycle(guest);
                 return fail("did not get a turn within " + meta.timeout().toMillis() + " ms; try again");
             }
             return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call, left);
@@ -132,11 +139,12 @@ public final class PluginTool implements Tool, AutoCloseable {
         }
     }
 
+    /** Runs one call in {@code guest}, then closes it (or, if the call never got a turn, keeps it for the next). */
     private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call, Duration limit) {
-        boolean reusable = false;
+        boolean used = true;
         try {
             var context = guest.context();
-            context.resetLimits();
+            context.resetLimits(); // the module's start-up statements do not count against the call
             var host = HostBridge.of(name, call, runtime.fetch(), System.nanoTime() + limit.toNanos());
             var info = new LinkedHashMap<String, Object>();
             info.put("sid", call.sid());
@@ -153,28 +161,36 @@ public final class PluginTool implements Tool, AutoCloseable {
                 return Boolean.TRUE;
             }, limit, limits.allocationBudgetBytes());
             return switch (run) {
-                case Runner.Run.Stopped<Boolean> stopped ->
-                        fail("was stopped: it " + stopped.cause().describe(meta.timeout(), limits.allocationBudgetBytes()));
-                case Runner.Run.Failed<Boolean> failed -> failure(failed.error());
-                case Runner.Run.Done<Boolean> done -> {
-                    var outcome = settled.outcome(limits.maxResultChars());
-                    // Only a clean run leaves the context for the next call: a failed one may have left its realm half-changed.
-                    reusable = outcome instanceof ToolOutcome.Result;
-                    yield outcome;
+                case Runner.Run.Stopped<Boolean> stopped -> {
+                    used = stopped.cause() != Runner.Cause.BUSY; // no plugin code ran
+                    runtime.metrics().stopped(name, stopped.cause().metric());
+                    yield fail("was stopped: it " + stopped.cause().describe(meta.timeout(), limits.allocationBudgetBytes()));
                 }
+                case Runner.Run.Failed<Boolean> failed -> failure(failed.error());
+                case Runner.Run.Done<Boolean> done -> settled.outcome(limits.maxResultChars());
             };
         } catch (RuntimeException e) {
             return fail("failed: " + e.getClass().getSimpleName());
         } finally {
-            release(guest, reusable);
+            if (used) {
+                // Whatever the run kept, module state included, goes with its context; closing takes a
+                // few hundred microseconds, which the caller need not wait for.
+                Thread.ofVirtual().name("plugin-close-" + name).start(() -> {
+                    guest.close();
+                    warmUp();
+                });
+            } else {
+                recycle(guest);
+            }
         }
     }
 
     private ToolOutcome failure(Throwable error) {
         if (error instanceof PolyglotException pe) {
             if (pe.isResourceExhausted()) {
-                var msg = String.valueOf(pe.getMessage());
-                return fail(msg.contains("Statement count limit")
+                boolean statements = String.valueOf(pe.getMessage()).contains("Statement count limit");
+                runtime.metrics().stopped(name, statements ? PluginMetrics.Stop.STATEMENTS : PluginMetrics.Stop.MEMORY);
+                return fail(statements
                         ? "was stopped: it ran more than " + runtime.settings().limits().statementLimit() + " statements"
                         : "was stopped: it ran out of memory");
             }
@@ -183,28 +199,55 @@ public final class PluginTool implements Tool, AutoCloseable {
         return fail("failed: " + error.getClass().getSimpleName());
     }
 
-    private void release(Guest guest, boolean reusable) {
-        if (reusable && !retired && idle.offer(guest)) {
-            if (retired && idle.remove(guest)) {
-                guest.close();
-            }
-            return;
-        }
-        guest.close();
-        if (!reusable && !retired && idle.isEmpty()) {
-            Thread.ofVirtual().name("plugin-warm-" + name).start(this::warmOne);
+    /** Keeps a context that no call has used for the next call, or closes it if none is wanted. */
+    private void recycle(Guest guest) {
+        if (retired || !idle.offer(guest)) {
+            guest.close();
+        } else if (retired && idle.remove(guest)) {
+            guest.close(); // close() ran between the check and the offer
         }
     }
 
-    private void warmOne() {
-        try {
-            var guest = runtime.startGuest(name, source);
-            if (retired || !idle.offer(guest)) {
-                guest.close();
-            }
-        } catch (RuntimeException e) {
-            LogSink.log(name, "could not warm a replacement context: " + e.getMessage());
+    /**
+     * A context for one call: a warm one, else the next one the background thread finishes (it is
+     * already under way, and a second start beside it would only slow both), else one started on
+     * this call's path.
+     */
+    private Guest take(long deadlineNanos) throws InterruptedException {
+        var guest = idle.poll();
+        while (guest == null && warming.get() && deadlineNanos - System.nanoTime() > 0) {
+            guest = idle.poll(WAIT_SLICE_MS, TimeUnit.MILLISECONDS);
         }
+        return guest != null ? guest : runtime.startGuest(name, source, true);
+    }
+
+    /**
+     * Starts contexts in the background, one after another on one thread per version, until
+     * {@link PluginLimits#warmContextsPerPlugin} are ready.
+     */
+    private void warmUp() {
+        int target = runtime.settings().limits().warmContextsPerPlugin();
+        if (retired || idle.size() >= target || !warming.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("plugin-warm-" + name).start(() -> {
+            boolean failed = false;
+            try {
+                while (!retired && idle.size() < target) {
+                    recycle(runtime.startGuest(name, source, false));
+                }
+            } catch (RuntimeException e) {
+                failed = true; // the next call tries again
+                if (!runtime.closed()) {
+                    LogSink.log(name, "could not warm a context: " + e.getMessage());
+                }
+            } finally {
+                warming.set(false);
+            }
+            if (!failed) {
+                warmUp(); // a call may have taken a context after the loop's last check
+            }
+        });
     }
 
     private ToolOutcome.Failure fail(String what) {

@@ -18,8 +18,8 @@ import com.sun.management.ThreadMXBean;
  * thread, because the JDK counts allocated bytes per platform thread only (virtual threads report
  * -1); the calling thread waits and watches, and cancels the context (closing it for good) when the
  * run goes over either bound. The caller therefore never waits much longer than the time limit.
- * At most {@code maxConcurrent} guest runs proceed at once, so plugin memory is bounded by
- * {@code maxConcurrent} x the allocation budget even under load.
+ * At most {@code maxConcurrent} guest runs proceed at once, so what running plugins hold is bounded
+ * by {@code maxConcurrent} x the allocation budget even under load.
  */
 final class Runner implements AutoCloseable {
     private static final ThreadMXBean THREADS =
@@ -62,6 +62,15 @@ final class Runner implements AutoCloseable {
                 case MEMORY -> "used more than " + (allocationBudget >> 20) + " MB of memory";
                 case CANCELLED -> "was cancelled because the call ended";
                 case BUSY -> "did not get a turn within " + timeLimit.toMillis() + " ms (too many plugins running)";
+            };
+        }
+
+        PluginMetrics.Stop metric() {
+            return switch (this) {
+                case TIME -> PluginMetrics.Stop.TIME;
+                case MEMORY -> PluginMetrics.Stop.MEMORY;
+                case CANCELLED -> PluginMetrics.Stop.CANCELLED;
+                case BUSY -> PluginMetrics.Stop.BUSY;
             };
         }
     }

@@ -1,6 +1,7 @@
 package dev.dialtone.plugin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class RuntimeCloseTest {
             var warm = Thread.ofVirtual().start(() -> {
                 starting.countDown();
                 try {
-                    runtime.startGuest("menu", MODULE).close();
+                    runtime.startGuest("menu", MODULE, false).close();
                 } catch (RuntimeException e) {
                     // refused or cancelled by the close: either is fine
                 }
@@ -51,7 +52,7 @@ class RuntimeCloseTest {
     void aStartAfterTheCloseIsRefused() {
         var runtime = new PluginRuntime(new PluginSettings(List.of(), Map.of(), PluginLimits.defaults()));
         runtime.close();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runtime.startGuest("menu", MODULE))
+        assertThatThrownBy(() -> runtime.startGuest("menu", MODULE, false))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("the plugin runtime is closed");
     }
 }

@@ -315,9 +315,7 @@ class SandboxTest {
 
     @Test
     void pluginRunsBeyondTheGlobalCapWaitThenFailClearly() throws Exception {
-        var d = PluginLimits.defaults();
-        var oneAtATime = new PluginLimits(d.defaultTimeout(), d.maxTimeout(), 10_000_000_000L, d.allocationBudgetBytes(),
-                d.maxResultChars(), d.maxFetchBytes(), d.maxSourceBytes(), d.maxContextsPerPlugin(), 1);
+        var oneAtATime = PluginLimits.defaults().withStatementLimit(10_000_000_000L).withMaxConcurrentRuns(1);
         try (var capped = new PluginRuntime(new PluginSettings(List.of(), Map.of(), oneAtATime))) {
             var spinner = dir.resolve("spinner.js");
             Files.writeString(spinner, "export default { description: 'd', timeoutMs: 1500, run(a, call) { call.say('started'); "
