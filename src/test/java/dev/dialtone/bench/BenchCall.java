@@ -79,7 +79,9 @@ final class BenchCall {
             tally.get().turnFailed("no " + e.getMessage());
         } catch (TimeoutException | RuntimeException e) {
             failed = true;
-            tally.get().turnFailed("the call broke: " + withoutSids(String.valueOf(e.getMessage())));
+            var what = e instanceof TimeoutException ? "the caller's line stalled: its audio did not go out within 5 s"
+                    : e.getClass().getSimpleName() + ": " + withoutSids(String.valueOf(e.getMessage()));
+            tally.get().turnFailed("the call broke: " + what);
         } finally {
             live.ended();
             tally.get().callEnded(failed);

@@ -77,14 +77,20 @@ final class LevelRun {
             long warnings = server.logWarnings() - warningsBefore;
             sampler.close();
             // read after the figures above, so that the reading costs the measured part nothing
-            var records = fakes.records(port).read(tally.callSids());
+            var reader = fakes.records(port);
+            var records = reader.read(tally.callSids());
+            if (!records.stillActive().isEmpty()) {
+                out.printf(Locale.ROOT, "%s: the server still holds %d of these calls open after their callers hung up; "
+                           + "hung up through the admin API: %d%n", name, records.stillActive().size(),
+                           reader.hangUp(records.stillActive()));
+            }
             var result = new Result(calls, tally, wall, callMinutes, cpu, driverCpu, peakRss, endRss, fakes.toolCallsMade(),
                                     fakes.takeToolResultsMissing(), fakes.llmRefusals() - refusalsBefore, logLines, warnings,
                                     records);
             out.printf(Locale.ROOT, "%s done in %.0f s: %d turns, %d failed; the server's record: %d of %d tool turns "
                        + "answered wrongly, %d errors, %d calls left open; server %.2f CPU s per call-minute%n",
                        name, wall, tally.turns(), tally.failedTurns(), records.wrongReplies(), records.toolTurns(),
-                       records.errors().values().stream().mapToInt(Integer::intValue).sum(), records.stillActive(),
+                       records.errors().values().stream().mapToInt(Integer::intValue).sum(), records.stillActive().size(),
                        result.cpuPerCallMinute());
             return result;
         }

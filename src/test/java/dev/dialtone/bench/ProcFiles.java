@@ -103,7 +103,11 @@ final class ProcFiles {
     static Set<String> listeningInodes(String table, int port) {
         var inodes = new HashSet<String>();
         var hexPort = String.format(Locale.ROOT, "%04X", port);
+        var localPort = ":" + hexPort + " ";
         for (var line : table.split("\n")) {
+            if (!line.contains(localPort)) {
+                continue; // most lines: split only the few that can match (a busy host has thousands)
+            }
             var f = line.trim().split(" +");
             if (f.length > 9 && f[3].equals(LISTEN) && f[1].endsWith(":" + hexPort)) {
                 inodes.add(f[9]);

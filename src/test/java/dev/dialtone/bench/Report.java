@@ -57,12 +57,15 @@ final class Report {
                        + "above; the server's record: %d of %d calls read, %d left open%n",
                        l.calls(), l.callMinutes(), l.wallSeconds(), l.serverCpuSeconds() / l.wallSeconds(),
                        l.driverCpuSeconds() / l.wallSeconds(), l.toolCalls(), l.llmRefusals(), l.logWarnings(),
-                       l.server().callsRead(), l.tally().callSids().size(), l.server().stillActive());
+                       l.server().callsRead(), l.tally().callSids().size(), l.server().stillActive().size());
             for (var reason : l.tally().reasons()) {
                 out.println("  - a caller saw: " + reason);
             }
             for (var error : ServerRecords.errorLines(l.server())) {
                 out.println("  - the server noted: " + error);
+            }
+            if (!l.server().stillActive().isEmpty()) {
+                out.println("  - left open on the server (see its log): " + String.join(", ", l.server().stillActive()));
             }
         }
     }

@@ -165,10 +165,17 @@ public final class ServerBench {
         var levels = new LevelRun(server, fakes, port, out);
         out.println();
         if (options.warmUpCalls() > 0) {
+            // a ramp, as a server sees after a start: a tenth of the calls, then the rest at once
             out.println("The warm-up's figures are not reported: the server's JIT compiler is still at work.");
-            var warmUp = levels.run("Warm-up", options.warmUpCalls());
-            if (warmUp.failed()) {
-                out.println("  the warm-up had failures: " + warmUp.tally().reasons() + " " + ServerRecords.errorLines(warmUp.server()));
+            int first = Math.max(1, options.warmUpCalls() / 10);
+            for (var wave : List.of(first, options.warmUpCalls() - first)) {
+                if (wave > 0) {
+                    var warmUp = levels.run("Warm-up", wave);
+                    if (warmUp.failed()) {
+                        out.println("  the warm-up had failures: " + warmUp.tally().reasons() + " "
+                                    + ServerRecords.errorLines(warmUp.server()));
+                    }
+                }
             }
         }
         var results = new ArrayList<LevelRun.Result>();

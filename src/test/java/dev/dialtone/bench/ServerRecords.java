@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,11 +34,12 @@ final class ServerRecords {
      * A level's calls as the server saw them.
      *
      * @param stageMs per stage (see {@link #MARKS}): the durations on tool turns, sorted
+     * @param stillActive calls the callers hung up that the server still counts as live
      */
     record Summary(int callsRead, int callsMissing, int toolTurns, int wrongReplies, Map<String, Integer> errors,
-                   List<List<Long>> stageMs, int stillActive) {
+                   List<List<Long>> stageMs, List<String> stillActive) {
         boolean failed() {
-            return wrongReplies > 0 || !errors.isEmpty() || stillActive > 0 || callsMissing > 0;
+            return wrongReplies > 0 || !errors.isEmpty() || !stillActive.isEmpty() || callsMissing > 0;
         }
     }
 
@@ -86,8 +88,17 @@ final class ServerRecords {
             }
         }
         stages.forEach(list -> list.sort(null));
+        var ours = Set.copyOf(callSids);
+        var stillActive = new ArrayList<String>();
         var active = get("/api/calls/active");
-        return new Summary(read, missing, toolTurns, wrong, errors, stages, active == null ? -1 : active.size());
+        if (active != null) {
+            active.forEach(call -> {
+                if (ours.contains(call.path("callSid").asText())) {
+                    stillActive.add(call.path("callSid").asText());
+                }
+            });
+        }
+        return new Summary(read, missing, toolTurns, wrong, errors, stages, List.copyOf(stillActive));
     }
 
     /** Each stage's own duration: the difference between its mark and the one before (all after the caller's speech ended). */
@@ -112,6 +123,28 @@ final class ServerRecords {
             cells.add(Tally.percentile(stage, .5) + " / " + Tally.percentile(stage, .99));
         }
         return String.join(" | ", cells);
+    }
+
+    /**
+     * Hangs up, as an operator would (POST /api/calls/{sid}/hangup), calls the server left open
+     * after their callers hung up, so that they do not weigh on the next level; returns how many
+     * it accepted.
+     */
+    int hangUp(List<String> callSids) throws InterruptedException {
+        int accepted = 0;
+        for (var sid : callSids) {
+            var request = HttpRequest.newBuilder(base.resolve("/api/calls/" + sid + "/hangup")).timeout(Duration.ofSeconds(10))
+                                     .header("Authorization", "Bearer " + adminToken)
+                                     .POST(HttpRequest.BodyPublishers.noBody()).build();
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 202) {
+                    accepted++;
+                }
+            } catch (IOException e) {
+                // counted as not accepted
+            }
+        }
+        return accepted;
     }
 
     private JsonNode get(String path) throws InterruptedException {

@@ -117,7 +117,7 @@ final class Soak {
         out.println();
         out.printf(Locale.ROOT, "Failures: %d failed turns, %d of %d tool turns answered wrongly (the server's record), %d tool "
                    + "results not sent back, %d LLM requests refused, %d calls left open: %s%n", failed, server.wrongReplies(),
-                   server.toolTurns(), toolResultsMissing, refusals, server.stillActive(), nothingFailed ? "none" : "FAIL");
+                   server.toolTurns(), toolResultsMissing, refusals, server.stillActive().size(), nothingFailed ? "none" : "FAIL");
         windows.forEach(w -> w.tally().reasons().forEach(r -> out.println("  - a caller saw in minute " + w.index() + ": " + r)));
         ServerRecords.errorLines(server).forEach(e -> out.println("  - the server noted: " + e));
         if (regular.size() < 2) {
