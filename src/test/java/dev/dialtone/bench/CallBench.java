@@ -17,7 +17,9 @@ import dev.dialtone.fakes.FakeLlmServer.Reply;
 import dev.dialtone.fakes.FakeWorld;
 
 /**
- * The call benchmark ({@code bin/dialtone bench [levels...]}): N concurrent simulated calls
+ * The in-process call benchmark ({@code bin/dialtone bench --in-process [levels...]}), for profiling:
+ * server, fakes and callers in one JVM with logging off, so it does not measure the server as it
+ * ships ({@link ServerBench} does). N concurrent simulated calls
  * through the fakes, with fixed provider latencies (STT end of turn 300 ms after speech ends,
  * LLM first token 200 ms, TTS first byte 100 ms), five turns and one barge-in per call; like real
  * callers, each pauses a random 0.3-1.5 s before speaking, so calls do not speak in lockstep. Prints,

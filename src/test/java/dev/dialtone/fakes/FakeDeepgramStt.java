@@ -126,6 +126,7 @@ public final class FakeDeepgramStt implements AutoCloseable {
     volatile Duration interimEvery = Duration.ofMillis(300);
     volatile Duration finalEvery = Duration.ofSeconds(3);
     volatile int emptySpeechFinalEvery;
+    volatile boolean keepRecords = true;
 
     /** @param expectedKey the API key to accept ({@code Authorization: Token key}), or null for any */
     public FakeDeepgramStt(String expectedKey) {
@@ -154,6 +155,15 @@ public final class FakeDeepgramStt implements AutoCloseable {
     /** Text as a function of the utterance (its index, start, dominant tone frequency). */
     public FakeDeepgramStt script(Function<Utterance, String> function) {
         script = function;
+        return this;
+    }
+
+    /**
+     * Whether sockets and their audio are kept for {@link #connections()} (the default); a long
+     * benchmark turns this off so that the fake does not hold every byte of every call.
+     */
+    public FakeDeepgramStt keepRecords(boolean keep) {
+        keepRecords = keep;
         return this;
     }
 
@@ -249,8 +259,10 @@ public final class FakeDeepgramStt implements AutoCloseable {
         }
         var connection = new Connection(exchange);
         var socket = exchange.upgrade();
-        connections.add(connection);
-        opened.add(connection);
+        if (keepRecords) {
+            connections.add(connection);
+            opened.add(connection);
+        }
         try {
             new FakeDeepgramSttStream(this, connection, socket).run();
         } finally {

@@ -125,8 +125,10 @@ final class FakeDeepgramSttStream {
     }
 
     private void audio(byte[] data) {
-        synchronized (connection.audio) {
-            connection.audio.writeBytes(data);
+        if (fake.keepRecords) {
+            synchronized (connection.audio) {
+                connection.audio.writeBytes(data);
+            }
         }
         if (muted) {
             return;

@@ -129,6 +129,7 @@ public final class FakeDeepgramTts implements AutoCloseable {
     private final BlockingQueue<Request> unclaimed = new LinkedBlockingQueue<>();
     private final AtomicInteger dropAfterChunks = new AtomicInteger(-1);
     private final Settings settings = new Settings();
+    private volatile boolean keepRecords = true;
 
     /** @param expectedKey the key to accept ({@code Authorization: Token key}), or null for any */
     public FakeDeepgramTts(String expectedKey) {
@@ -140,6 +141,15 @@ public final class FakeDeepgramTts implements AutoCloseable {
     FakeDeepgramTts(String expectedKey, FakeServer server) {
         this.expectedKey = expectedKey;
         this.server = server;
+    }
+
+    /**
+     * Whether sockets and requests are kept for {@link #sockets()} and {@link #requests()} (the
+     * default); a long benchmark turns this off so that the fake does not hold every one it served.
+     */
+    public FakeDeepgramTts keepRecords(boolean keep) {
+        keepRecords = keep;
+        return this;
     }
 
     /** The DEEPGRAM_URL a client is configured with. */
@@ -255,8 +265,10 @@ public final class FakeDeepgramTts implements AutoCloseable {
             // socket as soon as this one is open, and the order of sockets is the order of opening
             var socket = new Socket(exchange);
             int dropAfter = dropAfterChunks.getAndSet(-1);
-            sockets.add(socket);
-            opened.add(socket);
+            if (keepRecords) {
+                sockets.add(socket);
+                opened.add(socket);
+            }
             new FakeDeepgramTtsSocket(socket, exchange.upgrade(), voice, settings, dropAfter).run();
         } else if (exchange.method().equals("POST")) {
             rest(exchange);
@@ -268,8 +280,10 @@ public final class FakeDeepgramTts implements AutoCloseable {
     private void rest(FakeServerExchange exchange) throws IOException {
         var text = JSON.readTree(exchange.bodyText()).path("text").asText();
         var request = new Request(exchange, text);
-        requests.add(request);
-        unclaimed.add(request);
+        if (keepRecords) {
+            requests.add(request);
+            unclaimed.add(request);
+        }
         var fault = requestFaults.poll();
         if (fault == null && !authorised(exchange)) {
             fault = FakeServerFault.UNAUTHORIZED;

@@ -14,13 +14,15 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A scripted streaming LLM server: what {@link FakeOpenAi} and {@link FakeAnthropic} share (the
  * script of replies, latency, faults, and the record of requests and hang-ups). Each protocol only
  * writes its own SSE wire format.
  *
- * <p>Replies are served in order ("OK." when none is queued). A key given at start is enforced
+ * <p>Replies are served in order (when none is queued, the {@link #respondWith responder}'s, by
+ * default "OK."). A key given at start is enforced
  * (401 otherwise). Latency: {@link #headerDelay} before the response headers,
  * {@link #timeToFirstToken} before the first content event, {@link #perTokenDelay} between later
  * events. Faults: {@link #failNext} for the next request.
@@ -129,6 +131,8 @@ public final class FakeLlmServer implements AutoCloseable {
     private volatile Duration headerDelay = Duration.ZERO;
     private volatile Duration timeToFirstToken = Duration.ZERO;
     private volatile Duration perTokenDelay = Duration.ZERO;
+    private volatile Function<JsonNode, Reply> responder = request -> Reply.text("OK.");
+    private volatile boolean keepRecords = true;
 
     FakeLlmServer(Protocol protocol, String expectedKey) {
         this.protocol = protocol;
@@ -143,6 +147,25 @@ public final class FakeLlmServer implements AutoCloseable {
 
     public FakeLlmServer enqueue(Reply reply) {
         replies.add(reply);
+        return this;
+    }
+
+    /**
+     * The reply to a request when none is queued, as a function of the request's body (the
+     * default says "OK."). Concurrent conversations each get the reply their own history calls
+     * for, where a shared queue would hand one call's reply to another.
+     */
+    public FakeLlmServer respondWith(Function<JsonNode, Reply> responder) {
+        this.responder = responder;
+        return this;
+    }
+
+    /**
+     * Whether requests are kept for {@link #requests()} and {@link #awaitRequest} (the default);
+     * a long benchmark turns this off so that the fake does not hold every request it served.
+     */
+    public FakeLlmServer keepRecords(boolean keep) {
+        keepRecords = keep;
         return this;
     }
 
@@ -191,8 +214,10 @@ public final class FakeLlmServer implements AutoCloseable {
             return;
         }
         var request = new Received(JSON.readTree(exchange.bodyText()), exchange);
-        received.add(request);
-        unclaimed.add(request);
+        if (keepRecords) {
+            received.add(request);
+            unclaimed.add(request);
+        }
         var fault = faults.poll();
         if (expectedKey != null && !protocol.authorised(exchange, expectedKey)) {
             fault = FakeServerFault.UNAUTHORIZED;
@@ -211,7 +236,7 @@ public final class FakeLlmServer implements AutoCloseable {
         FakeServer.pause(headerDelay);
         exchange.startChunks(200, "text/event-stream; charset=utf-8");
         var reply = replies.poll();
-        var script = reply == null ? Reply.text("OK.") : reply;
+        var script = reply == null ? responder.apply(request.body()) : reply;
         int events = 3 + script.tokens().size() + script.calls().size() * 3;
         protocol.stream(request.body(), script, new EventWriter(exchange, fault == FakeServerFault.DROP_MID_STREAM ? events / 2 : -1));
         exchange.endChunks();
