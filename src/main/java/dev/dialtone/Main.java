@@ -124,6 +124,11 @@ public final class Main {
         var builder = WebServer.builder().port(settings.port());
         setUp(builder, parts);
         var server = builder.build().start();
+        if (!server.isRunning() || server.port() < 0) { // Helidon logs why (e.g. the port is taken) and returns
+            LOG.log(System.Logger.Level.ERROR, "Dialtone could not listen on port {0}; stopping", String.valueOf(settings.port()));
+            parts.close();
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
