@@ -2,7 +2,6 @@ package dev.dialtone.flow;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -19,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+
+import dev.dialtone.net.Json;
 
 /**
  * The structure of a flow file, checked against flows/flow.schema.json: the one statement of which
@@ -89,7 +90,7 @@ final class FlowSchema {
                 throw new IllegalStateException(RESOURCE + " is not on the classpath next to " + FlowSchema.class.getName()
                         + ": the build copies it there from flows/ (pom.xml, build resources)");
             }
-            return new ObjectMapper().readTree(in);
+            return Json.MAPPER.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
