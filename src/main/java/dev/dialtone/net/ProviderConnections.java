@@ -20,33 +20,25 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 
 /**
- * One provider's HTTP client: its pool of kept-alive connections (a reply's request skips the TCP
- * and TLS handshakes when an earlier one left a connection), connect timeout and TLS. Requests go
- * through {@link ProviderPost}.
+ * One provider's HTTP client (OkHttp): its pool of kept-alive connections (a reply's request skips
+ * the TCP and TLS handshakes when an earlier one left a connection), connect timeout and TLS.
+ * Requests go through {@link ProviderPost}.
  *
- * <p>OkHttp, set up for the blocking model of the callers: HTTP/1.1 only, because OkHttp reads
- * an HTTP/2 connection on a reader thread of its own and hands each frame over to the caller (the
- * hop this transport avoids), and multiplexes every call to a provider over one TCP connection;
- * connects on the caller's thread ({@code fastFallback} off: no racing connect threads); no
- * redirects followed (a provider API does not redirect, and a redirected POST is not the request
- * we sent). OkHttp itself retries a request whose pooled connection the server had closed while
- * idle, never one that failed on a fresh connection of the only route.
- *
- * <p>{@code -Ddialtone.http=own} (read once) selects the hand-written client instead, for the
- * benchmark that compares the two.
+ * <p>Set up for the callers' blocking model: HTTP/1.1 only, because OkHttp reads an HTTP/2
+ * connection on a reader thread of its own and hands each frame over to the caller (a thread hop
+ * per event), and would carry every call to a provider on one TCP connection; connects on the
+ * caller's thread ({@code fastFallback} off: no racing connect threads); redirects not followed (a
+ * provider API does not redirect, and a redirected POST is not the request we sent). OkHttp sends a
+ * request again when its pooled connection turns out to have been closed by the server while idle,
+ * never after a fresh connection of the only route failed.
  */
 public final class ProviderConnections {
-    /** Which client carries provider requests; read once, at start. */
-    static final boolean OWN = "own".equals(System.getProperty("dialtone.http", "okhttp"));
     /** Longer than the gap between a call's turns; shorter than the providers' own idle limits. */
     private static final Duration MAX_IDLE = Duration.ofSeconds(30);
     private static final int MAX_KEPT = 256;
 
     private final Origin origin;
-    /** Null when {@link #OWN}. */
     private final OkHttpClient client;
-    /** Null unless {@link #OWN}. */
-    private final OwnConnections own;
     /** The client with each idle timeout (a provider uses one), sharing {@link #client}'s pool. */
     private final Map<Duration, OkHttpClient> byIdleTimeout = new ConcurrentHashMap<>();
 
@@ -60,13 +52,6 @@ public final class ProviderConnections {
      */
     ProviderConnections(Origin origin, Duration connectTimeout, SSLSocketFactory tls, X509TrustManager trust) {
         this.origin = origin;
-        if (OWN) {
-            this.client = null;
-            this.own = new OwnConnections(origin, connectTimeout,
-                    tls != null ? tls : (SSLSocketFactory) SSLSocketFactory.getDefault());
-            return;
-        }
-        this.own = null;
         var builder = new OkHttpClient.Builder()
                 .connectionPool(new ConnectionPool(MAX_KEPT, MAX_IDLE.toMillis(), TimeUnit.MILLISECONDS))
                 .protocols(List.of(Protocol.HTTP_1_1))
@@ -78,15 +63,6 @@ public final class ProviderConnections {
             builder.sslSocketFactory(tls, trust);
         }
         this.client = builder.build();
-    }
-
-    Origin origin() {
-        return origin;
-    }
-
-    /** The hand-written client's pool, when it was chosen; null otherwise. */
-    OwnConnections own() {
-        return own;
     }
 
     /**

@@ -31,9 +31,7 @@ public final class ProviderPost {
     }
 
     private final String provider;
-    /** The hand-written client's exchange, when it was chosen ({@code -Ddialtone.http=own}); else null. */
-    private final OwnPost own;
-    /** Makes the call with a given idle timeout; null with the hand-written client. */
+    /** Makes the call with a given idle timeout. */
     private final Function<Duration, Call> calls;
     private final AtomicBoolean aborted = new AtomicBoolean();
     /** Set by {@link #send} before it executes, so that {@link #abort()} from another thread finds it. */
@@ -48,12 +46,6 @@ public final class ProviderPost {
      */
     public ProviderPost(ProviderConnections connections, Request request, String provider) {
         this.provider = provider;
-        if (connections.own() != null) {
-            this.own = new OwnPost(connections.own(), request, provider);
-            this.calls = null;
-            return;
-        }
-        this.own = null;
         this.calls = connections.calls(request);
     }
 
@@ -63,9 +55,6 @@ public final class ProviderPost {
      * @throws ProviderException TIMEOUT (connect or idle), NETWORK or PROTOCOL
      */
     public boolean send(Duration idleTimeout) throws ProviderException {
-        if (own != null) {
-            return own.send(idleTimeout);
-        }
         var sending = calls.apply(idleTimeout);
         call.set(sending);
         if (aborted.get()) {
@@ -85,28 +74,22 @@ public final class ProviderPost {
     }
 
     public int status() {
-        return own != null ? own.status() : response.code();
+        return response.code();
     }
 
     /** A response header by name (any case), "" if absent. */
     public String header(String name) {
-        if (own != null) {
-            return own.header(name);
-        }
         var value = response.header(name);
         return value == null ? "" : value;
     }
 
     /** The response body; it ends where the response ends. */
     public InputStream body() {
-        return own != null ? own.body() : response.body().byteStream();
+        return response.body().byteStream();
     }
 
     /** The typed error for a failure while reading the body. */
     public ProviderError error(IOException e) {
-        if (own != null) {
-            return own.error(e);
-        }
         if (e instanceof SocketTimeoutException) {
             return new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no data for the idle timeout", true);
         }
@@ -122,20 +105,12 @@ public final class ProviderPost {
      * the end, so a follow-up request (a tool round's) reuses it.
      */
     public void finish() {
-        if (own != null) {
-            own.finish();
-            return;
-        }
         finished = true;
         response.close();
     }
 
     /** Stops the exchange from any thread: the connection closes, a blocked read or write fails. */
     public void abort() {
-        if (own != null) {
-            own.abort();
-            return;
-        }
         aborted.set(true);
         var sending = call.get();
         if (sending != null) {
@@ -145,10 +120,6 @@ public final class ProviderPost {
 
     /** Ends the exchange on the sending thread: a connection not left in the pool is closed. */
     public void close() {
-        if (own != null) {
-            own.close();
-            return;
-        }
         var sending = call.get();
         if (!finished && sending != null) {
             sending.cancel(); // closing an unread body would first read up to 100 ms of it to save the connection

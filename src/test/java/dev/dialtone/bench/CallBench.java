@@ -65,10 +65,9 @@ public final class CallBench {
         var numbers = Arrays.stream(args).filter(a -> !a.startsWith("--")).map(Integer::parseInt).toList();
         var levels = numbers.isEmpty() ? List.of(1, 50, 100, 200, 400) : numbers;
         System.out.printf(Locale.ROOT, "Dialtone call benchmark: %d turns + 1 barge-in per call; fixed fake delays "
-                + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores; provider HTTP client %s; TTS over %s%n", TURNS,
+                + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores; TTS over %s%n", TURNS,
                 STT_ENDPOINTING.toMillis(), LLM_FIRST_TOKEN.toMillis(), TTS_FIRST_BYTE.toMillis(), FIXED_MS,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("dialtone.http", "okhttp"),
-                tts == FakeWorld.Tts.REST ? "REST" : "the socket");
+                Runtime.getRuntime().availableProcessors(), tts == FakeWorld.Tts.REST ? "REST" : "the socket");
         try (var world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_DB", "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1"), tts)) {
             world.tts.firstByteDelay(TTS_FIRST_BYTE).msPerChar(40);
             world.llm.timeToFirstToken(LLM_FIRST_TOKEN);

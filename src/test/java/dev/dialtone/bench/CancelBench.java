@@ -28,8 +28,8 @@ public final class CancelBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
-        System.out.printf(Locale.ROOT, "Cancel before the first token (HTTP client: %s); %d cancels each; µs from "
-                + "cancel() to the fake seeing the connection close%n", System.getProperty("dialtone.http", "okhttp"), n);
+        System.out.printf(Locale.ROOT, "Cancel before the first token; %d cancels each; µs from cancel() to the fake "
+                + "seeing the connection close%n", n);
         System.out.println("| moment | p50 | p99 | max |");
         System.out.println("|---|---:|---:|---:|");
         try (var fake = FakeOpenAi.start("k")) {
