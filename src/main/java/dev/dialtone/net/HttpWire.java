@@ -13,10 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 (RFC 9112) as a client speaks it on a blocking connection: a request out, a response
- * head in, and the response body as a stream that ends where the message ends (chunked or
- * Content-Length), so the connection can carry the next request. The provider WebSockets' upgrade
- * uses the request and head halves.
+ * The HTTP/1.1 (RFC 9112) of the provider WebSockets' upgrade, on a blocking connection: the
+ * request out and the response head in.
  */
 public final class HttpWire {
     private static final int MAX_LINE = 8 * 1024;
@@ -31,11 +29,6 @@ public final class HttpWire {
         public String header(String name) {
             return headers.getOrDefault(name, "");
         }
-
-        /** Whether the server lets the connection carry another request. */
-        boolean keepsAlive() {
-            return !header("connection").toLowerCase(Locale.ROOT).contains("close");
-        }
     }
 
     /**
@@ -45,23 +38,6 @@ public final class HttpWire {
     static final class NoResponse extends IOException {
         NoResponse(Throwable cause) {
             super("the connection closed before a response", cause);
-        }
-    }
-
-    /** A response body that knows whether it was read to its end. */
-    abstract static class Body extends InputStream {
-        /** Whether the whole message was read, leaving the connection at the next response. */
-        abstract boolean complete();
-
-        @Override
-        public int read() throws IOException {
-            var one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public void close() {
-            // the connection's owner closes or reuses it
         }
     }
 
@@ -94,21 +70,6 @@ public final class HttpWire {
         return message;
     }
 
-    /**
-     * Reads a response head, skipping interim (1xx) ones.
-     *
-     * @throws NoResponse        the connection ended (or was reset) before the first byte
-     * @throws ProtocolException the bytes are not an HTTP/1.x response head
-     */
-    static Head readHead(InputStream in) throws IOException {
-        while (true) {
-            var head = readFirstHead(in);
-            if (head.status() >= 200) {
-                return head;
-            }
-        }
-    }
-
     /** The next response head, interim or not: a 101 is the answer to a WebSocket upgrade. */
     public static Head readFirstHead(InputStream in) throws IOException {
         int first;
@@ -137,25 +98,6 @@ public final class HttpWire {
             headers.merge(name, value, (earlier, later) -> earlier + ", " + later);
         }
         return new Head(Integer.parseInt(parts[1]), headers);
-    }
-
-    /** The body that follows {@code head} on {@code in}. */
-    static Body body(Head head, InputStream in) throws ProtocolException {
-        if (head.status() == 204 || head.status() == 304) {
-            return new Sized(in, 0); // never a body, whatever the headers say (RFC 9112 section 6.3)
-        }
-        if (head.header("transfer-encoding").toLowerCase(Locale.ROOT).contains("chunked")) {
-            return new Chunked(in);
-        }
-        var length = head.header("content-length");
-        if (!length.isEmpty()) {
-            try {
-                return new Sized(in, Long.parseLong(length));
-            } catch (NumberFormatException e) {
-                throw new ProtocolException("bad Content-Length");
-            }
-        }
-        return new UntilClose(in);
     }
 
     /** A line ending in CRLF (or LF), without it; counts against the head's byte budget. */
@@ -187,122 +129,5 @@ public final class HttpWire {
             }
         }
         return true;
-    }
-
-    /** Transfer-Encoding: chunked. Each read returns at most what one read of the connection gave. */
-    private static final class Chunked extends Body {
-        private final InputStream in;
-        private long left;
-        private boolean started;
-        private boolean ended;
-
-        Chunked(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (ended) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
-            if (left == 0) {
-                if (started && !line(in, new int[] {MAX_LINE}).isEmpty()) {
-                    throw new ProtocolException("chunk not followed by CRLF");
-                }
-                started = true;
-                left = size(line(in, new int[] {MAX_LINE}));
-                if (left == 0) {
-                    skipTrailers();
-                    ended = true;
-                    return -1;
-                }
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw new EOFException("the connection closed inside a chunk");
-            }
-            left -= n;
-            return n;
-        }
-
-        private static long size(String line) throws ProtocolException {
-            int end = line.indexOf(';'); // chunk extensions are allowed and ignored
-            var hex = (end < 0 ? line : line.substring(0, end)).strip();
-            try {
-                long size = Long.parseLong(hex, 16);
-                if (size < 0) {
-                    throw new NumberFormatException();
-                }
-                return size;
-            } catch (NumberFormatException e) {
-                throw new ProtocolException("bad chunk size");
-            }
-        }
-
-        private void skipTrailers() throws IOException {
-            var budget = new int[] {MAX_HEAD};
-            while (!line(in, budget).isEmpty()) {
-                // trailers carry nothing we use
-            }
-        }
-
-        @Override
-        boolean complete() {
-            return ended;
-        }
-    }
-
-    /** A body of Content-Length bytes. */
-    private static final class Sized extends Body {
-        private final InputStream in;
-        private long left;
-
-        Sized(InputStream in, long length) {
-            this.in = in;
-            this.left = length;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (left == 0) {
-                return -1;
-            }
-            if (len == 0) {
-                return 0;
-            }
-            int n = in.read(b, off, (int) Math.min(len, left));
-            if (n < 0) {
-                throw new EOFException("the connection closed " + left + " bytes before the body's end");
-            }
-            left -= n;
-            return n;
-        }
-
-        @Override
-        boolean complete() {
-            return left == 0;
-        }
-    }
-
-    /** A body that ends when the server closes the connection (HTTP/1.0 style). */
-    private static final class UntilClose extends Body {
-        private final InputStream in;
-
-        UntilClose(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return in.read(b, off, len);
-        }
-
-        @Override
-        boolean complete() {
-            return false; // the connection is spent either way
-        }
     }
 }

@@ -18,8 +18,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Where a provider is dialled: host, port, and whether TLS is spoken. The one place that opens
- * connections to providers, for the LLM clients' HTTP and the speech clients' WebSockets alike.
+ * Where a provider is dialled: host, port, and whether TLS is spoken. Opens the speech clients'
+ * WebSocket connections; the HTTP ones are OkHttp's ({@link ProviderConnections}), which keeps
+ * each provider's requests on its own origin with {@link #of}.
  *
  * @param host   a name or a bare IP address (an IPv6 address without brackets)
  * @param port   the TCP port

@@ -1,22 +1,36 @@
 package dev.dialtone.net;
 
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
+
+import okhttp3.Call;
+import okhttp3.ConnectionPool;
+import okhttp3.Headers;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.RequestBody;
 
 /**
- * Kept-alive HTTP/1.1 connections to one provider origin, each carrying one request at a time:
- * a reply's request skips the TCP and TLS handshakes when an earlier reply left a connection.
- * The most recently used connection is taken first, so a quiet period lets the rest age out.
+ * One provider's HTTP client (OkHttp): its pool of kept-alive connections (a reply's request skips
+ * the TCP and TLS handshakes when an earlier one left a connection), connect timeout and TLS.
+ * Requests go through {@link ProviderPost}.
+ *
+ * <p>Set up for the callers' blocking model: HTTP/1.1 only, because OkHttp reads an HTTP/2
+ * connection on a reader thread of its own and hands each frame over to the caller (a thread hop
+ * per event), and would carry every call to a provider on one TCP connection; connects on the
+ * caller's thread ({@code fastFallback} off: no racing connect threads); redirects not followed (a
+ * provider API does not redirect, and a redirected POST is not the request we sent). OkHttp sends a
+ * request again when its pooled connection turns out to have been closed by the server while idle,
+ * never after a fresh connection of the only route failed.
  */
 public final class ProviderConnections {
     /** Longer than the gap between a call's turns; shorter than the providers' own idle limits. */
@@ -24,94 +38,64 @@ public final class ProviderConnections {
     private static final int MAX_KEPT = 256;
 
     private final Origin origin;
-    private final Duration connectTimeout;
-    private final SSLSocketFactory tls;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Idle connections, most recently used first; guarded by {@link #lock}. */
-    private final Deque<Connection> idle = new ArrayDeque<>();
+    private final OkHttpClient client;
+    /** The client with each idle timeout (a provider uses one), sharing {@link #client}'s pool. */
+    private final Map<Duration, OkHttpClient> byIdleTimeout = new ConcurrentHashMap<>();
 
     public ProviderConnections(Origin origin, Duration connectTimeout) {
-        this(origin, connectTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
-    }
-
-    /** As above, with the TLS client of one's choice. */
-    ProviderConnections(Origin origin, Duration connectTimeout, SSLSocketFactory tls) {
-        this.origin = origin;
-        this.connectTimeout = connectTimeout;
-        this.tls = tls;
-    }
-
-    Origin origin() {
-        return origin;
-    }
-
-    /** An idle connection, or a new one (blocking up to the connect timeout). */
-    Connection take() throws IOException {
-        var now = System.nanoTime();
-        while (true) {
-            Connection kept;
-            lock.lock();
-            try {
-                kept = idle.pollFirst();
-            } finally {
-                lock.unlock();
-            }
-            if (kept == null) {
-                return new Connection(origin.connect(connectTimeout, tls));
-            }
-            if (now - kept.idleSince < MAX_IDLE.toNanos()) {
-                kept.exchanges++;
-                return kept;
-            }
-            kept.close();
-        }
+        this(origin, connectTimeout, null, null);
     }
 
     /**
-     * Gives back a connection whose last response was read to its end, and closes those left idle
-     * too long (the oldest are at the back).
+     * As above, with the TLS client of one's choice; null for both means the JDK's default (the
+     * system's CAs).
      */
-    void giveBack(Connection connection) {
-        long now = System.nanoTime();
-        connection.idleSince = now;
-        var dropped = new ArrayList<Connection>();
-        lock.lock();
-        try {
-            idle.addFirst(connection);
-            while (idle.size() > MAX_KEPT || now - idle.peekLast().idleSince >= MAX_IDLE.toNanos()) {
-                dropped.add(idle.pollLast());
-            }
-        } finally {
-            lock.unlock();
+    ProviderConnections(Origin origin, Duration connectTimeout, SSLSocketFactory tls, X509TrustManager trust) {
+        this.origin = origin;
+        var builder = new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(MAX_KEPT, MAX_IDLE.toMillis(), TimeUnit.MILLISECONDS))
+                .protocols(List.of(Protocol.HTTP_1_1))
+                .fastFallback(false)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .connectTimeout(connectTimeout);
+        if (tls != null) {
+            builder.sslSocketFactory(tls, trust);
         }
-        dropped.forEach(Connection::close);
+        this.client = builder.build();
     }
 
-    /** One connection; closing it from any thread ends a blocked read or write at once. */
-    static final class Connection {
-        final Socket socket;
-        final InputStream in;
-        final OutputStream out;
-        /** Earlier requests this connection carried; 0 for a fresh one. */
-        int exchanges;
-        long idleSince;
-
-        Connection(Socket socket) throws IOException {
-            this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-            this.out = socket.getOutputStream();
+    /**
+     * The OkHttp request for {@code post}, built now; the call is made with the idle timeout as the
+     * read timeout (the longest silence: before the headers and in the body). No compression is
+     * asked for (OkHttp would ask for gzip): streams and audio are read as they arrive.
+     *
+     * @throws IllegalArgumentException a URL on another origin, or a header that would break the request
+     */
+    Function<Duration, Call> calls(ProviderPost.Request post) {
+        if (!Origin.of(post.uri()).equals(origin)) {
+            throw new IllegalArgumentException(post.uri() + " is not on " + origin);
         }
-
-        boolean reused() {
-            return exchanges > 0;
-        }
-
-        void close() {
+        var headers = new Headers.Builder();
+        post.headers().forEach((name, value) -> {
             try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closed or broken: either way it is gone
+                headers.add(name, value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("header not allowed: " + name); // OkHttp's text may show the value
             }
+        });
+        if (headers.get("Accept-Encoding") == null) {
+            headers.add("Accept-Encoding", "identity");
         }
+        var request = new Request.Builder()
+                .url(post.uri().toString())
+                .headers(headers.build())
+                .post(RequestBody.create(post.body().getBytes(StandardCharsets.UTF_8), null))
+                .build();
+        return idleTimeout -> client(idleTimeout).newCall(request);
+    }
+
+    private OkHttpClient client(Duration idleTimeout) {
+        return byIdleTimeout.computeIfAbsent(idleTimeout, timeout -> client.newBuilder().readTimeout(timeout).build());
     }
 }

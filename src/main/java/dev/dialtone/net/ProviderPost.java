@@ -2,27 +2,27 @@ package dev.dialtone.net;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketException;
+import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+import okhttp3.Call;
+import okhttp3.Response;
 
 /**
- * One POST to a provider over a kept-alive HTTP/1.1 connection, its response body read as it
- * streams: the transport under the LLM clients' event streams and the TTS fallbacks' audio.
+ * One POST to a provider, its response body read as it streams on the caller's thread: the
+ * transport under the LLM clients' event streams and the TTS fallbacks' audio.
  *
- * <p>{@link #abort()} may come from any thread at any moment and closes the connection, so the
- * provider sees the request end at once, before or after the response head. A response read to its
- * end gives its connection back ({@link #finish()}). The idle timeout is the socket's read
- * timeout: it bounds the wait for the head and every silence in the body.
- *
- * <p>Why not the JDK's {@code java.net.http} client: every response byte crossed from its selector
- * thread to an executor and then to the reading thread; at 100 calls those hops cost 8-10 ms at the
- * LLM step's p99. Here the request is one write and the body is read on the caller's thread.
+ * <p>{@link #send} blocks in OkHttp's {@link Call#execute()}; {@link #abort()} may come from any
+ * thread at any moment and cancels the call, which closes its connection, so the provider sees the
+ * request end at once, before or after the response head. A response read to its end leaves its
+ * connection in the pool for the next request ({@link #finish()}); any other end closes it. The
+ * idle timeout is the read timeout: it bounds the wait for the head and every silence in the body.
  */
 public final class ProviderPost {
 
@@ -30,114 +30,102 @@ public final class ProviderPost {
     public record Request(URI uri, Map<String, String> headers, String body) {
     }
 
-    private final ProviderConnections connections;
     private final String provider;
-    private final byte[] request;
+    /** Makes the call with a given idle timeout. */
+    private final Function<Duration, Call> calls;
     private final AtomicBoolean aborted = new AtomicBoolean();
-    /** The connection in use, until it is given back or closed; {@link #abort()} takes it. */
-    private final AtomicReference<ProviderConnections.Connection> connection = new AtomicReference<>();
+    /** Set by {@link #send} before it executes, so that {@link #abort()} from another thread finds it. */
+    private final AtomicReference<Call> call = new AtomicReference<>();
     /** The sending thread only, once {@link #send} returned true. */
-    private ProviderConnections.Connection open;
-    private HttpWire.Head head;
-    private HttpWire.Body body;
+    private Response response;
+    private boolean finished;
 
     /**
      * @param provider names the provider in errors
      * @throws IllegalArgumentException a URL on another origin, or a header that would break the request
      */
     public ProviderPost(ProviderConnections connections, Request request, String provider) {
-        if (!Origin.of(request.uri()).equals(connections.origin())) {
-            throw new IllegalArgumentException(request.uri() + " is not on " + connections.origin());
-        }
-        this.connections = connections;
         this.provider = provider;
-        this.request = HttpWire.request("POST", request.uri(), connections.origin(), request.headers(),
-                request.body().getBytes(StandardCharsets.UTF_8));
+        this.calls = connections.calls(request);
     }
 
     /**
-     * Sends the request and reads the response head, blocking; false if aborted first. A pooled
-     * connection the server closed while idle fails before any response, and the request goes again
-     * on a new one; a new connection's failure never sends it twice.
+     * Sends the request and reads the response head, blocking; false if aborted first.
      *
      * @throws ProviderException TIMEOUT (connect or idle), NETWORK or PROTOCOL
      */
     public boolean send(Duration idleTimeout) throws ProviderException {
+        var sending = calls.apply(idleTimeout);
+        call.set(sending);
+        if (aborted.get()) {
+            return false;
+        }
         try {
-            while (true) {
-                var taken = connections.take();
-                connection.set(taken);
-                if (aborted.get()) {
-                    return false;
-                }
-                try {
-                    taken.socket.setSoTimeout((int) Math.max(1, idleTimeout.toMillis()));
-                    taken.out.write(request);
-                    taken.out.flush();
-                    head = HttpWire.readHead(taken.in);
-                    open = taken;
-                    body = HttpWire.body(head, taken.in);
-                    return true;
-                } catch (HttpWire.NoResponse | SocketException e) {
-                    if (!taken.reused() || aborted.get()) {
-                        throw e;
-                    }
-                    close(connection.getAndSet(null)); // stale: the server had closed it
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            throw new ProviderException(new ProviderError(ProviderError.Kind.TIMEOUT, provider,
-                    connection.get() == null ? "connect timed out" : "no response for the idle timeout", true));
+            response = sending.execute();
+            return true;
         } catch (IOException e) {
-            throw new ProviderException(ProviderError.ofException(provider, e));
+            if (aborted.get()) {
+                return false;
+            }
+            throw new ProviderException(e instanceof SocketTimeoutException
+                    ? new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no connection or no response in time", true)
+                    : ProviderError.ofException(provider, e));
         }
     }
 
     public int status() {
-        return head.status();
+        return response.code();
     }
 
-    /** A response header by its lower-case name, "" if absent. */
+    /** A response header by name (any case), "" if absent. */
     public String header(String name) {
-        return head.header(name);
+        var value = response.header(name);
+        return value == null ? "" : value;
     }
 
     /** The response body; it ends where the response ends. */
     public InputStream body() {
-        return body;
+        return response.body().byteStream();
     }
 
     /** The typed error for a failure while reading the body. */
     public ProviderError error(IOException e) {
-        return e instanceof SocketTimeoutException
-                ? new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no data for the idle timeout", true)
-                : ProviderError.ofException(provider, e);
+        if (e instanceof SocketTimeoutException) {
+            return new ProviderError(ProviderError.Kind.TIMEOUT, provider, "no data for the idle timeout", true);
+        }
+        if (e instanceof ProtocolException && "unexpected end of stream".equals(e.getMessage())) {
+            // OkHttp's words for a connection that closed before the body's end: the network's doing
+            return new ProviderError(ProviderError.Kind.NETWORK, provider, "the connection closed mid-response", true);
+        }
+        return ProviderError.ofException(provider, e);
     }
 
     /**
-     * Once the body was read to its end: the connection goes back to the pool, before the caller
-     * reports the end, so a follow-up request (a tool round's) reuses it.
+     * Once the body was read to its end: the connection stays in the pool, before the caller reports
+     * the end, so a follow-up request (a tool round's) reuses it.
      */
     public void finish() {
-        if (body.complete() && head.keepsAlive() && connection.compareAndSet(open, null)) {
-            connections.giveBack(open);
-        }
+        finished = true;
+        response.close();
     }
 
     /** Stops the exchange from any thread: the connection closes, a blocked read or write fails. */
     public void abort() {
         aborted.set(true);
-        close(connection.getAndSet(null)); // unless the response was whole and its connection went back
+        var sending = call.get();
+        if (sending != null) {
+            sending.cancel(); // does nothing to a response read to its end: its connection is back in the pool
+        }
     }
 
-    /** Ends the exchange: a connection not given back is closed. */
+    /** Ends the exchange on the sending thread: a connection not left in the pool is closed. */
     public void close() {
-        close(connection.getAndSet(null));
-    }
-
-    private static void close(ProviderConnections.Connection connection) {
-        if (connection != null) {
-            connection.close();
+        var sending = call.get();
+        if (!finished && sending != null) {
+            sending.cancel(); // closing an unread body would first read up to 100 ms of it to save the connection
+        }
+        if (response != null) {
+            response.close();
         }
     }
 }

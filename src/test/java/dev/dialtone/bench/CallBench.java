@@ -3,6 +3,7 @@ package dev.dialtone.bench;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -53,16 +54,26 @@ public final class CallBench {
                          long heapBytes, String stages) {
     }
 
+    /**
+     * {@code [--rest-tts] [levels...]}: {@code --rest-tts} speaks through Deepgram's REST endpoint
+     * (one HTTP request per segment) instead of its socket. {@code cancel [N]} runs {@link CancelBench}.
+     */
     public static void main(String[] args) throws Exception {
-        var levels = args.length == 0 ? List.of(1, 50, 100, 200, 400)
-                : java.util.Arrays.stream(args).map(Integer::parseInt).toList();
+        if (args.length > 0 && args[0].equals("cancel")) {
+            CancelBench.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        var tts = Arrays.asList(args).contains("--rest-tts") ? FakeWorld.Tts.REST : FakeWorld.Tts.SOCKET;
+        var numbers = Arrays.stream(args).filter(a -> !a.startsWith("--")).map(Integer::parseInt).toList();
+        var levels = numbers.isEmpty() ? List.of(1, 50, 100, 200, 400) : numbers;
         System.out.printf(Locale.ROOT, "Dialtone call benchmark: %d turns + 1 barge-in per call; fixed fake delays "
-                + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores%n", TURNS, STT_ENDPOINTING.toMillis(),
-                LLM_FIRST_TOKEN.toMillis(), TTS_FIRST_BYTE.toMillis(), FIXED_MS, Runtime.getRuntime().availableProcessors());
+                + "STT %d ms + LLM %d ms + TTS %d ms = %d ms; %d cores; TTS over %s%n", TURNS,
+                STT_ENDPOINTING.toMillis(), LLM_FIRST_TOKEN.toMillis(), TTS_FIRST_BYTE.toMillis(), FIXED_MS,
+                Runtime.getRuntime().availableProcessors(), tts == FakeWorld.Tts.REST ? "REST" : "the socket");
         // the live-heap level holds calls open with a silent caller for up to a minute: Twilio would stream
         // silence meanwhile, these callers send nothing, so the idle time-out is set out of their way
         try (var world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_DB", "jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1",
-                                                                "DIALTONE_STREAM_IDLE_MS", "120000"))) {
+                                                                "DIALTONE_STREAM_IDLE_MS", "120000"), tts)) {
             world.tts.firstByteDelay(TTS_FIRST_BYTE).msPerChar(40);
             world.llm.timeToFirstToken(LLM_FIRST_TOKEN);
             world.stt.interimEvery(Duration.ofMillis(100)).script(u -> "I would like a large pizza please");

@@ -10,6 +10,7 @@ import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A certificate for "localhost" made by the JDK's keytool, as the real providers serve https and
@@ -17,8 +18,9 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * @param server for {@link FakeServer#tls}
  * @param client for the client under test
+ * @param trust  what {@code client} trusts, for a client that wants its trust manager too (OkHttp)
  */
-public record FakeCertificate(SSLContext server, SSLContext client) {
+public record FakeCertificate(SSLContext server, SSLContext client, X509TrustManager trust) {
 
     /** Makes a fresh key pair and certificate in {@code dir} (a test's temporary folder). */
     public static FakeCertificate forLocalhost(Path dir) throws IOException, InterruptedException, GeneralSecurityException {
@@ -48,6 +50,6 @@ public record FakeCertificate(SSLContext server, SSLContext client) {
         trustManagers.init(trusted);
         var client = SSLContext.getInstance("TLS");
         client.init(null, trustManagers.getTrustManagers(), null);
-        return new FakeCertificate(server, client);
+        return new FakeCertificate(server, client, (X509TrustManager) trustManagers.getTrustManagers()[0]);
     }
 }

@@ -133,8 +133,17 @@ public final class FakeDeepgramTts implements AutoCloseable {
 
     /** @param expectedKey the key to accept ({@code Authorization: Token key}), or null for any */
     public FakeDeepgramTts(String expectedKey) {
+        this(expectedKey, false);
+    }
+
+    /** As the real service does, each REST answer leaves its connection open for the next request. */
+    public static FakeDeepgramTts keepingAlive(String expectedKey) {
+        return new FakeDeepgramTts(expectedKey, true);
+    }
+
+    private FakeDeepgramTts(String expectedKey, boolean keepAlive) {
         this.expectedKey = expectedKey;
-        this.server = new FakeServer(this::handle);
+        this.server = keepAlive ? FakeServer.keepingAlive(this::handle) : new FakeServer(this::handle);
     }
 
     /** Shares {@code server}'s port with other fakes (see {@link FakeDeepgram}); the server routes here. */

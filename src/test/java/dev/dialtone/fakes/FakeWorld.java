@@ -16,6 +16,7 @@ import dev.dialtone.Main;
 import dev.dialtone.TestSettings;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.llm.openai.OpenAiChatModel;
+import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramSpeechToText;
 import dev.dialtone.speech.deepgram.DeepgramTextToSpeech;
 
@@ -41,15 +42,24 @@ public final class FakeWorld implements AutoCloseable {
 
     public final FakeDeepgramStt stt = new FakeDeepgramStt(KEY);
     public final FakeLlmServer llm = FakeOpenAi.start(KEY);
-    public final FakeDeepgramTts tts = new FakeDeepgramTts(KEY).msPerChar(10);
+    public final FakeDeepgramTts tts;
     public final FakeTwilioApi twilioApi = FakeTwilioApi.start(TestSettings.ACCOUNT_SID, TestSettings.AUTH_TOKEN);
     public final Path dir;
     public final Main.Parts parts;
     public final WebServer server;
     public final FakeTwilio twilio;
 
-    private FakeWorld(String flowYaml, Map<String, String> plugins, Map<String, String> env, String configYaml)
-            throws IOException {
+    /** Which of Deepgram's TTS endpoints the server speaks through. */
+    public enum Tts {
+        /** The streaming socket (the server's primary). */
+        SOCKET,
+        /** One HTTP request per segment (the server's fallback), on kept-alive connections. */
+        REST
+    }
+
+    private FakeWorld(String flowYaml, Map<String, String> plugins, Map<String, String> env, String configYaml,
+                      Tts ttsEndpoint) throws IOException {
+        tts = (ttsEndpoint == Tts.REST ? FakeDeepgramTts.keepingAlive(KEY) : new FakeDeepgramTts(KEY)).msPerChar(10);
         dir = Files.createTempDirectory("dialtone-world");
         Files.createDirectories(dir.resolve("flows"));
         Files.createDirectories(dir.resolve("plugins"));
@@ -75,7 +85,9 @@ public final class FakeWorld implements AutoCloseable {
         var providers = new Providers(
                 Map.of("deepgram", new DeepgramSpeechToText(stt.baseUrl(), KEY, DeepgramSpeechToText.Timing.defaults())),
                 Map.of("openai", new OpenAiChatModel(llm.baseUrl(), KEY, Duration.ofSeconds(2), Duration.ofSeconds(10))),
-                Map.of("deepgram", new DeepgramTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2))));
+                Map.of("deepgram", ttsEndpoint == Tts.REST
+                        ? new DeepgramRestTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2), Duration.ofSeconds(10))
+                        : new DeepgramTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2))));
         parts = Main.Parts.create(settings, Clock.systemUTC(), providers, null);
         var builder = WebServer.builder().port(0);
         Main.setUp(builder, parts);
@@ -88,14 +100,24 @@ public final class FakeWorld implements AutoCloseable {
     }
 
     public static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env) {
-        return start(flowYaml, plugins, env, null);
+        return start(flowYaml, plugins, env, Tts.SOCKET);
     }
 
     /** With a config.yaml of the test's own (e.g. plugin settings); null uses the repository's. */
     public static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env,
                                   String configYaml) {
+        return start(flowYaml, plugins, env, configYaml, Tts.SOCKET);
+    }
+
+    /** With the TTS endpoint of one's choice (the benchmark measures both). */
+    public static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env, Tts tts) {
+        return start(flowYaml, plugins, env, null, tts);
+    }
+
+    private static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env,
+                                   String configYaml, Tts tts) {
         try {
-            return new FakeWorld(flowYaml, plugins, env, configYaml);
+            return new FakeWorld(flowYaml, plugins, env, configYaml, tts);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -159,14 +159,14 @@ class SseExchangeTest {
             exchange.endChunks();
         }, certificate.server())) {
             var base = URI.create("https://localhost:" + fake.port());
-            post(new ProviderConnections(Origin.of(base), Duration.ofSeconds(5), certificate.client().getSocketFactory()), base);
+            post(new ProviderConnections(Origin.of(base), Duration.ofSeconds(5), certificate.client().getSocketFactory(), certificate.trust()), base);
             assertThat(seen.next(5000)).isEqualTo("a|h\u00e9llo");
 
             var byAddress = URI.create("https://127.0.0.1:" + fake.port()); // the certificate names localhost only
-            post(new ProviderConnections(Origin.of(byAddress), Duration.ofSeconds(5), certificate.client().getSocketFactory()), byAddress);
+            post(new ProviderConnections(Origin.of(byAddress), Duration.ofSeconds(5), certificate.client().getSocketFactory(), certificate.trust()), byAddress);
             var failed = failures.next(5000);
             assertThat(failed.kind()).isEqualTo(ProviderError.Kind.NETWORK);
-            assertThat(failed.message()).contains("SSLHandshakeException");
+            assertThat(failed.message()).contains("SSLPeerUnverifiedException");
         }
     }
 
