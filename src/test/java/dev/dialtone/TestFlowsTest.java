@@ -124,7 +124,7 @@ class TestFlowsTest {
         var run = testFlows(noKeys(root, Map.of()), "front-desk");
         assertThat(run.exit()).as(run.out()).isEqualTo(1);
         assertThat(run.out()).contains("FAIL  takes a message and ends the call", "FAIL  does not pretend to look anything up")
-                .contains(root.resolve("flows/front-desk.test.yaml") + ":6: turn 1 (caller: Hi, this is Sam Lee. Could Dana call me back"
+                .contains(root.resolve("flows/front-desk.test.yaml") + ":8: turn 1 (caller: Hi, this is Sam Lee. Could Dana call me back"
                           + " about the March invoice?): no recorded LLM answer matches this request: the system prompt differs (the flow's"
                           + " or the node's prompt changed, or a {{state.*}} value in it). The prompt or the history changed since the"
                           + " cassette was recorded: re-record it with bin/dialtone test-flows --record front-desk (needs the flow's LLM API key)")

@@ -99,6 +99,7 @@ final class CaseRun {
             failures.add(new CaseResult.Failure(turn.line(), "turn " + number + ": " + busy("after this turn")));
             return false;
         }
+        reportLlmProblems(turn.line()); // a request with no recording: the case stops at this turn
         if (llm.problems().isEmpty()) {
             var seen = observed(call, happened);
             for (var check : turn.checks()) {
