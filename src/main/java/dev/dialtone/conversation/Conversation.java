@@ -306,8 +306,10 @@ final class Conversation implements Speaking.Listener {
             }
             case CallAction.GoTo go -> {
                 speaking.interrupt();
-                scope.enterNode(go.node()).ifPresent(text -> speaking.speakPhrase(text,
-                        scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()));
+                // a node with nothing to say leaves the caller to speak: the silence timer runs as after a reply
+                scope.enterNode(go.node()).ifPresentOrElse(text -> speaking.speakPhrase(text,
+                        scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()),
+                        this::armSilenceTimer);
             }
         }
     }

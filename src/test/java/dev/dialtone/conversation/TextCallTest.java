@@ -123,6 +123,28 @@ class TextCallTest {
     }
 
     @Test
+    void aKeyThatMovesToANodeWithNothingToSayStillRepromptsASilentCaller() throws Exception {
+        var flow = flow("""
+                name: t
+                default: true
+                greeting: Hi there.
+                turn: { silence_reprompt_s: 8 }
+                start: first
+                nodes:
+                  first: { prompt: Greet the caller. }
+                  booking: { prompt: Book an appointment. }
+                dtmf: { "1": { node: booking } }
+                """);
+        try (var call = new TextCall(flow, llm, setup(Optional.empty(), Map.of()))) {
+            call.start(PATIENCE);
+            call.press("1", PATIENCE);
+            assertThat(call.node()).contains("booking");
+            call.pause(Duration.ofSeconds(8), PATIENCE);
+            assertThat(call.lines()).containsExactly("Hi there.", "Are you still there?");
+        }
+    }
+
+    @Test
     void aCallStartedInANodeOpensWithItsLineAndStateAndNoGreeting() throws Exception {
         var flow = flow("""
                 name: t
