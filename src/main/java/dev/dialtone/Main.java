@@ -30,6 +30,7 @@ import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.conversation.TurnMetrics;
 import dev.dialtone.flow.FlowCheck;
 import dev.dialtone.flow.FlowRegistry;
+import dev.dialtone.flowtest.FlowTests;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.anthropic.AnthropicChatModel;
 import dev.dialtone.llm.openai.OpenAiChatModel;
@@ -86,6 +87,7 @@ public final class Main {
             case "serve" -> serve(Settings.load());
             case "validate" -> validate(Settings.load(), rest);
             case "chat" -> Chat.run(Settings.load(), rest);
+            case "test-flows" -> TestFlows.run(Settings.load(), rest, System.out);
             case "live-check" -> LiveCheck.run(Settings.load(), System.out);
             case "help", "--help", "-h" -> usage(0);
             default -> {
@@ -102,8 +104,11 @@ public final class Main {
         System.err.println("""
                 usage: bin/dialtone [command]
                   serve              start the server (default)
-                  validate [dir]     check flows (and plugins) offline; non-zero exit on any error
+                  validate [dir]     check flows, plugins and flow tests offline; non-zero exit on any error
                   chat FLOW          talk to a flow in the terminal by typing
+                  test-flows [--record] [--junit FILE] [flow...]
+                                     run the flows' test files (flows/<flow>.test.yaml) from their
+                                     recorded LLM answers; --record records them with the real LLM
                   test               run the whole test suite (handled by bin/dialtone)
                   test --live        check the real providers whose keys are set (a short call's worth)
                 """);
@@ -114,7 +119,7 @@ public final class Main {
         var flows = args.length > 0 ? Path.of(args[0]) : settings.flows();
         var plugins = args.length > 1 ? Path.of(args[1])
                 : args.length > 0 ? flows.resolveSibling("plugins") : settings.plugins();
-        return FlowCheck.run(flows, plugins, configuredProviders(settings), System.out);
+        return FlowCheck.run(flows, plugins, configuredProviders(settings), Clock.systemUTC(), System.out, FlowTests.check());
     }
 
     /** Starts the server and leaves it running. */

@@ -79,6 +79,11 @@ final class CallScope {
         return flow.flow().node(name).flatMap(FlowNode::say).map(t -> t.render(values()));
     }
 
+    /** Puts the call in a node before it starts (no transcript note: nothing happened yet). */
+    void startIn(String name) {
+        node = Optional.of(name);
+    }
+
     /** Whether entering the node ends the call once its line is said. */
     boolean nodeEnds(String name) {
         return flow.flow().node(name).map(FlowNode::end).orElse(false);

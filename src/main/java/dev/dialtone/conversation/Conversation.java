@@ -2,6 +2,7 @@ package dev.dialtone.conversation;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -41,6 +42,7 @@ final class Conversation implements Speaking.Listener {
     private Turn pendingTurn;
     private int reprompts;
     private boolean stopped;
+    private boolean resumed; // set before start: the call begins mid-flow, without the greeting
 
     /** Who is on the call. */
     record CallInfo(String sid, String from, String to) {
@@ -72,6 +74,22 @@ final class Conversation implements Speaking.Listener {
         this.tools = new ToolRound(scope, speaking);
     }
 
+    /**
+     * Before {@link #start}: the call begins in {@code node} with {@code state} already set, as if it
+     * had got there (a flow test that starts mid-flow). The node's line opens the call, not the
+     * greeting. An unknown node is refused here, since only a test asks for one.
+     */
+    void resumeAt(Optional<String> node, Map<String, String> state) {
+        state.forEach(scope.state::put);
+        node.ifPresent(name -> {
+            if (scope.flow.flow().node(name).isEmpty()) {
+                throw new IllegalArgumentException("flow " + scope.flow.name() + " has no node named " + name);
+            }
+            scope.startIn(name);
+            resumed = true;
+        });
+    }
+
     /** Stream started: greet, and start the call's time limit. */
     void start() {
         var phrases = scope.phrases;
@@ -82,7 +100,7 @@ final class Conversation implements Speaking.Listener {
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
         var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
         var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
-        var opening = greeting.isPresent() ? greeting : nodeSay;
+        var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;
         opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
     }
 
@@ -288,8 +306,10 @@ final class Conversation implements Speaking.Listener {
             }
             case CallAction.GoTo go -> {
                 speaking.interrupt();
-                scope.enterNode(go.node()).ifPresent(text -> speaking.speakPhrase(text,
-                        scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()));
+                // a node with nothing to say leaves the caller to speak: the silence timer runs as after a reply
+                scope.enterNode(go.node()).ifPresentOrElse(text -> speaking.speakPhrase(text,
+                        scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()),
+                        this::armSilenceTimer);
             }
         }
     }
@@ -360,7 +380,17 @@ final class Conversation implements Speaking.Listener {
         stop("transferred to " + number);
     }
 
-    // ---- for tests and the transcript
+    // ---- for tests, the text-mode driver and the transcript
+
+    /** Whether the agent has something in hand: a reply being said, or a caller turn waiting for one. */
+    boolean busy() {
+        return !stopped && (speaking.current().isPresent() || pendingTurn != null);
+    }
+
+    /** Whether keys the flow does not route wait for the pause that ends a keyed turn. */
+    boolean keysPending() {
+        return !stopped && !digits.isEmpty();
+    }
 
     /** The history as the LLM will see it next. */
     List<ChatMessage> history() {

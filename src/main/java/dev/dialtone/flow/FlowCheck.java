@@ -5,6 +5,7 @@ import dev.dialtone.plugin.PluginSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,18 +25,29 @@ public final class FlowCheck {
      * @return 0 when there is no error (warnings allowed), 1 otherwise
      */
     public static int run(Path flowsDir, Path pluginsDir, Set<String> providersWithKeys, Clock clock, PrintStream out) {
+        return run(flowsDir, pluginsDir, providersWithKeys, clock, out, CompanionCheck.NONE);
+    }
+
+    /** As above, with the files beside the flows that {@code companions} checks (flow tests). */
+    public static int run(Path flowsDir, Path pluginsDir, Set<String> providersWithKeys, Clock clock, PrintStream out,
+                          CompanionCheck companions) {
         try (var runtime = new PluginRuntime(PluginSettings.none())) {
             var loaded = FlowSetLoader.load(flowsDir, pluginsDir, runtime, providersWithKeys, Map.of(), Map.of(), clock.instant());
-            loaded.problems().forEach(out::println);
-            long errors = loaded.problems().stream().filter(Problem::isError).count();
-            long warnings = loaded.problems().size() - errors;
+            var companion = companions.check(flowsDir, loaded.ok() ? loaded.versions() : Map.of());
+            var problems = new ArrayList<>(loaded.problems());
+            problems.addAll(companion.problems());
+            problems.forEach(out::println);
+            long errors = problems.stream().filter(Problem::isError).count();
+            long warnings = problems.size() - errors;
             if (errors > 0) {
+                // the server loads no companion file: errors only there leave the flows loadable
                 out.println(errors + " error" + (errors == 1 ? "" : "s") + ", " + warnings + " warning" + (warnings == 1 ? "" : "s")
-                        + ": nothing would go live");
+                        + (loaded.ok() ? " (the flows themselves would go live)" : ": nothing would go live"));
                 return 1;
             }
             out.println("OK: " + loaded.versions().size() + " flows (" + String.join(", ", loaded.versions().keySet()) + "), "
-                    + loaded.plugins().size() + " plugins" + (warnings > 0 ? ", " + warnings + " warnings" : ""));
+                    + loaded.plugins().size() + " plugins" + (companion.summary().isEmpty() ? "" : ", " + companion.summary())
+                    + (warnings > 0 ? ", " + warnings + " warnings" : ""));
             return 0;
         }
     }

@@ -11,6 +11,19 @@ import java.util.List;
  * same words whether the schema or the parser finds the problem.
  */
 final class FlowPaths {
+    /** These names, for {@link YamlDocument}. */
+    static final YamlDocument.Names NAMES = new YamlDocument.Names() {
+        @Override
+        public String what(JsonPointer at, JsonNode root) {
+            return FlowPaths.what(at, root);
+        }
+
+        @Override
+        public String keyWhat(JsonPointer at, JsonNode root) {
+            return FlowPaths.keyWhat(at, root);
+        }
+    };
+
     private FlowPaths() {
     }
 

@@ -3,20 +3,14 @@ package dev.dialtone.flow;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonMetaSchema;
-import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.NonValidationKeyword;
-import com.networknt.schema.PathType;
-import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
 import dev.dialtone.net.Json;
@@ -34,8 +28,7 @@ final class FlowSchema {
     static final List<String> MESSAGE_KEYWORDS = List.of("patternErrorMessage", "errorMessage");
 
     private static final JsonNode JSON = load();
-    private static final JsonSchema SCHEMA = factory().getSchema(JSON,
-            SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build());
+    private static final YamlDocument.Schema SCHEMA = YamlDocument.Schema.of(JSON, FlowPaths.NAMES);
 
     private FlowSchema() {
     }
@@ -66,22 +59,7 @@ final class FlowSchema {
      * follow from it.
      */
     static Set<JsonPointer> check(Path file, YamlTree tree, List<Problem> problems) {
-        var messages = new SchemaMessages(file, tree, JSON);
-        var findings = SCHEMA.validate(tree.root()).stream().flatMap(m -> messages.findings(m).stream()).toList();
-        var wrongType = findings.stream().filter(SchemaMessages.Finding::wrongType).map(SchemaMessages.Finding::at)
-                .collect(Collectors.toSet());
-        var refused = new HashSet<JsonPointer>();
-        var said = new LinkedHashSet<Problem>();
-        for (var f : findings) {
-            if (f.wrongType() || !wrongType.contains(f.at())) {
-                said.add(Problem.error(file, f.line(), f.text()));
-            }
-            if (f.refuses()) {
-                refused.add(f.at());
-            }
-        }
-        problems.addAll(said);
-        return refused;
+        return SCHEMA.check(file, tree, problems);
     }
 
     private static JsonNode load() {

@@ -145,10 +145,7 @@ final class FlowSetLoader {
         try (Stream<Path> list = Files.list(dir)) {
             return list.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .filter(p -> {
-                        var n = p.getFileName().toString();
-                        return suffix != null ? n.endsWith(suffix) : n.endsWith(".yaml") || n.endsWith(".yml");
-                    })
+                    .filter(p -> suffix != null ? p.getFileName().toString().endsWith(suffix) : FlowFileNames.isFlow(p))
                     .sorted()
                     .toList();
         } catch (IOException e) {

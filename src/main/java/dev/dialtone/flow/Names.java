@@ -4,12 +4,12 @@ import java.util.Collection;
 import java.util.Comparator;
 
 /** "Did you mean" hints: the closest known name within a small edit distance, or one the given name begins. */
-final class Names {
+public final class Names {
     private Names() {
     }
 
     /** {@code " (did you mean 'x'?)"} when a known name is close to {@code given}, else empty. */
-    static String didYouMean(String given, Collection<String> known) {
+    public static String didYouMean(String given, Collection<String> known) {
         int limit = Math.max(1, Math.min(3, given.length() / 3));
         var g = given.toLowerCase();
         return known.stream()

@@ -8,11 +8,11 @@ public record Problem(Path file, int line, Severity severity, String message) {
     /** Errors stop a file set from going live; warnings are shown but do not. */
     public enum Severity { ERROR, WARNING }
 
-    static Problem error(Path file, int line, String message) {
+    public static Problem error(Path file, int line, String message) {
         return new Problem(file, line, Severity.ERROR, message);
     }
 
-    static Problem warning(Path file, int line, String message) {
+    public static Problem warning(Path file, int line, String message) {
         return new Problem(file, line, Severity.WARNING, message);
     }
 

@@ -1,5 +1,6 @@
 package dev.dialtone.flow;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,6 +49,11 @@ public final class ProviderCatalog {
     /** The voice (and model) a call's text-to-speech uses when its flow names none. */
     public static DefaultVoice defaultVoice(String provider) {
         return DEFAULT_VOICES.getOrDefault(provider, DEFAULT_VOICES.get("deepgram"));
+    }
+
+    /** The environment variable that holds a provider's API key, e.g. OPENAI_API_KEY. */
+    public static String keyVariable(String provider) {
+        return KEY_VARIABLES.getOrDefault(provider, provider.toUpperCase(Locale.ROOT) + "_API_KEY");
     }
 
     /** The model a call uses when its flow names none. */

@@ -34,11 +34,14 @@ final class SchemaMessages {
     private final Path file;
     private final YamlTree tree;
     private final JsonNode schema;
+    private final YamlDocument.Names names;
 
-    SchemaMessages(Path file, YamlTree tree, JsonNode schema) {
+    /** @param names how messages name the places of this kind of file */
+    SchemaMessages(Path file, YamlTree tree, JsonNode schema, YamlDocument.Names names) {
         this.file = file;
         this.tree = tree;
         this.schema = schema;
+        this.names = names;
     }
 
     List<Finding> findings(ValidationMessage m) {
@@ -78,7 +81,7 @@ final class SchemaMessages {
     }
 
     private String what(JsonPointer at) {
-        return FlowPaths.what(at, tree.root());
+        return names.what(at, tree.root());
     }
 
     private Finding refused(JsonPointer at, String text) {
@@ -119,7 +122,7 @@ final class SchemaMessages {
     private Finding propertyName(JsonPointer at, String key, JsonNode rule) {
         var child = at.appendProperty(key);
         var text = rule.has("patternErrorMessage")
-                ? FlowPaths.keyWhat(at, tree.root()) + " '" + key + "' " + rule.get("patternErrorMessage").asText()
+                ? names.keyWhat(at, tree.root()) + " '" + key + "' " + rule.get("patternErrorMessage").asText()
                 : what(child) + " " + rule.path("errorMessage").asText("is not a key " + what(at) + " may have");
         return new Finding(child, tree.keyLine(child), text, false, false);
     }

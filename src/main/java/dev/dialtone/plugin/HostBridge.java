@@ -48,7 +48,10 @@ final class HostBridge {
         members.put("fetch", fn(args -> {
             try {
                 var left = Duration.ofNanos(deadlineNanos - System.nanoTime());
-                return "{\"value\":" + fetch.fetch(text(args, 0), text(args, 1), left) + "}";
+                var answer = call.fixtures().isPresent()
+                        ? HostFetch.answer(call.fixtures().get().http(), text(args, 0), text(args, 1))
+                        : fetch.fetch(text(args, 0), text(args, 1), left);
+                return "{\"value\":" + answer + "}";
             } catch (HostFetch.FetchError e) {
                 return error(e.getMessage());
             }

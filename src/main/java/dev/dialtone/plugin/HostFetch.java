@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,16 +54,7 @@ final class HostFetch {
      * {@code {status, headers, body}} as JSON text.
      */
     String fetch(String url, String optionsJson, Duration timeLeft) throws FetchError {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new FetchError("http.fetch: not a valid URL");
-        }
-        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new FetchError("http.fetch: only http and https URLs with a host are allowed");
-        }
+        var uri = target(url);
         if (!allowed(uri)) {
             throw new FetchError("http.fetch refused: host " + uri.getHost() + " is not in plugins.allowed-hosts");
         }
@@ -94,6 +86,54 @@ final class HostFetch {
     }
 
     private HttpRequest request(URI uri, String optionsJson, Duration timeLeft) throws FetchError {
+        var options = options(optionsJson);
+        var publisher = options.body().isEmpty()
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(options.body().get());
+        var builder = HttpRequest.newBuilder(uri).timeout(timeLeft).method(options.method(), publisher);
+        try {
+            options.headers().forEach(builder::header);
+            return builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new FetchError("http.fetch: a header is not allowed (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Answers one request from a flow test's answers instead of the network: the URL and options are
+     * checked as for a real request; the allow-list does not apply, since nothing leaves the machine.
+     * The answer has the shape of {@link #fetch}'s.
+     */
+    static String answer(FetchAnswers answers, String url, String optionsJson) throws FetchError {
+        target(url);
+        var options = options(optionsJson);
+        var response = answers.answer(new FetchAnswers.Request(options.method(), url, options.headers(), options.body().orElse("")))
+                .orElseThrow(() -> new FetchError("http.fetch: the test case has no answer for " + options.method() + " " + url));
+        var headers = new LinkedHashMap<String, String>();
+        response.headers().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
+        return Json.writeValue(Map.of("status", response.status(), "headers", headers, "body", response.body()));
+    }
+
+    /** A URL a plugin may fetch: http or https with a host. */
+    private static URI target(String url) throws FetchError {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new FetchError("http.fetch: not a valid URL");
+        }
+        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw new FetchError("http.fetch: only http and https URLs with a host are allowed");
+        }
+        return uri;
+    }
+
+    /** The options a plugin passed to fetch: the method (upper case), headers, and the body as text (JSON written out). */
+    private record Options(String method, Map<String, String> headers, Optional<String> body) {
+    }
+
+    private static Options options(String optionsJson) throws FetchError {
         JsonNode options;
         try {
             options = Json.read(optionsJson);
@@ -105,20 +145,13 @@ final class HostFetch {
             throw new FetchError("http.fetch: method " + method + " is not allowed");
         }
         var body = options.path("body");
-        var publisher = body.isMissingNode() || body.isNull()
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body.isTextual() ? body.asText() : body.toString());
-        var builder = HttpRequest.newBuilder(uri).timeout(timeLeft).method(method, publisher);
-        var headers = options.path("headers");
-        try {
-            for (var it = headers.fields(); it.hasNext(); ) {
-                var header = it.next();
-                builder.header(header.getKey(), header.getValue().asText());
-            }
-            return builder.build();
-        } catch (IllegalArgumentException e) {
-            throw new FetchError("http.fetch: a header is not allowed (" + e.getMessage() + ")");
+        var headers = new LinkedHashMap<String, String>();
+        for (var it = options.path("headers").fields(); it.hasNext(); ) {
+            var header = it.next();
+            headers.put(header.getKey(), header.getValue().asText());
         }
+        return new Options(method, headers, body.isMissingNode() || body.isNull() ? Optional.empty()
+                : Optional.of(body.isTextual() ? body.asText() : body.toString()));
     }
 
     boolean allowed(URI uri) {

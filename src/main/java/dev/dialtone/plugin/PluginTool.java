@@ -5,6 +5,7 @@ import dev.dialtone.net.Json;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -152,7 +153,7 @@ public final class PluginTool implements Tool, AutoCloseable {
             info.put("to", call.to());
             info.put("flow", call.flow());
             info.put("node", call.node().orElse(null));
-            info.put("config", configJson);
+            info.put("config", call.fixtures().map(f -> configWith(f.config().getOrDefault(name, Map.of()))).orElse(configJson));
             var infoJson = Json.writeValue(info);
             var settled = new Settled();
             var limits = runtime.settings().limits();
@@ -183,6 +184,13 @@ public final class PluginTool implements Tool, AutoCloseable {
                 recycle(guest);
             }
         }
+    }
+
+    /** config.yaml's settings of this plugin with a test's laid over them. */
+    private String configWith(Map<String, Object> overrides) {
+        var config = new LinkedHashMap<>(runtime.settings().configOf(name));
+        config.putAll(overrides);
+        return Json.writeValue(config);
     }
 
     private ToolOutcome failure(Throwable error) {

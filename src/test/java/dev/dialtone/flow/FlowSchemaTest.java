@@ -3,6 +3,7 @@ package dev.dialtone.flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,6 +146,28 @@ class FlowSchemaTest extends FlowSetTestBase {
         assertThat(SchemaMessages.WORDED).as("a rule SchemaMessages does not word would print the validator's own English")
                 .containsAll(keywords);
         assertThat(patterns).isNotEmpty().allSatisfy(s -> assertThat(s.has("patternErrorMessage")).as(s.toString()).isTrue());
+    }
+
+    @Test
+    void theFlowTestFilesSchemaIsWordedTheSameWayAndPackagedForTheServer() throws Exception {
+        var text = Files.readString(ExamplesTest.FLOWS.resolve("flow-test.schema.json"));
+        var keywords = new TreeSet<String>();
+        var patterns = new ArrayList<JsonNode>();
+        subschemas(new ObjectMapper().readTree(text), s -> {
+            s.fieldNames().forEachRemaining(keywords::add);
+            if (s.has("pattern")) {
+                patterns.add(s);
+            }
+        });
+        keywords.removeAll(STRUCTURE);
+        keywords.removeAll(FlowSchema.MESSAGE_KEYWORDS);
+        assertThat(SchemaMessages.WORDED).as("flow tests are checked with the flows' wording (flowtest.TestFileParser)")
+                .containsAll(keywords);
+        assertThat(patterns).isNotEmpty().allSatisfy(s -> assertThat(s.has("patternErrorMessage")).as(s.toString()).isTrue());
+        try (var packaged = getClass().getResourceAsStream("/dev/dialtone/flowtest/flow-test.schema.json")) {
+            assertThat(packaged).as("copied by the build next to TestFileParser").isNotNull();
+            assertThat(new String(packaged.readAllBytes())).isEqualTo(text);
+        }
     }
 
     @Test
