@@ -1,5 +1,9 @@
 package dev.dialtone.net;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
 import java.util.Objects;
 
 /**
@@ -53,16 +57,16 @@ public record ProviderError(Kind kind, String provider, String message, boolean 
 
     /** Maps a transport exception (connect, read, handshake) to its error. */
     public static ProviderError ofException(String provider, Throwable e) {
-        if (e instanceof java.net.SocketTimeoutException) {
+        if (e instanceof SocketTimeoutException) {
             return new ProviderError(Kind.TIMEOUT, provider, "timed out", true);
         }
-        if (e instanceof java.net.ProtocolException || e.getCause() instanceof java.net.ProtocolException) {
+        if (e instanceof ProtocolException || e.getCause() instanceof ProtocolException) {
             return new ProviderError(Kind.PROTOCOL, provider, "not a valid HTTP/WebSocket response", false);
         }
-        if (e instanceof java.net.ConnectException) {
+        if (e instanceof ConnectException) {
             return new ProviderError(Kind.NETWORK, provider, "connection refused", true);
         }
-        if (e instanceof java.io.IOException) {
+        if (e instanceof IOException) {
             return new ProviderError(Kind.NETWORK, provider,
                     "connection failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + abbreviate(e.getMessage())), true);
         }
