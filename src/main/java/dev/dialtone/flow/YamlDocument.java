@@ -2,7 +2,6 @@ package dev.dialtone.flow;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.PathType;
@@ -10,12 +9,15 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+
+import dev.dialtone.net.Json;
 
 /**
  * A YAML file checked against a JSON Schema, every finding worded as the flows' are and reported at
@@ -57,7 +59,7 @@ public final class YamlDocument {
                     throw new IllegalStateException(name + " is not on the classpath next to " + owner.getName()
                             + ": the build copies it there from flows/ (pom.xml, build resources)");
                 }
-                return new Schema(new ObjectMapper().readTree(in), names);
+                return new Schema(Json.MAPPER.readTree(in), names);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -136,6 +138,22 @@ public final class YamlDocument {
     public Optional<JsonNode> value(JsonPointer at) {
         var node = tree.root().at(at);
         return node.isMissingNode() || node.isNull() || refused.contains(at) ? Optional.empty() : Optional.of(node);
+    }
+
+    /** The text at {@code at}, when the value there is text. */
+    public Optional<String> text(JsonPointer at) {
+        return value(at).filter(JsonNode::isTextual).map(JsonNode::textValue);
+    }
+
+    /** The places of a list's items; none when the value at {@code at} is not a usable list. */
+    public List<JsonPointer> items(JsonPointer at) {
+        var out = new ArrayList<JsonPointer>();
+        value(at).filter(JsonNode::isArray).ifPresent(v -> {
+            for (int i = 0; i < v.size(); i++) {
+                out.add(at.appendIndex(i));
+            }
+        });
+        return out;
     }
 
     /** The line of the value at {@code at} (1 when there is none). */

@@ -35,8 +35,8 @@ final class Expectations {
     /** The checks of the expect block at {@code at} (none when there is none); rubrics only where {@code rubrics}. */
     List<Check> read(JsonPointer at, boolean rubrics) {
         var out = new ArrayList<Check>();
-        for (var item : items(at.appendProperty("called"))) {
-            var tool = text(item.appendProperty("tool"));
+        for (var item : doc.items(at.appendProperty("called"))) {
+            var tool = doc.text(item.appendProperty("tool"));
             if (tool.isEmpty()) {
                 continue;
             }
@@ -48,32 +48,32 @@ final class Expectations {
                     pattern(match.appendProperty(arg)).ifPresent(p -> patterns.put(arg, p))));
             out.add(new Check.Called(tool.get(), args, patterns, doc.line(item)));
         }
-        for (var item : items(at.appendProperty("not_called"))) {
-            text(item).ifPresent(tool -> {
+        for (var item : doc.items(at.appendProperty("not_called"))) {
+            doc.text(item).ifPresent(tool -> {
                 tool(tool, doc.line(item), "expects no call of");
                 out.add(new Check.NotCalled(tool, doc.line(item)));
             });
         }
-        text(at.appendProperty("node")).ifPresent(node -> {
+        doc.text(at.appendProperty("node")).ifPresent(node -> {
             int line = doc.line(at.appendProperty("node"));
             node(node, line, "expects the call in");
             out.add(new Check.InNode(node, line));
         });
         var state = at.appendProperty("state");
         doc.value(state).filter(JsonNode::isObject).ifPresent(v -> v.fieldNames().forEachRemaining(key ->
-                text(state.appendProperty(key)).ifPresent(value ->
+                doc.text(state.appendProperty(key)).ifPresent(value ->
                         out.add(new Check.StateIs(key, value, doc.line(state.appendProperty(key)))))));
         doc.value(at.appendProperty("ended")).filter(JsonNode::isBoolean)
            .ifPresent(v -> out.add(new Check.Ended(v.booleanValue(), doc.line(at.appendProperty("ended")))));
-        text(at.appendProperty("transferred"))
+        doc.text(at.appendProperty("transferred"))
                 .ifPresent(n -> out.add(new Check.Transferred(n, doc.line(at.appendProperty("transferred")))));
         var said = at.appendProperty("said");
         texts(said.appendProperty("contains"), (text, line) -> out.add(new Check.SaidContains(text, line)));
         texts(said.appendProperty("not_contains"), (text, line) -> out.add(new Check.SaidNot(text, line)));
         pattern(said.appendProperty("pattern")).ifPresent(p -> out.add(new Check.SaidMatches(p, doc.line(said.appendProperty("pattern")))));
         if (rubrics) {
-            for (var item : items(at.appendProperty("rubric"))) {
-                text(item).filter(t -> !t.isBlank()).ifPresent(t -> out.add(new Check.Rubric(t, doc.line(item))));
+            for (var item : doc.items(at.appendProperty("rubric"))) {
+                doc.text(item).filter(t -> !t.isBlank()).ifPresent(t -> out.add(new Check.Rubric(t, doc.line(item))));
             }
         }
         return out;
@@ -112,8 +112,8 @@ final class Expectations {
         if (value.isPresent() && value.get().isTextual()) {
             sink.accept(value.get().textValue(), doc.line(at));
         }
-        for (var item : items(at)) {
-            text(item).ifPresent(t -> sink.accept(t, doc.line(item)));
+        for (var item : doc.items(at)) {
+            doc.text(item).ifPresent(t -> sink.accept(t, doc.line(item)));
         }
     }
 
@@ -122,7 +122,7 @@ final class Expectations {
     }
 
     private Optional<Pattern> pattern(JsonPointer at) {
-        return text(at).flatMap(p -> {
+        return doc.text(at).flatMap(p -> {
             try {
                 return Optional.of(Pattern.compile(p));
             } catch (PatternSyntaxException e) {
@@ -132,19 +132,7 @@ final class Expectations {
         });
     }
 
-    private Optional<String> text(JsonPointer at) {
-        return doc.value(at).filter(JsonNode::isTextual).map(JsonNode::textValue);
-    }
 
-    private List<JsonPointer> items(JsonPointer at) {
-        var out = new ArrayList<JsonPointer>();
-        doc.value(at).filter(JsonNode::isArray).ifPresent(v -> {
-            for (int i = 0; i < v.size(); i++) {
-                out.add(at.appendIndex(i));
-            }
-        });
-        return out;
-    }
 
     private void error(int line, String message) {
         problems.add(Problem.error(doc.file(), line, message));

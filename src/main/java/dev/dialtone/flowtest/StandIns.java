@@ -29,8 +29,14 @@ final class StandIns {
         return new FlowVersion(version.flow(), tools, version.transitions(), version.hash(), version.loadedAt());
     }
 
-    /** The real tool, run with the case's fixtures. */
-    private record WithFixtures(Tool tool, PluginFixtures fixtures) implements Tool {
+    /** A tool as the LLM sees it (name, description, parameters, filler, time limit); what it does is the subclass's. */
+    private abstract static class StandIn implements Tool {
+        final Tool tool;
+
+        StandIn(Tool tool) {
+            this.tool = tool;
+        }
+
         public String name() {
             return tool.name();
         }
@@ -49,6 +55,16 @@ final class StandIns {
 
         public Duration timeout() {
             return tool.timeout();
+        }
+    }
+
+    /** The real tool, run with the case's fixtures. */
+    private static final class WithFixtures extends StandIn {
+        private final PluginFixtures fixtures;
+
+        WithFixtures(Tool tool, PluginFixtures fixtures) {
+            super(tool);
+            this.fixtures = fixtures;
         }
 
         public ToolOutcome invoke(String argumentsJson, ToolCallContext context) {
@@ -56,26 +72,13 @@ final class StandIns {
         }
     }
 
-    /** The tool as the LLM sees it (name, description, parameters, filler), with the case's fixed outcome. */
-    private record Fixed(Tool tool, FlowTestFile.ToolStandIn standIn) implements Tool {
-        public String name() {
-            return tool.name();
-        }
+    /** The tool with the case's fixed outcome in place of its run. */
+    private static final class Fixed extends StandIn {
+        private final FlowTestFile.ToolStandIn standIn;
 
-        public String description() {
-            return tool.description();
-        }
-
-        public String parametersSchema() {
-            return tool.parametersSchema();
-        }
-
-        public Optional<String> say() {
-            return tool.say();
-        }
-
-        public Duration timeout() {
-            return tool.timeout();
+        Fixed(Tool tool, FlowTestFile.ToolStandIn standIn) {
+            super(tool);
+            this.standIn = standIn;
         }
 
         public ToolOutcome invoke(String argumentsJson, ToolCallContext context) {

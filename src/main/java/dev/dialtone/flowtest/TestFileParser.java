@@ -66,18 +66,18 @@ public final class TestFileParser {
     }
 
     private FlowTestFile read() {
-        var caller = text(at("caller")).orElse(DEFAULT_CALLER);
+        var caller = doc.text(at("caller")).orElse(DEFAULT_CALLER);
         var now = instant(at("now")).orElse(DEFAULT_NOW);
         var config = configs(at("config"), Map.of());
         var http = http(at("http"), Map.of());
         var cases = new ArrayList<FlowTestFile.TestCase>();
         var names = new HashMap<String, Integer>();
-        var items = items(at("cases"));
+        var items = doc.items(at("cases"));
         if (items.isEmpty() && doc.value(at("cases")).isPresent()) {
             error(doc.keyLine(at("cases")), "cases is empty: add at least one case");
         }
         for (var item : items) {
-            var name = text(item.appendProperty("name"));
+            var name = doc.text(item.appendProperty("name"));
             if (name.isEmpty()) {
                 continue; // the schema said what is wrong
             }
@@ -96,18 +96,18 @@ public final class TestFileParser {
                                                      Map<String, FlowTestFile.HttpAnswer> fileHttp) {
         var what = "case '" + name + "'";
         var expectations = new Expectations(doc, flow, problems);
-        var start = text(at.appendProperty("start"));
+        var start = doc.text(at.appendProperty("start"));
         start.ifPresent(node -> expectations.node(node, doc.line(at.appendProperty("start")), what + " starts in"));
         var state = new LinkedHashMap<String, String>();
-        fields(at.appendProperty("state")).forEach((key, value) -> text(value).ifPresent(v -> state.put(key, v)));
+        fields(at.appendProperty("state")).forEach((key, value) -> doc.text(value).ifPresent(v -> state.put(key, v)));
         var tools = new LinkedHashMap<String, FlowTestFile.ToolStandIn>();
         fields(at.appendProperty("tools")).forEach((tool, place) -> {
             expectations.tool(tool, doc.keyLine(place), what + " replaces");
             doc.value(place.appendProperty("result")).ifPresent(r -> tools.put(tool, new FlowTestFile.ToolStandIn.Result(Json.write(r))));
-            text(place.appendProperty("error")).ifPresent(e -> tools.put(tool, new FlowTestFile.ToolStandIn.Error(e)));
+            doc.text(place.appendProperty("error")).ifPresent(e -> tools.put(tool, new FlowTestFile.ToolStandIn.Error(e)));
         });
         var turns = new ArrayList<FlowTestFile.CallerTurn>();
-        var turnItems = items(at.appendProperty("turns"));
+        var turnItems = doc.items(at.appendProperty("turns"));
         if (turnItems.isEmpty() && doc.value(at.appendProperty("turns")).isPresent()) {
             error(doc.keyLine(at.appendProperty("turns")), what + " has no turns: add at least one (caller, dtmf or wait)");
         }
@@ -118,7 +118,7 @@ public final class TestFileParser {
         if (turns.size() < turnItems.size()) {
             return Optional.empty();
         }
-        return Optional.of(new FlowTestFile.TestCase(name, line, text(at.appendProperty("caller")).orElse(caller),
+        return Optional.of(new FlowTestFile.TestCase(name, line, doc.text(at.appendProperty("caller")).orElse(caller),
                 instant(at.appendProperty("now")).orElse(now), start, state, configs(at.appendProperty("config"), fileConfig),
                 http(at.appendProperty("http"), fileHttp), tools, turns, checks));
     }
@@ -138,11 +138,11 @@ public final class TestFileParser {
             return Optional.empty();
         }
         var checks = expectations.read(at.appendProperty("expect"), false);
-        var said = text(at.appendProperty("caller"));
+        var said = doc.text(at.appendProperty("caller"));
         if (said.isPresent()) {
             return Optional.of(new FlowTestFile.CallerTurn.Says(said.get(), line, checks));
         }
-        var keys = text(at.appendProperty("dtmf"));
+        var keys = doc.text(at.appendProperty("dtmf"));
         if (keys.isPresent()) {
             return Optional.of(new FlowTestFile.CallerTurn.Keys(keys.get(), line, checks));
         }
@@ -169,9 +169,9 @@ public final class TestFileParser {
                 return;
             }
             var headers = new LinkedHashMap<String, String>();
-            fields(place.appendProperty("headers")).forEach((k, v) -> text(v).ifPresent(t -> headers.put(k, t)));
+            fields(place.appendProperty("headers")).forEach((k, v) -> doc.text(v).ifPresent(t -> headers.put(k, t)));
             var json = doc.value(place.appendProperty("json"));
-            var body = text(place.appendProperty("body"));
+            var body = doc.text(place.appendProperty("body"));
             if (json.isPresent() && body.isPresent()) {
                 error(doc.keyLine(place), "the answer to " + request + " has both json and body: give one");
             }
@@ -185,7 +185,7 @@ public final class TestFileParser {
     }
 
     private Optional<Instant> instant(JsonPointer at) {
-        return text(at).flatMap(t -> {
+        return doc.text(at).flatMap(t -> {
             try {
                 return Optional.of(OffsetDateTime.parse(t).toInstant());
             } catch (DateTimeException e) {
@@ -195,20 +195,7 @@ public final class TestFileParser {
         });
     }
 
-    private Optional<String> text(JsonPointer at) {
-        return doc.value(at).filter(JsonNode::isTextual).map(JsonNode::textValue);
-    }
 
-    /** The places of a list's items; none when it is not a usable list. */
-    private List<JsonPointer> items(JsonPointer at) {
-        var out = new ArrayList<JsonPointer>();
-        doc.value(at).filter(JsonNode::isArray).ifPresent(v -> {
-            for (int i = 0; i < v.size(); i++) {
-                out.add(at.appendIndex(i));
-            }
-        });
-        return out;
-    }
 
     /** The keys of a mapping with their places, in file order; none when it is not a usable mapping. */
     private Map<String, JsonPointer> fields(JsonPointer at) {
