@@ -1,9 +1,7 @@
 package dev.dialtone.net;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +33,9 @@ public final class SseExchange {
     }
 
     private static final int MAX_ERROR_BODY = 4096;
+    /** Longest line, and longest event: far above any real chat chunk, far below a worry. */
+    private static final int MAX_LINE = 1 << 20;
+    private static final int MAX_EVENT = 4 << 20;
 
     private final String provider;
     private final Handler handler;
@@ -81,6 +82,8 @@ public final class SseExchange {
             }
         } catch (ProviderException e) {
             fail(e.error());
+        } catch (SseLines.TooLong e) {
+            fail(new ProviderError(ProviderError.Kind.PROTOCOL, provider, e.getMessage(), false));
         } catch (IOException e) {
             fail(post.error(e));
         } catch (RuntimeException e) {
@@ -104,11 +107,11 @@ public final class SseExchange {
 
     /** Reads events to the body's end; false if cancelled first. */
     private boolean readEvents(InputStream body, Handler handler) throws IOException, ProviderException {
-        var reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        var lines = new SseLines(body, MAX_LINE);
         String event = "";
         var data = new StringBuilder();
         String line;
-        while ((line = reader.readLine()) != null) {
+        while ((line = lines.next()) != null) {
             if (cancelled.get()) {
                 return false;
             }
@@ -127,6 +130,9 @@ public final class SseExchange {
                     data.append('\n');
                 }
                 data.append(field(line, 5));
+                if (data.length() > MAX_EVENT) {
+                    throw new SseLines.TooLong("an event", MAX_EVENT);
+                }
             }
         }
         if (cancelled.get()) {

