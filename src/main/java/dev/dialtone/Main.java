@@ -125,7 +125,7 @@ public final class Main {
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
         logStartup(settings);
-        var parts = Parts.create(settings, Clock.systemUTC());
+        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
         var builder = WebServer.builder().port(settings.port());
         setUp(builder, parts);
         var server = builder.build().start();
@@ -294,6 +294,12 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
+            return create(settings, clock, providers, callFactory, false);
+        }
+
+        /** As above; {@code inBackground}: return before the flows are loaded (the server's start). */
+        static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                            boolean inBackground) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
@@ -305,10 +311,21 @@ public final class Main {
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()), metrics);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock);
-            var outcome = flows.start();
-            outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                                                    "Flows: {0}", p));
+            // the flows (and their plugins, the slow part) load while the store opens and the server
+            // starts listening; a call that arrives first waits in its flow lookup
+            var firstLoad = flows.startInBackground();
             var store = CallStore.open(storeSettings(settings), metrics, clock);
+            if (!inBackground) {
+                firstLoad.join();
+            }
+            firstLoad.whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.ERROR, "Flows could not be loaded or watched", failure);
+                    return;
+                }
+                outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR
+                        : System.Logger.Level.WARNING, "Flows: {0}", p));
+            });
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
