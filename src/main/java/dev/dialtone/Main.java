@@ -318,9 +318,10 @@ public final class Main {
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
+            var drain = new Drain(calls, switchboard, flows, twilio);
+            metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory,
-                             new Drain(calls, switchboard, flows, twilio));
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain);
         }
 
         @Override
