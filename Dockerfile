@@ -1,5 +1,5 @@
 # Dialtone's container image. Build the jar first, then the image:
-#   mvn -B package -DskipTests && docker build -t dialtone .
+#   mvn -B clean package -DskipTests && docker build -t dialtone .   (clean: target/libs keeps old jars otherwise)
 # Run it (flows, plugins and data as volumes; provider keys from the environment):
 #   docker run -p 8080:8080 -v "$PWD/flows:/app/flows" -v "$PWD/plugins:/app/plugins" -v dialtone-data:/app/data \
 #     -e TWILIO_AUTH_TOKEN=... -e DEEPGRAM_API_KEY=... -e OPENAI_API_KEY=... dialtone

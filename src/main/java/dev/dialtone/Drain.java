@@ -1,6 +1,7 @@
 package dev.dialtone;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.dialtone.conversation.CallAction;
@@ -70,12 +71,9 @@ final class Drain {
             LOG.log(System.Logger.Level.INFO, "Drained: every call ended by itself");
             return 0;
         }
-        var stragglers = switchboard.active();
-        LOG.log(System.Logger.Level.INFO, "Drain deadline reached: ending {0} call(s) with a goodbye", stragglers.size());
-        stragglers.forEach(session -> session.act(new CallAction.HangUp("server stopping")));
+        LOG.log(System.Logger.Level.INFO, "Drain deadline reached: ending {0} call(s) with a goodbye", switchboard.active().size());
         long goodbyeEnd = System.nanoTime() + times.goodbye().toNanos();
-        if (awaitNoCalls(times.goodbye())
-            && twilio.awaitHangUps(Duration.ofNanos(Math.max(0, goodbyeEnd - System.nanoTime())))) {
+        if (awaitGoodbyes(goodbyeEnd) && twilio.awaitHangUps(Duration.ofNanos(Math.max(0, goodbyeEnd - System.nanoTime())))) {
             LOG.log(System.Logger.Level.INFO, "Drained: the last goodbye ended");
             return 0;
         }
@@ -83,6 +81,23 @@ final class Drain {
         LOG.log(System.Logger.Level.WARNING, "Drain: {0} call(s) still up after the goodbyes'' {1} s; stopping anyway",
                 left, times.goodbye().toSeconds());
         return left;
+    }
+
+    /** Asks every call up to say goodbye and hang up (one that arrives meanwhile too); whether all ended by {@code end}. */
+    private boolean awaitGoodbyes(long end) throws InterruptedException {
+        var asked = new HashSet<String>();
+        while (callsUp() > 0) {
+            for (var session : switchboard.active()) {
+                if (asked.add(session.callSid())) {
+                    session.act(new CallAction.HangUp("server stopping"));
+                }
+            }
+            if (System.nanoTime() - end >= 0) {
+                return false;
+            }
+            Thread.sleep(POLL);
+        }
+        return true;
     }
 
     private boolean awaitNoCalls(Duration within) throws InterruptedException {
