@@ -15,11 +15,12 @@ import io.helidon.http.Status;
 import dev.dialtone.Secret;
 
 /**
- * {@code /observe/health} and {@code /observe/health/live} (liveness: the server answers),
+ * {@code /observe/health} and {@code /observe/health/live} (liveness: the server answers) and
  * {@code /observe/health/ready} (readiness: 200 while the server takes new calls, 503 from the
- * moment it drains for a stop; always open, for load balancers and orchestrators) and {@code /observe/metrics} (every Micrometer meter in the Prometheus text
- * format; open, or with {@code DIALTONE_METRICS_AUTH=true} only for the admin token as a bearer
- * header, which is how Prometheus sends its {@code authorization} credentials).
+ * moment it drains for a stop), always open, for load balancers and orchestrators; and
+ * {@code /observe/metrics} (every Micrometer meter in the Prometheus text format; open, or with
+ * {@code DIALTONE_METRICS_AUTH=true} only for the admin token as a bearer header, which is how
+ * Prometheus sends its {@code authorization} credentials).
  */
 public final class Observability implements HttpService {
     private final PrometheusMeterRegistry metrics;
