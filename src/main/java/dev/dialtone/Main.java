@@ -126,7 +126,8 @@ public final class Main {
     static int serve(Settings settings) {
         logStartup(settings);
         var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
-        var builder = WebServer.builder().port(settings.port());
+        // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
+        var builder = WebServer.builder().port(settings.port()).shutdownHook(false);
         setUp(builder, parts);
         var server = builder.build().start();
         if (!server.isRunning() || server.port() < 0) { // Helidon logs why (e.g. the port is taken) and returns
@@ -134,7 +135,11 @@ public final class Main {
             parts.close();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            parts.close();
+        }));
+        StopSignals.install(parts.drain(), settings.drain());
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
         return 0;
@@ -183,7 +188,7 @@ public final class Main {
         server.routing(routing -> routing
                 .addFilter(new SecurityHeaders())
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics(), metricsToken))
+                .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))
@@ -276,7 +281,8 @@ public final class Main {
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
-                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
+                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
+                        Drain drain)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -329,8 +335,10 @@ public final class Main {
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
+            var drain = new Drain(calls, switchboard, flows, twilio);
+            metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain);
         }
 
         @Override
