@@ -116,10 +116,13 @@ final class ReplayCommand {
             out.append('\n');
             var changed = new ArrayList<String>();
             row.path("stateChanged").forEach(d -> changed.add(d.asText()));
-            pair(out, column, lines(row.path("original"), List.of()), lines(row.path("replay"), changed),
-                 differences.isEmpty() ? " " : "≠");
+            var left = sections(row.path("original"), List.of());
+            var right = sections(row.path("replay"), changed);
+            for (int i = 0; i < left.size(); i++) {
+                pair(out, column, left.get(i), right.get(i), differences.isEmpty() ? " " : "≠");
+            }
         }
-        if (!replay.path("problem").isNull() && replay.hasNonNull("problem")) {
+        if (replay.hasNonNull("problem")) {
             out.append("! ").append(replay.path("problem").asText()).append('\n');
         }
         out.append(replay.path("differs").asBoolean() ? "The replay differs from the call.\n" : "The replay answered as the call did.\n");
@@ -131,28 +134,33 @@ final class ReplayCommand {
         return side.path("label").asText() + ": " + side.path("flow").asText() + " @ " + version.substring(0, Math.min(12, version.length()));
     }
 
-    private static List<String> lines(JsonNode exchange, List<String> changed) {
+    /** An exchange as sections (tools, nodes, agent, state, end), so the two sides line up section by section. */
+    private static List<List<String>> sections(JsonNode exchange, List<String> changed) {
+        var tools = new ArrayList<String>();
+        var nodes = new ArrayList<String>();
+        var agent = new ArrayList<String>();
+        var state = new ArrayList<String>();
+        var end = new ArrayList<String>();
         if (exchange.isNull() || exchange.isMissingNode()) {
-            return List.of("(not reached)");
+            return List.of(List.of("(not reached)"), nodes, agent, state, end);
         }
-        var out = new ArrayList<String>();
         for (var tool : exchange.path("tools")) {
-            out.add("tool " + tool.path("name").asText() + " " + tool.path("arguments").asText()
+            tools.add("tool " + tool.path("name").asText() + " " + tool.path("arguments").asText()
                     + (tool.path("error").asBoolean() ? " -> error" : ""));
         }
-        exchange.path("nodes").forEach(n -> out.add("(now in node " + n.asText() + ")"));
+        exchange.path("nodes").forEach(n -> nodes.add("(now in node " + n.asText() + ")"));
         if (!exchange.path("agent").asText().isEmpty()) {
-            out.add("agent: " + exchange.path("agent").asText());
+            agent.add("agent: " + exchange.path("agent").asText());
         }
         if (!changed.isEmpty()) {
-            var state = new ArrayList<String>();
-            changed.forEach(k -> state.add(k + "=" + exchange.path("state").path(k).asText("(unset)")));
-            out.add("state: " + String.join(", ", state));
+            var values = new ArrayList<String>();
+            changed.forEach(k -> values.add(k + "=" + exchange.path("state").path(k).asText("(unset)")));
+            state.add("state: " + String.join(", ", values));
         }
         if (exchange.path("ended").asBoolean()) {
-            out.add("(the call ended)");
+            end.add("(the call ended)");
         }
-        return out;
+        return List.of(tools, nodes, agent, state, end);
     }
 
     private static void pair(StringBuilder out, int column, List<String> left, List<String> right, String mark) {
