@@ -154,7 +154,7 @@ public final class Replays {
                     throw new ReplayException(ReplayException.Kind.NOT_FOUND, "cannot read the draft of " + name + " ("
                             + e.getClass().getSimpleName() + ")");
                 }
-                yield scratch(files, name, "draft");
+                yield scratch(files, name, "draft", Map.of(name + ".yaml", file.getFileName().toString()));
             }
             case Target.Stored stored -> {
                 var name = stored.flow() == null ? callFlow : stored.flow();
@@ -166,13 +166,16 @@ public final class Replays {
                         ReplayException.Kind.NOT_FOUND, "no stored version " + stored.version() + " of flow " + name));
                 var files = new LinkedHashMap<String, String>();
                 version.files().forEach(f -> files.put(f.path(), f.text()));
-                yield scratch(files, name, "stored version");
+                yield scratch(files, name, "stored version", Map.of());
             }
         };
     }
 
-    /** Loads {@code files} (paths under flows/ and plugins/) as a flow set of their own and takes {@code name} from it. */
-    private Loaded scratch(Map<String, String> files, String name, String label) throws ReplayException {
+    /**
+     * Loads {@code files} (paths under flows/ and plugins/) as a flow set of their own and takes
+     * {@code name} from it; problems name the files as {@code shownAs} says (a draft is loaded as NAME.yaml).
+     */
+    private Loaded scratch(Map<String, String> files, String name, String label, Map<String, String> shownAs) throws ReplayException {
         Path dir;
         try {
             dir = Files.createTempDirectory("dialtone-replay");
@@ -196,7 +199,8 @@ public final class Replays {
             registry.close();
             delete(dir);
             var why = outcome.applied() ? "it defines no flow named " + name
-                    : String.join("; ", outcome.errors().stream().map(p -> p.file().getFileName() + ":" + p.line() + ": " + p.message()).toList());
+                    : String.join("; ", outcome.errors().stream().map(p -> shownAs.getOrDefault(p.file().getFileName().toString(),
+                            p.file().getFileName().toString()) + ":" + p.line() + ": " + p.message()).toList());
             throw new ReplayException(ReplayException.Kind.INVALID, "the " + label + " of " + name + " does not load: " + why);
         }
         return new Loaded(version.get(), label, registry, dir);
