@@ -324,7 +324,9 @@ class ConsoleBrowserTest {
             assertThat(changed.getText()).contains("I'd like a pizza").contains("agent").contains("Sure, what size?")
                                          .contains("What is your ZIP code?");
             assertThat(driver.findElement(By.cssSelector("#replay-rows tr[data-index='0']")).getDomAttribute("class")).doesNotContain("differs");
-            screenshots.page("replay");
+            var panel = driver.findElement(By.cssSelector("section.replay"));
+            driver.executeScript("arguments[0].scrollIntoView();", panel);
+            screenshots.element("replay", panel);
         } finally {
             Files.writeString(file, original);
             world.parts.flows().reload();
