@@ -2,6 +2,7 @@
 -- call (calls.flow_name, calls.flow_version) can always be linked to the exact text that answered
 -- it. The version is the registry's hash of that text; the same text going live again keeps its
 -- first row. Versions are never purged with calls: they are small and a kept call may need one.
+-- Turns get the instant they began, so a replay can put routed keys among them in order.
 -- Portable SQL: the same script runs on H2 2.x and PostgreSQL.
 
 CREATE TABLE flow_versions (
@@ -11,6 +12,10 @@ CREATE TABLE flow_versions (
     PRIMARY KEY (flow_name, version)
 );
 CREATE INDEX flow_versions_live ON flow_versions (flow_name, live_at);
+
+CREATE INDEX calls_version ON calls (flow_name, flow_version);
+
+ALTER TABLE turns ADD COLUMN started_at TIMESTAMP WITH TIME ZONE;
 
 CREATE TABLE flow_version_files (
     flow_name VARCHAR(200) NOT NULL,

@@ -15,9 +15,9 @@ import dev.dialtone.store.TurnRecord;
  * A stored call read as a replay needs it: the caller's steps in order and what the agent did in
  * answer to each. Turns are the caller's words (a keyed turn reads "(The caller pressed 12 on the
  * keypad.)"), turns with no caller words add to the answer before them (the greeting is turn 0);
- * keys the flow routes and node changes are events, put among the turns by time. A turn without
- * stage times (a typed turn) takes the time of what came before it, so events of a typed call all
- * fall after its last timed item.
+ * keys the flow routes and node changes are events, put among the turns by time: the turn's start,
+ * else its stage times. A turn stored with neither (before turns kept their start) takes the time
+ * of what came before it.
  */
 final class StoredCall {
     private static final Pattern KEYED = Pattern.compile("\\(The caller pressed ([0-9*#A-D]+) on the keypad\\.\\)");
@@ -34,15 +34,18 @@ final class StoredCall {
         var at = call.summary().startedAt();
         for (var turn : call.turns()) {
             var t = turn.timings();
-            var known = Stream.of(t.callerSpeechEnded(), t.sttFinal(), t.llmFirstToken())
+            var known = Stream.of(turn.startedAt(), t.callerSpeechEnded(), t.sttFinal(), t.llmFirstToken())
                     .filter(x -> x != null).findFirst();
             at = known.orElse(at);
             items.add(new Item(at, turn, null));
         }
         for (var event : call.events()) {
             if (event.kind() == EventKind.DTMF || event.kind() == EventKind.NODE_CHANGE) {
+                // before the turn it caused (a routed key's line begins at the key's instant), after the
+                // events of the same instant already placed
                 int i = 0;
-                while (i < items.size() && !items.get(i).at().isAfter(event.at())) {
+                while (i < items.size() && (items.get(i).at().isBefore(event.at())
+                        || items.get(i).event() != null && !items.get(i).at().isAfter(event.at()))) {
                     i++;
                 }
                 items.add(i, new Item(event.at(), null, event));

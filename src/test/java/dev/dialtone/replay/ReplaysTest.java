@@ -166,21 +166,28 @@ class ReplaysTest {
     @Test
     void keysKeyedTurnsAndNodeChangesBecomeStepsInTimeOrder() {
         var summary = new CallSummary("CA-keys", "shop", live, "+1", "+2", Direction.INBOUND, T0, T0.plusSeconds(60), "hung up",
-                                      CallStatus.COMPLETED, 4);
-        IntFunction<TurnTimings> at = s -> new TurnTimings(T0.plusSeconds(s), null, null, null, null, null);
+                                      CallStatus.COMPLETED, 5);
+        IntFunction<Instant> at = s -> T0.plusSeconds(s);
         var call = new CallDetail(summary, List.of(
-                new TurnRecord("CA-keys", 0, "", "Hello.", false, TurnTimings.NONE, List.of()),
-                new TurnRecord("CA-keys", 1, "Billing please", "Press 2.", false, at.apply(5), List.of()),
-                new TurnRecord("CA-keys", 2, "(The caller pressed 1234 on the keypad.)", "Thanks, account 1234.", false, at.apply(20), List.of())),
-                List.of(new EventRecord("CA-keys", T0.plusSeconds(10), EventKind.DTMF, "2"),
-                        new EventRecord("CA-keys", T0.plusSeconds(10), EventKind.NODE_CHANGE, "billing"),
-                        new EventRecord("CA-keys", T0.plusSeconds(30), EventKind.HANGUP, "caller")),
+                new TurnRecord("CA-keys", 0, "", "Hello.", false, TurnTimings.NONE, List.of(), at.apply(0)),
+                new TurnRecord("CA-keys", 1, "Billing please", "Press 2.", false, TurnTimings.NONE, List.of(), at.apply(5)),
+                // the line of the node the key led to begins at the key's instant
+                new TurnRecord("CA-keys", 2, "", "You are through to billing.", false, TurnTimings.NONE, List.of(), at.apply(10)),
+                new TurnRecord("CA-keys", 3, "(The caller pressed 1234 on the keypad.)", "Thanks, account 1234.", false,
+                               TurnTimings.NONE, List.of(), at.apply(20)),
+                // stored without a start (an older call): it follows what came before it
+                new TurnRecord("CA-keys", 4, "Bye", "Goodbye.", false, TurnTimings.NONE, List.of())),
+                List.of(new EventRecord("CA-keys", at.apply(10), EventKind.DTMF, "2"),
+                        new EventRecord("CA-keys", at.apply(10), EventKind.NODE_CHANGE, "billing"),
+                        new EventRecord("CA-keys", at.apply(30), EventKind.HANGUP, "caller")),
                 List.of());
 
         var exchanges = StoredCall.exchanges(call);
-        assertThat(StoredCall.steps(exchanges)).containsExactly(new Step.Says("Billing please"), new Step.Keys("2"), new Step.Keys("1234"));
-        assertThat(exchanges).extracting(Exchange::agent).containsExactly("Hello.", "Press 2.", "", "Thanks, account 1234.");
-        assertThat(exchanges.get(2).nodes()).containsExactly("billing");
+        assertThat(StoredCall.steps(exchanges)).containsExactly(new Step.Says("Billing please"), new Step.Keys("2"), new Step.Keys("1234"),
+                                                                new Step.Says("Bye"));
+        assertThat(exchanges).extracting(Exchange::agent)
+                .containsExactly("Hello.", "Press 2.", "You are through to billing.", "Thanks, account 1234.", "Goodbye.");
+        assertThat(exchanges).extracting(Exchange::nodes).containsExactly(List.of(), List.of(), List.of("billing"), List.of(), List.of());
     }
 
     @Test
