@@ -3,6 +3,7 @@ package dev.dialtone.replay;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -35,7 +36,7 @@ final class StoredCall {
         for (var turn : call.turns()) {
             var t = turn.timings();
             var known = Stream.of(turn.startedAt(), t.callerSpeechEnded(), t.sttFinal(), t.llmFirstToken())
-                    .filter(x -> x != null).findFirst();
+                    .filter(Objects::nonNull).findFirst();
             at = known.orElse(at);
             items.add(new Item(at, turn, null));
         }
@@ -77,7 +78,7 @@ final class StoredCall {
 
     /** The caller's steps of a stored call, in order. */
     static List<Step> steps(List<Exchange> exchanges) {
-        return exchanges.stream().map(Exchange::step).filter(s -> s != null).toList();
+        return exchanges.stream().map(Exchange::step).filter(Objects::nonNull).toList();
     }
 
     private static final class Builder {
