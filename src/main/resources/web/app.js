@@ -32,7 +32,7 @@ const pages = {
 };
 
 function route() {
-  const [path] = location.hash.replace(/^#\/?/, "").split("?");
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const [name, ...rest] = path.split("/");
   let page = name in pages && name !== "detail" && name !== "versions" ? name : "live";
   if (name === "versions" && rest.length && rest[0]) page = "versions";
@@ -45,7 +45,7 @@ function route() {
     else a.removeAttribute("aria-current");
   });
   if (page === "detail") pages.detail.show(decodeURIComponent(rest.join("/")));
-  else if (page === "versions") pages.versions.show(decodeURIComponent(rest.join("/")));
+  else if (page === "versions") pages.versions.show(decodeURIComponent(rest.join("/")), new URLSearchParams(query));
   else pages[page].refresh();
 }
 

@@ -1,5 +1,6 @@
-// The versions page of a flow (#/versions/NAME): every version stored as it went live (the live
-// one marked, with how many stored calls each answered), and the line diff between two of them.
+// The versions page of a flow (#/versions/NAME[?from=VERSION]): every version stored as it went live
+// (the live one marked, with how many stored calls each answered), and the line diff between two of
+// them: by default the one before the latest and the latest, or ?from (a call's version) and the live one.
 
 import {api} from "./api.js";
 import {badge, errorText, h, replace, time} from "./dom.js";
@@ -7,7 +8,7 @@ import {badge, errorText, h, replace, time} from "./dom.js";
 export function versionsPage(root) {
   let flow = null;
 
-  async function show(name) {
+  async function show(name, params = new URLSearchParams()) {
     flow = name;
     replace(root, h("p", {class: "muted"}, `Loading the versions of ${name}…`));
     let versions;
@@ -18,8 +19,10 @@ export function versionsPage(root) {
       return;
     }
     if (flow !== name) return;
-    const from = select("diff-from", versions, versions.length > 1 ? 1 : 0);
-    const to = select("diff-to", versions, 0);
+    const asked = versions.findIndex((v) => v.version === params.get("from"));
+    const live = Math.max(0, versions.findIndex((v) => v.live));
+    const from = select("diff-from", versions, asked >= 0 ? asked : versions.length > 1 ? 1 : 0);
+    const to = select("diff-to", versions, asked >= 0 ? live : 0);
     const diff = h("div", {id: "version-diff", "aria-live": "polite"});
     const compare = () => showDiff(name, from.value, to.value, diff);
     replace(root,
@@ -27,7 +30,7 @@ export function versionsPage(root) {
       h("h2", {}, "Versions of ", h("code", {}, name)),
       versions.length ? h("table", {class: "versions", id: "versions-list"},
         h("thead", {}, h("tr", {}, ["Version", "Went live", "Calls", ""].map((c) => h("th", {scope: "col"}, c)))),
-        h("tbody", {}, versions.map((v) => h("tr", {dataset: {version: v.version}},
+        h("tbody", {}, versions.map((v, i) => h("tr", {dataset: {version: v.version}, class: i === asked ? "selected" : null},
           h("td", {}, h("code", {title: v.version}, v.version.slice(0, 12))),
           h("td", {}, time(v.liveAt)),
           h("td", {}, String(v.calls)),
@@ -37,7 +40,7 @@ export function versionsPage(root) {
         h("div", {class: "row"}, h("label", {class: "inline"}, "From ", from), h("label", {class: "inline"}, "to ", to),
           h("button", {type: "button", id: "diff-show", onclick: compare}, "Show differences")),
         diff] : null);
-    if (versions.length > 1) compare();
+    if (from.value !== to.value) compare();
   }
 
   function select(id, versions, selected) {

@@ -327,6 +327,14 @@ class ConsoleBrowserTest {
             var panel = driver.findElement(By.cssSelector("section.replay"));
             driver.executeScript("arguments[0].scrollIntoView();", panel);
             screenshots.element("replay", panel);
+
+            // the call's flow links to its version beside the live one
+            click("#detail-flow");
+            await(d -> text("#version-diff").contains("ZIP"));
+            assertThat(new Select(driver.findElement(By.id("diff-from"))).getFirstSelectedOption().getDomAttribute("value"))
+                    .isEqualTo(version);
+            assertThat(driver.findElement(By.cssSelector("#versions-list tr[data-version='" + version + "']")).getDomAttribute("class"))
+                    .contains("selected");
         } finally {
             Files.writeString(file, original);
             world.parts.flows().reload();
