@@ -56,10 +56,12 @@ import dev.dialtone.telephony.StreamAdmission;
 import dev.dialtone.telephony.StreamCredentials;
 import dev.dialtone.telephony.StreamLimits;
 import dev.dialtone.telephony.TelephonyMetrics;
+import dev.dialtone.replay.Replays;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
+import dev.dialtone.web.VersionApi;
 import dev.dialtone.web.LiveFeed;
 import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
@@ -89,6 +91,7 @@ public final class Main {
             case "chat" -> Chat.run(Settings.load(), rest);
             case "test-flows" -> TestFlows.run(Settings.load(), rest, System.out);
             case "live-check" -> LiveCheck.run(Settings.load(), System.out);
+            case "replay" -> ReplayCommand.run(Settings.load(), rest, System.out);
             case "aot-training" -> AotTraining.run(System.getenv());
             case "help", "--help", "-h" -> usage(0);
             default -> {
@@ -110,6 +113,9 @@ public final class Main {
                   test-flows [--record] [--junit FILE] [flow...]
                                      run the flows' test files (flows/<flow>.test.yaml) from their
                                      recorded LLM answers; --record records them with the real LLM
+                  replay CALL_SID [--flow NAME] [--draft | --version HASH]
+                                     replay a stored call's caller turns on the live flow (or its
+                                     draft, or a stored version) through the running server, side by side
                   test               run the whole test suite (handled by bin/dialtone)
                   test --live        check the real providers whose keys are set (a short call's worth)
                 """);
@@ -193,6 +199,7 @@ public final class Main {
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))
+                .register("/api", new VersionApi(parts.adminToken(), parts.flows(), parts.store(), parts.replays()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
@@ -283,7 +290,7 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        Drain drain)
+                        Drain drain, Replays replays)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -333,13 +340,16 @@ public final class Main {
                 outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR
                         : System.Logger.Level.WARNING, "Flows: {0}", p));
             });
+            VersionLog.attach(flows, store, metrics);
+            var replays = new Replays(flows, store, providers.llm(), plugins, settings.flows(), settings.plugins(),
+                                      configuredProviders(settings), metrics, FlowTests.PATIENCE);
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays);
         }
 
         @Override

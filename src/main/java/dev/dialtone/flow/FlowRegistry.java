@@ -192,6 +192,7 @@ public final class FlowRegistry implements AutoCloseable {
             Timer.builder("dialtone.flows.reload.duration").tag("outcome", outcome.applied() ? "applied" : "refused")
                     .register(meters).record(outcome.took());
             lastOutcome = outcome;
+            firstLoad.countDown(); // before the listeners: they may look flows up
             for (var listener : listeners) {
                 listener.accept(outcome);
             }
