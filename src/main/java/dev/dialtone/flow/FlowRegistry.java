@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,16 +38,22 @@ public final class FlowRegistry implements AutoCloseable {
     static final Duration QUIET = Duration.ofMillis(150);
 
     private record Snapshot(Map<String, FlowVersion> byName, Map<String, FlowVersion> byNumber,
-                            Optional<FlowVersion> fallback, Map<String, PluginTool> plugins, List<Problem> warnings) {
-        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Optional.empty(), Map.of(), List.of());
+                            Optional<FlowVersion> fallback, Map<String, PluginTool> plugins, List<Problem> warnings,
+                            Map<String, FlowVersion> drafts, List<Problem> draftProblems) {
+        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Optional.empty(), Map.of(), List.of(), Map.of(), List.of());
 
-        static Snapshot of(Map<String, FlowVersion> versions, Map<String, PluginTool> plugins, List<Problem> warnings) {
+        static Snapshot of(Map<String, FlowVersion> versions, Map<String, PluginTool> plugins, List<Problem> warnings,
+                           FlowSetLoader.Drafts drafts) {
             var byNumber = new HashMap<String, FlowVersion>();
             versions.values().forEach(v -> v.flow().numbers().forEach(n -> byNumber.put(n, v)));
             var fallback = versions.values().stream().filter(v -> v.flow().isDefault()).findFirst();
-            return new Snapshot(Map.copyOf(versions), Map.copyOf(byNumber), fallback, Map.copyOf(plugins), List.copyOf(warnings));
+            return new Snapshot(Map.copyOf(versions), Map.copyOf(byNumber), fallback, Map.copyOf(plugins), List.copyOf(warnings),
+                                Map.copyOf(drafts.versions()), drafts.problems());
         }
     }
+
+    /** What {@link #byName} takes for a flow's draft: {@code luigis.draft} (flow names have no dot). */
+    public static final String DRAFT = ".draft";
 
     private final Path flowsDir;
     private final Path pluginsDir;
@@ -61,6 +68,9 @@ public final class FlowRegistry implements AutoCloseable {
     private final List<Consumer<ReloadOutcome>> listeners = new CopyOnWriteArrayList<>();
     private final Counter failures;
     private final FolderWatch watch;
+    private final ReloadGate gate;
+    private final Map<String, String> gatePassed = new HashMap<>();  // flow -> what its gate last passed on; guarded by `reloading`
+    private final Map<String, String> testReports = new ConcurrentHashMap<>(); // flow -> its tests' latest verdict, for the status
 
     /**
      * @param providersWithKeys provider names whose API key is configured (see {@link ProviderCatalog#configuredIn})
@@ -68,6 +78,13 @@ public final class FlowRegistry implements AutoCloseable {
      */
     public FlowRegistry(Path flowsDir, Path pluginsDir, PluginRuntime plugins, Set<String> providersWithKeys,
                         MeterRegistry meters, Clock clock) {
+        this(flowsDir, pluginsDir, plugins, providersWithKeys, meters, clock, ReloadGate.NONE);
+    }
+
+    /** @param gate runs the tests of flows with {@code tests: gate} before a new version of them goes live */
+    public FlowRegistry(Path flowsDir, Path pluginsDir, PluginRuntime plugins, Set<String> providersWithKeys,
+                        MeterRegistry meters, Clock clock, ReloadGate gate) {
+        this.gate = gate;
         this.flowsDir = flowsDir;
         this.pluginsDir = pluginsDir;
         this.plugins = plugins;
@@ -97,8 +114,29 @@ public final class FlowRegistry implements AutoCloseable {
         return exact != null ? Optional.of(exact) : snapshot.fallback();
     }
 
+    /** The live flow of that name, or for {@code <name>.draft} its draft, if it has one. */
     public Optional<FlowVersion> byName(String name) {
-        return Optional.ofNullable(current.get().byName().get(name));
+        var snapshot = current.get();
+        return name.endsWith(DRAFT) ? Optional.ofNullable(snapshot.drafts().get(name.substring(0, name.length() - DRAFT.length())))
+                : Optional.ofNullable(snapshot.byName().get(name));
+    }
+
+    /**
+     * The name of the flow that answers a call ({@link #byName} takes it): the called number's flow,
+     * or its draft ({@code luigis.draft}) when the caller is one of the draft's staging callers.
+     */
+    public Optional<String> routeCall(String calledNumber, String callerNumber) {
+        var live = forNumber(calledNumber);
+        var draft = live.map(v -> current.get().drafts().get(v.name()));
+        if (draft.isPresent() && draft.get().flow().stagingCallers().contains(callerNumber)) {
+            return Optional.of(live.get().name() + DRAFT);
+        }
+        return live.map(FlowVersion::name);
+    }
+
+    /** The drafts that loaded, by their flow's name. */
+    public Map<String, FlowVersion> drafts() {
+        return current.get().drafts();
     }
 
     /** The live versions, by name. */
@@ -123,11 +161,12 @@ public final class FlowRegistry implements AutoCloseable {
             long t0 = System.nanoTime();
             var previous = current.get();
             var loaded = FlowSetLoader.load(flowsDir, pluginsDir, plugins, providersWithKeys, previous.plugins(),
-                    previous.byName(), clock.instant());
+                    previous.byName(), previous.drafts(), clock.instant());
+            var gated = loaded.ok() ? runGates(loaded.versions()) : new GateRun(List.of(), Map.of(), Duration.ZERO);
             ReloadOutcome outcome;
-            if (loaded.ok()) {
+            if (loaded.ok() && gated.failures().isEmpty()) {
                 var warnings = loaded.problems().stream().filter(p -> !p.isError()).toList();
-                var next = Snapshot.of(loaded.versions(), loaded.plugins(), warnings);
+                var next = Snapshot.of(loaded.versions(), loaded.plugins(), warnings, loaded.drafts());
                 current.set(next);
                 var changed = changed(previous, next);
                 previous.plugins().forEach((name, tool) -> {
@@ -136,15 +175,29 @@ public final class FlowRegistry implements AutoCloseable {
                     }
                 });
                 updateGauges(next);
-                outcome = new ReloadOutcome(true, loaded.problems(), changed, clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
-                if (!changed.isEmpty()) {
-                    LOG.log(System.Logger.Level.INFO, "flows reloaded in " + outcome.took().toMillis() + " ms; changed: " + String.join(", ", changed));
+                gatePassed.putAll(gated.passed());
+                gated.passed().keySet().forEach(name -> afterSwap(next.byName().get(name)));
+                var problems = new ArrayList<>(loaded.problems());
+                problems.addAll(loaded.drafts().problems());
+                outcome = new ReloadOutcome(true, problems, changed, clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
+                if (!changed.isEmpty() || !gated.passed().isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "flows reloaded in " + outcome.took().toMillis() + " ms"
+                            + (gated.passed().isEmpty() ? "" : " (tests of " + String.join(", ", gated.passed().keySet())
+                                    + " passed in " + gated.took().toMillis() + " ms)")
+                            + "; changed: " + String.join(", ", changed));
+                }
+                if (!loaded.drafts().problems().isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "drafts with problems (the live flows are not affected):\n  "
+                            + String.join("\n  ", loaded.drafts().problems().stream().map(Problem::toString).toList()));
                 }
             } else {
                 loaded.fresh().forEach(PluginTool::close);
                 failures.increment();
-                outcome = new ReloadOutcome(false, loaded.problems(), List.of(), clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
-                LOG.log(System.Logger.Level.WARNING, "flow reload refused; the previous flows stay live:\n  "
+                var problems = new ArrayList<>(loaded.problems());
+                problems.addAll(gated.failures());
+                outcome = new ReloadOutcome(false, problems, List.of(), clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
+                LOG.log(System.Logger.Level.WARNING, "flow reload refused" + (gated.failures().isEmpty() ? "" : " by a failing test")
+                        + "; the previous flows stay live:\n  "
                         + String.join("\n  ", outcome.errors().stream().map(Problem::toString).toList()));
             }
             Timer.builder("dialtone.flows.reload.duration").tag("outcome", outcome.applied() ? "applied" : "refused")
@@ -157,6 +210,57 @@ public final class FlowRegistry implements AutoCloseable {
         } finally {
             reloading.unlock();
         }
+    }
+
+    /** The gates' failures (errors at the test files' lines), what each passing gate passed on, and how long the cases took. */
+    private record GateRun(List<Problem> failures, Map<String, String> passed, Duration took) {
+    }
+
+    /** Runs the gate of every gated flow whose version, tests or recordings differ from what its gate last passed on. */
+    private GateRun runGates(Map<String, FlowVersion> candidates) {
+        var failed = new ArrayList<Problem>();
+        var passed = new LinkedHashMap<String, String>();
+        var took = Duration.ZERO;
+        for (var v : candidates.values()) {
+            if (!v.flow().testsGate()) {
+                continue;
+            }
+            var inputs = v.hash() + ":" + gate.fingerprint(v);
+            if (inputs.equals(gatePassed.get(v.name()))) {
+                continue;
+            }
+            var verdict = gate.check(v);
+            took = took.plus(verdict.took());
+            Timer.builder("dialtone.flows.gate.duration").description("Time the gated flows' tests took in a reload")
+                    .tag("flow", v.name()).register(meters).record(verdict.took());
+            if (verdict.passed()) {
+                passed.put(v.name(), inputs);
+                testReports.put(v.name(), "gate passed on version " + v.hash() + ": " + verdict.summary());
+            } else {
+                failed.addAll(verdict.failures());
+                Counter.builder("dialtone.flows.gate.failures").description("Reloads refused because a gated flow's test failed")
+                        .tag("flow", v.name()).register(meters).increment();
+                testReports.put(v.name(), "gate refused a new version: " + verdict.summary());
+            }
+        }
+        return new GateRun(failed, passed, took);
+    }
+
+    /** Starts the cases of a version that just passed its gate which need a live LLM; their verdict joins the status. */
+    private void afterSwap(FlowVersion live) {
+        var gateReport = testReports.getOrDefault(live.name(), "");
+        gate.afterSwap(live, verdict -> {
+            var line = "live LLM cases of version " + live.hash() + ": " + verdict.summary();
+            if (!verdict.passed()) {
+                Counter.builder("dialtone.flows.tests.live.failures").description("Cases needing a live LLM that failed after a swap")
+                        .tag("flow", live.name()).register(meters).increment();
+                LOG.log(System.Logger.Level.WARNING, "flow " + live.name() + ": " + line + "\n  "
+                        + String.join("\n  ", verdict.failures().stream().map(Problem::toString).toList()));
+            } else {
+                LOG.log(System.Logger.Level.INFO, "flow " + live.name() + ": " + line);
+            }
+            testReports.put(live.name(), gateReport + "\n" + line + verdict.failures().stream().map(p -> "\n" + p).reduce("", String::concat));
+        });
     }
 
     private static List<String> changed(Snapshot previous, Snapshot next) {
@@ -187,7 +291,10 @@ public final class FlowRegistry implements AutoCloseable {
                 .register(meters)));
     }
 
-    /** One entry per live flow, plus one per file that failed the last reload without a live flow. */
+    /**
+     * One entry per live flow, then its draft if it has one (loaded, or failing with no earlier
+     * version), plus one per file that failed the last reload without a live flow.
+     */
     public List<FlowStatus> status() {
         var snapshot = current.get();
         var outcome = lastOutcome;
@@ -195,28 +302,52 @@ public final class FlowRegistry implements AutoCloseable {
         if (outcome != null && !outcome.applied()) {
             outcome.errors().forEach(p -> errorsByFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
         }
+        var draftErrors = new LinkedHashMap<Path, List<String>>();
+        snapshot.draftProblems().forEach(p -> draftErrors.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
         var out = new ArrayList<FlowStatus>();
         var covered = new HashSet<Path>();
         for (var v : versions()) {
             var flow = v.flow();
-            var errors = new ArrayList<>(errorsByFile.getOrDefault(flow.file(), List.of()));
-            covered.add(flow.file());
-            v.tools().values().stream().filter(t -> t instanceof PluginTool).map(t -> ((PluginTool) t).file()).forEach(f -> {
-                errors.addAll(errorsByFile.getOrDefault(f, List.of()));
-                covered.add(f);
-            });
+            var files = new ArrayList<Path>(List.of(flow.file(), FlowFileNames.testsOf(flow.file())));
+            v.tools().values().stream().filter(t -> t instanceof PluginTool).map(t -> ((PluginTool) t).file()).forEach(files::add);
+            var errors = new ArrayList<String>();
+            files.forEach(f -> errors.addAll(errorsByFile.getOrDefault(f, List.of())));
+            covered.addAll(files);
             var warnings = snapshot.warnings().stream().filter(p -> p.file().equals(flow.file())).map(Problem::toString).toList();
-            out.add(new FlowStatus(flow.name(), flow.file(), flow.numbers(), flow.isDefault(), Optional.of(v.hash()),
-                    Optional.of(v.loadedAt()), errors.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", errors)), warnings));
+            out.add(status(v, false, errors, warnings, Optional.ofNullable(testReports.get(v.name()))));
+            var draft = Optional.ofNullable(snapshot.drafts().get(v.name()));
+            var draftFile = draft.map(d -> d.flow().file()).orElse(flow.file().resolveSibling(FlowFileNames.stem(flow.file())
+                    + FlowFileNames.DRAFT_SUFFIX));
+            var problems = draftErrors.getOrDefault(draftFile, List.of());
+            covered.add(draftFile);
+            if (draft.isPresent()) {
+                out.add(status(draft.get(), true, problems, List.of(), Optional.empty()));
+            } else if (!problems.isEmpty()) {
+                out.add(new FlowStatus(v.name() + DRAFT, draftFile, List.of(), false, Optional.empty(), Optional.empty(),
+                        Optional.of(String.join("\n", problems)), List.of(), true, List.of(), Optional.empty()));
+            }
         }
         errorsByFile.forEach((file, errors) -> {
             if (!covered.contains(file)) {
                 var name = file.getFileName().toString().replaceFirst("\\.(ya?ml|js)$", "");
                 out.add(new FlowStatus(name, file, List.of(), false, Optional.empty(), Optional.empty(),
-                        Optional.of(String.join("\n", errors)), List.of()));
+                        Optional.of(String.join("\n", errors)), List.of(), false, List.of(), Optional.empty()));
+            }
+        });
+        draftErrors.forEach((file, errors) -> {
+            if (!covered.contains(file)) { // a draft with no live flow beside it
+                out.add(new FlowStatus(FlowFileNames.stem(file) + DRAFT, file, List.of(), false, Optional.empty(), Optional.empty(),
+                        Optional.of(String.join("\n", errors)), List.of(), true, List.of(), Optional.empty()));
             }
         });
         return out;
+    }
+
+    private static FlowStatus status(FlowVersion v, boolean draft, List<String> errors, List<String> warnings, Optional<String> tests) {
+        var flow = v.flow();
+        return new FlowStatus(draft ? v.name() + DRAFT : v.name(), flow.file(), flow.numbers(), flow.isDefault() && !draft,
+                Optional.of(v.hash()), Optional.of(v.loadedAt()), errors.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", errors)),
+                warnings, draft, draft ? flow.stagingCallers() : List.of(), tests);
     }
 
     /** Stops watching the folders. Idempotent; the live flows stay readable. */
