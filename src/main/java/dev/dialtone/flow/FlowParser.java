@@ -4,7 +4,6 @@ import static dev.dialtone.flow.YamlFields.at;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -90,10 +89,7 @@ final class FlowParser {
         boolean isDefault = in.bool(at("default")).orElse(false);
         boolean debug = in.bool(at("debug")).orElse(false);
         boolean testsGate = in.text(at("tests")).filter("gate"::equals).isPresent();
-        if (testsGate && !Files.isRegularFile(FlowFileNames.testsOf(in.file()))) {
-            in.error(in.keyLine(at("tests")), "tests: gate needs the flow's tests beside it, in "
-                    + FlowFileNames.testsOf(in.file()).getFileName() + " (see flows/README.md)");
-        }
+        int testsLine = testsGate ? in.keyLine(at("tests")) : 0;
         var stagingCallers = new ArrayList<String>();
         in.items(at("staging_callers")).forEach(item -> in.text(item).ifPresent(stagingCallers::add));
         int defaultLine = in.has(at("default")) ? in.keyLine(at("default")) : 0;
@@ -117,7 +113,7 @@ final class FlowParser {
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
                 nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers);
-        return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine);
+        return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine, testsLine);
     }
 
     private Optional<ZoneId> zone(String name) {
