@@ -263,15 +263,21 @@ public final class FlowRegistry implements AutoCloseable {
         });
     }
 
+    /** The flows (and drafts, as {@code <name>.draft}) that got a new version or went away. */
     private static List<String> changed(Snapshot previous, Snapshot next) {
         var out = new ArrayList<String>();
-        next.byName().forEach((name, v) -> {
-            if (previous.byName().get(name) != v) {
-                out.add(name);
+        changed(previous.byName(), next.byName(), "", out);
+        changed(previous.drafts(), next.drafts(), DRAFT, out);
+        return out.stream().sorted().toList();
+    }
+
+    private static void changed(Map<String, FlowVersion> previous, Map<String, FlowVersion> next, String suffix, List<String> out) {
+        next.forEach((name, v) -> {
+            if (previous.get(name) != v) {
+                out.add(name + suffix);
             }
         });
-        previous.byName().keySet().stream().filter(n -> !next.byName().containsKey(n)).forEach(out::add);
-        return out.stream().sorted().toList();
+        previous.keySet().stream().filter(n -> !next.containsKey(n)).forEach(n -> out.add(n + suffix));
     }
 
     private void updateGauges(Snapshot next) {
@@ -303,7 +309,9 @@ public final class FlowRegistry implements AutoCloseable {
             outcome.errors().forEach(p -> errorsByFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
         }
         var draftErrors = new LinkedHashMap<Path, List<String>>();
-        snapshot.draftProblems().forEach(p -> draftErrors.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
+        var draftWarnings = new LinkedHashMap<Path, List<String>>();
+        snapshot.draftProblems().forEach(p -> (p.isError() ? draftErrors : draftWarnings)
+                .computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
         var out = new ArrayList<FlowStatus>();
         var covered = new HashSet<Path>();
         for (var v : versions()) {
@@ -321,7 +329,7 @@ public final class FlowRegistry implements AutoCloseable {
             var problems = draftErrors.getOrDefault(draftFile, List.of());
             covered.add(draftFile);
             if (draft.isPresent()) {
-                out.add(status(draft.get(), true, problems, List.of(), Optional.empty()));
+                out.add(status(draft.get(), true, problems, draftWarnings.getOrDefault(draftFile, List.of()), Optional.empty()));
             } else if (!problems.isEmpty()) {
                 out.add(new FlowStatus(v.name() + DRAFT, draftFile, List.of(), false, Optional.empty(), Optional.empty(),
                         Optional.of(String.join("\n", problems)), List.of(), true, List.of(), Optional.empty()));

@@ -282,6 +282,40 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aDraftIsShownBesideItsFlowAndTheSoftphoneCallsIt() throws IOException {
+        var draft = world.dir.resolve("flows/test.draft.yaml");
+        Files.writeString(draft, FLOW.replace("Hello, thanks for calling.", "Hello from the draft.")
+                .replace("start: order", "staging_callers: [\"+15557770000\"]\nstart: order"));
+        try {
+            show("flows");
+            click("#flows-reload");
+            await(d -> text("#reload-outcome").startsWith("Reloaded"));
+            var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow='pizza.draft']")));
+            assertThat(row.getText()).contains("draft").contains("answers +15557770000 and the softphone").doesNotContain("Error");
+            assertThat(driver.findElements(By.cssSelector("#flows-list tbody tr"))).extracting(r -> r.getDomAttribute("data-flow"))
+                    .containsExactly("pizza", "pizza.draft");
+            screenshots.page("flows-draft");
+
+            show("phone");
+            var mute = driver.findElement(By.id("sp-mute"));
+            if (!mute.isSelected()) {
+                mute.click();
+            }
+            new Select(driver.findElement(By.id("sp-flow"))).selectByVisibleText("pizza.draft (draft)");
+            driver.findElement(By.id("sp-call")).click();
+            assertThat(turn("#sp-transcript", 0)).contains("Hello from the draft.");
+            driver.findElement(By.id("sp-hangup")).click();
+            await(d -> text("#sp-status").contains("Call ended"));
+        } finally {
+            Files.delete(draft);
+        }
+        show("flows");
+        click("#flows-reload");
+        await(d -> text("#reload-outcome").startsWith("Reloaded"));
+        await(d -> d.findElements(By.cssSelector("#flows-list tr[data-flow='pizza.draft']")).isEmpty());
+    }
+
+    @Test
     void aWrongTokenSaysWhyNothingLoadsAndIsNeverShown() {
         driver.findElement(By.id("token")).sendKeys("wrong-token-x1");
         driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();

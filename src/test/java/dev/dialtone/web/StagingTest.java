@@ -121,9 +121,7 @@ class StagingTest {
         assertThat(flows.reload().applied()).isTrue();
         Files.move(draftFile, world.dir.resolve("flows/test.yaml"), StandardCopyOption.REPLACE_EXISTING,
                    StandardCopyOption.ATOMIC_MOVE);
-        var promoted = flows.reload();
-        assertThat(promoted.applied()).isTrue();
-        assertThat(promoted.changed()).containsExactly("test");
+        assertThat(flows.reload().applied()).isTrue(); // the server's own watch may have loaded it first: same outcome
         assertThat(flows.byName("test").orElseThrow().flow().greeting().orElseThrow().text()).isEqualTo("Draft greeting.");
         assertThat(flows.byName("test.draft")).isEmpty();
         try (var other = world.twilio.dial(FakeWorld.CALLER, FakeWorld.NUMBER)) {
