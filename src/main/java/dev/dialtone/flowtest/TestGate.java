@@ -6,8 +6,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -39,9 +42,21 @@ public final class TestGate implements ReloadGate {
         this.patience = patience;
     }
 
-    /** The cases of a test file, split by whether the cassette can answer all of their requests. */
-    private record Split(FlowTestFile replayable, FlowTestFile live) {
+    /**
+     * The cases of a test file by what the cassette holds for them: every answer (rubric verdicts
+     * too); nothing at all (never recorded: replayed all the same, since a case may not ask the LLM,
+     * e.g. a key press that transfers); or answers but not every rubric's verdict.
+     */
+    private record Split(FlowTestFile recorded, FlowTestFile unrecorded, FlowTestFile unjudged) {
     }
+
+    /** What {@link #check} left for the live LLM, by version hash, until {@link #afterSwap} takes it. */
+    private final Map<String, List<FlowTestFile.TestCase>> deferred = Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<FlowTestFile.TestCase>> eldest) {
+            return size() > 64; // candidates that passed but did not go live (another flow's gate failed)
+        }
+    });
 
     @Override
     public String fingerprint(FlowVersion candidate) {
@@ -75,38 +90,40 @@ public final class TestGate implements ReloadGate {
         } catch (Cassette.Unreadable e) {
             return new Verdict(List.of(Problem.error(Cassette.beside(testFile), 1, e.getMessage())), "the cassette cannot be read", took(t0));
         }
-        int replayed = split.replayable().cases().size();
-        var waiting = split.live().cases().isEmpty() ? "" : "; " + count(split.live().cases().size())
-                + " need" + (split.live().cases().size() == 1 ? "s" : "") + " a live LLM (run after the swap)";
-        if (replayed == 0) {
-            return new Verdict(List.of(), "no replayable case" + waiting, took(t0));
-        }
-        FileResult result;
+        FileResult recorded;
+        FileResult unrecorded;
         try {
-            result = FlowTests.replay(candidate, split.replayable(), patience);
+            recorded = FlowTests.replay(candidate, split.recorded(), patience);
+            unrecorded = FlowTests.replay(candidate, split.unrecorded(), patience);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Verdict(List.of(Problem.error(testFile, 1, "the gate's tests were interrupted")), "interrupted", took(t0));
         }
-        var failures = failures(result);
-        var summary = failures.isEmpty() ? count(replayed) + " replayed passed"
-                : result.failed() + " of " + count(replayed) + " replayed failed";
+        // a case never recorded that fails on replay asked the LLM (or fails anyway): the live LLM judges it
+        var live = new ArrayList<>(split.unjudged().cases());
+        var failedUnrecorded = unrecorded.cases().stream().filter(c -> !c.passed()).map(CaseResult::name).toList();
+        split.unrecorded().cases().stream().filter(c -> failedUnrecorded.contains(c.name())).forEach(live::add);
+        int replayed = recorded.cases().size() + unrecorded.cases().size() - failedUnrecorded.size();
+        var failures = failures(recorded);
+        var waiting = live.isEmpty() ? "" : "; " + count(live.size()) + " need" + (live.size() == 1 ? "s" : "")
+                + " a live LLM (run after the swap)";
+        var summary = replayed == 0 && failures.isEmpty() ? "no replayable case"
+                : failures.isEmpty() ? count(replayed) + " replayed passed"
+                : recorded.failed() + " of " + count(replayed) + " replayed failed";
+        if (failures.isEmpty() && !live.isEmpty()) {
+            deferred.put(candidate.hash(), List.copyOf(live));
+        }
         return new Verdict(failures, summary + waiting, took(t0));
     }
 
     @Override
     public void afterSwap(FlowVersion live, Consumer<Verdict> report) {
-        var testFile = FlowFileNames.testsOf(live.flow().file());
-        var tests = FlowTests.read(testFile, Optional.of(live), new ArrayList<>());
-        FlowTestFile needed;
-        try {
-            needed = tests.isEmpty() ? null : split(tests.get()).live();
-        } catch (Cassette.Unreadable e) {
-            return; // the gate reported it
-        }
-        if (needed == null || needed.cases().isEmpty()) {
+        var cases = deferred.remove(live.hash());
+        if (cases == null || cases.isEmpty()) {
             return;
         }
+        var testFile = FlowFileNames.testsOf(live.flow().file());
+        var needed = new FlowTestFile(testFile, FlowFileNames.stem(testFile), cases);
         var provider = live.flow().llm().provider();
         Thread.ofVirtual().name("flow-tests-" + live.name()).start(() -> {
             long t0 = System.nanoTime();
@@ -128,20 +145,24 @@ public final class TestGate implements ReloadGate {
         });
     }
 
-    /** Cases the cassette answers whole (every rubric's verdict too) against the rest. */
     private static Split split(FlowTestFile tests) throws Cassette.Unreadable {
         var file = Cassette.beside(tests.file());
         var cassette = Files.exists(file) ? Cassette.read(file) : Cassette.empty();
-        var replayable = new ArrayList<FlowTestFile.TestCase>();
-        var live = new ArrayList<FlowTestFile.TestCase>();
+        var recorded = new ArrayList<FlowTestFile.TestCase>();
+        var unrecorded = new ArrayList<FlowTestFile.TestCase>();
+        var unjudged = new ArrayList<FlowTestFile.TestCase>();
         for (var testCase : tests.cases()) {
-            var recorded = cassette.recordings(testCase.name());
-            var judged = recorded.stream().map(Cassette.Recording::after).toList();
+            var recordings = cassette.recordings(testCase.name());
+            var judged = recordings.stream().map(Cassette.Recording::after).toList();
             boolean rubricsRecorded = testCase.checks().stream().filter(c -> c instanceof Check.Rubric)
                     .allMatch(c -> judged.contains("rubric: " + ((Check.Rubric) c).text()));
-            (!recorded.isEmpty() && rubricsRecorded ? replayable : live).add(testCase);
+            (recordings.isEmpty() ? unrecorded : rubricsRecorded ? recorded : unjudged).add(testCase);
         }
-        return new Split(new FlowTestFile(tests.file(), tests.stem(), replayable), new FlowTestFile(tests.file(), tests.stem(), live));
+        return new Split(subset(tests, recorded), subset(tests, unrecorded), subset(tests, unjudged));
+    }
+
+    private static FlowTestFile subset(FlowTestFile tests, List<FlowTestFile.TestCase> cases) {
+        return new FlowTestFile(tests.file(), tests.stem(), cases);
     }
 
     private static List<Problem> failures(FileResult result) {
