@@ -112,9 +112,13 @@ class ReloadGateTest {
         }
     }
 
-    private double gateFailures() {
-        var counter = meters.find("dialtone.flows.gate.failures").tag("flow", "shop").counter();
+    private double gateFailures(boolean refused) {
+        var counter = meters.find("dialtone.flows.gate.failures").tag("flow", "shop").tag("refused", String.valueOf(refused)).counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    private double gateFailures() {
+        return gateFailures(true);
     }
 
     @Test
@@ -192,6 +196,23 @@ class ReloadGateTest {
         assertThat(tests).contains("1 case replayed passed; 1 case needs a live LLM")
                 .contains("live LLM cases of version " + flows.byName("shop").orElseThrow().hash() + ": 1 case passed");
         assertThat(llm.requests()).last().satisfies(r -> assertThat(r.body().toString()).contains("Hello?"));
+    }
+
+    @Test
+    void testsThatChangeAndFailOnTheUnchangedLiveVersionAreReportedNotRefused() throws Exception {
+        var good = flows.byName("shop").orElseThrow();
+        var testFile = dir.resolve("flows/shop.test.yaml");
+        Files.writeString(testFile, TESTS.replace("contains: 9 dollars", "contains: 10 dollars"));
+        var outcome = flows.reload();
+        assertThat(outcome.applied()).as("a test file is not live: there is nothing to refuse").isTrue();
+        assertThat(flows.byName("shop")).containsSame(good);
+        assertThat(flows.status().getFirst().tests()).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("tests changed and fail on the live version " + good.hash())
+                .contains(testFile + ":7: case 'quotes the price': turn 1: expected the agent to say \"10 dollars\""));
+        assertThat(gateFailures(false)).isEqualTo(1);
+        assertThat(gateFailures(true)).isZero();
+        flows.reload();
+        assertThat(gateFailures(false)).as("reported once per change of the tests").isEqualTo(1);
     }
 
     @Test
