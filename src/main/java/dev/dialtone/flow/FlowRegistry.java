@@ -227,7 +227,7 @@ public final class FlowRegistry implements AutoCloseable {
         var passed = new LinkedHashMap<String, String>();
         var took = Duration.ZERO;
         for (var v : candidates.values()) {
-            if (!v.flow().testsGate()) {
+            if (!v.flow().testsGate() || gate == ReloadGate.NONE) {
                 continue;
             }
             var inputs = v.hash() + ":" + gate.fingerprint(v);
