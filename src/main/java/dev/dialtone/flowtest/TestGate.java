@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -25,7 +26,8 @@ import dev.dialtone.llm.ChatModel;
  * The reload gate of flows with {@code tests: gate}: a candidate version must pass its test file's
  * replayable cases (every LLM answer they need, rubric verdicts included, is in the cassette) before
  * it goes live. The other cases (not recorded yet, or a rubric never judged) need the flow's live
- * LLM: they run after the swap on a virtual thread of their own, and report without blocking.
+ * LLM: they run after the swap on a virtual thread of their own (one per flow: a newer version's
+ * run interrupts an older one), and report without blocking.
  */
 public final class TestGate implements ReloadGate {
     private static final System.Logger LOG = System.getLogger(TestGate.class.getName());
@@ -49,6 +51,9 @@ public final class TestGate implements ReloadGate {
      */
     private record Split(FlowTestFile recorded, FlowTestFile unrecorded, FlowTestFile unjudged) {
     }
+
+    /** The background run of each flow's live-LLM cases, if one is going: a newer version's run replaces it. */
+    private final Map<String, Thread> running = new ConcurrentHashMap<>();
 
     /** What {@link #check} left for the live LLM, by version hash, until {@link #afterSwap} takes it. */
     private final Map<String, List<FlowTestFile.TestCase>> deferred = Collections.synchronizedMap(new LinkedHashMap<>() {
@@ -125,7 +130,7 @@ public final class TestGate implements ReloadGate {
         var testFile = FlowFileNames.testsOf(live.flow().file());
         var needed = new FlowTestFile(testFile, FlowFileNames.stem(testFile), cases);
         var provider = live.flow().llm().provider();
-        Thread.ofVirtual().name("flow-tests-" + live.name()).start(() -> {
+        var run = Thread.ofVirtual().name("flow-tests-" + live.name()).unstarted(() -> {
             long t0 = System.nanoTime();
             var llm = liveLlm.apply(provider);
             if (llm.isEmpty()) {
@@ -141,8 +146,15 @@ public final class TestGate implements ReloadGate {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "flow " + live.name() + ": its live LLM cases could not run", e);
+            } finally {
+                running.remove(live.name(), Thread.currentThread());
             }
         });
+        var previous = running.put(live.name(), run);
+        if (previous != null) {
+            previous.interrupt(); // at most one run per flow: the older version is no longer live
+        }
+        run.start();
     }
 
     private static Split split(FlowTestFile tests) throws Cassette.Unreadable {
