@@ -186,7 +186,7 @@ public final class FlowRegistry implements AutoCloseable {
                                     + " passed in " + gated.took().toMillis() + " ms)")
                             + "; changed: " + String.join(", ", changed));
                 }
-                if (!loaded.drafts().problems().isEmpty()) {
+                if (!loaded.drafts().problems().isEmpty() && !loaded.drafts().problems().equals(previous.draftProblems())) {
                     LOG.log(System.Logger.Level.WARNING, "drafts with problems (the live flows are not affected):\n  "
                             + String.join("\n  ", loaded.drafts().problems().stream().map(Problem::toString).toList()));
                 }
