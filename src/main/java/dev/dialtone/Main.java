@@ -90,6 +90,7 @@ public final class Main {
             case "chat" -> Chat.run(Settings.load(), rest);
             case "test-flows" -> TestFlows.run(Settings.load(), rest, System.out);
             case "live-check" -> LiveCheck.run(Settings.load(), System.out);
+            case "aot-training" -> AotTraining.run(System.getenv());
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("dialtone: unknown command '" + command + "'");
@@ -126,8 +127,9 @@ public final class Main {
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
         logStartup(settings);
-        var parts = Parts.create(settings, Clock.systemUTC());
-        var builder = WebServer.builder().port(settings.port());
+        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
+        // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
+        var builder = WebServer.builder().port(settings.port()).shutdownHook(false);
         setUp(builder, parts);
         var server = builder.build().start();
         if (!server.isRunning() || server.port() < 0) { // Helidon logs why (e.g. the port is taken) and returns
@@ -135,7 +137,11 @@ public final class Main {
             parts.close();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            parts.close();
+        }));
+        StopSignals.install(parts.drain(), settings.drain());
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
         return 0;
@@ -184,7 +190,7 @@ public final class Main {
         server.routing(routing -> routing
                 .addFilter(new SecurityHeaders())
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics(), metricsToken))
+                .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))
@@ -277,7 +283,8 @@ public final class Main {
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
-                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
+                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
+                        Drain drain)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -295,6 +302,12 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
+            return create(settings, clock, providers, callFactory, false);
+        }
+
+        /** As above; {@code inBackground}: return before the flows are loaded (the server's start). */
+        static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                            boolean inBackground) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
@@ -308,15 +321,28 @@ public final class Main {
             var gate = new TestGate(provider -> Optional.ofNullable(providers.llm().get(provider)), FlowTests.PATIENCE);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock, gate);
-            var outcome = flows.start();
-            outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                                                    "Flows: {0}", p));
+            // the flows (and their plugins, the slow part) load while the store opens and the server
+            // starts listening; a call that arrives first waits in its flow lookup
+            var firstLoad = flows.startInBackground();
             var store = CallStore.open(storeSettings(settings), metrics, clock);
+            if (!inBackground) {
+                firstLoad.join();
+            }
+            firstLoad.whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.ERROR, "Flows could not be loaded or watched", failure);
+                    return;
+                }
+                outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR
+                        : System.Logger.Level.WARNING, "Flows: {0}", p));
+            });
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
+            var drain = new Drain(calls, switchboard, flows, twilio);
+            metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain);
         }
 
         @Override

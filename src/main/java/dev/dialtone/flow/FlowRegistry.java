@@ -18,24 +18,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.Comparator;
-import java.util.HashSet;
 
 /**
  * Called number -> flow version, hot-reloaded. The live set is one immutable snapshot behind an
  * {@link AtomicReference}: a reload loads and checks every flow and plugin file off the request
  * path and swaps the whole snapshot at once, or, if anything is wrong, changes nothing and reports
- * the problems (log, metrics, {@link #status()}). Lookups never block and never see a half state.
+ * the problems (log, metrics, {@link #status()}). Lookups never see a half state, and block only
+ * at start-up, while the first load (plugins included) is still running in the background.
  */
 public final class FlowRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FlowRegistry.class.getName());
     /** How long the folders must be quiet before a change is loaded. */
     static final Duration QUIET = Duration.ofMillis(150);
+    /** Longest a call's lookup waits for the first load: the server listens before its flows are ready. */
+    static final Duration FIRST_LOAD_WAIT = Duration.ofSeconds(30);
 
     private record Snapshot(Map<String, FlowVersion> byName, Map<String, FlowVersion> byNumber,
                             Optional<FlowVersion> fallback, Map<String, PluginTool> plugins, List<Problem> warnings,
@@ -71,6 +76,8 @@ public final class FlowRegistry implements AutoCloseable {
     private final ReloadGate gate;
     private final Map<String, String> gatePassed = new HashMap<>();  // flow -> what its gate last passed on; guarded by `reloading`
     private final Map<String, String> testReports = new ConcurrentHashMap<>(); // flow -> its tests' latest verdict, for the status
+    private final CountDownLatch firstLoad = new CountDownLatch(1);
+    private volatile boolean loadingFirst; // a first load runs in the background: lookups wait for it
 
     /**
      * @param providersWithKeys provider names whose API key is configured (see {@link ProviderCatalog#configuredIn})
@@ -107,16 +114,35 @@ public final class FlowRegistry implements AutoCloseable {
         return outcome;
     }
 
+    /**
+     * Runs {@link #start()} on a thread of its own, so that the server listens while the plugins load;
+     * {@link #forNumber} and {@link #byName} wait for that first load, so a call that comes first is
+     * still answered by its flow.
+     */
+    public CompletableFuture<ReloadOutcome> startInBackground() {
+        var outcome = new CompletableFuture<ReloadOutcome>();
+        loadingFirst = true;
+        Thread.ofPlatform().name("flows-first-load").daemon().start(() -> {
+            try {
+                outcome.complete(start());
+            } catch (RuntimeException e) {
+                firstLoad.countDown();
+                outcome.completeExceptionally(e);
+            }
+        });
+        return outcome;
+    }
+
     /** The flow for a called number: the flow that lists it, else the default flow, if any. */
     public Optional<FlowVersion> forNumber(String calledNumber) {
-        var snapshot = current.get();
+        var snapshot = live();
         var exact = snapshot.byNumber().get(calledNumber);
         return exact != null ? Optional.of(exact) : snapshot.fallback();
     }
 
     /** The live flow of that name, or for {@code <name>.draft} its draft, if it has one. */
     public Optional<FlowVersion> byName(String name) {
-        var snapshot = current.get();
+        var snapshot = live();
         return name.endsWith(DRAFT) ? Optional.ofNullable(snapshot.drafts().get(name.substring(0, name.length() - DRAFT.length())))
                 : Optional.ofNullable(snapshot.byName().get(name));
     }
@@ -126,17 +152,32 @@ public final class FlowRegistry implements AutoCloseable {
      * or its draft ({@code luigis.draft}) when the caller is one of the draft's staging callers.
      */
     public Optional<String> routeCall(String calledNumber, String callerNumber) {
-        var live = forNumber(calledNumber);
-        var draft = live.map(v -> current.get().drafts().get(v.name()));
+        var flow = forNumber(calledNumber);
+        var draft = flow.map(v -> live().drafts().get(v.name()));
         if (draft.isPresent() && draft.get().flow().stagingCallers().contains(callerNumber)) {
-            return Optional.of(live.get().name() + DRAFT);
+            return Optional.of(flow.get().name() + DRAFT);
         }
-        return live.map(FlowVersion::name);
+        return flow.map(FlowVersion::name);
     }
 
     /** The drafts that loaded, by their flow's name. */
     public Map<String, FlowVersion> drafts() {
-        return current.get().drafts();
+        return live().drafts();
+    }
+
+    /** The live snapshot, once the first load has ended (or {@link #FIRST_LOAD_WAIT} has passed). */
+    private Snapshot live() {
+        if (loadingFirst && firstLoad.getCount() > 0) {
+            try {
+                if (!firstLoad.await(FIRST_LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "the flows are still loading after {0} s; answering without them",
+                            FIRST_LOAD_WAIT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return current.get();
     }
 
     /** The live versions, by name. */
@@ -208,6 +249,7 @@ public final class FlowRegistry implements AutoCloseable {
             }
             return outcome;
         } finally {
+            firstLoad.countDown();
             reloading.unlock();
         }
     }
@@ -317,59 +359,8 @@ public final class FlowRegistry implements AutoCloseable {
      */
     public List<FlowStatus> status() {
         var snapshot = current.get();
-        var outcome = lastOutcome;
-        var errorsByFile = new LinkedHashMap<Path, List<String>>();
-        if (outcome != null && !outcome.applied()) {
-            outcome.errors().forEach(p -> errorsByFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
-        }
-        var draftErrors = new LinkedHashMap<Path, List<String>>();
-        var draftWarnings = new LinkedHashMap<Path, List<String>>();
-        snapshot.draftProblems().forEach(p -> (p.isError() ? draftErrors : draftWarnings)
-                .computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
-        var out = new ArrayList<FlowStatus>();
-        var covered = new HashSet<Path>();
-        for (var v : versions()) {
-            var flow = v.flow();
-            var files = new ArrayList<Path>(List.of(flow.file(), FlowFileNames.testsOf(flow.file())));
-            v.tools().values().stream().filter(t -> t instanceof PluginTool).map(t -> ((PluginTool) t).file()).forEach(files::add);
-            var errors = new ArrayList<String>();
-            files.forEach(f -> errors.addAll(errorsByFile.getOrDefault(f, List.of())));
-            covered.addAll(files);
-            var warnings = snapshot.warnings().stream().filter(p -> p.file().equals(flow.file())).map(Problem::toString).toList();
-            out.add(status(v, false, errors, warnings, Optional.ofNullable(testReports.get(v.name()))));
-            var draft = Optional.ofNullable(snapshot.drafts().get(v.name()));
-            var draftFile = draft.map(d -> d.flow().file()).orElse(flow.file().resolveSibling(FlowFileNames.stem(flow.file())
-                    + FlowFileNames.DRAFT_SUFFIX));
-            var problems = draftErrors.getOrDefault(draftFile, List.of());
-            covered.add(draftFile);
-            if (draft.isPresent()) {
-                out.add(status(draft.get(), true, problems, draftWarnings.getOrDefault(draftFile, List.of()), Optional.empty()));
-            } else if (!problems.isEmpty()) {
-                out.add(new FlowStatus(v.name() + DRAFT, draftFile, List.of(), false, Optional.empty(), Optional.empty(),
-                        Optional.of(String.join("\n", problems)), List.of(), true, List.of(), Optional.empty()));
-            }
-        }
-        errorsByFile.forEach((file, errors) -> {
-            if (!covered.contains(file)) {
-                var name = file.getFileName().toString().replaceFirst("\\.(ya?ml|js)$", "");
-                out.add(new FlowStatus(name, file, List.of(), false, Optional.empty(), Optional.empty(),
-                        Optional.of(String.join("\n", errors)), List.of(), false, List.of(), Optional.empty()));
-            }
-        });
-        draftErrors.forEach((file, errors) -> {
-            if (!covered.contains(file)) { // a draft with no live flow beside it
-                out.add(new FlowStatus(FlowFileNames.stem(file) + DRAFT, file, List.of(), false, Optional.empty(), Optional.empty(),
-                        Optional.of(String.join("\n", errors)), List.of(), true, List.of(), Optional.empty()));
-            }
-        });
-        return out;
-    }
-
-    private static FlowStatus status(FlowVersion v, boolean draft, List<String> errors, List<String> warnings, Optional<String> tests) {
-        var flow = v.flow();
-        return new FlowStatus(draft ? v.name() + DRAFT : v.name(), flow.file(), flow.numbers(), flow.isDefault() && !draft,
-                Optional.of(v.hash()), Optional.of(v.loadedAt()), errors.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", errors)),
-                warnings, draft, draft ? flow.stagingCallers() : List.of(), tests);
+        return FlowStatuses.of(versions(), snapshot.drafts(), snapshot.warnings(), snapshot.draftProblems(),
+                               Optional.ofNullable(lastOutcome), testReports);
     }
 
     /** Stops watching the folders. Idempotent; the live flows stay readable. */
