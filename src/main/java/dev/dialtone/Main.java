@@ -31,6 +31,7 @@ import dev.dialtone.conversation.TurnMetrics;
 import dev.dialtone.flow.FlowCheck;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.flowtest.FlowTests;
+import dev.dialtone.flowtest.TestGate;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.anthropic.AnthropicChatModel;
 import dev.dialtone.llm.openai.OpenAiChatModel;
@@ -180,7 +181,7 @@ public final class Main {
         var address = new PublicAddress(settings.publicUrl());
         var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
         var webhooks = new TwilioWebhooks(signature, address, credentials,
-                number -> parts.flows().forNumber(number).map(v -> v.name()),
+                (to, from) -> parts.flows().routeCall(to, from),
                 status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
@@ -323,8 +324,10 @@ public final class Main {
             var calls = new ActiveCalls();
             var twilio = new TwilioCalls(settings.twilio());
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()), metrics);
+            // flows with `tests: gate` pass their replayable tests before a new version goes live
+            var gate = new TestGate(provider -> Optional.ofNullable(providers.llm().get(provider)), FlowTests.PATIENCE);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
-                                         metrics, clock);
+                                         metrics, clock, gate);
             // the flows (and their plugins, the slow part) load while the store opens and the server
             // starts listening; a call that arrives first waits in its flow lookup
             var firstLoad = flows.startInBackground();
