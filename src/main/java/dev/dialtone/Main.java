@@ -1,5 +1,6 @@
 package dev.dialtone;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -60,6 +61,7 @@ import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
+import dev.dialtone.web.FleetRelay;
 import dev.dialtone.web.LiveFeed;
 import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
@@ -186,7 +188,7 @@ public final class Main {
                 .register("/observe", new Observability(parts.metrics(), metricsToken))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
-                                               parts.twilio(), settings.publicUrl()))
+                                               parts.twilio(), settings.publicUrl(), parts.fleet()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
@@ -261,6 +263,23 @@ public final class Main {
         return store.withUrl(settings.db().isEmpty() ? StoreSettings.embeddedUrl(settings.data()) : settings.db());
     }
 
+    /** The configured instance id, else the host's name (a pod's name on Kubernetes) with a random suffix. */
+    static String instanceId(Settings.Fleet fleet) {
+        if (!fleet.instanceId().isEmpty()) {
+            return fleet.instanceId();
+        }
+        var host = System.getenv().getOrDefault("HOSTNAME", "dialtone").replaceAll("[^A-Za-z0-9._-]", "");
+        var suffix = Long.toHexString(new SecureRandom().nextLong() & 0xffffffL);
+        return (host.isEmpty() ? "dialtone" : host.substring(0, Math.min(host.length(), 50))) + "-" + suffix;
+    }
+
+    /** The version (hash) of every flow this instance serves now, for the fleet's comparison. */
+    static Map<String, String> servedFlows(FlowRegistry flows) {
+        var out = new LinkedHashMap<String, String>();
+        flows.versions().forEach(v -> out.put(v.name(), v.hash()));
+        return out;
+    }
+
     /** Plugin settings from config.yaml's {@code plugins:} block. */
     static PluginSettings pluginSettings(Config plugins) {
         var hosts = plugins.get("allowed-hosts").asList(String.class).orElse(List.of());
@@ -276,7 +295,8 @@ public final class Main {
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
-                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
+                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
+                        FleetRelay fleet)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -310,10 +330,14 @@ public final class Main {
                                                     "Flows: {0}", p));
             var store = CallStore.open(storeSettings(settings), metrics, clock);
             var feed = new LiveFeed(adminToken);
+            var fleet = new FleetRelay(store.joinFleet(instanceId(settings.fleet()), settings.fleet().heartbeat(),
+                                                       settings.fleet().missedHeartbeats(), () -> servedFlows(flows)), feed);
+            flows.onReload(reloaded -> fleet.fleet().flowsChanged());
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
-                                              CallLog.both(new StoreCallLog(store.recorder()), feed));
+                                              CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet)));
+            fleet.listen(switchboard);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, fleet);
         }
 
         @Override

@@ -30,7 +30,8 @@ public record Settings(int port,
                        Secret adminToken,
                        boolean metricsAuth,
                        int retentionDays,
-                       Config plugin) {
+                       Config plugin,
+                       Fleet fleet) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
     static final String DEFAULTS = "dev/dialtone/config.yaml";
@@ -48,6 +49,14 @@ public record Settings(int port,
         public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
             this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * This instance in a fleet sharing one database: its name (empty: the host's name with a
+     * random suffix), how often it sends a heartbeat, and how many heartbeats an instance may miss
+     * before the others take it for gone and mark its calls failed.
+     */
+    public record Fleet(String instanceId, Duration heartbeat, int missedHeartbeats) {
     }
 
     /** One provider's API key and base URL. */
@@ -106,7 +115,10 @@ public record Settings(int port,
                 secret(c, "dialtone.admin-token"),
                 flag(c, "dialtone.metrics-auth"),
                 c.get("dialtone.retention-days").asInt().get(),
-                c.get("plugins"));
+                c.get("plugins"),
+                new Fleet(text(c, "fleet.instance-id").orElse(""),
+                          Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
+                          c.get("fleet.missed-heartbeats").asInt().get()));
     }
 
     /** The providers, for start-up logging and flow validation. */
@@ -167,6 +179,8 @@ public record Settings(int port,
         m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
         m.put("DIALTONE_METRICS_AUTH", "dialtone.metrics-auth");
         m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");
+        m.put("DIALTONE_INSTANCE_ID", "fleet.instance-id");
+        m.put("DIALTONE_HEARTBEAT_MS", "fleet.heartbeat-ms");
         return Map.copyOf(m);
     }
 }
