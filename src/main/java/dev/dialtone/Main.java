@@ -26,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.dialtone.conversation.CallClock;
 import dev.dialtone.conversation.CallLog;
+import dev.dialtone.conversation.ProviderWrap;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.conversation.TurnMetrics;
@@ -41,6 +42,7 @@ import dev.dialtone.plugin.PluginSettings;
 import dev.dialtone.speech.FallbackTextToSpeech;
 import dev.dialtone.store.CallStore;
 import dev.dialtone.store.StoreSettings;
+import dev.dialtone.trace.CallTracer;
 import dev.dialtone.speech.SpeechToText;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
@@ -273,6 +275,15 @@ public final class Main {
         return (host.isEmpty() ? "dialtone" : host.substring(0, Math.min(host.length(), 50))) + "-" + suffix;
     }
 
+    /** OTLP/HTTP export when an endpoint is set, else none. */
+    static CallTracer tracer(Settings.Traces traces, String instanceId) {
+        if (traces.otlpEndpoint().isEmpty()) {
+            return CallTracer.off();
+        }
+        LOG.log(System.Logger.Level.INFO, "Traces: OTLP/HTTP to {0} as service {1}", traces.otlpEndpoint(), traces.serviceName());
+        return CallTracer.otlp(traces.otlpEndpoint(), traces.serviceName(), instanceId);
+    }
+
     /** The version (hash) of every flow this instance serves now, for the fleet's comparison. */
     static Map<String, String> servedFlows(FlowRegistry flows) {
         var out = new LinkedHashMap<String, String>();
@@ -296,7 +307,7 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        FleetRelay fleet)
+                        FleetRelay fleet, CallTracer tracer)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -314,6 +325,12 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
+            return create(settings, clock, providers, callFactory, null);
+        }
+
+        /** As above, with calls traced by {@code tracer} (null: as the settings say). */
+        public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                                   CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
@@ -330,14 +347,19 @@ public final class Main {
                                                     "Flows: {0}", p));
             var store = CallStore.open(storeSettings(settings), metrics, clock);
             var feed = new LiveFeed(adminToken);
-            var fleet = new FleetRelay(store.joinFleet(instanceId(settings.fleet()), settings.fleet().heartbeat(),
+            var instance = instanceId(settings.fleet());
+            var fleet = new FleetRelay(store.joinFleet(instance, settings.fleet().heartbeat(),
                                                        settings.fleet().missedHeartbeats(), () -> servedFlows(flows)), feed);
             flows.onReload(reloaded -> fleet.fleet().flowsChanged());
+            var tracer = tracing != null ? tracing : Main.tracer(settings.traces(), instance);
+            // without tracing, no log and no wrapper: the calls run exactly as they would without the feature
+            var log = CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet));
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
-                                              CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet)));
+                                              tracer.enabled() ? CallLog.both(log, tracer) : log,
+                                              tracer.enabled() ? tracer : ProviderWrap.NONE);
             fleet.listen(switchboard);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, fleet);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, fleet, tracer);
         }
 
         @Override
@@ -345,6 +367,7 @@ public final class Main {
             flows.close();
             plugins.close();
             store.close();
+            tracer.close();
         }
     }
 }

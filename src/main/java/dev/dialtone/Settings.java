@@ -31,7 +31,8 @@ public record Settings(int port,
                        boolean metricsAuth,
                        int retentionDays,
                        Config plugin,
-                       Fleet fleet) {
+                       Fleet fleet,
+                       Traces traces) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
     static final String DEFAULTS = "dev/dialtone/config.yaml";
@@ -57,6 +58,10 @@ public record Settings(int port,
      * before the others take it for gone and mark its calls failed.
      */
     public record Fleet(String instanceId, Duration heartbeat, int missedHeartbeats) {
+    }
+
+    /** Where traces go: an OTLP/HTTP collector's base URL (empty: no traces), and this service's name in them. */
+    public record Traces(String otlpEndpoint, String serviceName) {
     }
 
     /** One provider's API key and base URL. */
@@ -118,7 +123,8 @@ public record Settings(int port,
                 c.get("plugins"),
                 new Fleet(text(c, "fleet.instance-id").orElse(""),
                           Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
-                          c.get("fleet.missed-heartbeats").asInt().get()));
+                          c.get("fleet.missed-heartbeats").asInt().get()),
+                new Traces(text(c, "traces.otlp-endpoint").orElse(""), text(c, "traces.service-name").orElseThrow()));
     }
 
     /** The providers, for start-up logging and flow validation. */
@@ -181,6 +187,8 @@ public record Settings(int port,
         m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");
         m.put("DIALTONE_INSTANCE_ID", "fleet.instance-id");
         m.put("DIALTONE_HEARTBEAT_MS", "fleet.heartbeat-ms");
+        m.put("OTEL_EXPORTER_OTLP_ENDPOINT", "traces.otlp-endpoint");
+        m.put("OTEL_SERVICE_NAME", "traces.service-name");
         return Map.copyOf(m);
     }
 }
