@@ -266,7 +266,7 @@ public final class Main {
     }
 
     /** The configured instance id, else the host's name (a pod's name on Kubernetes) with a random suffix. */
-    static String instanceId(Settings.Fleet fleet) {
+    static String instanceId(Settings.FleetSettings fleet) {
         if (!fleet.instanceId().isEmpty()) {
             return fleet.instanceId();
         }

@@ -31,7 +31,7 @@ public record Settings(int port,
                        boolean metricsAuth,
                        int retentionDays,
                        Config plugin,
-                       Fleet fleet,
+                       FleetSettings fleet,
                        Traces traces) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
@@ -57,7 +57,7 @@ public record Settings(int port,
      * random suffix), how often it sends a heartbeat, and how many heartbeats an instance may miss
      * before the others take it for gone and mark its calls failed.
      */
-    public record Fleet(String instanceId, Duration heartbeat, int missedHeartbeats) {
+    public record FleetSettings(String instanceId, Duration heartbeat, int missedHeartbeats) {
     }
 
     /** Where traces go: an OTLP/HTTP collector's base URL (empty: no traces), and this service's name in them. */
@@ -121,7 +121,7 @@ public record Settings(int port,
                 flag(c, "dialtone.metrics-auth"),
                 c.get("dialtone.retention-days").asInt().get(),
                 c.get("plugins"),
-                new Fleet(text(c, "fleet.instance-id").orElse(""),
+                new FleetSettings(text(c, "fleet.instance-id").orElse(""),
                           Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
                           c.get("fleet.missed-heartbeats").asInt().get()),
                 new Traces(text(c, "traces.otlp-endpoint").orElse(""), text(c, "traces.service-name").orElseThrow()));

@@ -45,7 +45,7 @@ public final class Fleet implements AutoCloseable {
     static final String LOST_REASON = "instance lost";
 
     /** A call some instance holds now. */
-    public record LiveCall(String callSid, String instanceId, String flow, String from, String to, Instant startedAt) {
+    public record FleetCall(String callSid, String instanceId, String flow, String from, String to, Instant startedAt) {
     }
 
     /** An instance with a recent heartbeat, and the version (hash) of each flow it serves. */
@@ -59,7 +59,7 @@ public final class Fleet implements AutoCloseable {
     private final Clock clock;
     private final Instant startedAt;
     private final Supplier<Map<String, String>> flows;
-    private final Map<String, LiveCall> held = new ConcurrentHashMap<>();
+    private final Map<String, FleetCall> held = new ConcurrentHashMap<>();
     /** SYNC markers and outgoing messages, for the writer thread. */
     private final LinkedBlockingQueue<Object> work = new LinkedBlockingQueue<>(QUEUE);
     private final Counter lost;
@@ -112,7 +112,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     /** This instance holds the call now; written by the writer thread shortly. */
-    public void callStarted(LiveCall call) {
+    public void callStarted(FleetCall call) {
         held.put(call.callSid(), call);
         work.offer(SYNC);
     }
@@ -152,16 +152,16 @@ public final class Fleet implements AutoCloseable {
     }
 
     /** Calls held by instances whose heartbeat is recent, this one's included, oldest first. */
-    public List<LiveCall> liveCalls() {
+    public List<FleetCall> liveCalls() {
         var cutoff = clock.instant().minus(timeout);
         try (var c = pool.getConnection(); var q = c.prepareStatement(
                 "SELECT call_sid, instance_id, flow_name, from_number, to_number, started_at FROM live_calls "
                 + "WHERE heartbeat_at >= ? ORDER BY started_at, call_sid")) {
             Timestamps.set(q, 1, cutoff);
-            var out = new ArrayList<LiveCall>();
+            var out = new ArrayList<FleetCall>();
             try (var rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new LiveCall(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    out.add(new FleetCall(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                                          rs.getString(5), Timestamps.get(rs, "started_at")));
                 }
             }

@@ -221,7 +221,7 @@ public final class AdminApi implements HttpService {
         send(res, Status.OK_200, out);
     }
 
-    private List<Fleet.LiveCall> fleetCalls() {
+    private List<Fleet.FleetCall> fleetCalls() {
         try {
             return fleet.fleet().liveCalls();
         } catch (StoreException e) {

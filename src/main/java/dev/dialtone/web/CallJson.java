@@ -44,7 +44,7 @@ final class CallJson {
     }
 
     /** A call held by another instance of the fleet, as its registry row tells it. */
-    static ObjectNode live(Fleet.LiveCall call) {
+    static ObjectNode live(Fleet.FleetCall call) {
         var node = Json.MAPPER.createObjectNode();
         node.put("callSid", call.callSid());
         node.put("flow", call.flow());

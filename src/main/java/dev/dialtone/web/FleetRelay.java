@@ -60,7 +60,7 @@ public final class FleetRelay implements CallLog {
 
     @Override
     public void started(CallTranscript call) {
-        fleet.callStarted(new Fleet.LiveCall(call.callSid(), fleet.instanceId(), call.flow(), call.from(), call.to(),
+        fleet.callStarted(new Fleet.FleetCall(call.callSid(), fleet.instanceId(), call.flow(), call.from(), call.to(),
                                              call.startedAt()));
         share("call", CallJson.summary(call));
     }

@@ -44,8 +44,8 @@ class FleetTest {
         return store;
     }
 
-    private static Fleet.LiveCall call(String sid, String instance) {
-        return new Fleet.LiveCall(sid, instance, "luigis", "+15551230000", "+15550001111", T0);
+    private static Fleet.FleetCall call(String sid, String instance) {
+        return new Fleet.FleetCall(sid, instance, "luigis", "+15551230000", "+15550001111", T0);
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -69,7 +69,7 @@ class FleetTest {
         fleetB.callStarted(call("CB1", "b"));
         await(() -> fleetB.liveCalls().size() == 2 && a.findCall("CA1").isPresent());
 
-        assertThat(fleetB.liveCalls()).extracting(Fleet.LiveCall::callSid, Fleet.LiveCall::instanceId)
+        assertThat(fleetB.liveCalls()).extracting(Fleet.FleetCall::callSid, Fleet.FleetCall::instanceId)
                                        .containsExactly(org.assertj.core.groups.Tuple.tuple("CA1", "a"),
                                                         org.assertj.core.groups.Tuple.tuple("CB1", "b"));
         assertThat(fleetB.members()).extracting(Fleet.Member::id).containsExactly("a", "b");
@@ -83,11 +83,11 @@ class FleetTest {
         // a goes silent (killed): two heartbeats later it still counts; past three it is gone
         clock.advance(HEARTBEAT.multipliedBy(2));
         fleetB.beat();
-        assertThat(fleetB.liveCalls()).extracting(Fleet.LiveCall::callSid).containsExactly("CA1", "CB1");
+        assertThat(fleetB.liveCalls()).extracting(Fleet.FleetCall::callSid).containsExactly("CA1", "CB1");
         clock.advance(HEARTBEAT.multipliedBy(1).plusSeconds(1));
         fleetB.beat();
 
-        assertThat(fleetB.liveCalls()).extracting(Fleet.LiveCall::callSid).containsExactly("CB1");
+        assertThat(fleetB.liveCalls()).extracting(Fleet.FleetCall::callSid).containsExactly("CB1");
         assertThat(fleetB.members()).extracting(Fleet.Member::id).containsExactly("b");
         var record = b.findCall("CA1").orElseThrow().summary();
         assertThat(record.status()).isEqualTo(CallStatus.FAILED);
@@ -109,7 +109,7 @@ class FleetTest {
 
         fleetA.beat(); // a is back
 
-        assertThat(fleetB.liveCalls()).extracting(Fleet.LiveCall::callSid).containsExactly("CA1");
+        assertThat(fleetB.liveCalls()).extracting(Fleet.FleetCall::callSid).containsExactly("CA1");
         assertThat(fleetB.members()).extracting(Fleet.Member::id).containsExactly("a", "b");
         fleetA.callEnded("CA1");
         await(() -> fleetB.liveCalls().isEmpty());
