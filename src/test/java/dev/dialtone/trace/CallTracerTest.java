@@ -79,7 +79,10 @@ class CallTracerTest {
             assertThat(call.awaitQuiet(Duration.ofMillis(300), Duration.ofSeconds(5))).as("greeting").isTrue();
             call.sendAudio(FakeAudio.tone(440, 700));
             call.sendAudio(FakeAudio.silence(600));
-            await(() -> world.llm.requests().size() == 2); // the tool ran (a first run compiles the plugin)
+            // the tool ran (a first run compiles the plugin) and the answer was spoken and heard
+            await(() -> world.parts.switchboard().transcript(call.callSid())
+                    .map(t -> t.turns().size() == 2 && t.turns().get(1).agentText().equals("A margherita is twelve fifty."))
+                    .orElse(false));
             assertThat(call.awaitQuiet(Duration.ofMillis(400), Duration.ofSeconds(8))).as("answer").isTrue();
             call.stop();
             return call.callSid();
