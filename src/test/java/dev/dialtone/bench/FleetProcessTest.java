@@ -24,6 +24,7 @@ import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -128,6 +129,94 @@ class FleetProcessTest {
         assertThat(record.path("endReason").asText()).isEqualTo("instance lost");
         assertThat(get(fakes, portB, "/api/flows").get(0).path("instances").has("a")).as("a left the fleet").isFalse();
         b.requireAlive("the test");
+    }
+
+    /**
+     * The same fleet behind nginx (Debian's, when installed; skipped otherwise) as the load balancer
+     * for the webhooks and the Media Streams: Twilio reaches one public address, the streams spread
+     * over both instances (least connections), and every call is listed and hung up through it,
+     * whichever instance the API request lands on.
+     */
+    @Test
+    void behindNginxTheCallsSpreadOverTheInstancesAndAnyInstanceEndsAnyCall(@TempDir Path dir) throws Exception {
+        var nginx = Path.of("/usr/sbin/nginx");
+        Assumptions.assumeTrue(Files.isExecutable(nginx), "nginx is not installed (apt-get install nginx): the load-balanced "
+                + "variant of the fleet test is skipped; the direct one ran");
+        var fakes = new BenchFakes(dir.resolve("a"));
+        open.add(fakes);
+        var database = PostgresTestDatabase.shared().newDatabaseUrl();
+        var flows = Files.createDirectories(dir.resolve("served"));
+        Files.writeString(flows.resolve("bench.yaml"), BenchFakes.FLOW.replace("tools: [bench_price]\n", ""));
+        var noPlugins = Files.createDirectories(dir.resolve("no-plugins")).toString();
+        int portA = ServerProcess.freePort();
+        int portB = ServerProcess.freePort();
+        int front = ServerProcess.freePort();
+        var shared = Map.of("DIALTONE_FLOWS", flows.toString(), "DIALTONE_PLUGINS", noPlugins,
+                            "PUBLIC_URL", BenchFakes.serverUrl(front).toString());
+        var a = start(fakes, "a", portA, database, dir.resolve("a"), shared);
+        var b = start(fakes, "b", portB, database, dir.resolve("b"), shared);
+        var balancer = startNginx(nginx, dir.resolve("nginx"), front, portA, portB);
+        var quiet = new PrintStream(OutputStream.nullOutputStream());
+        a.awaitReady(System.nanoTime(), quiet);
+        b.awaitReady(System.nanoTime(), quiet);
+
+        var calls = new ArrayList<FakeCall>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(dial(fakes, front));
+        }
+        var listed = await(() -> get(fakes, front, "/api/calls/active"), list -> list.size() == 4);
+        assertThat(holders(listed).values()).as("the streams went to both instances").contains("a", "b");
+        for (var call : calls) {
+            assertThat(post(fakes, front, "/api/calls/" + call.callSid() + "/hangup").statusCode()).isEqualTo(202);
+        }
+        for (var call : calls) {
+            assertThat(call.awaitClosed(PATIENCE)).as("call " + call.callSid() + " ended").isTrue();
+        }
+        await(() -> get(fakes, front, "/api/calls/active"), list -> list.isEmpty());
+        assertThat(balancer.isAlive()).isTrue();
+    }
+
+    private Process startNginx(Path nginx, Path dir, int front, int portA, int portB) throws Exception {
+        Files.createDirectories(dir.resolve("temp"));
+        var config = dir.resolve("nginx.conf");
+        Files.writeString(config, """
+                daemon off;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 256; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/temp/body;
+                    proxy_temp_path %1$s/temp/proxy;
+                    fastcgi_temp_path %1$s/temp/fastcgi;
+                    uwsgi_temp_path %1$s/temp/uwsgi;
+                    scgi_temp_path %1$s/temp/scgi;
+                    map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+                    upstream dialtone { least_conn; server 127.0.0.1:%2$d; server 127.0.0.1:%3$d; }
+                    server {
+                        listen 127.0.0.1:%4$d;
+                        location / {
+                            proxy_pass http://dialtone;
+                            proxy_http_version 1.1;
+                            proxy_set_header Upgrade $http_upgrade;
+                            proxy_set_header Connection $connection_upgrade;
+                            proxy_set_header Host $http_host;
+                            proxy_read_timeout 3600s;
+                            proxy_buffering off;
+                        }
+                    }
+                }
+                """.formatted(dir, portA, portB, front));
+        var process = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-c", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        open.add(() -> {
+            process.destroy();
+            process.waitFor();
+        });
+        awaitTrue(() -> ProcFiles.listening(process.pid(), front) || !process.isAlive());
+        assertThat(process.isAlive()).as("nginx started: " + Files.readString(dir.resolve("nginx.out"))).isTrue();
+        return process;
     }
 
     private ServerProcess start(BenchFakes fakes, String id, int port, String database, Path dir, Map<String, String> extra)
