@@ -237,7 +237,10 @@ public final class Fleet implements AutoCloseable {
             writeMember(c, now);
             syncCalls(c, now);
             c.commit();
-            sweep(c, now);
+            var lostCalls = FleetSweep.run(c, now.minus(timeout), now, instanceId);
+            if (lostCalls > 0) {
+                lost.increment(lostCalls);
+            }
             c.commit();
             if (!healthy) {
                 LOG.log(System.Logger.Level.INFO, "Fleet: the database answers again; instance {0} is registered", instanceId);
@@ -300,48 +303,6 @@ public final class Fleet implements AutoCloseable {
         }
         written.clear();
         written.addAll(current.keySet());
-    }
-
-    /** Calls of instances silent longer than the timeout: their records failed, their rows gone. */
-    private void sweep(Connection c, Instant now) throws SQLException {
-        var cutoff = now.minus(timeout);
-        var gone = new LinkedHashMap<String, String>();
-        try (var q = c.prepareStatement("SELECT call_sid, instance_id FROM live_calls WHERE heartbeat_at < ? AND instance_id <> ?")) {
-            Timestamps.set(q, 1, cutoff);
-            q.setString(2, instanceId);
-            try (var rs = q.executeQuery()) {
-                while (rs.next()) {
-                    gone.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
-        int failedCalls = 0;
-        if (!gone.isEmpty()) {
-            try (var fail = c.prepareStatement("UPDATE calls SET status = ?, ended_at = ?, end_reason = ? WHERE sid = ? AND status = ?");
-                 var remove = c.prepareStatement("DELETE FROM live_calls WHERE call_sid = ? AND heartbeat_at < ?")) {
-                for (var sid : gone.keySet()) {
-                    fail.setString(1, CallStatus.FAILED.name());
-                    Timestamps.set(fail, 2, now);
-                    fail.setString(3, LOST_REASON);
-                    fail.setString(4, sid);
-                    fail.setString(5, CallStatus.ACTIVE.name());
-                    failedCalls += fail.executeUpdate();
-                    remove.setString(1, sid);
-                    Timestamps.set(remove, 2, cutoff);
-                    remove.executeUpdate();
-                }
-            }
-        }
-        try (var remove = c.prepareStatement("DELETE FROM fleet_instances WHERE heartbeat_at < ? AND id <> ?")) {
-            Timestamps.set(remove, 1, cutoff);
-            remove.setString(2, instanceId);
-            remove.executeUpdate();
-        }
-        if (!gone.isEmpty()) {
-            lost.increment(gone.size());
-            LOG.log(System.Logger.Level.WARNING, "Fleet: instance(s) {0} silent for over {1} ms: {2} of their calls "
-                    + "removed, {3} call records marked failed", Set.copyOf(gone.values()), timeout.toMillis(), gone.size(), failedCalls);
-        }
     }
 
     private void send(List<String> messages) {

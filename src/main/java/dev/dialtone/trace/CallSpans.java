@@ -37,8 +37,10 @@ final class CallSpans {
         return span;
     }
 
+    /** The call ended during a turn: its span ends unrecorded, marked so. */
     synchronized void endTurn() {
         if (turn != null) {
+            turn.setAttribute("dialtone.unfinished", true);
             turn.end();
             turn = null;
         }
