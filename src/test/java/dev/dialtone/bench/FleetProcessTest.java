@@ -47,7 +47,7 @@ class FleetProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration HEARTBEAT = Duration.ofMillis(300);
     /** Long enough for a busy machine; the fleet's own timing is three heartbeats. */
-    private static final Duration PATIENCE = Duration.ofSeconds(20);
+    private static final Duration PATIENCE = Duration.ofSeconds(40);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<AutoCloseable> open = new ArrayList<>();
