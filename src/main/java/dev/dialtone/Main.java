@@ -93,6 +93,7 @@ public final class Main {
             case "chat" -> Chat.run(Settings.load(), rest);
             case "test-flows" -> TestFlows.run(Settings.load(), rest, System.out);
             case "live-check" -> LiveCheck.run(Settings.load(), System.out);
+            case "aot-training" -> AotTraining.run(System.getenv());
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("dialtone: unknown command '" + command + "'");
@@ -129,8 +130,9 @@ public final class Main {
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
         logStartup(settings);
-        var parts = Parts.create(settings, Clock.systemUTC());
-        var builder = WebServer.builder().port(settings.port());
+        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
+        // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
+        var builder = WebServer.builder().port(settings.port()).shutdownHook(false);
         setUp(builder, parts);
         var server = builder.build().start();
         if (!server.isRunning() || server.port() < 0) { // Helidon logs why (e.g. the port is taken) and returns
@@ -138,7 +140,11 @@ public final class Main {
             parts.close();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            parts.close();
+        }));
+        StopSignals.install(parts.drain(), settings.drain());
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
         return 0;
@@ -187,7 +193,7 @@ public final class Main {
         server.routing(routing -> routing
                 .addFilter(new SecurityHeaders())
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics(), metricsToken))
+                .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl(), parts.fleet()))
@@ -307,7 +313,7 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        FleetRelay fleet, CallTracer tracer)
+                        Drain drain, FleetRelay fleet, CallTracer tracer)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -325,12 +331,23 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
-            return create(settings, clock, providers, callFactory, null);
+            return create(settings, clock, providers, callFactory, false, null);
         }
 
-        /** As above, with calls traced by {@code tracer} (null: as the settings say). */
+        /** As above, with calls traced by {@code tracing} (null: as the settings say). */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
                                    CallTracer tracing) {
+            return create(settings, clock, providers, callFactory, false, tracing);
+        }
+
+        /** As above; {@code inBackground}: return before the flows are loaded (the server's start). */
+        static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                            boolean inBackground) {
+            return create(settings, clock, providers, callFactory, inBackground, null);
+        }
+
+        private static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                                    boolean inBackground, CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
@@ -342,10 +359,21 @@ public final class Main {
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()), metrics);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock);
-            var outcome = flows.start();
-            outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                                                    "Flows: {0}", p));
+            // the flows (and their plugins, the slow part) load while the store opens and the server
+            // starts listening; a call that arrives first waits in its flow lookup
+            var firstLoad = flows.startInBackground();
             var store = CallStore.open(storeSettings(settings), metrics, clock);
+            if (!inBackground) {
+                firstLoad.join();
+            }
+            firstLoad.whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.ERROR, "Flows could not be loaded or watched", failure);
+                    return;
+                }
+                outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR
+                        : System.Logger.Level.WARNING, "Flows: {0}", p));
+            });
             var feed = new LiveFeed(adminToken);
             var instance = instanceId(settings.fleet());
             var fleet = new FleetRelay(store.joinFleet(instance, settings.fleet().heartbeat(),
@@ -358,8 +386,10 @@ public final class Main {
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
                                               tracer.enabled() ? tracer : ProviderWrap.NONE);
             fleet.listen(switchboard);
+            var drain = new Drain(calls, switchboard, flows, twilio);
+            metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, fleet, tracer);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, fleet, tracer);
         }
 
         @Override

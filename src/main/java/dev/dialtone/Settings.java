@@ -30,6 +30,7 @@ public record Settings(int port,
                        Secret adminToken,
                        boolean metricsAuth,
                        int retentionDays,
+                       DrainTimes drain,
                        Config plugin,
                        FleetSettings fleet,
                        Traces traces) {
@@ -62,6 +63,14 @@ public record Settings(int port,
 
     /** Where traces go: an OTLP/HTTP collector's base URL (empty: no traces), and this service's name in them. */
     public record Traces(String otlpEndpoint, String serviceName) {
+    }
+
+    /**
+     * The graceful stop on SIGTERM: how long calls in progress may go on ({@code deadline}; empty:
+     * the longest {@code max_call_s} of the loaded flows), then how long the stragglers' goodbyes may
+     * take before the process exits anyway.
+     */
+    public record DrainTimes(Optional<Duration> deadline, Duration goodbye) {
     }
 
     /** One provider's API key and base URL. */
@@ -120,6 +129,8 @@ public record Settings(int port,
                 secret(c, "dialtone.admin-token"),
                 flag(c, "dialtone.metrics-auth"),
                 c.get("dialtone.retention-days").asInt().get(),
+                new DrainTimes(text(c, "dialtone.drain-s").map(Long::parseLong).map(Duration::ofSeconds),
+                               Duration.ofSeconds(c.get("dialtone.drain-goodbye-s").asLong().get())),
                 c.get("plugins"),
                 new FleetSettings(text(c, "fleet.instance-id").orElse(""),
                           Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
@@ -189,6 +200,8 @@ public record Settings(int port,
         m.put("DIALTONE_HEARTBEAT_MS", "fleet.heartbeat-ms");
         m.put("OTEL_EXPORTER_OTLP_ENDPOINT", "traces.otlp-endpoint");
         m.put("OTEL_SERVICE_NAME", "traces.service-name");
+        m.put("DIALTONE_DRAIN_S", "dialtone.drain-s");
+        m.put("DIALTONE_DRAIN_GOODBYE_S", "dialtone.drain-goodbye-s");
         return Map.copyOf(m);
     }
 }
