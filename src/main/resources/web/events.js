@@ -44,6 +44,15 @@ export function startEvents() {
   setInterval(() => {
     if (source.readyState === EventSource.CLOSED) open();
   }, 10000);
+  // a page left for another may be kept (back-forward cache) with its stream open, and a browser
+  // allows only six connections per server: close it on the way out, reopen it on the way back
+  window.addEventListener("pagehide", () => {
+    source.close();
+    setConnected(false);
+  });
+  window.addEventListener("pageshow", (e) => {
+    if (e.persisted) open();
+  });
 }
 
 /** Subscribes to "call", "turn" or "state" (connected true/false); returns an unsubscribe function. */

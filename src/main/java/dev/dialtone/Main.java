@@ -1,5 +1,6 @@
 package dev.dialtone;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.dialtone.conversation.CallClock;
 import dev.dialtone.conversation.CallLog;
+import dev.dialtone.conversation.ProviderWrap;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.conversation.TurnMetrics;
@@ -41,6 +43,7 @@ import dev.dialtone.plugin.PluginSettings;
 import dev.dialtone.speech.FallbackTextToSpeech;
 import dev.dialtone.store.CallStore;
 import dev.dialtone.store.StoreSettings;
+import dev.dialtone.trace.CallTracer;
 import dev.dialtone.speech.SpeechToText;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.deepgram.DeepgramRestTextToSpeech;
@@ -63,6 +66,7 @@ import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
 import dev.dialtone.web.VersionApi;
+import dev.dialtone.web.FleetRelay;
 import dev.dialtone.web.LiveFeed;
 import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
@@ -199,7 +203,7 @@ public final class Main {
                 .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
-                                               parts.twilio(), settings.publicUrl()))
+                                               parts.twilio(), settings.publicUrl(), parts.fleet()))
                 .register("/api", new VersionApi(parts.adminToken(), parts.flows(), parts.store(), parts.replays()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
@@ -275,6 +279,32 @@ public final class Main {
         return store.withUrl(settings.db().isEmpty() ? StoreSettings.embeddedUrl(settings.data()) : settings.db());
     }
 
+    /** The configured instance id, else the host's name (a pod's name on Kubernetes) with a random suffix. */
+    static String instanceId(Settings.FleetSettings fleet) {
+        if (!fleet.instanceId().isEmpty()) {
+            return fleet.instanceId();
+        }
+        var host = System.getenv().getOrDefault("HOSTNAME", "dialtone").replaceAll("[^A-Za-z0-9._-]", "");
+        var suffix = Long.toHexString(new SecureRandom().nextLong() & 0xffffffL);
+        return (host.isEmpty() ? "dialtone" : host.substring(0, Math.min(host.length(), 50))) + "-" + suffix;
+    }
+
+    /** OTLP/HTTP export when an endpoint is set, else none. */
+    static CallTracer tracer(Settings.Traces traces, String instanceId) {
+        if (traces.otlpEndpoint().isEmpty()) {
+            return CallTracer.off();
+        }
+        LOG.log(System.Logger.Level.INFO, "Traces: OTLP/HTTP to {0} as service {1}", traces.otlpEndpoint(), traces.serviceName());
+        return CallTracer.otlp(traces.otlpEndpoint(), traces.serviceName(), instanceId);
+    }
+
+    /** The version (hash) of every flow this instance serves now, for the fleet's comparison. */
+    static Map<String, String> servedFlows(FlowRegistry flows) {
+        var out = new LinkedHashMap<String, String>();
+        flows.versions().forEach(v -> out.put(v.name(), v.hash()));
+        return out;
+    }
+
     /** Plugin settings from config.yaml's {@code plugins:} block. */
     static PluginSettings pluginSettings(Config plugins) {
         var hosts = plugins.get("allowed-hosts").asList(String.class).orElse(List.of());
@@ -291,7 +321,7 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        Drain drain, Replays replays)
+                        Drain drain, Replays replays, FleetRelay fleet, CallTracer tracer)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -309,12 +339,23 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
-            return create(settings, clock, providers, callFactory, false);
+            return create(settings, clock, providers, callFactory, false, null);
+        }
+
+        /** As above, with calls traced by {@code tracing} (null: as the settings say). */
+        public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                                   CallTracer tracing) {
+            return create(settings, clock, providers, callFactory, false, tracing);
         }
 
         /** As above; {@code inBackground}: return before the flows are loaded (the server's start). */
         static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
                             boolean inBackground) {
+            return create(settings, clock, providers, callFactory, inBackground, null);
+        }
+
+        private static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                                    boolean inBackground, CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
@@ -347,12 +388,21 @@ public final class Main {
             var replays = new Replays(flows, store, providers.llm(), plugins, settings.flows(), settings.plugins(),
                                       configuredProviders(settings), metrics, FlowTests.PATIENCE);
             var feed = new LiveFeed(adminToken);
+            var instance = instanceId(settings.fleet());
+            var fleet = new FleetRelay(store.joinFleet(instance, settings.fleet().heartbeat(),
+                                                       settings.fleet().missedHeartbeats(), () -> servedFlows(flows)), feed);
+            flows.onReload(reloaded -> fleet.fleet().flowsChanged());
+            var tracer = tracing != null ? tracing : Main.tracer(settings.traces(), instance);
+            // without tracing, no log and no wrapper: the calls run exactly as they would without the feature
+            var log = CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet));
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
-                                              CallLog.both(new StoreCallLog(store.recorder()), feed));
+                                              tracer.enabled() ? CallLog.both(log, tracer) : log,
+                                              tracer.enabled() ? tracer : ProviderWrap.NONE);
+            fleet.listen(switchboard);
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays, fleet, tracer);
         }
 
         @Override
@@ -360,6 +410,7 @@ public final class Main {
             flows.close();
             plugins.close();
             store.close();
+            tracer.close();
         }
     }
 }

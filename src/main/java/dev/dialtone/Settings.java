@@ -31,7 +31,9 @@ public record Settings(int port,
                        boolean metricsAuth,
                        int retentionDays,
                        DrainTimes drain,
-                       Config plugin) {
+                       Config plugin,
+                       FleetSettings fleet,
+                       Traces traces) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
     static final String DEFAULTS = "dev/dialtone/config.yaml";
@@ -49,6 +51,18 @@ public record Settings(int port,
         public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
             this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * This instance in a fleet sharing one database: its name (empty: the host's name with a
+     * random suffix), how often it sends a heartbeat, and how many heartbeats an instance may miss
+     * before the others take it for gone and mark its calls failed.
+     */
+    public record FleetSettings(String instanceId, Duration heartbeat, int missedHeartbeats) {
+    }
+
+    /** Where traces go: an OTLP/HTTP collector's base URL (empty: no traces), and this service's name in them. */
+    public record Traces(String otlpEndpoint, String serviceName) {
     }
 
     /**
@@ -117,7 +131,11 @@ public record Settings(int port,
                 c.get("dialtone.retention-days").asInt().get(),
                 new DrainTimes(text(c, "dialtone.drain-s").map(Long::parseLong).map(Duration::ofSeconds),
                                Duration.ofSeconds(c.get("dialtone.drain-goodbye-s").asLong().get())),
-                c.get("plugins"));
+                c.get("plugins"),
+                new FleetSettings(text(c, "fleet.instance-id").orElse(""),
+                          Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
+                          c.get("fleet.missed-heartbeats").asInt().get()),
+                new Traces(text(c, "traces.otlp-endpoint").orElse(""), text(c, "traces.service-name").orElseThrow()));
     }
 
     /** The providers, for start-up logging and flow validation. */
@@ -178,6 +196,10 @@ public record Settings(int port,
         m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
         m.put("DIALTONE_METRICS_AUTH", "dialtone.metrics-auth");
         m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");
+        m.put("DIALTONE_INSTANCE_ID", "fleet.instance-id");
+        m.put("DIALTONE_HEARTBEAT_MS", "fleet.heartbeat-ms");
+        m.put("OTEL_EXPORTER_OTLP_ENDPOINT", "traces.otlp-endpoint");
+        m.put("OTEL_SERVICE_NAME", "traces.service-name");
         m.put("DIALTONE_DRAIN_S", "dialtone.drain-s");
         m.put("DIALTONE_DRAIN_GOODBYE_S", "dialtone.drain-goodbye-s");
         return Map.copyOf(m);

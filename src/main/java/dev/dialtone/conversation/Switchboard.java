@@ -42,12 +42,20 @@ public final class Switchboard implements CallHandler.Factory {
     private final TurnMetrics metrics;
     private final CallClock clock;
     private final CallLog log;
+    private final ProviderWrap wrap;
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
 
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log) {
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE);
+    }
+
+    /** @param wrap wraps each call's LLM and TTS clients (tracing) */
+    public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
+                       CallClock clock, CallLog log, ProviderWrap wrap) {
+        this.wrap = wrap;
         this.flows = flows;
         this.providers = providers;
         this.twilio = twilio;
@@ -94,9 +102,11 @@ public final class Switchboard implements CallHandler.Factory {
                                       metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
-        var voice = new PhoneVoice(tts.get(), ttsOptions, f.tts().provider() + ":" + ttsOptions.voice() + ":"
-                                   + ttsOptions.model(), playout, phrases, session::post, clock);
-        var conversation = new Conversation(info, flow, llm.get(), voice, session.speech(), new PhoneLine(info.sid(), out),
+        var voice = new PhoneVoice(wrap.tts(info.sid(), f.tts().provider(), tts.get()), ttsOptions,
+                                   f.tts().provider() + ":" + ttsOptions.voice() + ":" + ttsOptions.model(), playout,
+                                   phrases, session::post, clock);
+        var conversation = new Conversation(info, flow, wrap.llm(info.sid(), f.llm().provider(), llm.get()), voice,
+                                            session.speech(), new PhoneLine(info.sid(), out),
                                             clock, session::post, transcript, metrics, Phrases.ENGLISH);
         active.put(info.sid(), session);
         LOG.log(System.Logger.Level.INFO, "Call {0} answered by flow {1}", info.sid(), CallSession.describe(flow));
@@ -116,7 +126,8 @@ public final class Switchboard implements CallHandler.Factory {
                                             clock.now(), log);
         var session = new CallSession(sid, transcript, clock, null, null, metrics, this::onEnded);
         var voice = new TextVoice(agentSays, session::post, clock);
-        var conversation = new Conversation(info, flow, llm, voice, session.speech(), line, clock, session::post,
+        var conversation = new Conversation(info, flow, wrap.llm(sid, flow.flow().llm().provider(), llm), voice,
+                                            session.speech(), line, clock, session::post,
                                             transcript, metrics, Phrases.ENGLISH);
         active.put(sid, session);
         session.start(conversation);

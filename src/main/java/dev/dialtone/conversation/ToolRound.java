@@ -52,7 +52,8 @@ final class ToolRound {
         var r = current.get();
         r.toolResults.put(done.call().id(), done.outcome());
         r.turn.tools.add(new Turn.ToolUse(done.call().name(), done.call().argumentsJson(), done.outcome().forModel(),
-                                          done.outcome() instanceof ToolOutcome.Failure, done.millis()));
+                                          done.outcome() instanceof ToolOutcome.Failure, done.millis(),
+                                          scope.clock.now()));
         scope.transcript.update(r.turn);
         if (!r.toolsRunning()) {
             continueAfterTools(r);

@@ -34,8 +34,8 @@ public final class Turn {
         this.startedAt = startedAt;
     }
 
-    /** One tool call within a turn. */
-    public record ToolUse(String name, String arguments, String result, boolean error, long millis) {
+    /** One tool call within a turn; {@code finishedAt} on the call's clock. */
+    public record ToolUse(String name, String arguments, String result, boolean error, long millis, Instant finishedAt) {
     }
 
     /**

@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -30,12 +33,18 @@ public final class CallStore implements AutoCloseable {
     private final VersionArchive versions;
     private final Counter versionsCut;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final MeterRegistry registry;
+    private final Clock clock;
+    /** Null until {@link #joinFleet}. */
+    private volatile Fleet fleet;
     /** Null when calls are kept forever. */
     private final Retention retention;
 
     private CallStore(StoreSettings settings, HikariDataSource pool, MeterRegistry registry, Clock clock) {
         this.settings = settings;
         this.pool = pool;
+        this.registry = registry;
+        this.clock = clock;
         this.reader = new CallReader(pool);
         this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
         this.versions = new VersionArchive(pool);
@@ -64,6 +73,21 @@ public final class CallStore implements AutoCloseable {
     /** Where conversations hand their records; never blocks, never throws for the database. */
     public CallRecorder recorder() {
         return recorder;
+    }
+
+    /**
+     * Registers this instance in the database's fleet (its calls, heartbeat and flow versions; see
+     * {@link Fleet}); closed with the store.
+     *
+     * @param flows the version of each flow this instance serves now, asked at every heartbeat
+     */
+    public synchronized Fleet joinFleet(String instanceId, Duration heartbeat, int missedHeartbeats,
+                                        Supplier<Map<String, String>> flows) {
+        if (fleet != null) {
+            throw new IllegalStateException("already in the fleet as " + fleet.instanceId());
+        }
+        fleet = new Fleet(pool, settings, instanceId, heartbeat, missedHeartbeats, flows, registry, clock);
+        return fleet;
     }
 
     /** One page of calls matching {@code query}, newest first, with the total number matching. */
@@ -152,6 +176,9 @@ public final class CallStore implements AutoCloseable {
         }
         if (retention != null) {
             retention.stop();
+        }
+        if (fleet != null) {
+            fleet.close();
         }
         recorder.close();
         pool.close();

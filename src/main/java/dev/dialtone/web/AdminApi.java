@@ -6,6 +6,8 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -25,6 +27,8 @@ import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.store.CallQuery;
 import dev.dialtone.store.CallStatus;
 import dev.dialtone.store.CallStore;
+import dev.dialtone.store.Fleet;
+import dev.dialtone.store.StoreException;
 import dev.dialtone.telephony.TwilioCalls;
 
 /**
@@ -35,6 +39,7 @@ import dev.dialtone.telephony.TwilioCalls;
  * {@code Cache-Control: no-store}: they hold callers' numbers and words.
  */
 public final class AdminApi implements HttpService {
+    private static final System.Logger LOG = System.getLogger(AdminApi.class.getName());
     private static final String E164 = "\\+[1-9][0-9]{6,14}";
 
     private final AdminToken token;
@@ -43,15 +48,18 @@ public final class AdminApi implements HttpService {
     private final CallStore store;
     private final TwilioCalls twilio;
     private final Optional<URI> publicUrl;
+    private final FleetRelay fleet;
 
+    /** @param fleet the other instances sharing the database: their calls, flow versions, and a way to their calls */
     public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard, CallStore store, TwilioCalls twilio,
-                    Optional<URI> publicUrl) {
+                    Optional<URI> publicUrl, FleetRelay fleet) {
         this.token = new AdminToken(token);
         this.flows = flows;
         this.switchboard = switchboard;
         this.store = store;
         this.twilio = twilio;
         this.publicUrl = publicUrl;
+        this.fleet = fleet;
     }
 
     @Override
@@ -78,8 +86,13 @@ public final class AdminApi implements HttpService {
         res.next();
     }
 
+    /**
+     * The flows, each with the version every live instance of the fleet serves ({@code instances})
+     * and whether they all serve the same one ({@code consistent}).
+     */
     private void listFlows(ServerRequest req, ServerResponse res) {
         var out = Json.MAPPER.createArrayNode();
+        var members = fleetMembers();
         for (var status : flows.status()) {
             var node = out.addObject();
             node.put("name", status.name());
@@ -93,6 +106,13 @@ public final class AdminApi implements HttpService {
             node.put("draft", status.draft());
             node.putPOJO("stagingCallers", status.stagingCallers());
             node.put("tests", status.tests().orElse(null));
+            var served = node.putObject("instances");
+            served.put(fleet.fleet().instanceId(), status.version().orElse(null));
+            members.stream().filter(m -> !m.id().equals(fleet.fleet().instanceId()))
+                   .forEach(m -> served.put(m.id(), m.flows().get(status.name())));
+            var versions = new HashSet<String>();
+            served.forEach(v -> versions.add(v.isNull() ? "" : v.asText()));
+            node.put("consistent", versions.size() == 1);
         }
         send(res, Status.OK_200, out);
     }
@@ -190,10 +210,36 @@ public final class AdminApi implements HttpService {
         }
     }
 
+    /** The calls held here, then those the other instances of the fleet hold. */
     private void activeCalls(ServerRequest req, ServerResponse res) {
         var out = Json.MAPPER.createArrayNode();
-        switchboard.active().forEach(session -> out.add(CallJson.summary(session.transcript())));
+        var here = fleet.fleet().instanceId();
+        var seen = new HashSet<String>();
+        switchboard.active().forEach(session -> {
+            seen.add(session.transcript().callSid());
+            out.add(CallJson.summary(session.transcript()).put("instance", here));
+        });
+        fleetCalls().stream().filter(c -> !c.instanceId().equals(here) && !seen.contains(c.callSid()))
+                    .forEach(c -> out.add(CallJson.live(c)));
         send(res, Status.OK_200, out);
+    }
+
+    private List<Fleet.FleetCall> fleetCalls() {
+        try {
+            return fleet.fleet().liveCalls();
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.WARNING, "Listing this instance''s calls only: {0}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    private List<Fleet.Member> fleetMembers() {
+        try {
+            return fleet.fleet().members();
+        } catch (StoreException e) {
+            LOG.log(System.Logger.Level.WARNING, "Flows without the other instances'' versions: {0}", e.getMessage());
+            return List.of();
+        }
     }
 
     private void call(ServerRequest req, ServerResponse res) {
@@ -226,11 +272,27 @@ public final class AdminApi implements HttpService {
         var sid = req.path().pathParameters().get("sid");
         var session = switchboard.active(sid);
         if (session.isEmpty()) {
-            error(res, Status.NOT_FOUND_404, "no active call " + sid);
+            actElsewhere(res, sid, action);
             return;
         }
         session.get().act(action);
         send(res, Status.ACCEPTED_202, Json.MAPPER.createObjectNode().put("callSid", sid).put("accepted", true));
+    }
+
+    /** A call another instance holds: the action goes to it through the database. */
+    private void actElsewhere(ServerResponse res, String sid, CallAction action) {
+        var holder = fleetCalls().stream().filter(c -> c.callSid().equals(sid)).findFirst();
+        if (holder.isEmpty() || holder.get().instanceId().equals(fleet.fleet().instanceId())) {
+            error(res, Status.NOT_FOUND_404, "no active call " + sid);
+            return;
+        }
+        if (!fleet.act(holder.get().instanceId(), sid, action)) {
+            error(res, Status.SERVICE_UNAVAILABLE_503, "call " + sid + " is held by instance " + holder.get().instanceId()
+                                                       + ", which this one cannot reach now");
+            return;
+        }
+        send(res, Status.ACCEPTED_202, Json.MAPPER.createObjectNode().put("callSid", sid).put("accepted", true)
+                                              .put("instance", holder.get().instanceId()));
     }
 
     static void send(ServerResponse res, Status status, Object body) {

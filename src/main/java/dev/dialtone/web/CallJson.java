@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dialtone.net.Json;
 import dev.dialtone.conversation.CallTranscript;
 import dev.dialtone.store.CallDetail;
+import dev.dialtone.store.Fleet;
 import dev.dialtone.store.CallSummary;
 import dev.dialtone.store.TurnRecord;
 import dev.dialtone.conversation.Turn;
@@ -39,6 +40,19 @@ final class CallJson {
         node.put("endedAt", t.endedAt().map(Instant::toString).orElse(null));
         node.put("endReason", t.endReason().orElse(null));
         node.put("turns", t.turns().size());
+        return node;
+    }
+
+    /** A call held by another instance of the fleet, as its registry row tells it. */
+    static ObjectNode live(Fleet.FleetCall call) {
+        var node = Json.MAPPER.createObjectNode();
+        node.put("callSid", call.callSid());
+        node.put("flow", call.flow());
+        node.put("from", call.from());
+        node.put("to", call.to());
+        node.put("status", "active");
+        node.put("startedAt", call.startedAt().toString());
+        node.put("instance", call.instanceId());
         return node;
     }
 

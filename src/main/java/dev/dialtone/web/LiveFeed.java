@@ -106,6 +106,11 @@ public final class LiveFeed implements CallLog {
     public void usage(CallTranscript call, String provider, String kind, long input, long output) {
     }
 
+    /** An event of a call held by another instance of the fleet (see {@link FleetRelay}). */
+    void relay(String event, ObjectNode data) {
+        publish(event, data);
+    }
+
     private void publish(String event, ObjectNode data) {
         if (subscribers.isEmpty()) {
             return;

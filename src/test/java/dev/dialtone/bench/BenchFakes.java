@@ -128,6 +128,11 @@ final class BenchFakes implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
+    /** The token the servers started with {@link #serverEnvironment} accept. */
+    String adminToken() {
+        return adminToken;
+    }
+
     /** The server's records of calls, read with the admin token. */
     ServerRecords records(int port) {
         return new ServerRecords(serverUrl(port), adminToken);

@@ -13,6 +13,7 @@ import java.util.Map;
 import io.helidon.webserver.WebServer;
 
 import dev.dialtone.Main;
+import dev.dialtone.trace.CallTracer;
 import dev.dialtone.TestSettings;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.llm.openai.OpenAiChatModel;
@@ -58,7 +59,7 @@ public final class FakeWorld implements AutoCloseable {
     }
 
     private FakeWorld(String flowYaml, Map<String, String> plugins, Map<String, String> env, String configYaml,
-                      Tts ttsEndpoint) throws IOException {
+                      Tts ttsEndpoint, CallTracer tracer) throws IOException {
         tts = (ttsEndpoint == Tts.REST ? FakeDeepgramTts.keepingAlive(KEY) : new FakeDeepgramTts(KEY)).msPerChar(10);
         dir = Files.createTempDirectory("dialtone-world");
         Files.createDirectories(dir.resolve("flows"));
@@ -88,7 +89,7 @@ public final class FakeWorld implements AutoCloseable {
                 Map.of("deepgram", ttsEndpoint == Tts.REST
                         ? new DeepgramRestTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2), Duration.ofSeconds(10))
                         : new DeepgramTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2))));
-        parts = Main.Parts.create(settings, Clock.systemUTC(), providers, null);
+        parts = Main.Parts.create(settings, Clock.systemUTC(), providers, null, tracer);
         var builder = WebServer.builder().port(0);
         Main.setUp(builder, parts);
         server = builder.build().start();
@@ -117,7 +118,16 @@ public final class FakeWorld implements AutoCloseable {
     private static FakeWorld start(String flowYaml, Map<String, String> plugins, Map<String, String> env,
                                    String configYaml, Tts tts) {
         try {
-            return new FakeWorld(flowYaml, plugins, env, configYaml, tts);
+            return new FakeWorld(flowYaml, plugins, env, configYaml, tts, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** With calls traced by {@code tracer} (e.g. into an in-memory exporter). */
+    public static FakeWorld traced(String flowYaml, Map<String, String> plugins, CallTracer tracer) {
+        try {
+            return new FakeWorld(flowYaml, plugins, Map.of(), null, Tts.SOCKET, tracer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

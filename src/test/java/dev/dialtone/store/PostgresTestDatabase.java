@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * set-up), started once for the whole test JVM and stopped when it exits; each test gets a
  * database of its own on it.
  */
-final class PostgresTestDatabase implements TestDatabase {
+public final class PostgresTestDatabase implements TestDatabase {
 
     /** Guarded by the class lock. */
     private static PostgresTestDatabase shared;
@@ -23,7 +23,7 @@ final class PostgresTestDatabase implements TestDatabase {
         this.postgres = postgres;
     }
 
-    static synchronized PostgresTestDatabase shared() {
+    public static synchronized PostgresTestDatabase shared() {
         if (shared == null) {
             try {
                 var postgres = EmbeddedPostgres.builder().start();
@@ -50,6 +50,7 @@ final class PostgresTestDatabase implements TestDatabase {
         return name;
     }
 
+    /** A JDBC URL of a new, empty database on the shared server (the fleet's process test uses it too). */
     @Override
     public String newDatabaseUrl() throws SQLException {
         return postgres.getJdbcUrl("postgres", createDatabase());
