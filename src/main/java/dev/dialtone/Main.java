@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import dev.dialtone.audio.SileroVad;
 import dev.dialtone.conversation.CallClock;
 import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.Providers;
@@ -311,7 +312,7 @@ public final class Main {
             var store = CallStore.open(storeSettings(settings), metrics, clock);
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
-                                              CallLog.both(new StoreCallLog(store.recorder()), feed));
+                                              CallLog.both(new StoreCallLog(store.recorder()), feed), SileroVad.load());
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
                              store, feed, switchboard, callFactory == null ? switchboard : callFactory);
         }

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import java.time.Duration;
 
 import dev.dialtone.audio.Playout;
+import dev.dialtone.audio.SileroVad;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.flow.ProviderBlock;
@@ -42,12 +43,14 @@ public final class Switchboard implements CallHandler.Factory {
     private final TurnMetrics metrics;
     private final CallClock clock;
     private final CallLog log;
+    private final Optional<SileroVad> vad;
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
 
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
-                       CallClock clock, CallLog log) {
+                       CallClock clock, CallLog log, Optional<SileroVad> vad) {
+        this.vad = vad;
         this.flows = flows;
         this.providers = providers;
         this.twilio = twilio;
@@ -91,7 +94,7 @@ public final class Switchboard implements CallHandler.Factory {
         var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),
                                             direction(start), clock.now(), log);
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
-                                      metrics, this::onEnded);
+                                      vad, metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(tts.get(), ttsOptions, f.tts().provider() + ":" + ttsOptions.voice() + ":"
@@ -114,7 +117,7 @@ public final class Switchboard implements CallHandler.Factory {
         var info = new Conversation.CallInfo(sid, "chat", "chat");
         var transcript = new CallTranscript(sid, flow.name(), flow.hash(), info.from(), info.to(), "inbound",
                                             clock.now(), log);
-        var session = new CallSession(sid, transcript, clock, null, null, metrics, this::onEnded);
+        var session = new CallSession(sid, transcript, clock, null, null, Optional.empty(), metrics, this::onEnded);
         var voice = new TextVoice(agentSays, session::post, clock);
         var conversation = new Conversation(info, flow, llm, voice, session.speech(), line, clock, session::post,
                                             transcript, metrics, Phrases.ENGLISH);
