@@ -21,7 +21,8 @@ import ai.onnxruntime.OrtSession;
  * ONNX Runtime, at 8 kHz: one inference takes, for each row of a batch, 32 samples of context and
  * a 256-sample window (32 ms) with the row's recurrent state {@code [2, rows, 128]}, and gives the
  * probability that the window is speech and the next state. The session is shared by every call
- * and is safe to run from many threads at once; each call keeps its own state ({@link VadStream}).
+ * and is safe to run from many threads at once; each call keeps its own state ({@link VadStream}),
+ * and the windows of calls ready together run as one batch.
  */
 public final class SileroVad implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SileroVad.class.getName());
@@ -37,11 +38,22 @@ public final class SileroVad implements AutoCloseable {
     private final OrtSession session;
     private final OnnxTensor sampleRate;
     private final LongAdder windows = new LongAdder();
+    private final LongAdder inferences = new LongAdder();
+    private final VadBatcher batcher = new VadBatcher(this);
 
     private SileroVad(OrtEnvironment env, OrtSession session, OnnxTensor sampleRate) {
         this.env = env;
         this.session = session;
         this.sampleRate = sampleRate;
+    }
+
+    /**
+     * The speech probability of one call's window ({@code CONTEXT + WINDOW} samples), run in one
+     * batch with the windows of other calls ready at the same moment ({@link VadBatcher});
+     * {@code state} (256 floats) is replaced by the next.
+     */
+    public float probability(float[] input, float[] state) throws OrtException {
+        return batcher.probability(input, state);
     }
 
     /**
@@ -84,6 +96,7 @@ public final class SileroVad implements AutoCloseable {
             var out = (float[][]) result.get("output").orElseThrow().getValue();
             ((OnnxTensor) result.get("stateN").orElseThrow()).getFloatBuffer().get(state);
             windows.add(rows);
+            inferences.increment();
             var p = new float[rows];
             for (int i = 0; i < rows; i++) {
                 p[i] = out[i][0];
@@ -95,6 +108,11 @@ public final class SileroVad implements AutoCloseable {
     /** Windows run since start, all calls together (the cost the gate keeps down). */
     public long windowsRun() {
         return windows.sum();
+    }
+
+    /** Inferences run since start: with {@link #windowsRun()}, the mean batch. */
+    public long inferencesRun() {
+        return inferences.sum();
     }
 
     @Override

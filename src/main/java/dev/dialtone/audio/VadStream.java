@@ -84,7 +84,7 @@ public final class VadStream {
         } else {
             quiet = 0;
             try {
-                p = vad.probabilities(input, state, 1)[0];
+                p = vad.probability(input, state);
             } catch (OrtException | RuntimeException e) {
                 failed = true;
                 LOG.log(System.Logger.Level.WARNING, "Silero VAD failed on a call ({0}); that call goes on by energy",

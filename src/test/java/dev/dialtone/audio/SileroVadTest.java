@@ -3,7 +3,11 @@ package dev.dialtone.audio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.assertj.core.data.Offset;
 
@@ -115,6 +119,48 @@ class SileroVadTest {
         for (int row = 0; row < rows; row++) {
             assertThat(batch[row]).isCloseTo(alone[row], Offset.offset(1e-4f));
         }
+    }
+
+    @Test
+    void callsWhoseWindowsRunTogetherGetWhatEachWouldGetAlone() throws Exception {
+        int calls = 8;
+        var audio = new ArrayList<List<byte[]>>();
+        var alone = new ArrayList<List<Float>>();
+        for (int c = 0; c < calls; c++) {
+            var frames = Fixtures.frames(Fixtures.concat(Fixtures.silence(20 * c), Fixtures.mulaw(c % 2 == 0 ? "words" : "counting")));
+            audio.add(frames);
+            alone.add(probabilities(new VadStream(vad), frames));
+        }
+
+        var together = new ArrayList<Future<List<Float>>>();
+        var start = new CountDownLatch(1);
+        try (var pool = Executors.newFixedThreadPool(calls)) {
+            for (int c = 0; c < calls; c++) {
+                var frames = audio.get(c);
+                together.add(pool.submit(() -> {
+                    start.await();
+                    return probabilities(new VadStream(vad), frames);
+                }));
+            }
+            start.countDown();
+            for (int c = 0; c < calls; c++) {
+                var got = together.get(c).get();
+                var want = alone.get(c);
+                assertThat(got).hasSameSizeAs(want);
+                for (int i = 0; i < want.size(); i++) {
+                    assertThat(got.get(i)).as("call %d frame %d", c, i).isCloseTo(want.get(i), Offset.offset(1e-4f));
+                }
+            }
+        }
+    }
+
+    private static List<Float> probabilities(VadStream stream, List<byte[]> frames) {
+        var out = new ArrayList<Float>();
+        for (var frame : frames) {
+            stream.hear(frame);
+            out.add(stream.lastProbability());
+        }
+        return out;
     }
 
     private static int firstEnergy(List<byte[]> frames) {
