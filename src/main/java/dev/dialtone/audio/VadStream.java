@@ -6,9 +6,12 @@ import ai.onnxruntime.OrtException;
 
 /**
  * One call's voice activity by {@link SileroVad}: 20 ms mu-law frames in, 256-sample windows to
- * the model, with the call's own context and recurrent state. A window quieter than
- * {@link #GATE_LEVEL} is silence without asking the model (a phone line between words is nearly
- * digital silence), which keeps the cost to the windows that carry sound. Speech starts after
+ * the model, with the call's own context and recurrent state. Only windows where the caller's
+ * energy rises go to the model: a window quieter than {@link #GATE_LEVEL} (a phone line between
+ * words is nearly digital silence) or than {@link #RISE} times the line's noise floor (steady hiss
+ * or hum) is silence without asking it, which keeps the cost to the windows that carry a new
+ * sound; once one has, the model hears every window for {@link #HANGOVER} more (it needs them in a
+ * row to follow a word). The floor follows the quietest windows at once and louder ones slowly. Speech starts after
  * {@link #ONSET_WINDOWS} windows at or above {@link #ONSET} and ends at the first window below
  * {@link #OFFSET}. One thread at a time (the call's socket reader).
  */
@@ -22,6 +25,12 @@ public final class VadStream {
     static final int ONSET_WINDOWS = 2;
     /** Mean |sample| of a window below which the model is not asked (about -50 dBFS). */
     static final int GATE_LEVEL = 100;
+    /** How far above the line's noise floor a window must be to go to the model (6 dB). */
+    static final int RISE = 2;
+    /** Windows after a rising one that go to the model whatever their level (256 ms). */
+    static final int HANGOVER = 8;
+    /** The share of the distance to a louder window the floor moves each window (half in ~0.45 s). */
+    private static final double FLOOR_RISE = 0.05;
     /** Quiet windows in a row after which the recurrent state starts afresh (about 1 s). */
     private static final int RESET_AFTER = 32;
 
@@ -35,6 +44,8 @@ public final class VadStream {
     private boolean speaking;
     private boolean failed;
     private float lastProbability;
+    private double floor;            // the line's noise floor: mean |sample| of its quiet windows
+    private int open;                // windows the model still hears after the last rising one
 
     public VadStream(SileroVad vad) {
         this.vad = vad;
@@ -72,12 +83,21 @@ public final class VadStream {
         above = 0;
         quiet = 0;
         speaking = false;
+        floor = 0;
+        open = 0;
     }
 
     private void window() {
         long level = levelSum / SileroVad.WINDOW;
         float p = 0;
-        if (level < GATE_LEVEL || failed) {
+        if (level >= RISE * floor && level >= GATE_LEVEL) {
+            open = HANGOVER + 1;
+        }
+        floor = level < floor ? level : floor + (level - floor) * FLOOR_RISE;
+        if (open > 0) {
+            open--;
+        }
+        if (level < GATE_LEVEL || open == 0 || failed) {
             if (++quiet == RESET_AFTER) {
                 Arrays.fill(state, 0f);
             }

@@ -74,6 +74,19 @@ class SileroVadTest {
     }
 
     @Test
+    void aSteadyNoisyLineSeldomReachesTheModelOnceItsFloorIsKnown() {
+        var frames = Fixtures.frames(Fixtures.mulaw("noise"));
+        var stream = new VadStream(vad);
+        frames.subList(0, 50).forEach(stream::hear); // the first second: the floor settles
+        long before = vad.windowsRun();
+
+        frames.subList(50, frames.size()).forEach(stream::hear);
+
+        long windows = (frames.size() - 50) * Frames.FRAME_BYTES / SileroVad.WINDOW;
+        assertThat(vad.windowsRun() - before).isLessThan(windows / 10);
+    }
+
+    @Test
     void aCoughIsNoSpeech() {
         var stream = new VadStream(vad);
 

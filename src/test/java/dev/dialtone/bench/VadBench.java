@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import com.sun.management.OperatingSystemMXBean;
 
 import ai.onnxruntime.OrtException;
 
@@ -31,10 +30,10 @@ import dev.dialtone.audio.VoiceActivity;
  * <li>noisy line, batched: the same windows, those of all 200 calls that are ready together run as
  * one inference (rows of a batch): the most batching can save;</li>
  * </ul>
- * and then as the server runs it: each call on a virtual thread of its own, its frames paced every
- * 20 ms, windows batched by {@link SileroVad#probability}'s group commit, on the noisy line for
- * {@link #PACED_SECONDS} s; CPU is the process's, less that of the same run with the energy test
- * only, and scaled to a minute.
+ * and then as the server runs it: each call on a thread of its own, its frames paced every 20 ms,
+ * windows batched by {@link SileroVad#probability}'s group commit, on the noisy line for
+ * {@link #PACED_SECONDS} s, the CPU time spent in the VAD summed over the threads and scaled to a
+ * minute ({@code VadBench 200 paced} runs only this).
  * Run it with
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
@@ -55,40 +54,42 @@ public final class VadBench {
         var quiet = quietMinute();
         var noisy = noisyMinute();
         int alone = Math.min(calls, 50); // per call-minute, the figures on one thread do not depend on the number
+        boolean pacedOnly = args.length > 1 && args[1].equals("paced");
         System.out.printf(Locale.ROOT, "%d calls, one minute of caller audio each, on one thread%n", alone);
         System.out.println("| profile | windows run per call-minute | CPU s per call-minute | windows per CPU s |");
         System.out.println("|---|---:|---:|---:|");
-        for (int round = 0; round < 2; round++) { // the first round warms up
+        for (int round = 0; round < (pacedOnly ? 0 : 2); round++) { // the first round warms up
             boolean print = round == 1;
             report(print, "ungated", vad, () -> gated(vad, alone, noisy, false));
             report(print, "quiet line, gated", vad, () -> gated(vad, alone, quiet, true));
             report(print, "noisy line (-30 dBFS), gated", vad, () -> gated(vad, alone, noisy, true));
             report(print, "noisy line (-30 dBFS), gated, batched", vad, () -> batched(vad, alone, noisy));
         }
-        paced(vad, calls, noisy, false); // warm-up
-        double base = paced(vad, calls, noisy, false);
+        paced(vad, calls, noisy); // warm-up
         long windows = vad.windowsRun();
         long inferences = vad.inferencesRun();
-        double cpu = paced(vad, calls, noisy, true);
-        double perMinute = (cpu - base) / calls * 60.0 / PACED_SECONDS;
+        double cpu = paced(vad, calls, noisy);
         System.out.printf(Locale.ROOT, "| noisy line (-30 dBFS), gated, %d paced calls, group commit | %d | %.4f | %.0f |%n",
-                          calls, (vad.windowsRun() - windows) * 60 / PACED_SECONDS / calls, perMinute,
-                          (vad.windowsRun() - windows) / (cpu - base));
-        System.out.printf(Locale.ROOT, "mean batch %.1f rows; process CPU %.1f s with the model, %.1f s without%n",
-                          (vad.windowsRun() - windows) / (double) Math.max(1, vad.inferencesRun() - inferences), cpu, base);
+                          calls, (vad.windowsRun() - windows) * 60 / PACED_SECONDS / calls, cpu / calls * 60.0 / PACED_SECONDS,
+                          (vad.windowsRun() - windows) / cpu);
+        System.out.printf(Locale.ROOT, "mean batch %.1f rows%n",
+                          (vad.windowsRun() - windows) / (double) Math.max(1, vad.inferencesRun() - inferences));
     }
 
     private static final int PACED_SECONDS = 24;
-    private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-    /** Process CPU seconds for {@code calls} callers paced in real time; {@code model}: through the VAD. */
-    private static double paced(SileroVad vad, int calls, List<byte[]> minute, boolean model) throws InterruptedException {
-        long cpu = OS.getProcessCpuTime();
+    /**
+     * CPU seconds spent in the VAD by {@code calls} callers, each a thread of its own paced in real
+     * time (platform threads, whose CPU time the JVM can read; a batch's inference counts on the
+     * thread that ran it).
+     */
+    private static double paced(SileroVad vad, int calls, List<byte[]> minute) throws InterruptedException {
         long start = System.nanoTime();
         var threads = new ArrayList<Thread>();
+        var spent = new long[calls];
         for (int c = 0; c < calls; c++) {
             int call = c;
-            threads.add(Thread.ofVirtual().start(() -> {
+            threads.add(Thread.ofPlatform().start(() -> {
                 var stream = new VadStream(vad);
                 for (int f = 0; f < PACED_SECONDS * 50; f++) {
                     long due = start + f * 20_000_000L + call * 100_000L;
@@ -100,12 +101,10 @@ public final class VadBench {
                             return;
                         }
                     }
-                    var frame = minute.get((f + call * 37) % FRAMES_PER_MINUTE);
-                    boolean agentSpeaks = (f / STRETCH) % 2 == 0;
-                    if (model && agentSpeaks) {
-                        stream.hear(frame);
-                    } else {
-                        VoiceActivity.isSpeech(frame);
+                    if ((f / STRETCH) % 2 == 0) { // the agent speaks
+                        long before = THREADS.getCurrentThreadCpuTime();
+                        stream.hear(minute.get((f + call * 37) % FRAMES_PER_MINUTE));
+                        spent[call] += THREADS.getCurrentThreadCpuTime() - before;
                     }
                 }
             }));
@@ -113,7 +112,7 @@ public final class VadBench {
         for (var t : threads) {
             t.join();
         }
-        return (OS.getProcessCpuTime() - cpu) / 1e9;
+        return Arrays.stream(spent).sum() / 1e9;
     }
 
     private interface Run {
