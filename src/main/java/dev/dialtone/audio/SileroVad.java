@@ -62,7 +62,16 @@ public final class SileroVad implements AutoCloseable {
      */
     public static Optional<SileroVad> load() {
         try {
-            byte[] model = readModel();
+            return load(readResource(MODEL), new String(readResource(MODEL + ".sha256"), StandardCharsets.US_ASCII).strip());
+        } catch (IOException e) {
+            return unavailable(e);
+        }
+    }
+
+    /** The model from {@code model}, refused unless its SHA-256 is {@code expected}; empty when it cannot run. */
+    static Optional<SileroVad> load(byte[] model, String expected) {
+        try {
+            checkSum(model, expected);
             var env = OrtEnvironment.getEnvironment();
             var options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(1); // many small runs from many threads: no thread pool inside
@@ -74,10 +83,14 @@ public final class SileroVad implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "Silero VAD loaded (ONNX Runtime {0})", env.getVersion());
             return Optional.of(vad);
         } catch (IOException | OrtException | RuntimeException | LinkageError e) {
-            LOG.log(System.Logger.Level.WARNING, "Silero VAD unavailable ({0}: {1}); barge-in detects speech by energy only",
-                    e.getClass().getSimpleName(), e.getMessage());
-            return Optional.empty();
+            return unavailable(e);
         }
+    }
+
+    private static Optional<SileroVad> unavailable(Throwable e) {
+        LOG.log(System.Logger.Level.WARNING, "Silero VAD unavailable ({0}: {1}); barge-in detects speech by energy only",
+                e.getClass().getSimpleName(), e.getMessage());
+        return Optional.empty();
     }
 
     /**
@@ -127,17 +140,22 @@ public final class SileroVad implements AutoCloseable {
 
     /** The vendored model, refused unless its SHA-256 is the one recorded beside it. */
     static byte[] readModel() throws IOException {
-        byte[] model;
-        String expected;
-        try (InputStream in = resource(MODEL); InputStream sum = resource(MODEL + ".sha256")) {
-            model = in.readAllBytes();
-            expected = new String(sum.readAllBytes(), StandardCharsets.US_ASCII).strip();
-        }
+        byte[] model = readResource(MODEL);
+        checkSum(model, new String(readResource(MODEL + ".sha256"), StandardCharsets.US_ASCII).strip());
+        return model;
+    }
+
+    private static void checkSum(byte[] model, String expected) throws IOException {
         String actual = sha256(model);
         if (!actual.equals(expected)) {
             throw new IOException(MODEL + " has SHA-256 " + actual + ", expected " + expected);
         }
-        return model;
+    }
+
+    private static byte[] readResource(String name) throws IOException {
+        try (InputStream in = resource(name)) {
+            return in.readAllBytes();
+        }
     }
 
     static String sha256(byte[] bytes) {

@@ -44,6 +44,19 @@ class SileroVadTest {
     }
 
     @Test
+    void aDamagedOrUnreadableModelIsRefusedAndLeavesNoVad() throws Exception {
+        var model = SileroVad.readModel();
+        String sum = SileroVad.sha256(model);
+        var damaged = model.clone();
+        damaged[damaged.length / 2] ^= 1;
+
+        assertThat(SileroVad.load(damaged, sum)).as("checksum").isEmpty();
+        var garbage = "not a model".getBytes(StandardCharsets.US_ASCII);
+        assertThat(SileroVad.load(garbage, SileroVad.sha256(garbage))).as("ONNX Runtime refuses it").isEmpty();
+        assertThat(SileroVad.load(model, sum)).as("the real one").isPresent().get().satisfies(SileroVad::close);
+    }
+
+    @Test
     void speechStartsWithin200msOfTheFirstSoundOfASentence() {
         var frames = Fixtures.frames(Fixtures.concat(Fixtures.silence(300), Fixtures.mulaw("words")));
 
