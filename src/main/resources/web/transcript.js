@@ -3,7 +3,7 @@
 
 import {h} from "./dom.js";
 
-/** An <li> for a turn {index, caller, agent, interrupted, tools, timingsMs}. */
+/** An <li> for a turn {index, caller, agent, interrupted, tools, timingsMs, bargeIns}. */
 export function turnView(turn) {
   const tools = turn.tools ?? [];
   return h("li", {class: "turn", dataset: {index: turn.index}},
@@ -11,9 +11,19 @@ export function turnView(turn) {
     tools.length ? h("ul", {class: "tools", "aria-label": "Tool calls"}, tools.map(toolView)) : null,
     turn.agent ? h("p", {class: "line agent"}, h("span", {class: "who"}, "Agent"),
                    h("span", {class: "said"}, turn.agent, turn.interrupted ? [" ", h("span", {class: "badge badge-interrupted",
-                     title: "The caller spoke over the agent; only what was heard is shown"}, "interrupted")] : null))
+                     title: "The caller spoke over the agent; only what was heard is shown"}, "interrupted")] : null,
+                     bargeInView(turn.bargeIns ?? [])))
                : null,
   );
+}
+
+/**
+ * The barge-in steps of a turn ({step: paused|resumed|committed, msIntoReply}) as one badge each:
+ * a pause that resumed was a backchannel or noise the agent talked through.
+ */
+function bargeInView(steps) {
+  return steps.map((b) => [" ", h("span", {class: `badge badge-${b.step}`,
+    title: `${b.step} ${b.msIntoReply} ms into the reply`}, `${b.step} @${b.msIntoReply} ms`)]);
 }
 
 function toolView(tool) {

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.io.IOException;
+import java.util.Optional;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -50,7 +51,8 @@ final class Chat {
                 return 1;
             }
             var switchboard = new Switchboard(flows, Main.providers(settings), new TwilioCalls(settings.twilio()),
-                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), CallLog.NONE);
+                                              new TurnMetrics(new SimpleMeterRegistry()), CallClock.system(), CallLog.NONE,
+                                              Optional.empty());
             var session = switchboard.chat(flow.get(), "CHAT" + System.currentTimeMillis(),
                                            text -> out.println("agent: " + text), printedLine(out));
             out.println("Talking to flow " + flow.get().name() + " (" + flow.get().hash() + "). Type, Enter to send; Ctrl-D ends.");

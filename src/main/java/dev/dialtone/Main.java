@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import dev.dialtone.audio.SileroVad;
 import dev.dialtone.conversation.CallClock;
 import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.ProviderWrap;
@@ -397,7 +398,7 @@ public final class Main {
             var log = CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet));
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
-                                              tracer.enabled() ? tracer : ProviderWrap.NONE);
+                                              tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
             fleet.listen(switchboard);
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);

@@ -25,6 +25,10 @@ sealed interface CallEvent {
     record CallerSpeaking(long sinceNanos, long atNanos) implements CallEvent {
     }
 
+    /** Voice activity detection heard the caller start to speak while the agent could be interrupted. */
+    record CallerVoice(long atNanos) implements CallEvent {
+    }
+
     /** A key the caller pressed. */
     record Digit(String digit) implements CallEvent {
     }
@@ -66,5 +70,5 @@ sealed interface CallEvent {
     }
 
     /** The timers a call runs. */
-    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS }
+    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, RESUME_CHECK }
 }

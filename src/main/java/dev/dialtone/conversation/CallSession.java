@@ -1,10 +1,13 @@
 package dev.dialtone.conversation;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.dialtone.audio.SileroVad;
+import dev.dialtone.audio.VadStream;
 import dev.dialtone.audio.VoiceActivity;
 import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.flow.ProviderBlock;
@@ -39,12 +42,12 @@ public final class CallSession implements CallHandler {
      * @param stt the speech-to-text provider, or null when turns are typed (chat mode)
      */
     CallSession(String callSid, CallTranscript transcript, CallClock clock, SpeechToText stt, SttOptions sttOptions,
-                TurnMetrics metrics, Consumer<CallSession> onEnd) {
+                Optional<SileroVad> vad, TurnMetrics metrics, Consumer<CallSession> onEnd) {
         this.callSid = callSid;
         this.metrics = metrics;
         this.transcript = transcript;
         this.clock = clock;
-        this.speech = new SpeechInput(stt, sttOptions, this::post, clock);
+        this.speech = new SpeechInput(stt, sttOptions, this::post, clock, vad);
         this.onEnd = onEnd;
     }
 
@@ -141,8 +144,10 @@ public final class CallSession implements CallHandler {
     }
 
     /**
-     * The caller's side: the current STT session and when the caller last made a sound. Written
-     * by the call's thread (reopen), read by the socket's reader thread (hear).
+     * The caller's side: the current STT session and when the caller last made a sound. While the
+     * agent can be interrupted, sound is judged by Silero VAD (when it loaded), whose onsets pause
+     * the agent at once; otherwise, and for the end of the caller's speech, by energy. Written by
+     * the call's thread (reopen, watch), read by the socket's reader thread (hear).
      */
     static final class SpeechInput implements Conversation.Hearing {
         private final SpeechToText stt;
@@ -152,19 +157,24 @@ public final class CallSession implements CallHandler {
         private volatile SttSession session;
         private volatile long sessionId;
         private volatile long lastSpeechNanos;
-        /** Sustained speech that counts as an interruption without waiting for words. */
+        /** Sustained speech (by the model while it judges, else by energy) that counts as an interruption without waiting for words. */
         static final long INTERRUPTION_MS = 800;
         /** A pause shorter than this does not end a stretch of speech. */
         private static final long GAP_MS = 200;
         private long speechStartNanos; // reader thread only: start of the current stretch of speech, 0 if none
         private boolean reported;      // reader thread only: this stretch was already posted
         private final AtomicLong audioBytes = new AtomicLong();
+        private final VadStream vad;   // reader thread only; null without the model
+        private volatile boolean watching; // the agent can be interrupted now: the model judges the caller's sound
+        private boolean modelHeard;    // reader thread only: the last frame went to the model
 
-        SpeechInput(SpeechToText stt, SttOptions options, Consumer<CallEvent> post, CallClock clock) {
+        SpeechInput(SpeechToText stt, SttOptions options, Consumer<CallEvent> post, CallClock clock,
+                    Optional<SileroVad> vad) {
             this.stt = stt;
             this.options = options;
             this.post = post;
             this.clock = clock;
+            this.vad = vad.map(VadStream::new).orElse(null);
         }
 
         void hear(byte[] mulaw) {
@@ -174,10 +184,19 @@ public final class CallSession implements CallHandler {
                 audioBytes.addAndGet(mulaw.length);
             }
             long now = clock.nanos();
-            if (VoiceActivity.isSpeech(mulaw)) {
+            boolean byModel = watching && vad != null && !vad.failed();
+            if (byModel != modelHeard && vad != null) {
+                vad.reset(); // the model starts afresh each time the agent speaks
+                modelHeard = byModel;
+            }
+            boolean speech = byModel ? vad.hear(mulaw) : VoiceActivity.isSpeech(mulaw);
+            if (speech) {
                 if (speechStartNanos == 0 || now - lastSpeechNanos > GAP_MS * 1_000_000) {
                     speechStartNanos = now;
                     reported = false;
+                    if (byModel) {
+                        post.accept(new CallEvent.CallerVoice(now)); // an onset: the agent stops at once
+                    }
                 }
                 lastSpeechNanos = now;
                 if (!reported && now - speechStartNanos >= INTERRUPTION_MS * 1_000_000) {
@@ -204,6 +223,11 @@ public final class CallSession implements CallHandler {
             if (old != null) {
                 old.close();
             }
+        }
+
+        @Override
+        public void watch(boolean interruptible) {
+            watching = interruptible;
         }
 
         @Override

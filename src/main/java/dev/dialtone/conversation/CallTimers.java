@@ -16,6 +16,7 @@ final class CallTimers {
     private Runnable cancelDeadAir = () -> { };
     private Runnable cancelLimit = () -> { };
     private Runnable cancelDigits = () -> { };
+    private Runnable cancelResume = () -> { };
     private long digitsGeneration;
 
     CallTimers(CallClock clock, Consumer<CallEvent> post) {
@@ -56,6 +57,17 @@ final class CallTimers {
         cancelDeadAir.run();
     }
 
+    /** Checks after {@code after} whether paused reply {@code reply} may resume; replaces any earlier check. */
+    void checkResume(long reply, Duration after) {
+        cancelResume.run();
+        cancelResume = clock.schedule(after, () -> post.accept(
+                new CallEvent.TimerFired(CallEvent.TimerKind.RESUME_CHECK, reply)));
+    }
+
+    void cancelResume() {
+        cancelResume.run();
+    }
+
     /** (Re)starts the wait for more keypad digits: the caller's keyed turn ends when it fires. */
     void armDigits(Duration gap) {
         cancelDigits.run();
@@ -71,6 +83,7 @@ final class CallTimers {
         cancelSilence();
         cancelDigits.run();
         cancelDeadAir.run();
+        cancelResume.run();
         cancelLimit.run();
     }
 }

@@ -56,6 +56,9 @@ final class Conversation implements Speaking.Listener {
         /** The STT failed: open a new session. */
         void reopen();
 
+        /** Whether the agent can be interrupted now: caller sound is then judged by the VAD, whose onsets pause it. */
+        void watch(boolean interruptible);
+
         /** When the caller last made a sound (System.nanoTime), 0 if never. */
         long lastSpeechNanos();
 
@@ -102,6 +105,7 @@ final class Conversation implements Speaking.Listener {
         var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
         var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;
         opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
+        hearing.watch(speaking.interruptible() && speaking.audible());
     }
 
     void handle(CallEvent event) {
@@ -126,9 +130,13 @@ final class Conversation implements Speaking.Listener {
                     speaking.bargeIn(caller.atNanos());
                 }
             }
+            case CallEvent.CallerVoice voice -> pauseFor(voice.atNanos());
             case CallEvent.CallerAudio audio -> {
                 // audio goes straight from the socket to the STT; nothing to do here
             }
+        }
+        if (!stopped) {
+            hearing.watch(speaking.interruptible() && speaking.audible());
         }
     }
 
@@ -155,9 +163,11 @@ final class Conversation implements Speaking.Listener {
         int minWords = scope.flow.flow().turn().minInterruptWords();
         switch (event.event()) {
             case SttEvent.SpeechStarted started -> {
-                callerActive();
                 if (minWords <= 0 && speaking.interruptible()) {
+                    callerActive();
                     speaking.bargeIn(event.atNanos());
+                } else {
+                    pauseFor(event.atNanos());
                 }
             }
             case SttEvent.Interim interim -> {
@@ -248,6 +258,14 @@ final class Conversation implements Speaking.Listener {
             return;
         }
         speaking.answer(turn);
+    }
+
+    /** The first sign of caller speech (VAD or STT, whichever is first) pauses an audible reply. */
+    private void pauseFor(long detectedAt) {
+        callerActive();
+        if (speaking.interruptible() && speaking.audible() && !speaking.paused()) {
+            speaking.pause(detectedAt);
+        }
     }
 
     private void callerActive() {
@@ -353,6 +371,7 @@ final class Conversation implements Speaking.Listener {
                 speaking.speakPhrase(scope.phrases.timeLimit(), Optional.of(new CallAction.HangUp("time limit")));
             }
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
+            case RESUME_CHECK -> speaking.onResumeCheck(timer.generation(), hearing.lastSpeechNanos());
             case DIGITS -> {
                 if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {
                     callerText.setLength(0);

@@ -2,6 +2,7 @@ package dev.dialtone.conversation;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.List;
 import java.util.Optional;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.dialtone.audio.Frames;
 import dev.dialtone.audio.Playout;
+import dev.dialtone.audio.WordGap;
 import dev.dialtone.speech.TextToSpeech;
 import dev.dialtone.speech.TtsEvent;
 import dev.dialtone.speech.TtsOptions;
@@ -20,22 +22,43 @@ import dev.dialtone.speech.TtsSession;
  * The agent's voice on a phone line. Segments are synthesised by a streaming TTS session (or
  * taken from the {@link PhraseCache}), cut into 20 ms frames and queued on the call's paced
  * {@link Playout} with a mark after each. Segments always play in the order spoken, even when a
- * cached phrase is ready before the TTS audio of an earlier segment. Call's thread only.
+ * cached phrase is ready before the TTS audio of an earlier segment. A segment's audio is kept
+ * until the caller has heard it, so that a pause (a suspected barge-in) can play it again from
+ * the word where it stopped. Call's thread only.
  */
 final class PhoneVoice implements Voice {
     private static final System.Logger LOG = System.getLogger(PhoneVoice.class.getName());
 
-    /** A spoken segment whose audio is still arriving or waiting for earlier ones. */
+    /** A spoken segment not yet heard: its audio so far, and how much of it is queued on the line. */
     private static final class Pending {
         final Segment segment;
         final boolean cacheable;
-        final ByteArrayOutputStream held = new ByteArrayOutputStream();  // not yet queued
-        final ByteArrayOutputStream all = new ByteArrayOutputStream();   // for the cache
-        boolean done;
+        byte[] audio = new byte[0];
+        int size;       // bytes of audio received
+        int queued;     // bytes of audio handed to the playout (again from a resume point after a pause)
+        boolean done;   // all its audio has arrived (or it failed)
+        boolean marked; // its mark is queued after its audio
 
         Pending(Segment segment, boolean cacheable) {
             this.segment = segment;
             this.cacheable = cacheable;
+        }
+
+        void write(byte[] bytes) {
+            if (size + bytes.length > audio.length) {
+                audio = Arrays.copyOf(audio, Math.max(size + bytes.length, audio.length * 2));
+            }
+            System.arraycopy(bytes, 0, audio, size, bytes.length);
+            size += bytes.length;
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(audio, size);
+        }
+
+        /** Whether nothing of it will play or be waited for any more. */
+        boolean over() {
+            return marked && (segment.played() || segment.bytesSent == 0);
         }
     }
 
@@ -47,7 +70,8 @@ final class PhoneVoice implements Voice {
     private final Consumer<CallEvent> post;
     private final CallClock clock;
     private final Frames frames = new Frames();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>(); // in the order spoken, until heard
+    private boolean paused;
     private TtsSession session;
     private long sessionId;
 
@@ -69,7 +93,7 @@ final class PhoneVoice implements Voice {
         pending.add(p);
         var cached = fixed ? cache.get(voiceKey, segment.text) : Optional.<byte[]>empty();
         if (cached.isPresent()) {
-            p.held.writeBytes(cached.get());
+            p.write(cached.get());
             p.done = true;
             segment.synthesized = true;
             drain();
@@ -139,18 +163,15 @@ final class PhoneVoice implements Voice {
             return false; // a replaced session
         }
         switch (event.event()) {
-            case TtsEvent.Audio audio -> find(audio.segmentId()).ifPresent(p -> {
-                p.held.writeBytes(audio.mulaw());
-                if (p.cacheable) {
-                    p.all.writeBytes(audio.mulaw());
-                }
+            case TtsEvent.Audio audio -> find(audio.segmentId()).filter(p -> !p.done).ifPresent(p -> {
+                p.write(audio.mulaw());
                 drain();
             });
-            case TtsEvent.SegmentDone done -> find(done.segmentId()).ifPresent(p -> {
+            case TtsEvent.SegmentDone done -> find(done.segmentId()).filter(p -> !p.done).ifPresent(p -> {
                 p.done = true;
                 p.segment.synthesized = true;
-                if (p.cacheable && p.all.size() > 0) {
-                    cache.put(voiceKey, p.segment.text, p.all.toByteArray());
+                if (p.cacheable && p.size > 0) {
+                    cache.put(voiceKey, p.segment.text, p.bytes());
                 }
                 drain();
             });
@@ -170,7 +191,37 @@ final class PhoneVoice implements Voice {
     }
 
     @Override
+    public void pause() {
+        paused = true;
+        frames.discard();
+        playout.clear();
+    }
+
+    @Override
+    public int resume(Optional<Segment> playing, int bytes) {
+        paused = false;
+        int from = 0;
+        boolean after = playing.isEmpty();
+        for (var p : pending) {
+            if (!after && p.segment != playing.get()) {
+                continue; // heard before the pause
+            }
+            if (!after) {
+                from = bytes >= p.queued ? p.queued : WordGap.before(p.audio, bytes);
+                p.queued = from;
+                after = true;
+            } else {
+                p.queued = 0;
+            }
+            p.marked = false;
+        }
+        drain();
+        return from;
+    }
+
+    @Override
     public void interrupt() {
+        paused = false;
         session.cancel();
         pending.clear();
         frames.discard();
@@ -184,33 +235,42 @@ final class PhoneVoice implements Voice {
     }
 
     private void fail(Pending p) {
-        p.held.reset();
+        p.size = Math.max(p.queued, p.segment.bytesSent); // what went out may still play; nothing more will
         p.done = true;
         p.segment.failed = true;
     }
 
-    /** Queues held audio of the head segments, in order; a finished head gets its mark. */
+    /**
+     * Queues the audio of the segments in order, each one's mark after it, up to the first whose
+     * audio is still arriving; segments the caller has heard are forgotten. Nothing while paused.
+     */
     private void drain() {
-        while (!pending.isEmpty()) {
-            var head = pending.peek();
-            if (head.held.size() > 0) {
-                var bytes = head.held.toByteArray();
-                head.held.reset();
-                frames.add(bytes).forEach(playout::audio);
-                if (head.segment.firstSentNanos == 0) {
-                    head.segment.firstSentNanos = clock.nanos();
-                }
-                head.segment.bytesSent += bytes.length;
+        while (!pending.isEmpty() && pending.peek().over()) {
+            pending.poll();
+        }
+        if (paused) {
+            return;
+        }
+        for (var p : pending) {
+            if (p.marked) {
+                continue;
             }
-            if (!head.done) {
+            if (p.size > p.queued) {
+                frames.add(Arrays.copyOfRange(p.audio, p.queued, p.size)).forEach(playout::audio);
+                if (p.segment.firstSentNanos == 0) {
+                    p.segment.firstSentNanos = clock.nanos();
+                }
+                p.queued = p.size;
+                p.segment.bytesSent = Math.max(p.segment.bytesSent, p.size);
+            }
+            if (!p.done) {
                 return;
             }
             frames.flush().forEach(playout::audio);
-            pending.poll();
-            if (head.segment.failed && head.segment.bytesSent == 0) {
-                continue; // nothing was queued: no mark will come back
+            p.marked = true;
+            if (p.segment.bytesSent > 0) {
+                playout.mark(p.segment.mark); // nothing queued (it failed first): no mark will come back
             }
-            playout.mark(head.segment.mark);
         }
     }
 

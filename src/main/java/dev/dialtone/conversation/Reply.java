@@ -46,12 +46,23 @@ final class Reply {
     Optional<CallAction> afterPlayed = Optional.empty(); // hang up or transfer once all is heard
     long startedNanos;
     long lastHeardNanos;                // the last time the caller was hearing it (or the turn ended)
+    long pausedNanos;                   // when a suspected barge-in stopped the line; 0 while not paused
+    long pauseDetectedNanos;            // when the caller speech that paused it was detected
+
+    /** Where the caller was in the reply: {@code bytes} of {@code segment}'s audio heard. */
+    record Position(Segment segment, int bytes) {
+    }
 
     Reply(long id, boolean interruptible, Turn turn, long startedNanos) {
         this.id = id;
         this.interruptible = interruptible;
         this.turn = turn;
         this.startedNanos = startedNanos;
+    }
+
+    /** When its first audio went to the line; 0 before. */
+    long firstSentNanos() {
+        return segments.stream().mapToLong(s -> s.firstSentNanos).filter(t -> t != 0).min().orElse(0);
     }
 
     boolean toolsRunning() {
@@ -79,6 +90,7 @@ final class Reply {
 
     /** What the caller heard of the text written by LLM round {@code round} (all rounds: MIN_VALUE). */
     String heard(long now, int round) {
+        long at = pausedNanos != 0 ? Math.min(now, pausedNanos) : now; // a paused line plays nothing
         var out = new StringBuilder();
         long playStart = startedNanos;
         for (var segment : segments) {
@@ -91,13 +103,40 @@ final class Reply {
                 continue;
             }
             if (segment.bytesSent > 0 && counted) {
-                long start = Math.max(playStart, segment.firstSentNanos);
-                double fraction = Math.min(1.0, Math.max(0, now - start) / (double) segment.audioNanos());
+                double fraction = Math.min(1.0, playedNanos(segment, playStart, at) / (double) segment.audioNanos());
                 append(out, wordsUpTo(segment.text, fraction));
             }
             break;
         }
         return out.toString();
+    }
+
+    /** The segment on the line at {@code at} and how much of its audio had played, if one was. */
+    Optional<Position> position(long at) {
+        long playStart = startedNanos;
+        for (var segment : segments) {
+            if (segment.played()) {
+                playStart = segment.echoedNanos;
+                continue;
+            }
+            if (segment.bytesSent == 0) {
+                return Optional.empty();
+            }
+            long bytes = Math.min(segment.bytesSent, playedNanos(segment, playStart, at) / 125_000L);
+            return Optional.of(new Position(segment, (int) bytes));
+        }
+        return Optional.empty();
+    }
+
+    /** Nanoseconds of a segment's audio played by {@code at}: since it started (or resumed) playing. */
+    private static long playedNanos(Segment segment, long playStart, long at) {
+        long start = Math.max(playStart, segment.firstSentNanos);
+        long offset = 0;
+        if (segment.resumedNanos != 0) {
+            start = Math.max(start, segment.resumedNanos);
+            offset = segment.resumedFromBytes * 125_000L;
+        }
+        return offset + Math.max(0, at - start);
     }
 
     static String wordsUpTo(String text, double fraction) {

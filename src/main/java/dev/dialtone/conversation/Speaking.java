@@ -23,6 +23,12 @@ final class Speaking {
     static final Duration DEAD_AIR = Duration.ofMillis(2000);
     private static final Duration DEAD_AIR_CHECK = Duration.ofMillis(250);
     private static final int DEFAULT_MAX_TOKENS = 400;
+    /** A paused reply plays on once the caller has been silent this long (a backchannel, a cough, noise). */
+    static final Duration RESUME_AFTER = Duration.ofMillis(250);
+    /** How often a paused reply looks at the caller's silence. */
+    static final Duration RESUME_CHECK = Duration.ofMillis(50);
+    /** A pause that lasts this long with the caller still making sound is an interruption. */
+    static final Duration MAX_PAUSE = Duration.ofMillis(2000);
 
     /** What a reply hands back to the conversation. */
     interface Listener {
@@ -55,6 +61,58 @@ final class Speaking {
     /** Whether the caller is hearing (or about to hear) the reply now. */
     boolean audible() {
         return reply != null && reply.audible();
+    }
+
+    /** Whether a suspected barge-in holds the reply (the line is stopped, the rest kept). */
+    boolean paused() {
+        return reply != null && reply.pausedNanos != 0;
+    }
+
+    /**
+     * The first sign of caller speech over the agent (a VAD onset, the STT's speech start): the
+     * line stops at once and the rest of the reply is held, while the LLM and TTS go on. The
+     * caller's next sounds decide: words or sustained speech commit the barge-in, silence resumes.
+     */
+    void pause(long detectedAt) {
+        var r = reply;
+        long now = scope.clock.nanos();
+        r.pausedNanos = now;
+        r.pauseDetectedNanos = detectedAt;
+        r.segments.stream().filter(s -> !s.played()).forEach(Segment::renameMark);
+        scope.voice.pause();
+        r.turn.bargeIn(Turn.BargeInStep.PAUSED, now, r.firstSentNanos());
+        scope.timers.checkResume(r.id, RESUME_CHECK);
+        LOG.log(System.Logger.Level.DEBUG, "Call {0}: paused for caller speech", scope.call.sid());
+    }
+
+    /**
+     * The resume check of reply {@code id}: once the caller has been silent for {@link #RESUME_AFTER}
+     * (by {@code lastSpeechNanos}) the held reply plays on from the word where it stopped; a caller
+     * who keeps making sound for {@link #MAX_PAUSE} has interrupted.
+     */
+    void onResumeCheck(long id, long lastSpeechNanos) {
+        var r = reply;
+        if (r == null || r.id != id || r.pausedNanos == 0) {
+            return;
+        }
+        long now = scope.clock.nanos();
+        if (now - Math.max(r.pausedNanos, lastSpeechNanos) >= RESUME_AFTER.toNanos()) {
+            var at = r.position(r.pausedNanos);
+            int from = scope.voice.resume(at.map(Reply.Position::segment), at.map(Reply.Position::bytes).orElse(0));
+            at.ifPresent(p -> {
+                p.segment().resumedNanos = now;
+                p.segment().resumedFromBytes = from;
+            });
+            r.pausedNanos = 0;
+            r.lastHeardNanos = now;
+            r.turn.bargeIn(Turn.BargeInStep.RESUMED, now, r.firstSentNanos());
+            LOG.log(System.Logger.Level.DEBUG, "Call {0}: resumed after {1} ms", scope.call.sid(),
+                    (now - r.pauseDetectedNanos) / 1_000_000);
+        } else if (now - r.pausedNanos >= MAX_PAUSE.toNanos()) {
+            bargeIn(r.pauseDetectedNanos);
+        } else {
+            scope.timers.checkResume(r.id, RESUME_CHECK);
+        }
     }
 
     /** Answers a caller's turn with the LLM. */
@@ -198,9 +256,11 @@ final class Speaking {
     /** The caller spoke over the agent: stop at once and keep only what was heard. */
     void bargeIn(long detectedAt) {
         var r = reply;
-        r.turn.bargeIn = detectedAt;
+        boolean wasPaused = r.pausedNanos != 0; // then the line stopped at the pause
+        r.turn.bargeIn = wasPaused ? r.pauseDetectedNanos : detectedAt;
         cut(r, true);
-        r.turn.cleared = scope.clock.nanos();
+        r.turn.cleared = wasPaused ? r.pausedNanos : scope.clock.nanos();
+        r.turn.bargeIn(Turn.BargeInStep.COMMITTED, scope.clock.nanos(), r.firstSentNanos());
         r.turn.interrupted = true;
         finishTurn(r.turn);
         LOG.log(scope.contentLevel(System.Logger.Level.DEBUG), "Call {0}: barge-in, heard \"{1}\"", scope.call.sid(), r.turn.agentText);
@@ -241,8 +301,8 @@ final class Speaking {
      */
     private void checkDeadAir(Reply r) {
         long now = scope.clock.nanos();
-        if (scope.voice.playing()) {
-            r.lastHeardNanos = now;
+        if (scope.voice.playing() || r.pausedNanos != 0) {
+            r.lastHeardNanos = now; // a pause is the caller's doing, not dead air
         }
         long quiet = now - r.lastHeardNanos;
         if (quiet >= DEAD_AIR.toNanos()) {
@@ -305,6 +365,7 @@ final class Speaking {
         }
         reply = null;
         scope.timers.cancelDeadAir();
+        scope.timers.cancelResume();
         // from the last message back, so that removing an empty one moves no other position
         r.roundPositions.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
                         .forEach(e -> scope.history.cutAgent(e.getValue(), r.heard(now, e.getKey())));

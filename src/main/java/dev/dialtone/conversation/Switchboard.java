@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import java.time.Duration;
 
 import dev.dialtone.audio.Playout;
+import dev.dialtone.audio.SileroVad;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.flow.ProviderBlock;
@@ -43,19 +44,27 @@ public final class Switchboard implements CallHandler.Factory {
     private final CallClock clock;
     private final CallLog log;
     private final ProviderWrap wrap;
+    private final Optional<SileroVad> vad;
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
 
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE);
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional.empty());
+    }
+
+    /** @param vad the caller's voice detector (empty: the energy detector) */
+    public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
+                       CallClock clock, CallLog log, Optional<SileroVad> vad) {
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, vad);
     }
 
     /** @param wrap wraps each call's LLM and TTS clients (tracing) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
-                       CallClock clock, CallLog log, ProviderWrap wrap) {
+                       CallClock clock, CallLog log, ProviderWrap wrap, Optional<SileroVad> vad) {
         this.wrap = wrap;
+        this.vad = vad;
         this.flows = flows;
         this.providers = providers;
         this.twilio = twilio;
@@ -99,7 +108,7 @@ public final class Switchboard implements CallHandler.Factory {
         var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),
                                             direction(start), clock.now(), log);
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
-                                      metrics, this::onEnded);
+                                      vad, metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(wrap.tts(info.sid(), f.tts().provider(), tts.get()), ttsOptions,
@@ -124,7 +133,7 @@ public final class Switchboard implements CallHandler.Factory {
         var info = new Conversation.CallInfo(sid, "chat", "chat");
         var transcript = new CallTranscript(sid, flow.name(), flow.hash(), info.from(), info.to(), "inbound",
                                             clock.now(), log);
-        var session = new CallSession(sid, transcript, clock, null, null, metrics, this::onEnded);
+        var session = new CallSession(sid, transcript, clock, null, null, Optional.empty(), metrics, this::onEnded);
         var voice = new TextVoice(agentSays, session::post, clock);
         var conversation = new Conversation(info, flow, wrap.llm(sid, flow.flow().llm().provider(), llm), voice,
                                             session.speech(), line, clock, session::post,

@@ -85,8 +85,8 @@ public final class TextCall implements AutoCloseable {
                 transferredTo = number;
             }
         };
-        this.conversation = new Conversation(info, flow, llm, voice, new CallSession.SpeechInput(null, null, mailbox::add, clock),
-                                             line, clock, mailbox::add, transcript, new TurnMetrics(new SimpleMeterRegistry()),
+        var typed = new CallSession.SpeechInput(null, null, mailbox::add, clock, Optional.empty());
+        this.conversation = new Conversation(info, flow, llm, voice, typed, line, clock, mailbox::add, transcript, new TurnMetrics(new SimpleMeterRegistry()),
                                              Phrases.ENGLISH);
         conversation.resumeAt(setup.startNode(), setup.state());
     }

@@ -2,6 +2,7 @@ package dev.dialtone.conversation;
 
 import java.util.function.Consumer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The agent's voice as text, for {@code bin/dialtone chat} and the softphone's text mode: each
@@ -34,6 +35,16 @@ final class TextVoice implements Voice {
     @Override
     public boolean onTts(CallEvent.Tts event) {
         return false;
+    }
+
+    /** Printed text cannot be stopped part-way; nothing pauses a typed call. */
+    @Override
+    public void pause() {
+    }
+
+    @Override
+    public int resume(Optional<Segment> playing, int bytes) {
+        return bytes;
     }
 
     @Override

@@ -28,10 +28,18 @@ public final class Turn {
     long llmInputTokens;   // usage, recorded when the turn is complete
     long llmOutputTokens;
     long ttsCharacters;
+    final List<BargeIn> bargeIns = new ArrayList<>(); // the agent paused, resumed, was cut off: when
 
     Turn(int index, Instant startedAt) {
         this.index = index;
         this.startedAt = startedAt;
+    }
+
+    /** What caller speech over the agent did to its reply. */
+    public enum BargeInStep { PAUSED, RESUMED, COMMITTED }
+
+    /** A step of a barge-in, {@code msIntoReply} after the reply's first audio went to the line (0 if none had). */
+    public record BargeIn(BargeInStep step, long msIntoReply) {
     }
 
     /** One tool call within a turn; {@code finishedAt} on the call's clock. */
@@ -45,13 +53,17 @@ public final class Turn {
     public record View(int index, Instant startedAt, String callerText, String agentText, boolean interrupted,
                        List<ToolUse> tools, Optional<Long> sttFinalMs, Optional<Long> llmFirstTokenMs,
                        Optional<Long> firstSegmentMs, Optional<Long> ttsFirstAudioMs, Optional<Long> firstAudioMs,
-                       Optional<Long> bargeInToClearMs) {
+                       Optional<Long> bargeInToClearMs, List<BargeIn> bargeIns) {
     }
 
     View view() {
         return new View(index, startedAt, callerText, agentText, interrupted, List.copyOf(tools),
                         since(speechEnd, sttFinal), since(speechEnd, llmFirstToken), since(speechEnd, firstSegment),
-                        since(speechEnd, ttsFirstAudio), since(speechEnd, firstAudioSent), since(bargeIn, cleared));
+                        since(speechEnd, ttsFirstAudio), since(speechEnd, firstAudioSent), since(bargeIn, cleared), List.copyOf(bargeIns));
+    }
+
+    void bargeIn(BargeInStep step, long atNanos, long replyAudioNanos) {
+        bargeIns.add(new BargeIn(step, replyAudioNanos == 0 ? 0 : (atNanos - replyAudioNanos) / 1_000_000));
     }
 
     private static Optional<Long> since(long from, long to) {

@@ -1,6 +1,7 @@
 package dev.dialtone.conversation;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where the agent's words go: a phone line ({@link PhoneVoice}: text-to-speech, paced audio,
@@ -20,6 +21,19 @@ interface Voice extends AutoCloseable {
      * being said is lost (the call apologises).
      */
     boolean onTts(CallEvent.Tts event);
+
+    /**
+     * The caller may be interrupting: stop the line at once (Twilio's buffer too) and hold
+     * everything not yet heard, with whatever audio arrives meanwhile.
+     */
+    void pause();
+
+    /**
+     * Plays the held audio again, from {@code bytes} into the audio of {@code playing} (the segment
+     * the caller was hearing; empty: none was) backed off to the start of the word it cuts, then
+     * the rest in order. Returns the byte of {@code playing}'s audio it resumed from.
+     */
+    int resume(Optional<Segment> playing, int bytes);
 
     /** Barge-in: stop at once and forget everything not yet heard. */
     void interrupt();

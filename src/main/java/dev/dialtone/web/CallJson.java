@@ -79,6 +79,9 @@ final class CallJson {
         put(timings, "ttsFirstAudio", turn.ttsFirstAudioMs());
         put(timings, "firstAudioSent", turn.firstAudioMs());
         put(timings, "bargeInToClear", turn.bargeInToClearMs());
+        var bargeIns = n.putArray("bargeIns");
+        turn.bargeIns().forEach(b -> bargeIns.addObject().put("step", b.step().name().toLowerCase(Locale.ROOT))
+                                             .put("msIntoReply", b.msIntoReply()));
         var tools = n.putArray("tools");
         turn.tools().forEach(use -> tools.addObject().put("name", use.name()).put("arguments", use.arguments())
                                          .put("result", use.result()).put("error", use.error()).put("ms", use.millis()));

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
@@ -71,7 +72,7 @@ class ChatConversationTest {
         var providers = new Providers(Map.of(), Map.of("openai", new OpenAiChatModel(llm.baseUrl(), "k",
                 Duration.ofSeconds(2), Duration.ofSeconds(5))), Map.of());
         var twilio = new TwilioCalls(new Settings.Twilio("", new dev.dialtone.Secret(""), java.net.URI.create("http://localhost:1"), 1000));
-        var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(new SimpleMeterRegistry()), clock, CallLog.NONE);
+        var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(new SimpleMeterRegistry()), clock, CallLog.NONE, Optional.empty());
         session = switchboard.chat(flows.byName(flowName).orElseThrow(), "CHAT1", said::add, new Line() {
             public void hangUp() {
                 line.add("hangup");

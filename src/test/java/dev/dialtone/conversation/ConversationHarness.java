@@ -27,6 +27,7 @@ final class ConversationHarness implements AutoCloseable {
     final Conversation conversation;
     final CallTranscript transcript;
     private final HarnessFlow flow;
+    private final QuietHearing hearing = new QuietHearing();
     private final List<String> lineActions = new ArrayList<>();
     private final List<CallEvent> handled = new ArrayList<>(); // every event handed to the conversation
     private int awaited;                                         // events before this one were looked at by awaitEvent
@@ -45,7 +46,7 @@ final class ConversationHarness implements AutoCloseable {
                 lineActions.add("transfer " + number);
             }
         };
-        conversation = new Conversation(info, flow.version(), llm, voice, new QuietHearing(), line, clock, mailbox::add,
+        conversation = new Conversation(info, flow.version(), llm, voice, hearing, line, clock, mailbox::add,
                                         transcript, new TurnMetrics(new SimpleMeterRegistry()), Phrases.ENGLISH);
     }
 
@@ -115,8 +116,21 @@ final class ConversationHarness implements AutoCloseable {
         conversation.stop("test over");
     }
 
-    /** An STT side with nothing to say: the tests speak by typed turns and events. */
+    /** The caller made a sound now (what the VAD or energy stamps as the last speech). */
+    void callerSound() {
+        hearing.lastSpeech = clock.nanos();
+    }
+
+    /** Whether the conversation has told the hearing side that the agent can be interrupted now. */
+    boolean watched() {
+        return hearing.watching;
+    }
+
+    /** An STT side with nothing to say: the tests speak by typed turns and events, and stamp the caller's sound. */
     private static final class QuietHearing implements Conversation.Hearing {
+        long lastSpeech;
+        boolean watching;
+
         public boolean current(CallEvent.Stt event) {
             return true;
         }
@@ -124,8 +138,12 @@ final class ConversationHarness implements AutoCloseable {
         public void reopen() {
         }
 
+        public void watch(boolean interruptible) {
+            watching = interruptible;
+        }
+
         public long lastSpeechNanos() {
-            return 0;
+            return lastSpeech;
         }
 
         public long audioMillis() {

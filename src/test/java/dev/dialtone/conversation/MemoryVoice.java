@@ -2,6 +2,7 @@ package dev.dialtone.conversation;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +16,8 @@ final class MemoryVoice implements Voice {
     final List<Segment> spoken = new ArrayList<>(); // since the last barge-in
     final List<String> said = new ArrayList<>();    // every segment's text, in order
     int interruptions;
+    int pauses;
+    final List<String> resumes = new ArrayList<>(); // "<segment text>@<byte>" for each resume
 
     MemoryVoice(CallClock clock, Consumer<CallEvent> post) {
         this.clock = clock;
@@ -56,6 +59,17 @@ final class MemoryVoice implements Voice {
     @Override
     public boolean onTts(CallEvent.Tts event) {
         return false;
+    }
+
+    @Override
+    public void pause() {
+        pauses++;
+    }
+
+    @Override
+    public int resume(Optional<Segment> playing, int bytes) {
+        resumes.add(playing.map(s -> s.text).orElse("") + "@" + bytes);
+        return bytes;
     }
 
     @Override
