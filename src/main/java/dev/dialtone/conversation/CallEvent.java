@@ -66,5 +66,5 @@ sealed interface CallEvent {
     }
 
     /** The timers a call runs. */
-    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS }
+    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, COLLECT }
 }

@@ -5,10 +5,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.dialtone.flow.Redaction;
+
 /**
  * What happened on one call, readable from any thread while the call goes on: the turns (as
  * immutable views, replaced as they progress) and the events that matter (transfer, hang-up,
- * errors). The call's thread writes; the admin API and the recorder read.
+ * errors). The call's thread writes; the admin API and the recorder read. With the flow's
+ * {@link Redaction} on, what it keeps is masked: everything read from it (store, live feed, API)
+ * sees the masked text; the conversation's own history (what the LLM hears) does not pass here.
  */
 public final class CallTranscript {
     /** Something that happened on the call, besides turns. */
@@ -27,6 +31,7 @@ public final class CallTranscript {
     private volatile Instant endedAt;
     private volatile String endReason;
     private volatile String node = "";
+    private volatile Redaction redaction = Redaction.NONE; // set before the call starts
     private final CallLog log;
 
     /** @param direction as Twilio says: inbound, outbound-api, outbound-dial */
@@ -42,8 +47,13 @@ public final class CallTranscript {
         this.startedAt = startedAt;
     }
 
+    /** What this record masks: the flow's option, set before the call starts. */
+    void redactWith(Redaction redaction) {
+        this.redaction = redaction;
+    }
+
     void update(Turn turn) {
-        var view = turn.view();
+        var view = redacted(turn.view());
         if (turn.index < turns.size()) {
             turns.set(turn.index, view);
         } else {
@@ -58,9 +68,20 @@ public final class CallTranscript {
     }
 
     void note(Instant at, String kind, String detail) {
-        var note = new CallNote(at, kind, detail);
+        var note = new CallNote(at, kind, redaction.apply(detail));
         notes.add(note);
         log.note(this, note);
+    }
+
+    private Turn.View redacted(Turn.View v) {
+        if (!redaction.enabled()) {
+            return v;
+        }
+        var tools = v.tools().stream().map(t -> new Turn.ToolUse(t.name(), redaction.apply(t.arguments()),
+                redaction.apply(t.result()), t.error(), t.millis())).toList();
+        return new Turn.View(v.index(), v.startedAt(), redaction.apply(v.callerText()), redaction.apply(v.agentText()),
+                v.interrupted(), tools, v.sttFinalMs(), v.llmFirstTokenMs(), v.firstSegmentMs(), v.ttsFirstAudioMs(),
+                v.firstAudioMs(), v.bargeInToClearMs());
     }
 
     void usage(String provider, String kind, long input, long output) {

@@ -8,7 +8,6 @@ import java.util.function.Consumer;
 
 import dev.dialtone.flow.DtmfRoute;
 import dev.dialtone.flow.FlowVersion;
-import dev.dialtone.flow.FlowNode;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
@@ -35,6 +34,7 @@ final class Conversation implements Speaking.Listener {
     private final Hearing hearing;
     private final Speaking speaking;
     private final ToolRound tools;
+    private final DigitCollection collection;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -72,6 +72,11 @@ final class Conversation implements Speaking.Listener {
         this.hearing = hearing;
         this.speaking = new Speaking(scope, this);
         this.tools = new ToolRound(scope, speaking);
+        this.collection = new DigitCollection(scope, speaking, text -> {
+            callerText.setLength(0);
+            callerText.append(text);
+            endOfTurn(scope.clock.nanos());
+        });
     }
 
     /**
@@ -99,9 +104,11 @@ final class Conversation implements Speaking.Listener {
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
         var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
-        var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
-        var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;
+        var nodeSay = scope.node().flatMap(scope::entryLine); // readies the start node's collection too
+        var opening = greeting.isPresent() && !resumed
+                ? Optional.of(greeting.get() + scope.collectPrompt().map(p -> " " + p).orElse("")) : nodeSay;
         opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
+        scope.takeCollectOnEntry().ifPresent(collection::begin);
     }
 
     void handle(CallEvent event) {
@@ -130,6 +137,9 @@ final class Conversation implements Speaking.Listener {
                 // audio goes straight from the socket to the STT; nothing to do here
             }
         }
+        if (!stopped) {
+            scope.takeCollectOnEntry().ifPresent(collection::begin); // a node entered, or the tool asked
+        }
     }
 
     /** Ends the call's work: cancels what runs, closes providers, closes the record. */
@@ -138,6 +148,7 @@ final class Conversation implements Speaking.Listener {
             return;
         }
         speaking.stop();
+        collection.stop();
         stopped = true;
         scope.timers.cancelAll();
         scope.voice.close();
@@ -190,6 +201,10 @@ final class Conversation implements Speaking.Listener {
 
     private void onFinal(SttEvent.Final f, long at, int minWords) {
         var text = f.text().strip();
+        if (collection.active() && !text.isEmpty() && collection.heard(text, f.speechFinal())) {
+            callerActive();
+            return; // digits said, not talk: they go to the collection, not to a turn
+        }
         if (!text.isEmpty()) {
             callerActive();
             if (speaking.interruptible() && Backchannel.interrupts(text, minWords)) {
@@ -210,6 +225,9 @@ final class Conversation implements Speaking.Listener {
 
     private void onTyped(String text) {
         callerActive();
+        if (collection.active() && collection.heard(text.strip(), true)) {
+            return;
+        }
         if (speaking.interruptible()) {
             speaking.bargeIn(scope.clock.nanos());
         }
@@ -274,6 +292,10 @@ final class Conversation implements Speaking.Listener {
             speaking.answer(next);
             return;
         }
+        if (collection.active()) {
+            collection.promptPlayed(); // the wait for keys, not the silence re-prompt
+            return;
+        }
         armSilenceTimer();
     }
 
@@ -311,11 +333,20 @@ final class Conversation implements Speaking.Listener {
                         scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()),
                         this::armSilenceTimer);
             }
+            case CallAction.CollectDigits collect -> {
+                speaking.interrupt();
+                collect.collect().prompt().ifPresent(p -> speaking.speakPhrase(p.render(scope.values()), Optional.empty()));
+                scope.collectNext(collect.collect());
+            }
         }
     }
 
     private void onDigit(String digit) {
         callerActive();
+        if (collection.active()) {
+            collection.key(digit); // keys being collected are not routes
+            return;
+        }
         var route = scope.flow.flow().dtmf().get(digit);
         if (route == null) {
             if (speaking.interruptible()) {
@@ -338,7 +369,8 @@ final class Conversation implements Speaking.Listener {
     private void onTimer(CallEvent.TimerFired timer) {
         switch (timer.kind()) {
             case SILENCE -> {
-                if (!scope.timers.isCurrentSilence(timer) || speaking.current().isPresent() || !callerText.isEmpty()) {
+                if (!scope.timers.isCurrentSilence(timer) || speaking.current().isPresent() || !callerText.isEmpty()
+                        || collection.active()) {
                     return;
                 }
                 reprompts++;
@@ -353,6 +385,7 @@ final class Conversation implements Speaking.Listener {
                 speaking.speakPhrase(scope.phrases.timeLimit(), Optional.of(new CallAction.HangUp("time limit")));
             }
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
+            case COLLECT -> collection.onTimeout(timer);
             case DIGITS -> {
                 if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {
                     callerText.setLength(0);

@@ -108,7 +108,7 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone, debug);
+                nodes, dtmf, transferTo, timezone, debug, redaction());
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine);
     }
 
@@ -206,10 +206,61 @@ final class FlowParser {
                 nextLines.computeIfAbsent(name, k -> new HashMap<>()).put(target, in.keyLine(condition));
             }
             out.put(name, new FlowNode(name, template(at.appendProperty("prompt"), what + " prompt"), tools(at.appendProperty("tools")),
-                    template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false)));
+                    template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false),
+                    collect(at.appendProperty("collect"), what)));
             nodeLines.put(name, in.keyLine(at));
         }
         return out;
+    }
+
+    /** {@code redact: true} or which parts; off when absent or refused by the schema. */
+    private Redaction redaction() {
+        var at = at("redact");
+        if (in.bool(at).isPresent()) {
+            return in.bool(at).get() ? Redaction.STANDARD : Redaction.NONE;
+        }
+        if (!in.has(at) || in.value(at).filter(v -> v.isObject()).isEmpty()) {
+            return Redaction.NONE;
+        }
+        var d = Redaction.STANDARD;
+        return new Redaction(true, in.bool(at.appendProperty("cards")).orElse(d.cards()),
+                in.bool(at.appendProperty("national_ids")).orElse(d.nationalIds()),
+                in.integer(at.appendProperty("min_digit_run")).filter(n -> n >= 0 && n <= 40).orElse(d.minDigitRun()));
+    }
+
+    /** A node's digit collection; empty when absent or when the schema refused a part of it. */
+    private Optional<Collect> collect(JsonPointer at, String what) {
+        if (!in.has(at)) {
+            return Optional.empty();
+        }
+        var into = in.text(at.appendProperty("into"));
+        int min = 1;
+        int max = Collect.MAX_DIGITS;
+        var digits = at.appendProperty("digits");
+        var range = in.integer(digits).map(n -> new int[] {n, n})
+                .or(() -> in.text(digits).filter(t -> t.matches("\\d+-\\d+"))
+                        .map(t -> new int[] {Integer.parseInt(t.split("-")[0]), Integer.parseInt(t.split("-")[1])}));
+        if (range.isPresent()) {
+            min = range.get()[0];
+            max = range.get()[1];
+            if (min > max) {
+                in.error(in.line(digits), what + " collect digits " + min + "-" + max + " has the larger number first; write "
+                        + max + "-" + min);
+                return Optional.empty();
+            }
+        }
+        var prompt = template(at.appendProperty("prompt"), what + " collect prompt");
+        var reprompt = template(at.appendProperty("reprompt"), what + " collect reprompt");
+        var finishOn = in.text(at.appendProperty("finish_on"));
+        var timeout = in.number(at.appendProperty("timeout_s")).map(s -> Duration.ofMillis(Math.round(s * 1000)))
+                .orElse(Collect.DEFAULT_TIMEOUT);
+        boolean mask = in.bool(at.appendProperty("mask")).orElse(false);
+        int attempts = in.integer(at.appendProperty("attempts")).orElse(Collect.DEFAULT_ATTEMPTS);
+        if (into.isEmpty() || min < 1 || max > Collect.MAX_DIGITS || attempts < 1 || attempts > 5
+                || timeout.isNegative() || timeout.isZero()) {
+            return Optional.empty(); // the schema has said why
+        }
+        return Optional.of(new Collect(min, max, finishOn, timeout, into.get(), mask, prompt, reprompt, attempts));
     }
 
     /** The phone keys' routes; a route the schema refused (not one target, a bad number) is left out. */

@@ -41,8 +41,11 @@ class SchemaKeysTest {
             turn: { interruptions: true, min_interrupt_words: 2, silence_reprompt_s: 8, max_call_s: 900 }
             start: greet
             nodes:
-              greet: { prompt: Greet them., tools: [transfer_call], say: Hello., next: { bye: "They are done" } }
+              greet: { prompt: Greet them., tools: [transfer_call], say: Hello., next: { bye: "They are done", account: "They have an account" } }
               bye: { end: true }
+              account: { collect: { digits: "4-10", finish_on: "#", timeout_s: 8, into: account, mask: true,
+                                    prompt: Key it in., reprompt: Again please., attempts: 3 } }
+            redact: { cards: true, national_ids: true, min_digit_run: 8 }
             dtmf: { "0": { transfer: "+15550009999" }, "1": { node: bye }, "2": { hangup: true }, "9": hangup }
             """;
     static final JsonNode SCHEMA = FlowSchema.json();
