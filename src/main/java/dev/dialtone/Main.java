@@ -24,6 +24,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.dialtone.conversation.CallClock;
+import dev.dialtone.analysis.Analyses;
+import dev.dialtone.analysis.CallAnalysis;
 import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.conversation.Switchboard;
@@ -186,7 +188,7 @@ public final class Main {
                 .register("/observe", new Observability(parts.metrics(), metricsToken))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
-                                               parts.twilio(), settings.publicUrl()))
+                                               parts.twilio(), settings.publicUrl(), parts.analyses()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
@@ -276,7 +278,8 @@ public final class Main {
     /** The components of a running server, built once and shared by the routes. */
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
-                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory)
+                        FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
+                        Analyses analyses)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -310,10 +313,11 @@ public final class Main {
                                                     "Flows: {0}", p));
             var store = CallStore.open(storeSettings(settings), metrics, clock);
             var feed = new LiveFeed(adminToken);
+            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
-                                              CallLog.both(new StoreCallLog(store.recorder()), feed));
+                                              CallLog.both(CallLog.both(new StoreCallLog(store.recorder()), feed), analyses));
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, analyses);
         }
 
         @Override

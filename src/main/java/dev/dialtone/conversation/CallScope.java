@@ -59,7 +59,7 @@ final class CallScope {
         this.phrases = phrases;
         this.timers = new CallTimers(clock, post);
         this.node = flow.startNode();
-        transcript.redactWith(flow.flow().redaction());
+        transcript.handledBy(flow);
     }
 
     /**

@@ -2,9 +2,12 @@ package dev.dialtone.conversation;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.flow.Redaction;
 
 /**
@@ -32,6 +35,8 @@ public final class CallTranscript {
     private volatile String endReason;
     private volatile String node = "";
     private volatile Redaction redaction = Redaction.NONE; // set before the call starts
+    private volatile FlowVersion version;                    // the version that handles the call, set before it starts
+    private volatile Map<String, String> finalState = Map.of();
     private final CallLog log;
 
     /** @param direction as Twilio says: inbound, outbound-api, outbound-dial */
@@ -47,9 +52,27 @@ public final class CallTranscript {
         this.startedAt = startedAt;
     }
 
-    /** What this record masks: the flow's option, set before the call starts. */
-    void redactWith(Redaction redaction) {
-        this.redaction = redaction;
+    /** The flow version that handles the call (and what its record masks); set before the call starts. */
+    void handledBy(FlowVersion version) {
+        this.version = version;
+        this.redaction = version.flow().redaction();
+    }
+
+    /** The call's state as it ended, masked values masked (then redacted): for the post-call analysis. */
+    void finalState(Map<String, String> state) {
+        var out = new TreeMap<String, String>();
+        state.forEach((k, v) -> out.put(k, redaction.apply(v)));
+        finalState = Map.copyOf(out);
+    }
+
+    /** The flow version that handled the call; empty for a record made without one (tests). */
+    public Optional<FlowVersion> version() {
+        return Optional.ofNullable(version);
+    }
+
+    /** The state the call ended with, masked; empty until it ended. */
+    public Map<String, String> finalState() {
+        return finalState;
     }
 
     void update(Turn turn) {

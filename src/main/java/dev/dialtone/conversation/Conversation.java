@@ -154,6 +154,7 @@ final class Conversation implements Speaking.Listener {
         scope.voice.close();
         hearing.close();
         scope.transcript.usage(scope.flow.flow().stt().provider(), "stt_audio_ms", hearing.audioMillis(), 0);
+        scope.transcript.finalState(scope.values().state());
         scope.transcript.end(scope.clock.now(), reason);
     }
 

@@ -20,6 +20,8 @@ import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
+import dev.dialtone.plugin.ArgumentCheck;
+
 /**
  * Reads one flow file into a {@link ParsedFlow}, adding every problem found in the file itself to a
  * list, each with its line. The structure (keys, types, allowed values, ranges) is
@@ -108,7 +110,7 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone, debug, redaction());
+                nodes, dtmf, transferTo, timezone, debug, redaction(), analysis());
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine);
     }
 
@@ -158,15 +160,21 @@ final class FlowParser {
         if (!in.has(at)) {
             return DEFAULT_PROVIDERS.get(block);
         }
+        return providerAt(at, block);
+    }
+
+    /** A provider block at {@code at} of kind {@code block} (the analysis has an llm block of its own). */
+    private ProviderBlock providerAt(JsonPointer at, String block) {
+        boolean main = at.equals(at(block));
         var named = in.text(at.appendProperty("provider"));
-        if (in.has(at.appendProperty("provider"))) {
+        if (main && in.has(at.appendProperty("provider"))) {
             // A provider the schema refused is already an error: no key warning or model check for it.
             providerLines.put(block, named.isPresent() ? in.line(at.appendProperty("provider")) : ParsedFlow.INVALID);
         }
         var provider = named.orElse(DEFAULT_PROVIDERS.get(block).provider());
         var common = COMMON.get(block);
         var model = in.text(at.appendProperty("model"));
-        if (block.equals("llm") && model.isPresent()) {
+        if (main && block.equals("llm") && model.isPresent()) {
             llmModelLine = in.line(at.appendProperty("model"));
         }
         var language = common.contains("language") ? in.text(at.appendProperty("language")) : Optional.<String>empty();
@@ -211,6 +219,25 @@ final class FlowParser {
             nodeLines.put(name, in.keyLine(at));
         }
         return out;
+    }
+
+    /** The post-call analysis; its schema must compile as a JSON Schema of an object (the plugins' checker). */
+    private Optional<AnalysisSpec> analysis() {
+        var at = at("analysis");
+        var schema = in.value(at.appendProperty("schema")).filter(v -> v.isObject());
+        if (schema.isEmpty()) {
+            return Optional.empty(); // absent, or the schema has said why
+        }
+        var json = schema.get().toString();
+        try {
+            ArgumentCheck.of(json);
+        } catch (IllegalArgumentException e) {
+            in.error(in.line(at.appendProperty("schema")), "analysis " + e.getMessage().replace("parameters", "schema"));
+            return Optional.empty();
+        }
+        var prompt = in.text(at.appendProperty("prompt")).orElse(AnalysisSpec.DEFAULT_PROMPT);
+        var llm = in.has(at.appendProperty("llm")) ? Optional.of(providerAt(at.appendProperty("llm"), "llm")) : Optional.<ProviderBlock>empty();
+        return Optional.of(new AnalysisSpec(json, prompt, llm));
     }
 
     /** {@code redact: true} or which parts; off when absent or refused by the schema. */
