@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * the Luhn check), US social security numbers (3-2-4 digits) and any other run of at least
  * {@code minDigitRun} digits, written as digits (spaces or dashes between them allowed) or spoken
  * as digit words ("four one one one ..."), keep only their last four digits: {@code ****1234}.
- * ISO dates (2026-12-07) are not digit runs. The LLM still hears what the caller said.
+ * ISO dates (2026-12-07) and phone numbers written with their + (+15550002299: the flow's own
+ * transfer numbers, the call's numbers) are not digit runs. The LLM still hears what the caller said.
  *
  * @param minDigitRun the shortest other digit run masked; 0 masks no other runs
  */
@@ -25,8 +26,8 @@ public record Redaction(boolean enabled, boolean cards, boolean nationalIds, int
     /** The longest text masked; longer text is cut first (records are bounded before this anyway). */
     static final int MAX_CHARS = 100_000;
 
-    // a digit, then digits each after at most one space or dash
-    private static final Pattern DIGIT_RUN = Pattern.compile("(?<!\\w)\\d(?:[ -]?\\d)*(?!\\w)");
+    // a digit not after a letter, digit or + (E.164), then digits each after at most one space or dash
+    private static final Pattern DIGIT_RUN = Pattern.compile("(?<![\\w+])\\d(?:[ -]?\\d)*(?!\\w)");
     private static final Pattern SSN = Pattern.compile("\\d{3}([ -]?)\\d{2}\\1\\d{4}");
     private static final Pattern ISO_DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Map<String, Character> DIGIT_WORDS = Map.ofEntries(

@@ -35,6 +35,7 @@ class RedactionTest {
         assertThat(standard.apply("table for 4 at 7:30, code 1234567")).isEqualTo("table for 4 at 7:30, code 1234567");
         assertThat(standard.apply("on 2026-12-07")).isEqualTo("on 2026-12-07");
         assertThat(standard.apply("ref AB12345678")).isEqualTo("ref AB12345678"); // part of a word, not a run
+        assertThat(standard.apply("transfer to +15550002299")).isEqualTo("transfer to +15550002299"); // E.164
         assertThat(new Redaction(true, false, false, 5).apply("pin 12345")).isEqualTo("pin ****2345");
     }
 
