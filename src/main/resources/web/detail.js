@@ -1,5 +1,5 @@
 // The call detail page (#/calls/SID): the call's summary, its per-turn latency chart, the
-// transcript with interruptions and tool calls marked, and its recorded events. A live call keeps
+// transcript with interruptions and tool calls marked, its recorded events and its post-call analysis. A live call keeps
 // updating from the event stream.
 
 import {api} from "./api.js";
@@ -7,6 +7,7 @@ import {badge, duration, errorText, h, replace, time} from "./dom.js";
 import {on} from "./events.js";
 import {latencyChart} from "./chart.js";
 import {putTurn} from "./transcript.js";
+import {analysisSection} from "./analysis.js";
 
 export function detailPage(root) {
   let sid = null;
@@ -52,6 +53,10 @@ export function detailPage(root) {
         fact("Ended because", call.endReason),
         fact("Turns", call.transcript.length)),
       active ? h("p", {}, h("button", {type: "button", class: "danger", onclick: hangUp}, "Hang up this call")) : null,
+      analysisSection(call, (fresh) => {
+        call = fresh;
+        render();
+      }),
       h("h3", {}, "Latency"),
       latencyChart(call.transcript),
       h("h3", {}, "Transcript"),
