@@ -313,7 +313,8 @@ public final class Main {
                                                     "Flows: {0}", p));
             var store = CallStore.open(storeSettings(settings), metrics, clock);
             var feed = new LiveFeed(adminToken);
-            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics);
+            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics,
+                                          Analyses.Limits.DEFAULTS);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(CallLog.both(new StoreCallLog(store.recorder()), feed), analyses));
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,

@@ -27,14 +27,24 @@ import dev.dialtone.store.CallStore;
  * Runs each flow's post-call analysis when a call of it ends (a {@link CallLog} whose only interest
  * is the end), and again on request for a stored call, with the spec stored with the first run (the
  * flow version that handled the call), else with the loaded version if it is that one. Each runs on
- * a virtual thread of its own, at most {@link #CONCURRENT} at once and {@link #MAX_WAITING} waiting:
- * past that an analysis is refused and counted, never queued without bound. The result is stored
+ * a virtual thread of its own, at most {@link Limits#concurrent} at once and {@link Limits#waiting}
+ * waiting: past that an analysis is refused and counted ({@code dialtone_analysis_refused_total}),
+ * never queued without bound. The result is stored
  * once the call's own record is (it is written asynchronously), tried {@link #SAVE_TRIES} times.
  */
 public final class Analyses implements CallLog {
     private static final System.Logger LOG = System.getLogger(Analyses.class.getName());
-    static final int CONCURRENT = 4;
-    static final int MAX_WAITING = 200;
+    /** How many analyses run at once, and how many may wait for a turn. */
+    public record Limits(int concurrent, int waiting) {
+        public static final Limits DEFAULTS = new Limits(4, 200);
+
+        public Limits {
+            if (concurrent < 1 || waiting < 0) {
+                throw new IllegalArgumentException("at least one analysis at a time, and no negative queue");
+            }
+        }
+    }
+
     static final int SAVE_TRIES = 20;
     static final Duration SAVE_PAUSE = Duration.ofMillis(250);
 
@@ -42,12 +52,16 @@ public final class Analyses implements CallLog {
     private final Map<String, ChatModel> llms;
     private final FlowRegistry flows;
     private final CallAnalysis analysis;
-    private final Semaphore running = new Semaphore(CONCURRENT);
+    private final Semaphore running;
+    private final Limits limits;
     private final AtomicInteger waiting = new AtomicInteger();
     private final MeterRegistry metrics;
     private volatile Consumer<AnalysisRecord> listener = a -> { };
 
-    public Analyses(CallStore store, Map<String, ChatModel> llms, FlowRegistry flows, CallAnalysis analysis, MeterRegistry metrics) {
+    public Analyses(CallStore store, Map<String, ChatModel> llms, FlowRegistry flows, CallAnalysis analysis, MeterRegistry metrics,
+                    Limits limits) {
+        this.limits = limits;
+        this.running = new Semaphore(limits.concurrent());
         this.store = store;
         this.llms = Map.copyOf(llms);
         this.flows = flows;
@@ -113,10 +127,10 @@ public final class Analyses implements CallLog {
     }
 
     private boolean submit(AnalysisInput input, String specJson, Redaction redaction) {
-        if (waiting.incrementAndGet() > MAX_WAITING) {
+        if (waiting.incrementAndGet() > limits.concurrent() + limits.waiting()) {
             waiting.decrementAndGet();
             metrics.counter("dialtone.analysis.refused").increment();
-            LOG.log(System.Logger.Level.WARNING, "Call {0}: analysis refused, {1} already waiting", input.callSid(), MAX_WAITING);
+            LOG.log(System.Logger.Level.WARNING, "Call {0}: analysis refused, {1} already waiting", input.callSid(), limits.waiting());
             return false;
         }
         Thread.ofVirtual().name("analysis-" + input.callSid()).start(() -> {
@@ -127,9 +141,9 @@ public final class Analyses implements CallLog {
                 return;
             }
             try {
-                waiting.decrementAndGet();
                 analyse(input, specJson, redaction);
             } finally {
+                waiting.decrementAndGet();
                 running.release();
             }
         });
