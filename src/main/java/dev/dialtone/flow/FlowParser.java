@@ -265,7 +265,7 @@ final class FlowParser {
         int max = Collect.MAX_DIGITS;
         var digits = at.appendProperty("digits");
         var range = in.integer(digits).map(n -> new int[] {n, n})
-                .or(() -> in.text(digits).filter(t -> t.matches("\\d+-\\d+"))
+                .or(() -> in.text(digits).filter(t -> t.matches("\\d{1,2}-\\d{1,2}"))
                         .map(t -> new int[] {Integer.parseInt(t.split("-")[0]), Integer.parseInt(t.split("-")[1])}));
         if (range.isPresent()) {
             min = range.get()[0];
