@@ -1,6 +1,6 @@
 // The call detail page (#/calls/SID): the call's summary, its per-turn latency chart, the
-// transcript with interruptions and tool calls marked, its recorded events and its post-call analysis. A live call keeps
-// updating from the event stream.
+// transcript with interruptions and tool calls marked, its recorded events, its post-call analysis
+// and (once it has ended) the replay panel. A live call keeps updating from the event stream.
 
 import {api} from "./api.js";
 import {badge, duration, errorText, h, replace, time} from "./dom.js";
@@ -8,10 +8,12 @@ import {on} from "./events.js";
 import {latencyChart} from "./chart.js";
 import {putTurn} from "./transcript.js";
 import {analysisSection} from "./analysis.js";
+import {replayPanel} from "./replay.js";
 
 export function detailPage(root) {
   let sid = null;
   let call = null;
+  let replay = null; // the replay panel of a stored call, kept across renders
 
   on("turn", ({callSid, turn}) => {
     if (callSid !== sid || !call) return;
@@ -28,6 +30,7 @@ export function detailPage(root) {
   async function show(callSid) {
     sid = callSid;
     call = null;
+    replay = null;
     replace(root, h("p", {class: "muted"}, `Loading call ${callSid}…`));
     try {
       call = await api(`/api/calls/${encodeURIComponent(callSid)}`);
@@ -46,7 +49,9 @@ export function detailPage(root) {
       h("p", {}, h("a", {href: "#/calls"}, "← Call history")),
       h("h2", {}, "Call ", h("code", {id: "detail-sid"}, call.callSid), " ", badge(call.status)),
       h("dl", {class: "facts"},
-        fact("Flow", `${call.flow}${call.flowVersion ? ` (version ${call.flowVersion.slice(0, 12)})` : ""}`),
+        fact("Flow", h("a", {href: `#/versions/${encodeURIComponent(call.flow)}?from=${encodeURIComponent(call.flowVersion ?? "")}`,
+                             id: "detail-flow", title: "This version beside the live one"},
+          `${call.flow}${call.flowVersion ? ` (version ${call.flowVersion.slice(0, 12)})` : ""}`)),
         fact("From", call.from), fact("To", call.to), fact("Direction", call.direction),
         fact("Started", time(call.startedAt)), fact("Length", duration(call.startedAt, call.endedAt)),
         fact("Node", call.node),
@@ -64,7 +69,8 @@ export function detailPage(root) {
       call.events?.length ? [h("h3", {}, "Events"), h("ul", {class: "events"},
         call.events.map((e) => h("li", {}, h("time", {datetime: e.at}, time(e.at)), " ", badge(e.kind, "event"), " ", e.detail ?? "")))] : null,
       call.usage?.length ? [h("h3", {}, "Usage"), h("ul", {class: "events"},
-        call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null);
+        call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null,
+      active ? null : (replay ??= replayPanel(call)));
   }
 
   async function hangUp() {

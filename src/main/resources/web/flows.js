@@ -32,7 +32,8 @@ export function flowsPage(root) {
       h("td", {},
         flow.lastError ? h("p", {class: "error flow-error"}, h("strong", {}, "Error: "), flow.lastError) : null,
         (flow.warnings ?? []).map((w) => h("p", {class: "warning"}, h("strong", {}, "Warning: "), w))),
-      h("td", {}, flow.version ? h("a", {href: `#/phone?flow=${encodeURIComponent(flow.name)}`}, "Try in softphone") : null));
+      h("td", {}, flow.version ? h("a", {href: `#/phone?flow=${encodeURIComponent(flow.name)}`}, "Try in softphone") : null,
+        flow.version ? [h("br"), h("a", {href: `#/versions/${encodeURIComponent(flow.name)}`, class: "versions-link"}, "Versions")] : null));
   }
 
   async function reload() {

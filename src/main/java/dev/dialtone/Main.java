@@ -58,10 +58,12 @@ import dev.dialtone.telephony.StreamAdmission;
 import dev.dialtone.telephony.StreamCredentials;
 import dev.dialtone.telephony.StreamLimits;
 import dev.dialtone.telephony.TelephonyMetrics;
+import dev.dialtone.replay.Replays;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
+import dev.dialtone.web.VersionApi;
 import dev.dialtone.web.LiveFeed;
 import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
@@ -91,6 +93,8 @@ public final class Main {
             case "chat" -> Chat.run(Settings.load(), rest);
             case "test-flows" -> TestFlows.run(Settings.load(), rest, System.out);
             case "live-check" -> LiveCheck.run(Settings.load(), System.out);
+            case "replay" -> ReplayCommand.run(Settings.load(), rest, System.out);
+            case "aot-training" -> AotTraining.run(System.getenv());
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("dialtone: unknown command '" + command + "'");
@@ -111,6 +115,9 @@ public final class Main {
                   test-flows [--record] [--junit FILE] [flow...]
                                      run the flows' test files (flows/<flow>.test.yaml) from their
                                      recorded LLM answers; --record records them with the real LLM
+                  replay CALL_SID [--flow NAME] [--draft | --version HASH]
+                                     replay a stored call's caller turns on the live flow (or its
+                                     draft, or a stored version) through the running server, side by side
                   test               run the whole test suite (handled by bin/dialtone)
                   test --live        check the real providers whose keys are set (a short call's worth)
                 """);
@@ -127,8 +134,9 @@ public final class Main {
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
         logStartup(settings);
-        var parts = Parts.create(settings, Clock.systemUTC());
-        var builder = WebServer.builder().port(settings.port());
+        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
+        // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
+        var builder = WebServer.builder().port(settings.port()).shutdownHook(false);
         setUp(builder, parts);
         var server = builder.build().start();
         if (!server.isRunning() || server.port() < 0) { // Helidon logs why (e.g. the port is taken) and returns
@@ -136,7 +144,11 @@ public final class Main {
             parts.close();
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(parts::close));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            parts.close();
+        }));
+        StopSignals.install(parts.drain(), settings.drain());
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
         return 0;
@@ -185,10 +197,11 @@ public final class Main {
         server.routing(routing -> routing
                 .addFilter(new SecurityHeaders())
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics(), metricsToken))
+                .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl(), parts.analyses()))
+                .register("/api", new VersionApi(parts.adminToken(), parts.flows(), parts.store(), parts.replays()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
@@ -279,7 +292,7 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        Analyses analyses)
+                        Drain drain, Replays replays, Analyses analyses)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -297,6 +310,12 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
+            return create(settings, clock, providers, callFactory, false);
+        }
+
+        /** As above; {@code inBackground}: return before the flows are loaded (the server's start). */
+        static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
+                            boolean inBackground) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
@@ -308,17 +327,33 @@ public final class Main {
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()), metrics);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock);
-            var outcome = flows.start();
-            outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR : System.Logger.Level.WARNING,
-                                                    "Flows: {0}", p));
+            // the flows (and their plugins, the slow part) load while the store opens and the server
+            // starts listening; a call that arrives first waits in its flow lookup
+            var firstLoad = flows.startInBackground();
             var store = CallStore.open(storeSettings(settings), metrics, clock);
+            if (!inBackground) {
+                firstLoad.join();
+            }
+            firstLoad.whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    LOG.log(System.Logger.Level.ERROR, "Flows could not be loaded or watched", failure);
+                    return;
+                }
+                outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR
+                        : System.Logger.Level.WARNING, "Flows: {0}", p));
+            });
+            VersionLog.attach(flows, store, metrics);
+            var replays = new Replays(flows, store, providers.llm(), plugins, settings.flows(), settings.plugins(),
+                                      configuredProviders(settings), metrics, FlowTests.PATIENCE);
             var feed = new LiveFeed(adminToken);
             var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics,
                                           Analyses.Limits.DEFAULTS);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(CallLog.both(new StoreCallLog(store.recorder()), feed), analyses));
+            var drain = new Drain(calls, switchboard, flows, twilio);
+            metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, analyses);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays, analyses);
         }
 
         @Override

@@ -30,6 +30,7 @@ public record Settings(int port,
                        Secret adminToken,
                        boolean metricsAuth,
                        int retentionDays,
+                       DrainTimes drain,
                        Config plugin) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
@@ -48,6 +49,14 @@ public record Settings(int port,
         public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
             this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * The graceful stop on SIGTERM: how long calls in progress may go on ({@code deadline}; empty:
+     * the longest {@code max_call_s} of the loaded flows), then how long the stragglers' goodbyes may
+     * take before the process exits anyway.
+     */
+    public record DrainTimes(Optional<Duration> deadline, Duration goodbye) {
     }
 
     /** One provider's API key and base URL. */
@@ -106,6 +115,8 @@ public record Settings(int port,
                 secret(c, "dialtone.admin-token"),
                 flag(c, "dialtone.metrics-auth"),
                 c.get("dialtone.retention-days").asInt().get(),
+                new DrainTimes(text(c, "dialtone.drain-s").map(Long::parseLong).map(Duration::ofSeconds),
+                               Duration.ofSeconds(c.get("dialtone.drain-goodbye-s").asLong().get())),
                 c.get("plugins"));
     }
 
@@ -167,6 +178,8 @@ public record Settings(int port,
         m.put("DIALTONE_ADMIN_TOKEN", "dialtone.admin-token");
         m.put("DIALTONE_METRICS_AUTH", "dialtone.metrics-auth");
         m.put("DIALTONE_RETENTION_DAYS", "dialtone.retention-days");
+        m.put("DIALTONE_DRAIN_S", "dialtone.drain-s");
+        m.put("DIALTONE_DRAIN_GOODBYE_S", "dialtone.drain-goodbye-s");
         return Map.copyOf(m);
     }
 }

@@ -205,13 +205,8 @@ public final class Switchboard implements CallHandler.Factory {
         @Override
         public void hangUp() {
             if (twilio.configured()) {
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        twilio.hangUp(sid);
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "Call {0}: REST hang-up failed: {1}", sid, e.getMessage());
-                    }
-                });
+                twilio.hangUpLater(sid, e -> LOG.log(System.Logger.Level.WARNING, "Call {0}: REST hang-up failed: {1}",
+                                                     sid, e.getMessage()));
             }
             out.close(); // ends <Connect>; with no TwiML after it Twilio hangs up
         }

@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -29,12 +32,15 @@ import java.util.HashSet;
  * Called number -> flow version, hot-reloaded. The live set is one immutable snapshot behind an
  * {@link AtomicReference}: a reload loads and checks every flow and plugin file off the request
  * path and swaps the whole snapshot at once, or, if anything is wrong, changes nothing and reports
- * the problems (log, metrics, {@link #status()}). Lookups never block and never see a half state.
+ * the problems (log, metrics, {@link #status()}). Lookups never see a half state, and block only
+ * at start-up, while the first load (plugins included) is still running in the background.
  */
 public final class FlowRegistry implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FlowRegistry.class.getName());
     /** How long the folders must be quiet before a change is loaded. */
     static final Duration QUIET = Duration.ofMillis(150);
+    /** Longest a call's lookup waits for the first load: the server listens before its flows are ready. */
+    static final Duration FIRST_LOAD_WAIT = Duration.ofSeconds(30);
 
     private record Snapshot(Map<String, FlowVersion> byName, Map<String, FlowVersion> byNumber,
                             Optional<FlowVersion> fallback, Map<String, PluginTool> plugins, List<Problem> warnings) {
@@ -61,6 +67,8 @@ public final class FlowRegistry implements AutoCloseable {
     private final List<Consumer<ReloadOutcome>> listeners = new CopyOnWriteArrayList<>();
     private final Counter failures;
     private final FolderWatch watch;
+    private final CountDownLatch firstLoad = new CountDownLatch(1);
+    private volatile boolean loadingFirst; // a first load runs in the background: lookups wait for it
 
     /**
      * @param providersWithKeys provider names whose API key is configured (see {@link ProviderCatalog#configuredIn})
@@ -90,15 +98,49 @@ public final class FlowRegistry implements AutoCloseable {
         return outcome;
     }
 
+    /**
+     * Runs {@link #start()} on a thread of its own, so that the server listens while the plugins load;
+     * {@link #forNumber} and {@link #byName} wait for that first load, so a call that comes first is
+     * still answered by its flow.
+     */
+    public CompletableFuture<ReloadOutcome> startInBackground() {
+        var outcome = new CompletableFuture<ReloadOutcome>();
+        loadingFirst = true;
+        Thread.ofPlatform().name("flows-first-load").daemon().start(() -> {
+            try {
+                outcome.complete(start());
+            } catch (RuntimeException e) {
+                firstLoad.countDown();
+                outcome.completeExceptionally(e);
+            }
+        });
+        return outcome;
+    }
+
     /** The flow for a called number: the flow that lists it, else the default flow, if any. */
     public Optional<FlowVersion> forNumber(String calledNumber) {
-        var snapshot = current.get();
+        var snapshot = live();
         var exact = snapshot.byNumber().get(calledNumber);
         return exact != null ? Optional.of(exact) : snapshot.fallback();
     }
 
     public Optional<FlowVersion> byName(String name) {
-        return Optional.ofNullable(current.get().byName().get(name));
+        return Optional.ofNullable(live().byName().get(name));
+    }
+
+    /** The live snapshot, once the first load has ended (or {@link #FIRST_LOAD_WAIT} has passed). */
+    private Snapshot live() {
+        if (loadingFirst && firstLoad.getCount() > 0) {
+            try {
+                if (!firstLoad.await(FIRST_LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.log(System.Logger.Level.WARNING, "the flows are still loading after {0} s; answering without them",
+                            FIRST_LOAD_WAIT.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return current.get();
     }
 
     /** The live versions, by name. */
@@ -150,11 +192,13 @@ public final class FlowRegistry implements AutoCloseable {
             Timer.builder("dialtone.flows.reload.duration").tag("outcome", outcome.applied() ? "applied" : "refused")
                     .register(meters).record(outcome.took());
             lastOutcome = outcome;
+            firstLoad.countDown(); // before the listeners: they may look flows up
             for (var listener : listeners) {
                 listener.accept(outcome);
             }
             return outcome;
         } finally {
+            firstLoad.countDown();
             reloading.unlock();
         }
     }

@@ -128,7 +128,7 @@ final class FlowSetLoader {
         var transitions = new HashMap<String, List<Tool>>();
         flow.nodes().values().forEach(n -> transitions.put(n.name(),
                 n.next().entrySet().stream().map(e -> BuiltinTools.transition(e.getKey(), e.getValue())).toList()));
-        return new FlowVersion(flow, tools, transitions, hash, now);
+        return new FlowVersion(flow, tools, transitions, hash, now, new String(text, StandardCharsets.UTF_8));
     }
 
     private static boolean sameTools(FlowVersion previous, Map<String, Tool> tools) {

@@ -15,8 +15,10 @@ import java.nio.file.WatchKey;
 /**
  * Watches folders and calls {@code onChange} once per burst of file events, after the folders
  * have been quiet for {@code quiet}: editors save in several steps (write a temp file and rename
- * it, truncate then write, delete then create), and the burst is handled as one change. Runs on
- * its own virtual thread; {@code onChange} runs on that thread too.
+ * it, truncate then write, delete then create), and the burst is handled as one change. A
+ * Kubernetes ConfigMap volume is a folder too: kubelet's update renames a new {@code ..data} link
+ * over the old one in the watched folder, which is an event like any other (ConfigMapMountTest).
+ * Runs on its own virtual thread; {@code onChange} runs on that thread too.
  */
 final class FolderWatch implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FolderWatch.class.getName());

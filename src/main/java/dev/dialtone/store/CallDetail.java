@@ -11,6 +11,11 @@ import java.util.Optional;
 public record CallDetail(CallSummary summary, List<TurnRecord> turns, List<EventRecord> events,
                          List<UsageRecord> usage, Optional<AnalysisRecord> analysis) {
 
+    /** A call without an analysis. */
+    public CallDetail(CallSummary summary, List<TurnRecord> turns, List<EventRecord> events, List<UsageRecord> usage) {
+        this(summary, turns, events, usage, Optional.empty());
+    }
+
     public CallDetail {
         turns = List.copyOf(turns);
         events = List.copyOf(events);

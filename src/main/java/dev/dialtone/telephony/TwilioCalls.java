@@ -1,6 +1,9 @@
 package dev.dialtone.telephony;
 
 import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -29,6 +32,7 @@ public final class TwilioCalls {
 
     private final TwilioRestClient client;
     private final String accountSid;
+    private final AtomicInteger hangUpsInFlight = new AtomicInteger();
     private final boolean configured;
 
     public TwilioCalls(Settings.Twilio twilio) {
@@ -66,6 +70,35 @@ public final class TwilioCalls {
     /** Ends a live call. */
     public void hangUp(String callSid) {
         run(() -> Call.updater(callSid).setStatus(Call.UpdateStatus.COMPLETED).update(client));
+    }
+
+    /**
+     * Hangs up in the background (the caller's thread does not wait for Twilio); counted from this
+     * moment until Twilio answered, so that a stopping server can wait for it ({@link #awaitHangUps}).
+     */
+    public void hangUpLater(String callSid, Consumer<RuntimeException> onFailure) {
+        hangUpsInFlight.incrementAndGet();
+        Thread.ofVirtual().start(() -> {
+            try {
+                hangUp(callSid);
+            } catch (RuntimeException e) {
+                onFailure.accept(e);
+            } finally {
+                hangUpsInFlight.decrementAndGet();
+            }
+        });
+    }
+
+    /** Waits up to {@code timeout} for the hang-ups sent with {@link #hangUpLater} to be answered; whether they were. */
+    public boolean awaitHangUps(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (hangUpsInFlight.get() > 0) {
+            if (System.nanoTime() - end >= 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     /** A REST call that failed; the message carries Twilio's error, never the credentials. */

@@ -147,6 +147,11 @@ final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits up to {@code timeout} for the process to exit by itself; its exit status, or -1 if it still runs. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     Path log() {
         return log;
     }

@@ -57,6 +57,21 @@ class RegistryTest extends FlowSetTestBase {
     }
 
     @Test
+    void aCallThatArrivesWhileTheFirstLoadRunsInTheBackgroundWaitsForItsFlow() throws Exception {
+        // a plugin whose module takes a while to evaluate: the server listens before it is loaded
+        files.plugin("slow_start", """
+                const until = Date.now() + 1500;
+                while (Date.now() < until) {}
+                export default { description: "d", parameters: { type: "object", properties: {} }, async run() { return 1; } };
+                """);
+        files.flow("shop.yaml", "name: shop\nnumbers: [\"+15550001111\"]\ntools: [slow_start]\n");
+        var firstLoad = registry.startInBackground();
+        assertThat(firstLoad).as("still loading when the call comes").isNotDone();
+        assertThat(registry.forNumber("+15550001111").orElseThrow().name()).isEqualTo("shop");
+        assertThat(firstLoad.get().applied()).isTrue();
+    }
+
+    @Test
     void withoutADefaultAnUnknownNumberHasNoFlow() {
         files.flow("shop.yaml", "name: shop\nnumbers: [\"+15550001111\"]\n");
         registry.reload();

@@ -320,6 +320,59 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aFlowsVersionsShowTheirDiffAndAStoredCallReplaysOnTheChangedPrompt() throws IOException {
+        var sid = "CA" + "7".repeat(32);
+        var recorder = world.parts.store().recorder();
+        var version = world.parts.flows().byName("pizza").orElseThrow().hash();
+        recorder.callStarted(new CallStart(sid, "pizza", version, FakeWorld.CALLER, FakeWorld.NUMBER, Direction.INBOUND, Instant.now()));
+        recorder.turnCompleted(new TurnRecord(sid, 0, "", "Hello, thanks for calling.", false, TurnTimings.NONE, List.of()));
+        recorder.turnCompleted(new TurnRecord(sid, 1, "I'd like a pizza", "Sure, what size?", false, TurnTimings.NONE, List.of()));
+        recorder.callEnded(new CallEnd(sid, Instant.now(), "caller hung up", CallStatus.COMPLETED));
+        awaitStored(sid, 2);
+        var file = world.dir.resolve("flows/test.yaml");
+        var original = Files.readString(file);
+        Files.writeString(file, original.replace("You take pizza orders.", "You take pizza orders. Ask for the ZIP code first."));
+        try {
+            show("flows");
+            click("#flows-reload");
+            await(d -> text("#reload-outcome").startsWith("Reloaded"));
+            click("#flows-list tr[data-flow=pizza] a.versions-link");
+            await(d -> d.findElements(By.cssSelector("#versions-list tbody tr")).size() >= 2);
+            assertThat(text("#versions-list tr[data-version='" + version + "']")).doesNotContain("live");
+            await(d -> text("#version-diff").contains("ZIP"));
+            assertThat(text("#version-diff tr.diff-removed")).contains("prompt: \"You take pizza orders.\"");
+            assertThat(text("#version-diff tr.diff-added")).contains("prompt: \"You take pizza orders. Ask for the ZIP code first.\"");
+            screenshots.page("flow-versions");
+
+            world.llm.enqueue(Reply.text("What is your ZIP code?"));
+            driver.executeScript("location.hash = arguments[0];", "#/calls/" + sid);
+            await(d -> text("#detail-sid").equals(sid));
+            new Select(await(d -> d.findElement(By.id("replay-target")))).selectByValue("live");
+            click("#replay-run");
+            await(d -> text("#replay-summary").contains("differs"));
+            var changed = driver.findElement(By.cssSelector("#replay-rows tr[data-index='1']"));
+            assertThat(changed.getDomAttribute("class")).contains("differs");
+            assertThat(changed.getText()).contains("I'd like a pizza").contains("agent").contains("Sure, what size?")
+                                         .contains("What is your ZIP code?");
+            assertThat(driver.findElement(By.cssSelector("#replay-rows tr[data-index='0']")).getDomAttribute("class")).doesNotContain("differs");
+            var panel = driver.findElement(By.cssSelector("section.replay"));
+            driver.executeScript("arguments[0].scrollIntoView();", panel);
+            screenshots.element("replay", panel);
+
+            // the call's flow links to its version beside the live one
+            click("#detail-flow");
+            await(d -> text("#version-diff").contains("ZIP"));
+            assertThat(new Select(driver.findElement(By.id("diff-from"))).getFirstSelectedOption().getDomAttribute("value"))
+                    .isEqualTo(version);
+            assertThat(driver.findElement(By.cssSelector("#versions-list tr[data-version='" + version + "']")).getDomAttribute("class"))
+                    .contains("selected");
+        } finally {
+            Files.writeString(file, original);
+            world.parts.flows().reload();
+        }
+    }
+
+    @Test
     void aWrongTokenSaysWhyNothingLoadsAndIsNeverShown() {
         driver.findElement(By.id("token")).sendKeys("wrong-token-x1");
         driver.findElement(By.cssSelector("#token-form button[type=submit]")).click();
