@@ -1,12 +1,13 @@
 // The call detail page (#/calls/SID): the call's summary, its per-turn latency chart, the
-// transcript with interruptions and tool calls marked, its recorded events, and (once it has
-// ended) the replay panel. A live call keeps updating from the event stream.
+// transcript with interruptions and tool calls marked, its recorded events, its post-call analysis
+// and (once it has ended) the replay panel. A live call keeps updating from the event stream.
 
 import {api} from "./api.js";
 import {badge, duration, errorText, h, replace, time} from "./dom.js";
 import {on} from "./events.js";
 import {latencyChart} from "./chart.js";
 import {putTurn} from "./transcript.js";
+import {analysisSection} from "./analysis.js";
 import {replayPanel} from "./replay.js";
 
 export function detailPage(root) {
@@ -57,6 +58,10 @@ export function detailPage(root) {
         fact("Ended because", call.endReason),
         fact("Turns", call.transcript.length)),
       active ? h("p", {}, h("button", {type: "button", class: "danger", onclick: hangUp}, "Hang up this call")) : null,
+      analysisSection(call, (fresh) => {
+        call = fresh;
+        render();
+      }),
       h("h3", {}, "Latency"),
       latencyChart(call.transcript),
       h("h3", {}, "Transcript"),

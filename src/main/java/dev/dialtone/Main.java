@@ -26,6 +26,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import dev.dialtone.audio.SileroVad;
 import dev.dialtone.conversation.CallClock;
+import dev.dialtone.analysis.Analyses;
+import dev.dialtone.analysis.CallAnalysis;
 import dev.dialtone.conversation.CallLog;
 import dev.dialtone.conversation.ProviderWrap;
 import dev.dialtone.conversation.Providers;
@@ -204,7 +206,7 @@ public final class Main {
                 .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
-                                               parts.twilio(), settings.publicUrl(), parts.fleet()))
+                                               parts.twilio(), settings.publicUrl(), parts.fleet(), parts.analyses()))
                 .register("/api", new VersionApi(parts.adminToken(), parts.flows(), parts.store(), parts.replays()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
@@ -322,7 +324,8 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        Drain drain, Replays replays, FleetRelay fleet, CallTracer tracer)
+                        Drain drain, Replays replays, FleetRelay fleet, CallTracer tracer,
+                        Analyses analyses)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -395,7 +398,9 @@ public final class Main {
             flows.onReload(reloaded -> fleet.fleet().flowsChanged());
             var tracer = tracing != null ? tracing : Main.tracer(settings.traces(), instance);
             // without tracing, no log and no wrapper: the calls run exactly as they would without the feature
-            var log = CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet));
+            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics,
+                                          Analyses.Limits.DEFAULTS);
+            var log = CallLog.both(CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet)), analyses);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
                                               tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
@@ -403,7 +408,7 @@ public final class Main {
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays, fleet, tracer);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays, fleet, tracer, analyses);
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.dialtone.conversation;
 
+import dev.dialtone.flow.Collect;
+
 /** What a tool, a DTMF route or an operator can ask a call to do. */
 public sealed interface CallAction {
 
@@ -17,5 +19,9 @@ public sealed interface CallAction {
 
     /** Move the conversation to a node of the flow. */
     record GoTo(String node) implements CallAction {
+    }
+
+    /** Collect digits into the call's state (the collect_digits tool). */
+    record CollectDigits(Collect collect) implements CallAction {
     }
 }

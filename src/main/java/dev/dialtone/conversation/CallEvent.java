@@ -70,5 +70,5 @@ sealed interface CallEvent {
     }
 
     /** The timers a call runs. */
-    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, RESUME_CHECK }
+    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, RESUME_CHECK, COLLECT }
 }

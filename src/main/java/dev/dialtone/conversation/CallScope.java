@@ -1,10 +1,15 @@
 package dev.dialtone.conversation;
 
 import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
+import dev.dialtone.flow.Collect;
 import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.flow.Redaction;
 import dev.dialtone.flow.FlowNode;
 import dev.dialtone.flow.TemplateValues;
 import dev.dialtone.llm.ChatModel;
@@ -33,6 +38,9 @@ final class CallScope {
     final History history = new History();
     final CallTimers timers;
     final CallState state = new CallState();
+    /** State keys holding masked digits: templates render them as ****1234. */
+    final Set<String> masked = new HashSet<>();
+    private Optional<Collect> collectOnEntry = Optional.empty(); // the entered node's collection, not begun yet
     private Optional<String> node;
     private int turns;
     private long ids;
@@ -51,6 +59,7 @@ final class CallScope {
         this.phrases = phrases;
         this.timers = new CallTimers(clock, post);
         this.node = flow.startNode();
+        transcript.handledBy(flow);
     }
 
     /**
@@ -76,7 +85,33 @@ final class CallScope {
         node = Optional.of(name);
         transcript.node(name);
         transcript.note(clock.now(), "node", name);
-        return flow.flow().node(name).flatMap(FlowNode::say).map(t -> t.render(values()));
+        return entryLine(name);
+    }
+
+    /** What the agent says on entering a node: its say, then its collection's prompt (which is then due to begin). */
+    Optional<String> entryLine(String name) {
+        var n = flow.flow().node(name);
+        collectOnEntry = n.flatMap(FlowNode::collect);
+        var say = n.flatMap(FlowNode::say).map(t -> t.render(values()));
+        var prompt = collectOnEntry.flatMap(Collect::prompt).map(t -> t.render(values()));
+        return prompt.isEmpty() ? say : Optional.of(say.map(s -> s + " ").orElse("") + prompt.get());
+    }
+
+    /** The collection's prompt due to begin, if any (after a greeting, which replaces the start node's say). */
+    Optional<String> collectPrompt() {
+        return collectOnEntry.flatMap(Collect::prompt).map(t -> t.render(values()));
+    }
+
+    /** A collection to begin once the current event is handled (the collect_digits tool). */
+    void collectNext(Collect collect) {
+        collectOnEntry = Optional.of(collect);
+    }
+
+    /** The collection of the node just entered, once: it begins now. */
+    Optional<Collect> takeCollectOnEntry() {
+        var c = collectOnEntry;
+        collectOnEntry = Optional.empty();
+        return c;
     }
 
     /** Puts the call in a node before it starts (no transcript note: nothing happened yet). */
@@ -106,7 +141,9 @@ final class CallScope {
     }
 
     TemplateValues values() {
-        return new TemplateValues(call.from(), call.to(), state.snapshot(),
+        var shown = new HashMap<>(state.snapshot());
+        masked.forEach(key -> shown.computeIfPresent(key, (k, v) -> Redaction.mask(v)));
+        return new TemplateValues(call.from(), call.to(), shown,
                                   ZonedDateTime.ofInstant(clock.now(), flow.flow().timezone()));
     }
 }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * The timers of one call: its time limit, the silence re-prompt, and the dead-air watchdog of the
- * current reply. Each fires by posting a {@link CallEvent.TimerFired}; a generation number tells a
+ * The timers of one call: its time limit, the silence re-prompt, the dead-air watchdog of the
+ * current reply, and the waits for keys (a keyed turn, a digit collection). Each fires by posting a {@link CallEvent.TimerFired}; a generation number tells a
  * current timer from one that was cancelled after it fired. Call's thread only.
  */
 final class CallTimers {
@@ -18,6 +18,8 @@ final class CallTimers {
     private Runnable cancelDigits = () -> { };
     private Runnable cancelResume = () -> { };
     private long digitsGeneration;
+    private Runnable cancelCollect = () -> { };
+    private long collectGeneration;
 
     CallTimers(CallClock clock, Consumer<CallEvent> post) {
         this.clock = clock;
@@ -79,8 +81,25 @@ final class CallTimers {
         return timer.generation() == digitsGeneration;
     }
 
+    /** (Re)starts the wait for the next key of a digit collection. */
+    void armCollect(Duration wait) {
+        cancelCollect();
+        long generation = collectGeneration;
+        cancelCollect = clock.schedule(wait, () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.COLLECT, generation)));
+    }
+
+    void cancelCollect() {
+        cancelCollect.run();
+        collectGeneration++;
+    }
+
+    boolean isCurrentCollect(CallEvent.TimerFired timer) {
+        return timer.generation() == collectGeneration;
+    }
+
     void cancelAll() {
         cancelSilence();
+        cancelCollect();
         cancelDigits.run();
         cancelDeadAir.run();
         cancelResume.run();

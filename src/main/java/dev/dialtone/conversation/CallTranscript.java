@@ -2,13 +2,20 @@ package dev.dialtone.conversation;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.flow.Redaction;
 
 /**
  * What happened on one call, readable from any thread while the call goes on: the turns (as
  * immutable views, replaced as they progress) and the events that matter (transfer, hang-up,
- * errors). The call's thread writes; the admin API and the recorder read.
+ * errors). The call's thread writes; the admin API and the recorder read. With the flow's
+ * {@link Redaction} on, what it keeps is masked: everything read from it (store, live feed, API)
+ * sees the masked text; the conversation's own history (what the LLM hears) does not pass here.
  */
 public final class CallTranscript {
     /** Something that happened on the call, besides turns. */
@@ -27,6 +34,9 @@ public final class CallTranscript {
     private volatile Instant endedAt;
     private volatile String endReason;
     private volatile String node = "";
+    private volatile Redaction redaction = Redaction.NONE; // set before the call starts
+    private volatile FlowVersion version;                    // the version that handles the call, set before it starts
+    private volatile Map<String, String> finalState = Map.of();
     private final CallLog log;
 
     /** @param direction as Twilio says: inbound, outbound-api, outbound-dial */
@@ -42,8 +52,31 @@ public final class CallTranscript {
         this.startedAt = startedAt;
     }
 
+    /** The flow version that handles the call (and what its record masks); set before the call starts. */
+    void handledBy(FlowVersion version) {
+        this.version = version;
+        this.redaction = version.flow().redaction();
+    }
+
+    /** The call's state as it ended, masked values masked (then redacted): for the post-call analysis. */
+    void finalState(Map<String, String> state) {
+        var out = new TreeMap<String, String>();
+        state.forEach((k, v) -> out.put(k, redaction.apply(v)));
+        finalState = Map.copyOf(out);
+    }
+
+    /** The flow version that handled the call; empty for a record made without one (tests). */
+    public Optional<FlowVersion> version() {
+        return Optional.ofNullable(version);
+    }
+
+    /** The state the call ended with, masked; empty until it ended. */
+    public Map<String, String> finalState() {
+        return finalState;
+    }
+
     void update(Turn turn) {
-        var view = turn.view();
+        var view = redacted(turn.view());
         if (turn.index < turns.size()) {
             turns.set(turn.index, view);
         } else {
@@ -58,9 +91,20 @@ public final class CallTranscript {
     }
 
     void note(Instant at, String kind, String detail) {
-        var note = new CallNote(at, kind, detail);
+        var note = new CallNote(at, kind, redaction.apply(detail));
         notes.add(note);
         log.note(this, note);
+    }
+
+    private Turn.View redacted(Turn.View v) {
+        if (!redaction.enabled()) {
+            return v;
+        }
+        var tools = v.tools().stream().map(t -> new Turn.ToolUse(t.name(), redaction.apply(t.arguments()),
+                redaction.apply(t.result()), t.error(), t.millis(), t.finishedAt())).toList();
+        return new Turn.View(v.index(), v.startedAt(), redaction.apply(v.callerText()), redaction.apply(v.agentText()),
+                v.interrupted(), tools, v.sttFinalMs(), v.llmFirstTokenMs(), v.firstSegmentMs(), v.ttsFirstAudioMs(),
+                v.firstAudioMs(), v.bargeInToClearMs(), v.bargeIns());
     }
 
     void usage(String provider, String kind, long input, long output) {

@@ -8,7 +8,6 @@ import java.util.function.Consumer;
 
 import dev.dialtone.flow.DtmfRoute;
 import dev.dialtone.flow.FlowVersion;
-import dev.dialtone.flow.FlowNode;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
@@ -35,6 +34,7 @@ final class Conversation implements Speaking.Listener {
     private final Hearing hearing;
     private final Speaking speaking;
     private final ToolRound tools;
+    private final DigitCollection collection;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -75,6 +75,11 @@ final class Conversation implements Speaking.Listener {
         this.hearing = hearing;
         this.speaking = new Speaking(scope, this);
         this.tools = new ToolRound(scope, speaking);
+        this.collection = new DigitCollection(scope, speaking, text -> {
+            callerText.setLength(0);
+            callerText.append(text);
+            endOfTurn(scope.clock.nanos());
+        });
     }
 
     /**
@@ -102,9 +107,11 @@ final class Conversation implements Speaking.Listener {
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
         var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
-        var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
-        var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;
+        var nodeSay = scope.node().flatMap(scope::entryLine); // readies the start node's collection too
+        var opening = greeting.isPresent() && !resumed
+                ? Optional.of(greeting.get() + scope.collectPrompt().map(p -> " " + p).orElse("")) : nodeSay;
         opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
+        scope.takeCollectOnEntry().ifPresent(collection::begin);
         hearing.watch(speaking.interruptible() && speaking.audible());
     }
 
@@ -136,6 +143,7 @@ final class Conversation implements Speaking.Listener {
             }
         }
         if (!stopped) {
+            scope.takeCollectOnEntry().ifPresent(collection::begin); // a node entered, or the tool asked
             hearing.watch(speaking.interruptible() && speaking.audible());
         }
     }
@@ -146,11 +154,13 @@ final class Conversation implements Speaking.Listener {
             return;
         }
         speaking.stop();
+        collection.stop();
         stopped = true;
         scope.timers.cancelAll();
         scope.voice.close();
         hearing.close();
         scope.transcript.usage(scope.flow.flow().stt().provider(), "stt_audio_ms", hearing.audioMillis(), 0);
+        scope.transcript.finalState(scope.values().state());
         scope.transcript.end(scope.clock.now(), reason);
     }
 
@@ -200,6 +210,10 @@ final class Conversation implements Speaking.Listener {
 
     private void onFinal(SttEvent.Final f, long at, int minWords) {
         var text = f.text().strip();
+        if (collection.active() && !text.isEmpty() && collection.heard(text, f.speechFinal())) {
+            callerActive();
+            return; // digits said, not talk: they go to the collection, not to a turn
+        }
         if (!text.isEmpty()) {
             callerActive();
             if (speaking.interruptible() && Backchannel.interrupts(text, minWords)) {
@@ -220,6 +234,9 @@ final class Conversation implements Speaking.Listener {
 
     private void onTyped(String text) {
         callerActive();
+        if (collection.active() && collection.heard(text.strip(), true)) {
+            return;
+        }
         if (speaking.interruptible()) {
             speaking.bargeIn(scope.clock.nanos());
         }
@@ -292,6 +309,10 @@ final class Conversation implements Speaking.Listener {
             speaking.answer(next);
             return;
         }
+        if (collection.active()) {
+            collection.promptPlayed(); // the wait for keys, not the silence re-prompt
+            return;
+        }
         armSilenceTimer();
     }
 
@@ -329,11 +350,20 @@ final class Conversation implements Speaking.Listener {
                         scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()),
                         this::armSilenceTimer);
             }
+            case CallAction.CollectDigits collect -> {
+                speaking.interrupt();
+                collect.collect().prompt().ifPresent(p -> speaking.speakPhrase(p.render(scope.values()), Optional.empty()));
+                scope.collectNext(collect.collect());
+            }
         }
     }
 
     private void onDigit(String digit) {
         callerActive();
+        if (collection.active()) {
+            collection.key(digit); // keys being collected are not routes
+            return;
+        }
         var route = scope.flow.flow().dtmf().get(digit);
         if (route == null) {
             if (speaking.interruptible()) {
@@ -356,7 +386,8 @@ final class Conversation implements Speaking.Listener {
     private void onTimer(CallEvent.TimerFired timer) {
         switch (timer.kind()) {
             case SILENCE -> {
-                if (!scope.timers.isCurrentSilence(timer) || speaking.current().isPresent() || !callerText.isEmpty()) {
+                if (!scope.timers.isCurrentSilence(timer) || speaking.current().isPresent() || !callerText.isEmpty()
+                        || collection.active()) {
                     return;
                 }
                 reprompts++;
@@ -372,6 +403,7 @@ final class Conversation implements Speaking.Listener {
             }
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
             case RESUME_CHECK -> speaking.onResumeCheck(timer.generation(), hearing.lastSpeechNanos());
+            case COLLECT -> collection.onTimeout(timer);
             case DIGITS -> {
                 if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {
                     callerText.setLength(0);

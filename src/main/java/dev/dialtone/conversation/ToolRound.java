@@ -80,6 +80,15 @@ final class ToolRound {
             }
             case CallAction.HangUp hangUp -> speaking.endWith(r, scope.phrases.goodbye(), action);
             case CallAction.Transfer transfer -> speaking.endWith(r, scope.phrases.transferring(), action);
+            case CallAction.CollectDigits collect -> {
+                scope.collectNext(collect.collect());
+                var prompt = collect.collect().prompt().map(t -> t.render(scope.values()));
+                if (prompt.isPresent()) {
+                    speaking.endWith(r, prompt.get(), Optional.empty());
+                } else {
+                    speaking.requestLlm(r); // the agent asks for the digits in its own words
+                }
+            }
             case CallAction.Say sayAction -> {
                 speaking.say(r, sayAction.text(), -1);
                 speaking.requestLlm(r);

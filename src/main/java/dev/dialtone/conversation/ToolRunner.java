@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.dialtone.llm.ToolCall;
+import dev.dialtone.flow.Collect;
 import dev.dialtone.plugin.CallActions;
 import dev.dialtone.plugin.CallState;
 import dev.dialtone.plugin.Tool;
@@ -49,6 +50,12 @@ final class ToolRunner {
             @Override
             public void goTo(String node) {
                 post.accept(new CallEvent.Action(new CallAction.GoTo(node)));
+            }
+
+            @Override
+            public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
+                var collect = Collect.byTool(into, minDigits, maxDigits, Optional.ofNullable(prompt).filter(p -> !p.isBlank()));
+                post.accept(new CallEvent.Action(new CallAction.CollectDigits(collect)));
             }
         };
     }

@@ -20,6 +20,8 @@ import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
+import dev.dialtone.plugin.ArgumentCheck;
+
 /**
  * Reads one flow file into a {@link ParsedFlow}, adding every problem found in the file itself to a
  * list, each with its line. The structure (keys, types, allowed values, ranges) is
@@ -112,7 +114,7 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers);
+                nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers, redaction(), analysis());
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine, testsLine);
     }
 
@@ -162,15 +164,21 @@ final class FlowParser {
         if (!in.has(at)) {
             return DEFAULT_PROVIDERS.get(block);
         }
+        return providerAt(at, block);
+    }
+
+    /** A provider block at {@code at} of kind {@code block} (the analysis has an llm block of its own). */
+    private ProviderBlock providerAt(JsonPointer at, String block) {
+        boolean main = at.equals(at(block));
         var named = in.text(at.appendProperty("provider"));
-        if (in.has(at.appendProperty("provider"))) {
+        if (main && in.has(at.appendProperty("provider"))) {
             // A provider the schema refused is already an error: no key warning or model check for it.
             providerLines.put(block, named.isPresent() ? in.line(at.appendProperty("provider")) : ParsedFlow.INVALID);
         }
         var provider = named.orElse(DEFAULT_PROVIDERS.get(block).provider());
         var common = COMMON.get(block);
         var model = in.text(at.appendProperty("model"));
-        if (block.equals("llm") && model.isPresent()) {
+        if (main && block.equals("llm") && model.isPresent()) {
             llmModelLine = in.line(at.appendProperty("model"));
         }
         var language = common.contains("language") ? in.text(at.appendProperty("language")) : Optional.<String>empty();
@@ -210,10 +218,80 @@ final class FlowParser {
                 nextLines.computeIfAbsent(name, k -> new HashMap<>()).put(target, in.keyLine(condition));
             }
             out.put(name, new FlowNode(name, template(at.appendProperty("prompt"), what + " prompt"), tools(at.appendProperty("tools")),
-                    template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false)));
+                    template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false),
+                    collect(at.appendProperty("collect"), what)));
             nodeLines.put(name, in.keyLine(at));
         }
         return out;
+    }
+
+    /** The post-call analysis; its schema must compile as a JSON Schema of an object (the plugins' checker). */
+    private Optional<AnalysisSpec> analysis() {
+        var at = at("analysis");
+        var schema = in.value(at.appendProperty("schema")).filter(v -> v.isObject());
+        if (schema.isEmpty()) {
+            return Optional.empty(); // absent, or the schema has said why
+        }
+        var json = schema.get().toString();
+        try {
+            ArgumentCheck.of(json);
+        } catch (IllegalArgumentException e) {
+            in.error(in.line(at.appendProperty("schema")), "analysis " + e.getMessage().replace("parameters", "schema"));
+            return Optional.empty();
+        }
+        var prompt = in.text(at.appendProperty("prompt")).orElse(AnalysisSpec.DEFAULT_PROMPT);
+        var llm = in.has(at.appendProperty("llm")) ? Optional.of(providerAt(at.appendProperty("llm"), "llm")) : Optional.<ProviderBlock>empty();
+        return Optional.of(new AnalysisSpec(json, prompt, llm));
+    }
+
+    /** {@code redact: true} or which parts; off when absent or refused by the schema. */
+    private Redaction redaction() {
+        var at = at("redact");
+        if (in.bool(at).isPresent()) {
+            return in.bool(at).get() ? Redaction.STANDARD : Redaction.NONE;
+        }
+        if (!in.has(at) || in.value(at).filter(v -> v.isObject()).isEmpty()) {
+            return Redaction.NONE;
+        }
+        var d = Redaction.STANDARD;
+        return new Redaction(true, in.bool(at.appendProperty("cards")).orElse(d.cards()),
+                in.bool(at.appendProperty("national_ids")).orElse(d.nationalIds()),
+                in.integer(at.appendProperty("min_digit_run")).filter(n -> n >= 0 && n <= 40).orElse(d.minDigitRun()));
+    }
+
+    /** A node's digit collection; empty when absent or when the schema refused a part of it. */
+    private Optional<Collect> collect(JsonPointer at, String what) {
+        if (!in.has(at)) {
+            return Optional.empty();
+        }
+        var into = in.text(at.appendProperty("into"));
+        int min = 1;
+        int max = Collect.MAX_DIGITS;
+        var digits = at.appendProperty("digits");
+        var range = in.integer(digits).map(n -> new int[] {n, n})
+                .or(() -> in.text(digits).filter(t -> t.matches("\\d{1,2}-\\d{1,2}"))
+                        .map(t -> new int[] {Integer.parseInt(t.split("-")[0]), Integer.parseInt(t.split("-")[1])}));
+        if (range.isPresent()) {
+            min = range.get()[0];
+            max = range.get()[1];
+            if (min > max) {
+                in.error(in.line(digits), what + " collect digits " + min + "-" + max + " has the larger number first; write "
+                        + max + "-" + min);
+                return Optional.empty();
+            }
+        }
+        var prompt = template(at.appendProperty("prompt"), what + " collect prompt");
+        var reprompt = template(at.appendProperty("reprompt"), what + " collect reprompt");
+        var finishOn = in.text(at.appendProperty("finish_on"));
+        var timeout = in.number(at.appendProperty("timeout_s")).map(s -> Duration.ofMillis(Math.round(s * 1000)))
+                .orElse(Collect.DEFAULT_TIMEOUT);
+        boolean mask = in.bool(at.appendProperty("mask")).orElse(false);
+        int attempts = in.integer(at.appendProperty("attempts")).orElse(Collect.DEFAULT_ATTEMPTS);
+        if (into.isEmpty() || min < 1 || max > Collect.MAX_DIGITS || attempts < 1 || attempts > 5
+                || timeout.isNegative() || timeout.isZero()) {
+            return Optional.empty(); // the schema has said why
+        }
+        return Optional.of(new Collect(min, max, finishOn, timeout, into.get(), mask, prompt, reprompt, attempts));
     }
 
     /** The phone keys' routes; a route the schema refused (not one target, a bad number) is left out. */

@@ -185,6 +185,7 @@ final class FlowSetLoader {
             var tool = switch (name) {
                 case BuiltinTools.END_CALL -> BuiltinTools.endCall();
                 case BuiltinTools.TRANSFER_CALL -> BuiltinTools.transferCall(flow.transferTo().orElseThrow());
+                case BuiltinTools.COLLECT_DIGITS -> BuiltinTools.collectDigits();
                 default -> plugins.get(name);
             };
             tools.put(name, tool);

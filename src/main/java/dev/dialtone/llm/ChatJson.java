@@ -1,7 +1,10 @@
 package dev.dialtone.llm;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
 
 import dev.dialtone.net.Json;
 import dev.dialtone.net.ProviderError;
@@ -23,6 +26,38 @@ public final class ChatJson {
             // reported below
         }
         throw new IllegalArgumentException("tool " + tool.name() + " has a parameters schema that is not a JSON object");
+    }
+
+    /**
+     * Whether OpenAI's strict structured outputs take this schema: every object closes its
+     * properties ({@code additionalProperties: false}) and requires them all. A schema that does not
+     * is sent with {@code strict: false} (OpenAI refuses it as strict), and the answer checked after.
+     */
+    public static boolean strictFits(JsonNode schema) {
+        if (schema.isObject()) {
+            if (schema.has("properties")) {
+                var required = new HashSet<String>();
+                schema.path("required").forEach(r -> required.add(r.asText()));
+                var names = new ArrayList<String>();
+                schema.path("properties").fieldNames().forEachRemaining(names::add);
+                if (!schema.path("additionalProperties").isBoolean() || schema.path("additionalProperties").asBoolean()
+                    || !required.containsAll(names)) {
+                    return false;
+                }
+            }
+            for (var child : schema) {
+                if (!strictFits(child)) {
+                    return false;
+                }
+            }
+        } else if (schema.isArray()) {
+            for (var child : schema) {
+                if (!strictFits(child)) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Checks that reassembled tool arguments are one JSON object. */

@@ -13,9 +13,19 @@ import java.util.Optional;
  * @param systemPrompt the role and rules, sent as the system message
  * @param history      the conversation so far, oldest first
  * @param tools        tools the model may call (may be empty)
+ * @param output       structured output: the answer is one JSON value fitting this schema (OpenAI's
+ *                     {@code response_format: json_schema}, as text; Anthropic's tool forced with
+ *                     {@code tool_choice}, as that tool's call), instead of a conversational reply
  */
 public record ChatRequest(String model, Optional<Double> temperature, Optional<Integer> maxTokens,
-                          String systemPrompt, List<ChatMessage> history, List<ToolSpec> tools) {
+                          String systemPrompt, List<ChatMessage> history, List<ToolSpec> tools,
+                          Optional<ToolSpec> output) {
+
+    /** A conversational request: no structured output. */
+    public ChatRequest(String model, Optional<Double> temperature, Optional<Integer> maxTokens,
+                       String systemPrompt, List<ChatMessage> history, List<ToolSpec> tools) {
+        this(model, temperature, maxTokens, systemPrompt, history, tools, Optional.empty());
+    }
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -24,5 +34,6 @@ public record ChatRequest(String model, Optional<Double> temperature, Optional<I
         systemPrompt = systemPrompt == null ? "" : systemPrompt;
         history = List.copyOf(history);
         tools = List.copyOf(tools);
+        Objects.requireNonNull(output, "output");
     }
 }

@@ -15,9 +15,10 @@ import java.util.Set;
 
 /**
  * A plugin's {@code parameters} JSON Schema, checked once against the draft-07 meta-schema when the
- * plugin loads, then used to check each call's arguments before {@code run} sees them.
+ * plugin loads, then used to check each call's arguments before {@code run} sees them. A flow's
+ * post-call analysis checks the LLM's answer with the same checker.
  */
-final class ArgumentCheck {
+public final class ArgumentCheck {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7);
     private static final JsonSchema META = FACTORY.getSchema(SchemaLocation.of("http://json-schema.org/draft-07/schema#"));
 
@@ -28,7 +29,7 @@ final class ArgumentCheck {
     }
 
     /** Compiles a parameters schema, or says why it is not a usable one. */
-    static ArgumentCheck of(String schemaJson) throws IllegalArgumentException {
+    public static ArgumentCheck of(String schemaJson) throws IllegalArgumentException {
         JsonNode node;
         try {
             node = Json.read(schemaJson);
@@ -46,7 +47,7 @@ final class ArgumentCheck {
     }
 
     /** Why these arguments do not fit the schema, if they do not. */
-    Optional<String> problem(String argumentsJson) {
+    public Optional<String> problem(String argumentsJson) {
         JsonNode args;
         try {
             args = Json.read(argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson);

@@ -18,4 +18,10 @@ public interface CallActions {
 
     /** Move the conversation to this node of the flow. */
     void goTo(String node);
+
+    /**
+     * Collect between {@code minDigits} and {@code maxDigits} digits from the keypad (or spoken) into
+     * the call's state key {@code into}, masked, after saying {@code prompt} if there is one.
+     */
+    void collectDigits(String into, int minDigits, int maxDigits, String prompt);
 }

@@ -52,6 +52,16 @@ final class CallReader {
             where.append(" AND c.status = ?");
             args.add(q.status().name());
         }
+        if (q.analysis() != null) {
+            where.append(" AND EXISTS (SELECT 1 FROM call_analysis a WHERE a.call_sid = c.sid AND a.status = ?)");
+            args.add(q.analysis().name());
+        }
+        for (var field : q.fields().entrySet()) {
+            where.append(" AND EXISTS (SELECT 1 FROM call_analysis_fields f WHERE f.call_sid = c.sid AND f.name = ? "
+                    + "AND f.field_value = ?)");
+            args.add(field.getKey());
+            args.add(field.getValue());
+        }
         try (var c = pool.getConnection()) {
             c.setReadOnly(true);
             long total;
@@ -86,7 +96,7 @@ final class CallReader {
                 }
                 summary = summary(rs);
             }
-            return Optional.of(new CallDetail(summary, turns(c, sid), events(c, sid), usage(c, sid)));
+            return Optional.of(new CallDetail(summary, turns(c, sid), events(c, sid), usage(c, sid), AnalysisTable.find(c, sid)));
         }
     }
 

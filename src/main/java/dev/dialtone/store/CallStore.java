@@ -29,6 +29,7 @@ public final class CallStore implements AutoCloseable {
     private final HikariDataSource pool;
     private final CallRecorder recorder;
     private final CallReader reader;
+    private final AnalysisTable analyses;
     private final Counter purged;
     private final VersionArchive versions;
     private final Counter versionsCut;
@@ -46,6 +47,7 @@ public final class CallStore implements AutoCloseable {
         this.registry = registry;
         this.clock = clock;
         this.reader = new CallReader(pool);
+        this.analyses = new AnalysisTable(pool);
         this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
         this.versions = new VersionArchive(pool);
         this.versionsCut = Counter.builder("dialtone.store.flow_versions.cut")
@@ -106,6 +108,18 @@ public final class CallStore implements AutoCloseable {
             return reader.findCall(sid);
         } catch (SQLException e) {
             throw new StoreException("cannot read call " + sid + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Stores a call's analysis in place of any earlier one; false when the call itself is not in
+     * the store yet (its record is written asynchronously: try again shortly). Blocking.
+     */
+    public boolean saveAnalysis(AnalysisRecord analysis) {
+        try {
+            return analyses.save(analysis);
+        } catch (SQLException e) {
+            throw new StoreException("cannot store the analysis of call " + analysis.callSid() + ": " + Database.rootMessage(e), e);
         }
     }
 

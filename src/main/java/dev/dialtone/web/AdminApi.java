@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -21,9 +22,12 @@ import io.helidon.webserver.http.ServerResponse;
 
 import dev.dialtone.net.Json;
 import dev.dialtone.Secret;
+import dev.dialtone.analysis.Analyses;
 import dev.dialtone.conversation.CallAction;
 import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.flow.FlowRegistry;
+import dev.dialtone.store.AnalysisRecord;
+import dev.dialtone.store.CallDetail;
 import dev.dialtone.store.CallQuery;
 import dev.dialtone.store.CallStatus;
 import dev.dialtone.store.CallStore;
@@ -49,10 +53,13 @@ public final class AdminApi implements HttpService {
     private final TwilioCalls twilio;
     private final Optional<URI> publicUrl;
     private final FleetRelay fleet;
+    private final Analyses analyses;
 
     /** @param fleet the other instances sharing the database: their calls, flow versions, and a way to their calls */
     public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard, CallStore store, TwilioCalls twilio,
-                    Optional<URI> publicUrl, FleetRelay fleet) {
+                    Optional<URI> publicUrl, FleetRelay fleet,
+                    Analyses analyses) {
+        this.analyses = analyses;
         this.token = new AdminToken(token);
         this.flows = flows;
         this.switchboard = switchboard;
@@ -72,7 +79,8 @@ public final class AdminApi implements HttpService {
              .get("/calls/active", this::activeCalls)
              .get("/calls/{sid}", this::call)
              .post("/calls/{sid}/hangup", this::hangUp)
-             .post("/calls/{sid}/transfer", this::transfer);
+             .post("/calls/{sid}/transfer", this::transfer)
+             .post("/calls/{sid}/analysis", this::analyse);
     }
 
     /** Lets a request through when its bearer header carries the admin token. */
@@ -157,6 +165,24 @@ public final class AdminApi implements HttpService {
                                     q.first("to").map(Instant::parse).orElse(null))
                 .withPage(integer(q.first("limit").asOptional(), CallQuery.DEFAULT_LIMIT),
                           integer(q.first("offset").asOptional(), 0));
+        var analysis = q.first("analysis");
+        var fields = new LinkedHashMap<String, String>();
+        for (var name : q.names()) {
+            if (name.startsWith("analysis.") && name.length() > "analysis.".length()) {
+                fields.put(name.substring("analysis.".length()), q.first(name).orElse(""));
+            }
+        }
+        if (analysis.isPresent() || !fields.isEmpty()) {
+            AnalysisRecord.Status wanted = null;
+            if (analysis.isPresent()) {
+                try {
+                    wanted = AnalysisRecord.Status.valueOf(analysis.get().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("analysis must be done, invalid or failed");
+                }
+            }
+            query = query.withAnalysis(wanted, fields);
+        }
         var status = q.first("status");
         if (status.isPresent()) {
             try {
@@ -246,8 +272,20 @@ public final class AdminApi implements HttpService {
         var sid = req.path().pathParameters().get("sid");
         var live = switchboard.transcript(sid).map(CallJson::detail);
         var found = live.or(() -> store.findCall(sid).map(CallJson::detail));
+        // a call that ended a moment ago is still read from memory; its analysis is only in the store
+        live.ifPresent(node -> store.findCall(sid).flatMap(CallDetail::analysis).ifPresent(a -> CallJson.analysis(node, a)));
         found.ifPresentOrElse(node -> send(res, Status.OK_200, node),
                               () -> error(res, Status.NOT_FOUND_404, "no call " + sid));
+    }
+
+    /** Runs the call's post-call analysis again (202: it runs in the background; the call page shows the result). */
+    private void analyse(ServerRequest req, ServerResponse res) {
+        var sid = req.path().pathParameters().get("sid");
+        switch (analyses.rerun(sid).orElse(null)) {
+            case null -> error(res, Status.NOT_FOUND_404, "no call " + sid);
+            case Analyses.Result.Started started -> send(res, Status.ACCEPTED_202, Json.MAPPER.createObjectNode().put("status", "started"));
+            case Analyses.Result.Refused refused -> error(res, Status.CONFLICT_409, refused.why());
+        }
     }
 
     private void hangUp(ServerRequest req, ServerResponse res) {

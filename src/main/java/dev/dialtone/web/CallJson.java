@@ -4,10 +4,12 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Locale;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.dialtone.net.Json;
 import dev.dialtone.conversation.CallTranscript;
+import dev.dialtone.store.AnalysisRecord;
 import dev.dialtone.store.CallDetail;
 import dev.dialtone.store.Fleet;
 import dev.dialtone.store.CallSummary;
@@ -137,7 +139,24 @@ final class CallJson {
         d.usage().forEach(u -> usage.addObject().put("provider", u.provider())
                                     .put("kind", u.kind().name().toLowerCase(Locale.ROOT))
                                     .put("input", u.input()).put("output", u.output()));
+        d.analysis().ifPresent(a -> analysis(node, a));
         return node;
+    }
+
+    /** The call's post-call analysis: its status, the result (as JSON, kept even when it does not fit), why not. */
+    static void analysis(ObjectNode node, AnalysisRecord a) {
+        var out = node.putObject("analysis");
+        out.put("status", a.status().name().toLowerCase(Locale.ROOT));
+        out.put("analyzedAt", a.analyzedAt().toString());
+        out.put("flowVersion", a.flowVersion());
+        a.resultJson().ifPresent(json -> {
+            try {
+                out.set("result", Json.read(json));
+            } catch (JsonProcessingException e) {
+                out.put("result", json);
+            }
+        });
+        a.problem().ifPresent(p -> out.put("problem", p));
     }
 
     private static void put(ObjectNode node, String name, Optional<Long> millis) {

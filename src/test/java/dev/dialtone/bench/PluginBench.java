@@ -99,6 +99,10 @@ public final class PluginBench {
             @Override
             public void goTo(String node) {
             }
+
+            @Override
+            public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
+            }
         };
         return new ToolCallContext("CA0bench", "+15551230000", "+15550001111", "bench", Optional.empty(), new CallState(), actions);
     }

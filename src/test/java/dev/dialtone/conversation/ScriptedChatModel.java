@@ -59,6 +59,10 @@ final class ScriptedChatModel implements ChatModel {
             emit(new ChatEvent.ToolCallReady(new ToolCall(id, name, "{\"key\":\"" + key + "\"}")));
         }
 
+        void toolCallWith(String id, String name, String argumentsJson) {
+            emit(new ChatEvent.ToolCallReady(new ToolCall(id, name, argumentsJson)));
+        }
+
         void done() {
             var event = new ChatEvent.Done("stop", ChatEvent.Usage.NONE);
             ended = true;

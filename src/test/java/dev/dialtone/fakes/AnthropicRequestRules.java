@@ -47,7 +47,43 @@ public final class AnthropicRequestRules {
                 return invalid("temperature: range: 0..1");
             }
         }
+        var tools = tools(body);
+        if (tools.isPresent()) {
+            return tools;
+        }
         return messages(body.path("messages"));
+    }
+
+    /**
+     * Tools and tool_choice (docs.anthropic.com/en/docs/agents-and-tools/tool-use): each input_schema
+     * an object schema; a tool_choice of type auto, any, tool or none, naming one of the tools when
+     * it forces one, and only with tools. The wording of the last two refusals is not documented.
+     */
+    private static Optional<FakeLlmServer.Refusal> tools(JsonNode body) {
+        var names = new LinkedHashSet<String>();
+        var tools = body.path("tools");
+        for (int i = 0; i < tools.size(); i++) {
+            if (!tools.get(i).path("input_schema").path("type").asText("").equals("object")) {
+                return invalid("tools." + i + ".custom.input_schema.type: Input should be 'object'");
+            }
+            names.add(tools.get(i).path("name").asText());
+        }
+        if (!body.has("tool_choice")) {
+            return Optional.empty();
+        }
+        var choice = body.path("tool_choice");
+        var type = choice.path("type").asText("");
+        if (!Set.of("auto", "any", "tool", "none").contains(type)) {
+            return invalid("tool_choice: Input tag '" + type + "' found using 'type' does not match any of the expected "
+                           + "tags: 'auto', 'any', 'tool', 'none'");
+        }
+        if (names.isEmpty() && !type.equals("none")) {
+            return invalid("tool_choice may only be specified while providing tools.");
+        }
+        if (type.equals("tool") && !names.contains(choice.path("name").asText(""))) {
+            return invalid("tool_choice.name: Tool '" + choice.path("name").asText("") + "' not found in the tools provided");
+        }
+        return Optional.empty();
     }
 
     /** The problems of a request, for tests: empty when the API would take it. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -56,6 +57,19 @@ public final class FakeAnthropic implements FakeLlmServer.Protocol {
 
     @Override
     public void stream(JsonNode request, FakeLlmServer.Reply reply, FakeLlmServer.EventWriter events) throws IOException {
+        var forced = request.path("tool_choice").path("type").asText("").equals("tool")
+                ? Optional.of(request.path("tool_choice").path("name").asText()) : Optional.<String>empty();
+        if (reply.finishReason().equals(FakeLlmServer.Reply.STRUCTURED)) {
+            var tool = forced.orElseThrow(() -> new IllegalStateException(
+                    "a structured answer needs a request that forces a tool with tool_choice"));
+            var json = String.join("", reply.tokens());
+            StructuredAnswers.requireFits(json, StructuredAnswers.inputSchema(request, tool));
+            reply = new FakeLlmServer.Reply(List.of(), List.of(new FakeLlmServer.Call("toolu_fake_structured", tool, json)),
+                                            "tool_calls", reply.inputTokens(), reply.outputTokens());
+        } else if (forced.isPresent() && (!reply.tokens().isEmpty() || reply.calls().stream()
+                .anyMatch(c -> !c.name().equals(forced.get())))) {
+            throw new IllegalStateException("with tool_choice forcing " + forced.get() + " the API answers with that tool only");
+        }
         var start = object(m -> m.put("type", "message_start"));
         var message = start.putObject("message").put("id", "msg_fake").put("type", "message").put("role", "assistant")
                 .put("model", request.path("model").asText());

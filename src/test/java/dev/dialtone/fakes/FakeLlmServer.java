@@ -58,6 +58,18 @@ public final class FakeLlmServer implements AutoCloseable {
         public static Reply toolCalls(Call... calls) {
             return new Reply(List.of(), List.of(calls), "tool_calls", 42, 7 * calls.length);
         }
+
+        /** A finish reason marking the answer to a structured-output request. */
+        public static final String STRUCTURED = "structured";
+
+        /**
+         * The answer to a structured-output request, as each API gives it: OpenAI streams the JSON as
+         * the message's content; Anthropic calls the tool its {@code tool_choice} forced, with the JSON
+         * as the input. A strict OpenAI request, or Anthropic's forced tool, never gets anything else.
+         */
+        public static Reply structured(String json) {
+            return new Reply(FakeLlmServer.split(json, 4), List.of(), STRUCTURED, 300, 40);
+        }
     }
 
     /** One request received, with its connection (to see whether the client hung up). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -60,6 +61,13 @@ public final class FakeOpenAi implements FakeLlmServer.Protocol {
     @Override
     public void stream(JsonNode request, FakeLlmServer.Reply reply, FakeLlmServer.EventWriter events) throws IOException {
         var model = request.path("model").asText();
+        var format = request.path("response_format").path("json_schema");
+        if (format.path("strict").asBoolean(false) && reply.finishReason().equals(FakeLlmServer.Reply.STRUCTURED)) {
+            StructuredAnswers.requireFits(String.join("", reply.tokens()), format.path("schema"));
+        }
+        if (reply.finishReason().equals(FakeLlmServer.Reply.STRUCTURED)) {
+            reply = new FakeLlmServer.Reply(reply.tokens(), List.of(), "stop", reply.inputTokens(), reply.outputTokens());
+        }
         events.send(null, choice(model, delta -> delta.put("role", "assistant").put("content", ""), null));
         for (var token : reply.tokens()) {
             events.send(null, choice(model, delta -> delta.put("content", token), null));

@@ -58,7 +58,86 @@ public final class OpenAiRequestRules {
                         + body.path("temperature").asText() + " instead.", "temperature", "decimal_below_min_value");
             }
         }
+        if (body.has("response_format")) {
+            var format = responseFormat(body.path("response_format"));
+            if (format.isPresent()) {
+                return format;
+            }
+        }
         return messages(body.path("messages"));
+    }
+
+    /**
+     * Structured outputs (platform.openai.com/docs/guides/structured-outputs): the format's type,
+     * a json_schema's name, and the rules a strict schema must keep (every object closed with
+     * additionalProperties false and all its properties required; an object at the root).
+     */
+    private static Optional<FakeLlmServer.Refusal> responseFormat(JsonNode format) {
+        var type = format.path("type").asText("");
+        switch (type) {
+            case "text", "json_object" -> {
+                return Optional.empty();
+            }
+            case "json_schema" -> {
+            }
+            default -> {
+                return invalid("Invalid value: '" + type + "'. Supported values are: 'text', 'json_object', and "
+                        + "'json_schema'.", "response_format.type", "invalid_value");
+            }
+        }
+        var spec = format.path("json_schema");
+        if (!spec.isObject()) {
+            return invalid("Missing required parameter: 'response_format.json_schema'.", "response_format.json_schema",
+                           "missing_required_parameter");
+        }
+        var name = spec.path("name").asText("");
+        if (name.isEmpty()) {
+            return invalid("Missing required parameter: 'response_format.json_schema.name'.",
+                           "response_format.json_schema.name", "missing_required_parameter");
+        }
+        if (!name.matches("[a-zA-Z0-9_-]{1,64}")) {
+            return invalid("Invalid 'response_format.json_schema.name': string does not match pattern. Expected a string "
+                    + "that matches the pattern '^[a-zA-Z0-9_-]+$'.", "response_format.json_schema.name", "invalid_value");
+        }
+        var schema = spec.path("schema");
+        if (!spec.path("strict").asBoolean(false)) {
+            return Optional.empty();
+        }
+        if (!schema.path("type").asText("").equals("object")) {
+            return invalid("Invalid schema for response_format '" + name + "': schema must be a JSON Schema of 'type: "
+                    + "\"object\"', got 'type: \"" + schema.path("type").asText("None") + "\"'.", "response_format",
+                    "invalid_json_schema");
+        }
+        return strict(name, schema, "()");
+    }
+
+    private static Optional<FakeLlmServer.Refusal> strict(String name, JsonNode schema, String context) {
+        if (schema.has("properties") || schema.path("type").asText("").equals("object")) {
+            if (!schema.path("additionalProperties").isBoolean() || schema.path("additionalProperties").asBoolean()) {
+                return invalid("Invalid schema for response_format '" + name + "': In context=" + context
+                        + ", 'additionalProperties' is required to be supplied and to be false.", "response_format",
+                        "invalid_json_schema");
+            }
+            var required = new LinkedHashSet<String>();
+            schema.path("required").forEach(r -> required.add(r.asText()));
+            var keys = schema.path("properties").fieldNames();
+            while (keys.hasNext()) {
+                var key = keys.next();
+                if (!required.contains(key)) {
+                    return invalid("Invalid schema for response_format '" + name + "': In context=" + context + ", 'required' "
+                            + "is required to be supplied and to be an array including every key in properties. Missing '"
+                            + key + "'.", "response_format", "invalid_json_schema");
+                }
+                var inner = strict(name, schema.path("properties").path(key), "('properties', '" + key + "')");
+                if (inner.isPresent()) {
+                    return inner;
+                }
+            }
+        }
+        if (schema.has("items")) {
+            return strict(name, schema.path("items"), context.replace(")", ", 'items')").replace("(, ", "("));
+        }
+        return Optional.empty();
     }
 
     /** The problems of a history, for tests: empty when the API would take it. */

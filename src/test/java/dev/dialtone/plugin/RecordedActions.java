@@ -3,7 +3,7 @@ package dev.dialtone.plugin;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Records the actions a tool posts, in order, as "say:text", "transfer:+1...", "hangup", "goto:node". */
+/** Records the actions a tool posts, in order, as "say:text", "transfer:+1...", "hangup", "goto:node", "collect:into:min-max:prompt". */
 public final class RecordedActions implements CallActions {
     private final List<String> actions = new CopyOnWriteArrayList<>(); // any thread
 
@@ -25,6 +25,11 @@ public final class RecordedActions implements CallActions {
     @Override
     public void goTo(String node) {
         actions.add("goto:" + node);
+    }
+
+    @Override
+    public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
+        actions.add("collect:" + into + ":" + minDigits + "-" + maxDigits + ":" + prompt);
     }
 
     public List<String> all() {

@@ -344,6 +344,10 @@ class SandboxTest {
                 @Override
                 public void goTo(String node) {
                 }
+
+                @Override
+                public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
+                }
             };
             var first = new java.util.concurrent.CompletableFuture<ToolOutcome>();
             Thread.ofVirtual().start(() -> first.complete(spin.invoke("{}", call(actions, new CallState()))));

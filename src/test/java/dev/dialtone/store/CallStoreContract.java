@@ -8,6 +8,8 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -224,5 +226,36 @@ abstract class CallStoreContract extends StoreTestBase {
         assertThat(kept.get("length").asInt()).isEqualTo(huge.length());
         assertThat(huge).startsWith(kept.get("head").asText());
         assertThat(detail.events().getFirst().detail()).startsWith("eeee").hasSizeLessThan(8_100);
+    }
+
+    @Test
+    void anAnalysisIsStoredWithItsCallReplacedByAReRunFoundByItsFieldsAndPurgedWithTheCall() throws Exception {
+        var store = open(newDatabaseUrl());
+        var first = new AnalysisRecord("CA-A", AnalysisRecord.Status.INVALID, Optional.of("{\"booked\":\"maybe\"}"),
+                Optional.of("$.booked: string found, boolean expected"), "v1", "{\"prompt\":\"p\"}", T0.plusSeconds(5),
+                Map.of("booked", "maybe"));
+        assertThat(store.saveAnalysis(first)).as("no call CA-A yet").isFalse();
+
+        writeFullCall(store, "CA-A", T0);
+        writeFullCall(store, "CA-B", T0.plusSeconds(1));
+        await(() -> store.findCalls(CallQuery.all()).total() == 2);
+        assertThat(store.saveAnalysis(first)).isTrue();
+        assertThat(store.findCall("CA-A").orElseThrow().analysis()).contains(first);
+
+        var again = new AnalysisRecord("CA-A", AnalysisRecord.Status.DONE, Optional.of("{\"booked\":true,\"party\":4}"),
+                Optional.empty(), "v1", "{\"prompt\":\"p\"}", T0.plusSeconds(60), Map.of("booked", "true", "party", "4"));
+        assertThat(store.saveAnalysis(again)).isTrue();
+        assertThat(store.findCall("CA-A").orElseThrow().analysis()).contains(again);
+        assertThat(store.findCall("CA-B").orElseThrow().analysis()).isEmpty();
+
+        var all = CallQuery.all();
+        assertThat(sids(store.findCalls(all.withAnalysis(AnalysisRecord.Status.DONE, Map.of())))).containsExactly("CA-A");
+        assertThat(sids(store.findCalls(all.withAnalysis(null, Map.of("booked", "true", "party", "4"))))).containsExactly("CA-A");
+        assertThat(sids(store.findCalls(all.withAnalysis(null, Map.of("booked", "maybe"))))).isEmpty();
+        assertThat(sids(store.findCalls(all.withAnalysis(AnalysisRecord.Status.FAILED, Map.of())))).isEmpty();
+
+        store.purgeOlderThan(T0.plusMillis(500));
+        assertThat(sids(store.findCalls(all))).containsExactly("CA-B");
+        assertThat(store.findCalls(all.withAnalysis(AnalysisRecord.Status.DONE, Map.of())).total()).isZero();
     }
 }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.dialtone.fakes.FakeLlmServer.Reply;
 import dev.dialtone.fakes.FakeWorld;
+import dev.dialtone.store.AnalysisRecord;
 import dev.dialtone.store.CallEnd;
 import dev.dialtone.store.CallStart;
 import dev.dialtone.store.CallStatus;
@@ -42,7 +44,7 @@ import dev.dialtone.store.TurnTimings;
  * (a WAV of tones the fake Deepgram hears as speech) seen live on the softphone and the Live
  * calls page, hang-up, the call's detail page and its latency chart; typed turns and keypad
  * presses; the token from the address the server prints, and the Content-Security-Policy the page
- * runs under; screenshots under target/screenshots. (BrowserAudioTest checks the audio code alone.)
+ * runs under; a stored call's post-call analysis and its re-run; screenshots under target/screenshots. (BrowserAudioTest checks the audio code alone.)
  */
 class ConsoleBrowserTest {
     static final String TOKEN = "console-test-token-7f3a";
@@ -266,6 +268,35 @@ class ConsoleBrowserTest {
             assertThat(b == (byte) 0xFF || b == (byte) 0x7F).as("silence only").isTrue();
         }
         mute.click();
+    }
+
+    @Test
+    void aCallPageShowsItsAnalysisAndRunsItAgain() {
+        var sid = "CA" + "a".repeat(32);
+        var t0 = Instant.parse("2026-12-01T10:00:00Z");
+        var store = world.parts.store();
+        store.recorder().callStarted(new CallStart(sid, "pizza", "v1", "+15551230000", "+15550001111", Direction.INBOUND, t0));
+        store.recorder().turnCompleted(new TurnRecord(sid, 0, "Two margheritas", "Anything else?", false, TurnTimings.NONE, List.of()));
+        store.recorder().callEnded(new CallEnd(sid, t0.plusSeconds(30), "caller hung up", CallStatus.COMPLETED));
+        var spec = "{\"schema\":{\"type\":\"object\",\"additionalProperties\":false,\"required\":[\"ordered\",\"items\"],"
+                   + "\"properties\":{\"ordered\":{\"type\":\"boolean\"},\"items\":{\"type\":\"integer\"}}},"
+                   + "\"prompt\":\"What was ordered?\",\"provider\":\"openai\",\"model\":\"gpt-4o-mini\"}";
+        await(d -> store.saveAnalysis(new AnalysisRecord(sid, AnalysisRecord.Status.INVALID, Optional.of("{\"ordered\":\"yes\"}"),
+                Optional.of("$.ordered: string found, boolean expected"), "v1", spec, t0.plusSeconds(40), Map.of())));
+        world.llm.enqueue(Reply.structured("{\"ordered\":true,\"items\":2}"));
+
+        driver.executeScript("location.hash = '#/calls/" + sid + "'");
+        await(d -> text("#analysis-title").contains("invalid"));
+        assertThat(text("#analysis-problem")).contains("boolean expected");
+        assertThat(text("#analysis-fields")).contains("ordered", "yes");
+        screenshots.page("call-analysis-invalid");
+
+        click("#analysis-rerun");
+        await(d -> text("#analysis-title").contains("done"));
+        assertThat(text("#analysis-fields")).contains("items", "2");
+        assertThat(driver.findElements(By.id("analysis-problem"))).isEmpty();
+        assertThat(world.llm.requests().getLast().body().path("messages").toString()).contains("Caller: Two margheritas");
+        screenshots.page("call-analysis-done");
     }
 
     @Test

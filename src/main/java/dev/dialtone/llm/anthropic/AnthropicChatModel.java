@@ -25,6 +25,7 @@ import dev.dialtone.llm.ToolSpec;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -92,12 +93,16 @@ public final class AnthropicChatModel implements ChatModel {
                         .put("content", result.contentJson()).put("is_error", result.isError());
             }
         }
-        if (!request.tools().isEmpty()) {
+        var all = new ArrayList<>(request.tools());
+        request.output().ifPresent(all::add);
+        if (!all.isEmpty()) {
             var tools = body.putArray("tools");
-            for (ToolSpec tool : request.tools()) {
+            for (ToolSpec tool : all) {
                 tools.addObject().put("name", tool.name()).put("description", tool.description())
                         .set("input_schema", ChatJson.schema(tool));
             }
+            // structured output: the one tool the answer must be (Anthropic's documented way to get JSON)
+            request.output().ifPresent(out -> body.putObject("tool_choice").put("type", "tool").put("name", out.name()));
         }
         body.put("stream", true);
         return body;

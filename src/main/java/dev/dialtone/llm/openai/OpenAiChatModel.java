@@ -138,6 +138,12 @@ public final class OpenAiChatModel implements ChatModel {
             }
             body.put("tool_choice", "auto");
         }
+        request.output().ifPresent(out -> {
+            var format = body.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+            var schema = ChatJson.schema(out);
+            format.put("name", out.name()).put("description", out.description()).set("schema", schema);
+            format.put("strict", ChatJson.strictFits(schema));
+        });
         request.temperature().ifPresent(t -> body.put("temperature", t));
         request.maxTokens().ifPresent(n -> body.put(tokenLimit.field, n));
         body.put("stream", true);
