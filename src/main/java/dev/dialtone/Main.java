@@ -174,7 +174,7 @@ public final class Main {
         var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
         var webhooks = new TwilioWebhooks(signature, address, credentials,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
-                status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
+                new TwilioEvents(parts.switchboard(), parts.store()));
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
                                              parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(), limits,
@@ -335,6 +335,10 @@ public final class Main {
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
+            switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
+            if (twilio.configured()) {
+                store.deleteRecordingsWith(twilio::deleteRecording);
+            }
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,

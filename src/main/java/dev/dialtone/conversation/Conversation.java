@@ -1,6 +1,7 @@
 package dev.dialtone.conversation;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +44,7 @@ final class Conversation implements Speaking.Listener {
     private int reprompts;
     private boolean stopped;
     private boolean resumed; // set before start: the call begins mid-flow, without the greeting
+    private boolean awaitingAnswer; // an outbound call: the greeting waits for answering-machine detection
 
     /** Who is on the call. */
     record CallInfo(String sid, String from, String to) {
@@ -90,7 +92,15 @@ final class Conversation implements Speaking.Listener {
         });
     }
 
-    /** Stream started: greet, and start the call's time limit. */
+    /**
+     * Before {@link #start}: an outbound call whose flow leaves voicemail holds its greeting until
+     * Twilio's answering-machine detection tells who answered ({@link CallEvent.AnsweredBy}).
+     */
+    void awaitAnswer() {
+        awaitingAnswer = scope.flow.flow().phone().voicemail().isPresent();
+    }
+
+    /** Stream started: greet (after the recording consent, once a human is known to be there), and start the call's time limit. */
     void start() {
         var phrases = scope.phrases;
         scope.transcript.started();
@@ -98,10 +108,57 @@ final class Conversation implements Speaking.Listener {
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
+        var phone = scope.flow.flow().phone();
+        var consent = phone.recording().flatMap(r -> r.consent());
+        var lines = new ArrayList<String>();
+        consent.ifPresent(lines::add);
+        phone.voicemail().ifPresent(lines::add);
+        scope.voice.prepare(lines);
+        if (!awaitingAnswer) {
+            open();
+        }
+    }
+
+    /** The call's first words: the consent line if the call is recorded, then the greeting or the node's line. */
+    private void open() {
+        var consent = scope.flow.flow().phone().recording().flatMap(r -> r.consent());
         var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
         var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
         var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;
+        if (consent.isPresent()) {
+            speaking.speakPhrase(consent.get(), opening.map(CallAction.Say::new));
+            return;
+        }
         opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
+    }
+
+    /** Twilio's answering-machine detection answered: a machine hears the voicemail message after its beep, a human the greeting. */
+    private void onAnsweredBy(String answeredBy) {
+        if (!awaitingAnswer || stopped) {
+            return; // inbound, no voicemail in the flow, or already decided
+        }
+        scope.transcript.note(scope.clock.now(), "answered_by", answeredBy);
+        switch (answeredBy) {
+            case "machine_end_beep", "machine_end_silence", "machine_end_other" -> {
+                awaitingAnswer = false;
+                speaking.interrupt();
+                speaking.speakPhrase(scope.flow.flow().phone().voicemail().orElseThrow(),
+                                     Optional.of(new CallAction.HangUp("voicemail left")));
+            }
+            case "fax" -> {
+                awaitingAnswer = false;
+                hangUpNow("fax answered");
+            }
+            case "machine_start" -> {
+                // DetectMessageEnd reports a machine at the end of its greeting; keep waiting for that
+            }
+            default -> { // human, unknown: go on with the conversation
+                awaitingAnswer = false;
+                if (speaking.current().isEmpty()) {
+                    open();
+                }
+            }
+        }
     }
 
     void handle(CallEvent event) {
@@ -120,6 +177,7 @@ final class Conversation implements Speaking.Listener {
             case CallEvent.Action action -> onAction(action.action());
             case CallEvent.TimerFired timer -> onTimer(timer);
             case CallEvent.StreamEnded ended -> stop(ended.reason());
+            case CallEvent.AnsweredBy answered -> onAnsweredBy(answered.value());
             case CallEvent.CallerSpeaking caller -> {
                 callerActive();
                 if (speaking.interruptible() && speaking.audible()) {
@@ -247,6 +305,17 @@ final class Conversation implements Speaking.Listener {
             pendingTurn = turn; // the agent is still speaking and may not be interrupted: answer next
             return;
         }
+        answer(turn);
+    }
+
+    /** A caller's turn: a call screener's question gets the flow's screening line, anything else the LLM's answer. */
+    private void answer(Turn turn) {
+        var screening = scope.flow.flow().phone().screening();
+        if (screening.isPresent() && Screening.asks(turn.callerText)) {
+            scope.transcript.note(scope.clock.now(), "screening", "answered");
+            speaking.answerWith(turn, screening.get());
+            return;
+        }
         speaking.answer(turn);
     }
 
@@ -263,6 +332,7 @@ final class Conversation implements Speaking.Listener {
             switch (r.afterPlayed.get()) {
                 case CallAction.HangUp hangUp -> hangUpNow(hangUp.reason());
                 case CallAction.Transfer transfer -> transferNow(transfer.number());
+                case CallAction.Say say -> speaking.speakPhrase(say.text(), Optional.empty()); // the greeting after the consent
                 default -> {
                 }
             }
@@ -271,7 +341,7 @@ final class Conversation implements Speaking.Listener {
         if (pendingTurn != null) {
             var next = pendingTurn;
             pendingTurn = null;
-            speaking.answer(next);
+            answer(next);
             return;
         }
         armSilenceTimer();

@@ -11,12 +11,13 @@ import java.util.Optional;
 /**
  * One validated flow file: which numbers it answers, what the agent says and knows, which providers
  * and tools it uses, and optionally a state machine of {@link FlowNode}s starting at {@code start}.
- * {@code transferTo} is where the built-in transfer_call tool sends the caller. Immutable.
+ * {@code transferTo} is where the built-in transfer_call tool sends the caller; {@code phone}: voicemail,
+ * screening and recording. Immutable.
  */
 public record Flow(String name, Path file, List<String> numbers, boolean isDefault, Optional<Template> greeting,
                    Template prompt, ProviderBlock stt, ProviderBlock llm, ProviderBlock tts, List<String> tools,
                    TurnTaking turn, Optional<String> start, Map<String, FlowNode> nodes, Map<String, DtmfRoute> dtmf,
-                   Optional<String> transferTo, ZoneId timezone, boolean debug) {
+                   Optional<String> transferTo, ZoneId timezone, boolean debug, PhoneFeatures phone) {
     public Flow {
         numbers = List.copyOf(numbers);
         tools = List.copyOf(tools);

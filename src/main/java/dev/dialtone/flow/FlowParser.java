@@ -108,7 +108,7 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone, debug);
+                nodes, dtmf, transferTo, timezone, debug, PhoneFeatures.read(in));
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine);
     }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +28,9 @@ public final class CallStore implements AutoCloseable {
     private final CallReader reader;
     private final Counter purged;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final CallRecordings recordings;
+    private final Clock clock;
+    private volatile RecordingRemover remover;
     /** Null when calls are kept forever. */
     private final Retention retention;
 
@@ -34,6 +38,8 @@ public final class CallStore implements AutoCloseable {
         this.settings = settings;
         this.pool = pool;
         this.reader = new CallReader(pool);
+        this.recordings = new CallRecordings(pool);
+        this.clock = clock;
         this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
         this.recorder = new CallRecorder(pool, settings, registry, clock);
         this.retention = settings.retention().isZero() ? null
@@ -79,9 +85,45 @@ public final class CallStore implements AutoCloseable {
         }
     }
 
-    /** Deletes every call started before {@code cutoff} with all its records; returns how many. */
+    /** Deletes a recording where it is kept (Twilio); throws when it could not. */
+    public interface RecordingRemover {
+        void delete(String recordingSid);
+    }
+
+    /** How the purge deletes recordings; until this is set, recording rows are kept (nothing could delete their audio). */
+    public void deleteRecordingsWith(RecordingRemover remover) {
+        this.remover = remover;
+    }
+
+    /** Records a recording's sid and status as Twilio reports it; a final status is not replaced by a late earlier one. */
+    public void recordingStatus(String recordingSid, String callSid, String status, Optional<Integer> channels,
+                                Optional<Integer> durationSeconds) {
+        try {
+            recordings.update(recordingSid, callSid, status, channels, durationSeconds, clock.instant());
+        } catch (SQLException e) {
+            throw new StoreException("cannot record recording " + recordingSid + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /** A call's recordings, oldest first. */
+    public List<RecordingRecord> recordings(String callSid) {
+        try {
+            return recordings.forCall(callSid);
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the recordings of " + callSid + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Deletes every call started before {@code cutoff} with all its records; returns how many. Their
+     * recordings are deleted at Twilio first, then here.
+     */
     public int purgeOlderThan(Instant cutoff) {
         try {
+            var remove = remover;
+            if (remove != null) {
+                recordings.purge(cutoff, remove);
+            }
             var count = CallReader.purge(pool, cutoff);
             purged.increment(count);
             if (count > 0) {

@@ -26,6 +26,7 @@ import dev.dialtone.store.CallQuery;
 import dev.dialtone.store.CallStatus;
 import dev.dialtone.store.CallStore;
 import dev.dialtone.telephony.TwilioCalls;
+import dev.dialtone.telephony.TwilioWebhooks;
 
 /**
  * The admin API under {@code /api} (JSON). Every request needs the admin token as an
@@ -43,6 +44,7 @@ public final class AdminApi implements HttpService {
     private final CallStore store;
     private final TwilioCalls twilio;
     private final Optional<URI> publicUrl;
+    private final RecordingProxy recordings;
 
     public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard, CallStore store, TwilioCalls twilio,
                     Optional<URI> publicUrl) {
@@ -52,6 +54,7 @@ public final class AdminApi implements HttpService {
         this.store = store;
         this.twilio = twilio;
         this.publicUrl = publicUrl;
+        this.recordings = new RecordingProxy(store, twilio);
     }
 
     @Override
@@ -64,7 +67,9 @@ public final class AdminApi implements HttpService {
              .get("/calls/active", this::activeCalls)
              .get("/calls/{sid}", this::call)
              .post("/calls/{sid}/hangup", this::hangUp)
-             .post("/calls/{sid}/transfer", this::transfer);
+             .post("/calls/{sid}/transfer", this::transfer)
+             .get("/calls/{sid}/recordings", recordings::list)
+             .get("/calls/{sid}/recordings/{recording}/audio", recordings::audio);
     }
 
     /** Lets a request through when its bearer header carries the admin token. */
@@ -178,9 +183,11 @@ public final class AdminApi implements HttpService {
         }
         var base = publicUrl.get().toString();
         try {
+            // a flow that leaves voicemail needs to know who answered: Twilio's asynchronous machine detection
+            var amd = flows.byName(flow).orElseThrow().flow().phone().voicemail().map(v -> URI.create(base + TwilioWebhooks.AMD_PATH));
             var sid = twilio.placeCall(to, from, URI.create(base + "/twilio/voice?flow="
                                                             + URLEncoder.encode(flow, StandardCharsets.UTF_8)),
-                                       URI.create(base + "/twilio/status"));
+                                       URI.create(base + "/twilio/status"), amd);
             send(res, Status.CREATED_201, Json.MAPPER.createObjectNode().put("callSid", sid).put("flow", flow));
         } catch (TwilioCalls.TwilioApiError e) {
             error(res, Status.BAD_GATEWAY_502, e.getMessage());
