@@ -89,16 +89,15 @@ public final class FakeTwilio {
 
     /**
      * The callee of an outbound call placed through the REST API answered: Twilio fetches the
-     * call's voice URL (here its path and query, e.g. {@code /twilio/voice?flow=x}, on the server)
-     * with {@code Direction=outbound-api}, then opens the stream its TwiML names.
+     * call's voice URL (the public one it was given, which it signs; the request goes to the same
+     * path on the server) with {@code Direction=outbound-api}, then opens the stream its TwiML names.
      */
-    public FakeCall answerOutbound(String callSid, String from, String to, String pathAndQuery)
+    public FakeCall answerOutbound(String callSid, String from, String to, String voiceUrl)
             throws IOException, InterruptedException {
         var params = callParams(callSid, from, to);
         params.put("Direction", "outbound-api");
         params.put("CallStatus", "in-progress");
-        var url = server + pathAndQuery;
-        var res = post(url, params, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, url, params));
+        var res = post(local(voiceUrl), params, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, voiceUrl, params));
         var twiml = parseTwiml(res.statusCode(), res.body());
         if (twiml.status() != 200 || twiml.streamUrl() == null) {
             throw new IOException("voice webhook answered " + twiml.status() + ": " + twiml.body());
@@ -112,12 +111,17 @@ public final class FakeTwilio {
      * the request goes to the same path on the server. Returns the HTTP status.
      */
     public int callback(String url, Map<String, String> params) throws IOException, InterruptedException {
-        var path = URI.create(url);
-        var local = server + path.getRawPath() + (path.getRawQuery() == null ? "" : "?" + path.getRawQuery());
+        var local = local(url);
         var form = new LinkedHashMap<String, String>(params);
         form.putIfAbsent("AccountSid", accountSid);
         form.putIfAbsent("ApiVersion", "2010-04-01");
         return post(local, form, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, url, form)).statusCode();
+    }
+
+    /** The same path and query on the server. */
+    private String local(String publicUrl) {
+        var path = URI.create(publicUrl);
+        return server + path.getRawPath() + (path.getRawQuery() == null ? "" : "?" + path.getRawQuery());
     }
 
     /** POSTs a form with the given signature header (null: no header); for signature tests. */
