@@ -45,6 +45,7 @@ final class Conversation implements Speaking.Listener {
     private boolean stopped;
     private boolean resumed; // set before start: the call begins mid-flow, without the greeting
     private boolean awaitingAnswer; // an outbound call: the greeting waits for answering-machine detection
+    private Optional<String> consent = Optional.empty(); // a recorded phone call says this first
 
     /** Who is on the call. */
     record CallInfo(String sid, String from, String to) {
@@ -100,6 +101,11 @@ final class Conversation implements Speaking.Listener {
         awaitingAnswer = scope.flow.flow().phone().voicemail().isPresent();
     }
 
+    /** Before {@link #start}: the call is being recorded, so the flow's consent line (if any) is said before anything else. */
+    void recorded() {
+        consent = scope.flow.flow().phone().recording().flatMap(r -> r.consent());
+    }
+
     /** Stream started: greet (after the recording consent, once a human is known to be there), and start the call's time limit. */
     void start() {
         var phrases = scope.phrases;
@@ -108,11 +114,9 @@ final class Conversation implements Speaking.Listener {
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
-        var phone = scope.flow.flow().phone();
-        var consent = phone.recording().flatMap(r -> r.consent());
         var lines = new ArrayList<String>();
         consent.ifPresent(lines::add);
-        phone.voicemail().ifPresent(lines::add);
+        scope.flow.flow().phone().voicemail().ifPresent(lines::add);
         scope.voice.prepare(lines);
         if (!awaitingAnswer) {
             open();
@@ -121,7 +125,6 @@ final class Conversation implements Speaking.Listener {
 
     /** The call's first words: the consent line if the call is recorded, then the greeting or the node's line. */
     private void open() {
-        var consent = scope.flow.flow().phone().recording().flatMap(r -> r.consent());
         var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
         var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
         var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;

@@ -106,6 +106,9 @@ public final class Switchboard implements CallHandler.Factory {
         if (direction(start).startsWith("outbound")) {
             conversation.awaitAnswer();
         }
+        if (f.phone().recording().isPresent()) {
+            conversation.recorded();
+        }
         active.put(info.sid(), session);
         LOG.log(System.Logger.Level.INFO, "Call {0} answered by flow {1}", info.sid(), CallSession.describe(flow));
         session.start(conversation);

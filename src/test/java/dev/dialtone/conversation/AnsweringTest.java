@@ -53,6 +53,7 @@ class AnsweringTest {
         llm = new ScriptedChatModel();
         call = new ConversationHarness(flow, llm);
         llm.afterEvent(call::drain);
+        call.conversation.recorded();
         if (outbound) {
             call.conversation.awaitAnswer();
         }
