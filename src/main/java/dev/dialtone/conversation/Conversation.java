@@ -1,7 +1,6 @@
 package dev.dialtone.conversation;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +8,6 @@ import java.util.function.Consumer;
 
 import dev.dialtone.flow.DtmfRoute;
 import dev.dialtone.flow.FlowVersion;
-import dev.dialtone.flow.FlowNode;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
@@ -36,6 +34,7 @@ final class Conversation implements Speaking.Listener {
     private final Hearing hearing;
     private final Speaking speaking;
     private final ToolRound tools;
+    private final Opening opening;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -44,8 +43,6 @@ final class Conversation implements Speaking.Listener {
     private int reprompts;
     private boolean stopped;
     private boolean resumed; // set before start: the call begins mid-flow, without the greeting
-    private boolean awaitingAnswer; // an outbound call: the greeting waits for answering-machine detection
-    private Optional<String> consent = Optional.empty(); // a recorded phone call says this first
 
     /** Who is on the call. */
     record CallInfo(String sid, String from, String to) {
@@ -75,6 +72,15 @@ final class Conversation implements Speaking.Listener {
         this.hearing = hearing;
         this.speaking = new Speaking(scope, this);
         this.tools = new ToolRound(scope, speaking);
+        this.opening = new Opening(scope, speaking, new Opening.Call() {
+            public void hangUp(String reason) {
+                hangUpNow(reason);
+            }
+
+            public void armSilenceTimer() {
+                Conversation.this.armSilenceTimer();
+            }
+        });
     }
 
     /**
@@ -98,12 +104,12 @@ final class Conversation implements Speaking.Listener {
      * Twilio's answering-machine detection tells who answered ({@link CallEvent.AnsweredBy}).
      */
     void awaitAnswer() {
-        awaitingAnswer = scope.flow.flow().phone().voicemail().isPresent();
+        opening.awaitAnswer();
     }
 
     /** Before {@link #start}: the call is being recorded, so the flow's consent line (if any) is said before anything else. */
     void recorded() {
-        consent = scope.flow.flow().phone().recording().flatMap(r -> r.consent());
+        opening.recorded();
     }
 
     /** Stream started: greet (after the recording consent, once a human is known to be there), and start the call's time limit. */
@@ -112,56 +118,10 @@ final class Conversation implements Speaking.Listener {
         scope.transcript.started();
         hearing.reopen();
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
+        scope.voice.prepare(opening.lines());
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
-        var lines = new ArrayList<String>();
-        consent.ifPresent(lines::add);
-        scope.flow.flow().phone().voicemail().ifPresent(lines::add);
-        scope.voice.prepare(lines);
-        if (!awaitingAnswer) {
-            open();
-        }
-    }
-
-    /** The call's first words: the consent line if the call is recorded, then the greeting or the node's line. */
-    private void open() {
-        var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
-        var nodeSay = scope.node().flatMap(scope.flow.flow()::node).flatMap(FlowNode::say).map(t -> t.render(scope.values()));
-        var opening = greeting.isPresent() && !resumed ? greeting : nodeSay;
-        if (consent.isPresent()) {
-            speaking.speakPhrase(consent.get(), opening.map(CallAction.Say::new));
-            return;
-        }
-        opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
-    }
-
-    /** Twilio's answering-machine detection answered: a machine hears the voicemail message after its beep, a human the greeting. */
-    private void onAnsweredBy(String answeredBy) {
-        if (!awaitingAnswer || stopped) {
-            return; // inbound, no voicemail in the flow, or already decided
-        }
-        scope.transcript.note(scope.clock.now(), "answered_by", answeredBy);
-        switch (answeredBy) {
-            case "machine_end_beep", "machine_end_silence", "machine_end_other" -> {
-                awaitingAnswer = false;
-                speaking.interrupt();
-                speaking.speakPhrase(scope.flow.flow().phone().voicemail().orElseThrow(),
-                                     Optional.of(new CallAction.HangUp("voicemail left")));
-            }
-            case "fax" -> {
-                awaitingAnswer = false;
-                hangUpNow("fax answered");
-            }
-            case "machine_start" -> {
-                // DetectMessageEnd reports a machine at the end of its greeting; keep waiting for that
-            }
-            default -> { // human, unknown: go on with the conversation
-                awaitingAnswer = false;
-                if (speaking.current().isEmpty()) {
-                    open();
-                }
-            }
-        }
+        opening.start(resumed);
     }
 
     void handle(CallEvent event) {
@@ -180,7 +140,7 @@ final class Conversation implements Speaking.Listener {
             case CallEvent.Action action -> onAction(action.action());
             case CallEvent.TimerFired timer -> onTimer(timer);
             case CallEvent.StreamEnded ended -> stop(ended.reason());
-            case CallEvent.AnsweredBy answered -> onAnsweredBy(answered.value());
+            case CallEvent.AnsweredBy answered -> opening.onAnsweredBy(answered.value(), resumed);
             case CallEvent.CallerSpeaking caller -> {
                 callerActive();
                 if (speaking.interruptible() && speaking.audible()) {
@@ -313,13 +273,9 @@ final class Conversation implements Speaking.Listener {
 
     /** A caller's turn: a call screener's question gets the flow's screening line, anything else the LLM's answer. */
     private void answer(Turn turn) {
-        var screening = scope.flow.flow().phone().screening();
-        if (screening.isPresent() && Screening.asks(turn.callerText)) {
-            scope.transcript.note(scope.clock.now(), "screening", "answered");
-            speaking.answerWith(turn, screening.get());
-            return;
+        if (!opening.answeredScreener(turn)) {
+            speaking.answer(turn);
         }
-        speaking.answer(turn);
     }
 
     private void callerActive() {
