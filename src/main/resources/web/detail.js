@@ -2,7 +2,7 @@
 // transcript with interruptions and tool calls marked, and its recorded events. A live call keeps
 // updating from the event stream.
 
-import {api} from "./api.js";
+import {api, token} from "./api.js";
 import {badge, duration, errorText, h, replace, time} from "./dom.js";
 import {on} from "./events.js";
 import {latencyChart} from "./chart.js";
@@ -11,6 +11,7 @@ import {putTurn} from "./transcript.js";
 export function detailPage(root) {
   let sid = null;
   let call = null;
+  let recordings = [];
 
   on("turn", ({callSid, turn}) => {
     if (callSid !== sid || !call) return;
@@ -27,9 +28,11 @@ export function detailPage(root) {
   async function show(callSid) {
     sid = callSid;
     call = null;
+    recordings = [];
     replace(root, h("p", {class: "muted"}, `Loading call ${callSid}…`));
     try {
       call = await api(`/api/calls/${encodeURIComponent(callSid)}`);
+      recordings = await api(`/api/calls/${encodeURIComponent(callSid)}/recordings`).catch(() => []);
       if (sid === callSid) render();
     } catch (e) {
       replace(root, h("p", {class: "error", role: "alert"}, `Cannot load call ${callSid}: ${errorText(e)}`),
@@ -59,7 +62,29 @@ export function detailPage(root) {
       call.events?.length ? [h("h3", {}, "Events"), h("ul", {class: "events"},
         call.events.map((e) => h("li", {}, h("time", {datetime: e.at}, time(e.at)), " ", badge(e.kind, "event"), " ", e.detail ?? "")))] : null,
       call.usage?.length ? [h("h3", {}, "Usage"), h("ul", {class: "events"},
-        call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null);
+        call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null,
+      recordings.length ? [h("h3", {}, "Recordings"), h("ul", {class: "events", id: "detail-recordings"},
+        recordings.map(recordingItem))] : null);
+  }
+
+  /** A recording: its status and length, and a button that fetches its audio through the server (bearer header) into a player. */
+  function recordingItem(r) {
+    const item = h("li", {}, h("code", {}, r.recordingSid), " ", badge(r.status, "event"),
+                   r.durationSeconds != null ? ` ${r.durationSeconds} s` : "", " ");
+    const play = h("button", {type: "button", onclick: async () => {
+      play.disabled = true;
+      try {
+        const res = await fetch(r.audio, {headers: {Authorization: `Bearer ${token()}`}});
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        item.append(h("audio", {controls: "", src: URL.createObjectURL(await res.blob())}));
+        play.remove();
+      } catch (e) {
+        play.disabled = false;
+        item.append(h("span", {class: "error"}, ` cannot play: ${errorText(e)}`));
+      }
+    }}, "Play");
+    item.append(play);
+    return item;
   }
 
   async function hangUp() {

@@ -118,6 +118,11 @@ public final class FakeTwilioApi implements AutoCloseable {
         return Set.copyOf(recordings.keySet());
     }
 
+    /** A recording Twilio holds with this audio (as if a call had been recorded earlier). */
+    public void addRecording(String sid, byte[] audio) {
+        recordings.put(sid, audio.clone());
+    }
+
     /** Starts recording a call (Recordings API): 201 with the recording resource; its audio is a short fake MP3. */
     private void startRecording(ServerRequest req, ServerResponse res) {
         if (!admitted(req, res)) {

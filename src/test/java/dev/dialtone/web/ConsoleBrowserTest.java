@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.time.Instant;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +30,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.dialtone.fakes.FakeLlmServer.Reply;
 import dev.dialtone.fakes.FakeWorld;
+import dev.dialtone.store.CallEnd;
+import dev.dialtone.store.CallStart;
+import dev.dialtone.store.CallStatus;
+import dev.dialtone.store.Direction;
 
 /**
  * The operator console in a real headless Chromium against a real Dialtone server and the fake
@@ -293,6 +299,27 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.tagName("body")).getText()).doesNotContain("wrong-token-x1");
         assertThat(driver.findElement(By.id("token")).getDomProperty("value")).isEmpty();
         screenshots.page("wrong-token");
+    }
+
+    @Test
+    void aCallsRecordingPlaysThroughTheServerWithTheBearerToken() throws IOException {
+        var sid = "CA" + "e".repeat(32);
+        var recording = "RE" + "f".repeat(32);
+        var store = world.parts.store();
+        store.recorder().callStarted(new CallStart(sid, "test", "v1", "+15551230000", "+15550001111", Direction.INBOUND, Instant.now()));
+        store.recorder().callEnded(new CallEnd(sid, Instant.now(), "hangup", CallStatus.COMPLETED));
+        world.twilioApi.addRecording(recording, Files.readAllBytes(MICROPHONE.write(Files.createTempFile("recording", ".wav"))));
+        store.recordingStatus(recording, sid, "completed", Optional.of(2), Optional.of(3));
+        await(d -> store.findCall(sid).isPresent());
+
+        driver.get(world.url() + "/#/calls/" + sid);
+        await(d -> text("#detail-sid").equals(sid));
+        assertThat(text("#detail-recordings")).contains(recording, "completed", "3 s");
+        click("#detail-recordings button");
+
+        var src = await(d -> d.findElement(By.cssSelector("#detail-recordings audio")).getDomAttribute("src"));
+        assertThat(src).startsWith("blob:");
+        assertThat(driver.getPageSource()).doesNotContain("api.twilio.com");
     }
 
     // ---- helpers
