@@ -18,6 +18,7 @@ public record PhoneFeatures(Optional<String> voicemail, Optional<String> screeni
     /** Read from a checked flow file; a value the schema refused is left out. */
     static PhoneFeatures read(YamlFields in) {
         var voicemail = line(in, YamlFields.at("voicemail", "say"), "voicemail say", 1000);
+        in.text(YamlFields.at("voicemail", "then")); // hangup, the only choice (the schema holds it to that)
         var screening = line(in, YamlFields.at("screening"), "screening", 500);
         Optional<RecordingPolicy> recording = Optional.empty();
         if (in.bool(YamlFields.at("recording", "enabled")).orElse(false)) {
