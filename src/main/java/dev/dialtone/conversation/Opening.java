@@ -1,5 +1,6 @@
 package dev.dialtone.conversation;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,15 @@ import dev.dialtone.flow.FlowNode;
  * and the flow's screening line for a call screener's question.
  */
 final class Opening {
+    /**
+     * The longest the greeting waits for machine detection: Twilio answers within its
+     * MachineDetectionTimeout (30 s by default), with {@code unknown} at worst; a callback that never
+     * arrives (refused, lost) must not leave the callee in silence.
+     */
+    static final Duration ANSWER_WAIT = Duration.ofSeconds(35);
+    /** What the call notes when the wait ran out. */
+    static final String NO_ANSWER = "no_detection_answer";
+
     /** What the conversation does for the opening. */
     interface Call {
         void hangUp(String reason);
@@ -54,7 +64,9 @@ final class Opening {
     void start(boolean resumed) {
         if (!awaitingAnswer) {
             open(resumed);
+            return;
         }
+        scope.clock.schedule(ANSWER_WAIT, () -> scope.post.accept(new CallEvent.AnsweredBy(NO_ANSWER)));
     }
 
     /** The consent line if the call is recorded, then the greeting or the node's line. */

@@ -3,6 +3,7 @@ package dev.dialtone.conversation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
@@ -87,6 +88,20 @@ class AnsweringTest {
         assertThat(call.lineActions()).containsExactly("hangup");
         assertThat(call.voice.said).doesNotContain(GREETING);
         assertThat(llm.requests).isEmpty();
+    }
+
+    @Test
+    void withoutAnyAnswerFromDetectionTheGreetingComesAfterTheLongestWait() {
+        startCall(true);
+        call.clock.advance(Opening.ANSWER_WAIT.minusSeconds(1));
+        call.drain();
+        assertThat(call.voice.said).isEmpty();
+
+        call.clock.advance(Duration.ofSeconds(1));
+        call.drain();
+        playAll();
+        assertThat(call.voice.said).containsExactly(CONSENT, GREETING);
+        assertThat(call.transcript.notes()).anySatisfy(n -> assertThat(n.detail()).isEqualTo(Opening.NO_ANSWER));
     }
 
     @Test
