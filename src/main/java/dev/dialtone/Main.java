@@ -174,7 +174,7 @@ public final class Main {
         var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
         var webhooks = new TwilioWebhooks(signature, address, credentials,
                 number -> parts.flows().forNumber(number).map(v -> v.name()),
-                new TwilioEvents(parts.switchboard(), parts.store()));
+                new TwilioEvents(parts.switchboard(), parts.store(), parts.metrics()));
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
                                              parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(), limits,

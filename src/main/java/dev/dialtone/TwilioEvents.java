@@ -3,6 +3,8 @@ package dev.dialtone;
 import java.util.Map;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.dialtone.conversation.Switchboard;
 import dev.dialtone.store.CallStore;
 import dev.dialtone.store.StoreException;
@@ -18,10 +20,17 @@ final class TwilioEvents implements TwilioWebhooks.Callbacks {
 
     private final Switchboard switchboard;
     private final CallStore store;
+    private final MeterRegistry metrics;
 
-    TwilioEvents(Switchboard switchboard, CallStore store) {
+    TwilioEvents(Switchboard switchboard, CallStore store, MeterRegistry metrics) {
         this.switchboard = switchboard;
         this.store = store;
+        this.metrics = metrics;
+    }
+
+    /** A signed callback whose values are not what Twilio sends: ignored, counted by kind. */
+    private void ignored(String kind) {
+        metrics.counter("dialtone.twilio.callbacks.ignored", "kind", kind).increment();
     }
 
     @Override
@@ -31,8 +40,10 @@ final class TwilioEvents implements TwilioWebhooks.Callbacks {
 
     @Override
     public void answeredBy(String callSid, String answeredBy) {
-        if (answeredBy.matches("[a-z_]{1,32}")) {
+        if (answeredBy.matches("[a-z_]{1,32}") && callSid.length() <= 64) {
             switchboard.answeredBy(callSid, answeredBy);
+        } else {
+            ignored("amd");
         }
     }
 
@@ -43,6 +54,7 @@ final class TwilioEvents implements TwilioWebhooks.Callbacks {
         var status = form.getOrDefault("RecordingStatus", "");
         if (!recording.matches(SID) || call.isEmpty() || call.length() > 64 || !status.matches("[a-z-]{1,32}")) {
             LOG.log(System.Logger.Level.WARNING, "Recording callback without a recording sid, call sid or status: ignored");
+            ignored("recording");
             return;
         }
         try {

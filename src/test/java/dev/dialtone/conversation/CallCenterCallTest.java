@@ -95,6 +95,10 @@ class CallCenterCallTest {
                     "CallSid", call.callSid(), "RecordingSid", recordingSid, "RecordingStatus", "completed",
                     "RecordingDuration", "12", "RecordingChannels", "2",
                     "RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/" + recordingSid))).isEqualTo(204);
+            // signed but not what Twilio sends: ignored and counted
+            assertThat(world.twilio.callback(base + "/twilio/recording", Map.of("CallSid", call.callSid(),
+                    "RecordingSid", "../../etc", "RecordingStatus", "completed"))).isEqualTo(204);
+            assertThat(world.parts.metrics().counter("dialtone.twilio.callbacks.ignored", "kind", "recording").count()).isEqualTo(1);
             assertThat(world.parts.store().recordings(call.callSid())).singleElement()
                     .returns("completed", RecordingRecord::status).returns(Optional.of(12), RecordingRecord::durationSeconds);
 
