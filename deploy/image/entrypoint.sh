@@ -16,8 +16,24 @@ esac
 
 cmd="${1:-serve}"
 [ $# -gt 0 ] && shift
+# as bin/dialtone: the start-up cache recorded for this jar, JDK and flags (the image's build runs
+# `aot-training` once), used when it exists
+jar="target/dialtone.jar"
+aot_cache() {
+  local key
+  key="$( { echo "${JAVA_HOME:-}"; cat target/jvm.flags 2>/dev/null; echo "${DIALTONE_JAVA_OPTS:-}"; cksum < "$jar"; } \
+          | cksum | cut -d' ' -f1)"
+  echo "target/aot/dialtone-$key.aot"
+}
+aot=()
+if [ "$cmd" = "aot-training" ]; then
+  mkdir -p target/aot
+  aot=("-XX:AOTCacheOutput=$(aot_cache)")
+elif [ -f "$(aot_cache)" ]; then
+  aot=("-XX:AOTCache=$(aot_cache)")
+fi
 # shellcheck disable=SC2206
-main_cmd=("$java" $flags $scheduler ${DIALTONE_JAVA_OPTS:-} -jar target/dialtone.jar "$cmd" "$@")
+main_cmd=("$java" $flags $scheduler ${aot[@]+"${aot[@]}"} ${DIALTONE_JAVA_OPTS:-} -jar "$jar" "$cmd" "$@")
 
 if [ -n "${DIALTONE_PRINT_COMMAND:-}" ]; then
   printf '%s\n' "${main_cmd[@]}"

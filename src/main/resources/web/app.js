@@ -1,5 +1,5 @@
 // The console's entry point: the admin token field, the tabs (Live, History, Flows, Softphone) and
-// hash routing between them (#/live, #/calls, #/calls/SID, #/flows, #/phone). Each page is built
+// hash routing between them (#/live, #/calls, #/calls/SID, #/flows, #/versions/FLOW, #/phone). Each page is built
 // once and kept, so a softphone call survives a look at another tab.
 
 import {setToken, token} from "./api.js";
@@ -9,6 +9,7 @@ import {livePage} from "./live.js";
 import {historyPage} from "./history.js";
 import {detailPage} from "./detail.js";
 import {flowsPage} from "./flows.js";
+import {versionsPage} from "./versions.js";
 import {softphonePage} from "./softphone.js";
 
 const sections = {
@@ -16,6 +17,7 @@ const sections = {
   calls: document.getElementById("page-calls"),
   detail: document.getElementById("page-detail"),
   flows: document.getElementById("page-flows"),
+  versions: document.getElementById("page-versions"),
   phone: document.getElementById("page-phone"),
 };
 
@@ -25,21 +27,25 @@ const pages = {
   calls: historyPage(sections.calls),
   detail: detailPage(sections.detail),
   flows: flowsPage(sections.flows),
+  versions: versionsPage(sections.versions),
   phone: softphonePage(sections.phone),
 };
 
 function route() {
-  const [path] = location.hash.replace(/^#\/?/, "").split("?");
+  const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const [name, ...rest] = path.split("/");
-  let page = name in pages && name !== "detail" ? name : "live";
+  let page = name in pages && name !== "detail" && name !== "versions" ? name : "live";
+  if (name === "versions" && rest.length && rest[0]) page = "versions";
   if (name === "calls" && rest.length && rest[0]) page = "detail";
   for (const [key, section] of Object.entries(sections)) section.hidden = key !== page;
   document.querySelectorAll("nav a[data-page]").forEach((a) => {
-    const current = a.dataset.page === page || (page === "detail" && a.dataset.page === "calls");
+    const current = a.dataset.page === page || (page === "detail" && a.dataset.page === "calls")
+      || (page === "versions" && a.dataset.page === "flows");
     if (current) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   });
   if (page === "detail") pages.detail.show(decodeURIComponent(rest.join("/")));
+  else if (page === "versions") pages.versions.show(decodeURIComponent(rest.join("/")), new URLSearchParams(query));
   else pages[page].refresh();
 }
 

@@ -1,17 +1,19 @@
 // The call detail page (#/calls/SID): the call's summary, its per-turn latency chart, the
-// transcript with interruptions and tool calls marked, and its recorded events. A live call keeps
-// updating from the event stream.
+// transcript with interruptions and tool calls marked, its recorded events, and (once it has
+// ended) the replay panel. A live call keeps updating from the event stream.
 
 import {api, token} from "./api.js";
 import {badge, duration, errorText, h, replace, time} from "./dom.js";
 import {on} from "./events.js";
 import {latencyChart} from "./chart.js";
 import {putTurn} from "./transcript.js";
+import {replayPanel} from "./replay.js";
 
 export function detailPage(root) {
   let sid = null;
   let call = null;
   let recordings = [];
+  let replay = null; // the replay panel of a stored call, kept across renders
 
   on("turn", ({callSid, turn}) => {
     if (callSid !== sid || !call) return;
@@ -29,6 +31,7 @@ export function detailPage(root) {
     sid = callSid;
     call = null;
     recordings = [];
+    replay = null;
     replace(root, h("p", {class: "muted"}, `Loading call ${callSid}…`));
     try {
       call = await api(`/api/calls/${encodeURIComponent(callSid)}`);
@@ -48,7 +51,9 @@ export function detailPage(root) {
       h("p", {}, h("a", {href: "#/calls"}, "← Call history")),
       h("h2", {}, "Call ", h("code", {id: "detail-sid"}, call.callSid), " ", badge(call.status)),
       h("dl", {class: "facts"},
-        fact("Flow", `${call.flow}${call.flowVersion ? ` (version ${call.flowVersion.slice(0, 12)})` : ""}`),
+        fact("Flow", h("a", {href: `#/versions/${encodeURIComponent(call.flow)}?from=${encodeURIComponent(call.flowVersion ?? "")}`,
+                             id: "detail-flow", title: "This version beside the live one"},
+          `${call.flow}${call.flowVersion ? ` (version ${call.flowVersion.slice(0, 12)})` : ""}`)),
         fact("From", call.from), fact("To", call.to), fact("Direction", call.direction),
         fact("Started", time(call.startedAt)), fact("Length", duration(call.startedAt, call.endedAt)),
         fact("Node", call.node),
@@ -64,7 +69,8 @@ export function detailPage(root) {
       call.usage?.length ? [h("h3", {}, "Usage"), h("ul", {class: "events"},
         call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null,
       recordings.length ? [h("h3", {}, "Recordings"), h("ul", {class: "events", id: "detail-recordings"},
-        recordings.map(recordingItem))] : null);
+        recordings.map(recordingItem))] : null,
+      active ? null : (replay ??= replayPanel(call)));
   }
 
   /** A recording: its status and length, and a button that fetches its audio through the server (bearer header) into a player. */

@@ -1,5 +1,7 @@
 // The Flows page (#/flows): every flow with its numbers, version, when it was loaded, its last
-// error (with file:line) and warnings; Reload asks the server to re-read the flows folder.
+// error (with file:line; a failing gated test too), warnings and what its tests last reported; a
+// flow's draft (<flow>.draft.yaml) in the row after it, with the callers it answers. Reload asks the
+// server to re-read the flows folder.
 
 import {api} from "./api.js";
 import {badge, errorText, h, replace, time} from "./dom.js";
@@ -23,16 +25,21 @@ export function flowsPage(root) {
   }
 
   function row(flow) {
-    return h("tr", {dataset: {flow: flow.name}},
+    return h("tr", {dataset: {flow: flow.name}, class: flow.draft ? "draft" : null},
       h("th", {scope: "row"}, flow.name, flow.default ? [" ", badge("default", "node")] : null,
+        flow.draft ? [" ", badge("draft")] : null,
         h("div", {class: "muted small"}, flow.file)),
-      h("td", {}, (flow.numbers ?? []).join(", ") || h("span", {class: "muted"}, "none")),
+      h("td", {}, flow.draft ? h("span", {class: "staging"}, "answers ", (flow.stagingCallers ?? []).join(", ") || "no caller",
+                                 " and the softphone")
+                             : (flow.numbers ?? []).join(", ") || h("span", {class: "muted"}, "none")),
       h("td", {}, flow.version ? h("code", {title: flow.version}, flow.version.slice(0, 12)) : h("span", {class: "muted"}, "not loaded")),
       h("td", {}, time(flow.loadedAt)),
       h("td", {},
         flow.lastError ? h("p", {class: "error flow-error"}, h("strong", {}, "Error: "), flow.lastError) : null,
-        (flow.warnings ?? []).map((w) => h("p", {class: "warning"}, h("strong", {}, "Warning: "), w))),
-      h("td", {}, flow.version ? h("a", {href: `#/phone?flow=${encodeURIComponent(flow.name)}`}, "Try in softphone") : null));
+        (flow.warnings ?? []).map((w) => h("p", {class: "warning"}, h("strong", {}, "Warning: "), w)),
+        flow.tests ? h("p", {class: "flow-tests small"}, h("strong", {}, "Tests: "), flow.tests) : null),
+      h("td", {}, flow.version ? h("a", {href: `#/phone?flow=${encodeURIComponent(flow.name)}`}, "Try in softphone") : null,
+        flow.version ? [h("br"), h("a", {href: `#/versions/${encodeURIComponent(flow.name)}`, class: "versions-link"}, "Versions")] : null));
   }
 
   async function reload() {

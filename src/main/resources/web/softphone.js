@@ -63,7 +63,8 @@ export function softphonePage(root) {
     try {
       const flows = await api("/api/flows");
       const chosen = flowSelect.value || new URLSearchParams(location.hash.split("?")[1] ?? "").get("flow");
-      replace(flowSelect, flows.map((f) => h("option", {value: f.name, disabled: f.lastError && !f.version}, f.name)));
+      replace(flowSelect, flows.map((f) => h("option", {value: f.name, disabled: f.lastError && !f.version},
+        f.draft ? `${f.name} (draft)` : f.name)));
       if (chosen && flows.some((f) => f.name === chosen)) flowSelect.value = chosen;
     } catch (e) {
       status.textContent = `Cannot list flows: ${errorText(e)}`;

@@ -31,6 +31,7 @@ import dev.dialtone.conversation.TurnMetrics;
 import dev.dialtone.flow.FlowCheck;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.flowtest.FlowTests;
+import dev.dialtone.flowtest.TestGate;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.llm.anthropic.AnthropicChatModel;
 import dev.dialtone.llm.openai.OpenAiChatModel;
@@ -56,10 +57,12 @@ import dev.dialtone.telephony.StreamAdmission;
 import dev.dialtone.telephony.StreamCredentials;
 import dev.dialtone.telephony.StreamLimits;
 import dev.dialtone.telephony.TelephonyMetrics;
+import dev.dialtone.replay.Replays;
 import dev.dialtone.telephony.TwilioCalls;
 import dev.dialtone.telephony.TwilioSignature;
 import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.web.AdminApi;
+import dev.dialtone.web.VersionApi;
 import dev.dialtone.web.LiveFeed;
 import dev.dialtone.web.SecurityHeaders;
 import dev.dialtone.web.Softphone;
@@ -89,6 +92,8 @@ public final class Main {
             case "chat" -> Chat.run(Settings.load(), rest);
             case "test-flows" -> TestFlows.run(Settings.load(), rest, System.out);
             case "live-check" -> LiveCheck.run(Settings.load(), System.out);
+            case "replay" -> ReplayCommand.run(Settings.load(), rest, System.out);
+            case "aot-training" -> AotTraining.run(System.getenv());
             case "help", "--help", "-h" -> usage(0);
             default -> {
                 System.err.println("dialtone: unknown command '" + command + "'");
@@ -109,6 +114,9 @@ public final class Main {
                   test-flows [--record] [--junit FILE] [flow...]
                                      run the flows' test files (flows/<flow>.test.yaml) from their
                                      recorded LLM answers; --record records them with the real LLM
+                  replay CALL_SID [--flow NAME] [--draft | --version HASH]
+                                     replay a stored call's caller turns on the live flow (or its
+                                     draft, or a stored version) through the running server, side by side
                   test               run the whole test suite (handled by bin/dialtone)
                   test --live        check the real providers whose keys are set (a short call's worth)
                 """);
@@ -173,7 +181,7 @@ public final class Main {
         var address = new PublicAddress(settings.publicUrl());
         var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
         var webhooks = new TwilioWebhooks(signature, address, credentials,
-                number -> parts.flows().forNumber(number).map(v -> v.name()),
+                (to, from) -> parts.flows().routeCall(to, from),
                 new TwilioEvents(parts.switchboard(), parts.store(), parts.metrics()));
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
@@ -192,6 +200,7 @@ public final class Main {
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl()))
+                .register("/api", new VersionApi(parts.adminToken(), parts.flows(), parts.store(), parts.replays()))
                 .register("/", StaticContentService.builder("web").welcomeFileName("index.html").build())
                 .any(SecurityHeaders::notFound));
         server.addRouting(WsRouting.builder().endpoint(TwilioWebhooks.STREAM_PATH, stream)
@@ -282,7 +291,7 @@ public final class Main {
     public record Parts(Settings settings, Secret adminToken, Clock clock, PrometheusMeterRegistry metrics,
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
-                        Drain drain)
+                        Drain drain, Replays replays)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -315,8 +324,10 @@ public final class Main {
             var calls = new ActiveCalls();
             var twilio = new TwilioCalls(settings.twilio());
             var plugins = new PluginRuntime(pluginSettings(settings.plugin()), metrics);
+            // flows with `tests: gate` pass their replayable tests before a new version goes live
+            var gate = new TestGate(provider -> Optional.ofNullable(providers.llm().get(provider)), FlowTests.PATIENCE);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
-                                         metrics, clock);
+                                         metrics, clock, gate);
             // the flows (and their plugins, the slow part) load while the store opens and the server
             // starts listening; a call that arrives first waits in its flow lookup
             var firstLoad = flows.startInBackground();
@@ -332,6 +343,9 @@ public final class Main {
                 outcome.problems().forEach(p -> LOG.log(p.isError() ? System.Logger.Level.ERROR
                         : System.Logger.Level.WARNING, "Flows: {0}", p));
             });
+            VersionLog.attach(flows, store, metrics);
+            var replays = new Replays(flows, store, providers.llm(), plugins, settings.flows(), settings.plugins(),
+                                      configuredProviders(settings), metrics, FlowTests.PATIENCE);
             var feed = new LiveFeed(adminToken);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               CallLog.both(new StoreCallLog(store.recorder()), feed));
@@ -342,7 +356,7 @@ public final class Main {
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays);
         }
 
         @Override

@@ -44,7 +44,7 @@ final class StoreCallLog implements CallLog {
                                     : ToolCallRecord.succeeded(t.name(), t.arguments(), t.result(), t.millis()))
                 .toList();
         recorder.turnCompleted(new TurnRecord(call.callSid(), turn.index(), turn.callerText(), turn.agentText(),
-                                              turn.interrupted(), timings(turn), tools));
+                                              turn.interrupted(), timings(turn), tools, turn.startedAt()));
     }
 
     @Override

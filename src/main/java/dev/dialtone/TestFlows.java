@@ -29,7 +29,8 @@ import dev.dialtone.plugin.PluginRuntime;
  * the flows (all of them, or those of the flows named) on the real conversation in text mode. The
  * LLM's answers come from each file's cassette, with no network and no keys; with
  * {@code --record} they come from the flow's LLM (its key must be set) and are recorded into it.
- * Prints each failing case with its transcript; {@code --junit} also writes JUnit XML. Exit 0 when
+ * A draft named as {@code luigis.draft} runs its flow's tests on the draft (and {@code --record}
+ * records them from it). Prints each failing case with its transcript; {@code --junit} also writes JUnit XML. Exit 0 when
  * every case passes, 1 otherwise, 2 for a usage mistake.
  */
 final class TestFlows {
@@ -56,8 +57,8 @@ final class TestFlows {
             }
             var files = new ArrayList<FileResult>();
             var problems = new ArrayList<String>();
-            for (var file : testFiles(settings.flows(), flows, options.get().flows(), problems)) {
-                files.add(runFile(settings, flows, file, options.get().record()));
+            for (var target : testFiles(settings.flows(), flows, options.get().flows(), problems)) {
+                files.add(runFile(settings, flows, target, options.get().record()));
             }
             problems.forEach(p -> out.println("! " + p));
             TestReport.print(files, Duration.ofNanos(System.nanoTime() - started), out);
@@ -74,17 +75,21 @@ final class TestFlows {
         }
     }
 
+    /** A test file to run, and the version to run it on when one was named (a draft, {@code luigis.draft}, runs its flow's tests). */
+    private record Target(Path file, Optional<FlowVersion> version) {
+    }
+
     /** The test files to run: those of the flows named, else every one in the folder. */
-    private static List<Path> testFiles(Path flowsDir, FlowRegistry flows, List<String> names, List<String> problems)
+    private static List<Target> testFiles(Path flowsDir, FlowRegistry flows, List<String> names, List<String> problems)
             throws IOException {
         if (names.isEmpty()) {
             var all = FlowTests.files(flowsDir);
             if (all.isEmpty()) {
                 problems.add("no flow test files in " + flowsDir + " (flows/<flow>.test.yaml; see flows/README.md)");
             }
-            return all;
+            return all.stream().map(f -> new Target(f, Optional.<FlowVersion>empty())).toList();
         }
-        var out = new LinkedHashSet<Path>();
+        var out = new LinkedHashSet<Target>();
         for (var name : names) {
             var flow = flows.byName(name);
             if (flow.isEmpty()) {
@@ -94,7 +99,7 @@ final class TestFlows {
             }
             var file = FlowFileNames.testsOf(flow.get().flow().file());
             if (Files.isRegularFile(file)) {
-                out.add(file);
+                out.add(new Target(file, flow));
             } else {
                 problems.add("flow " + name + " has no tests: write " + file + " (see flows/README.md)");
             }
@@ -102,8 +107,9 @@ final class TestFlows {
         return List.copyOf(out);
     }
 
-    private static FileResult runFile(Settings settings, FlowRegistry flows, Path file, boolean record) throws InterruptedException {
-        var flow = FlowTests.flowOf(file, flows.versions());
+    private static FileResult runFile(Settings settings, FlowRegistry flows, Target target, boolean record) throws InterruptedException {
+        var file = target.file();
+        var flow = target.version().or(() -> FlowTests.flowOf(file, flows.versions()));
         var stem = FlowFileNames.stem(file);
         if (flow.isEmpty()) {
             return new FileResult(file, stem, List.of(), List.of(file + ":1: no flow beside this test file (it tests "

@@ -132,6 +132,19 @@ class TestFlowsTest {
     }
 
     @Test
+    void aDraftRunsItsFlowsTestsOnTheDraft() throws Exception {
+        var root = frontDesk();
+        var draft = root.resolve("flows/front-desk.draft.yaml");
+        Files.copy(root.resolve("flows/front-desk.yaml"), draft);
+        edit(draft, "Be brief and polite.", "Be brief and cheerful.");
+        var live = testFlows(noKeys(root, Map.of()), "front-desk");
+        assertThat(live.exit()).as(live.out()).isZero();
+        var run = testFlows(noKeys(root, Map.of()), "front-desk.draft");
+        assertThat(run.exit()).as("the draft's prompt is not the one recorded").isEqualTo(1);
+        assertThat(run.out()).contains(root.resolve("flows/front-desk.test.yaml") + ":8: turn 1").contains("the system prompt differs");
+    }
+
+    @Test
     void recordRecordsWithTheFlowsLlmAndTheRecordingReplaysWithout() throws Exception {
         var root = frontDesk();
         var cassette = root.resolve("flows/front-desk.test.cassette.json");

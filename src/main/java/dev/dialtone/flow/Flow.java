@@ -11,15 +11,18 @@ import java.util.Optional;
 /**
  * One validated flow file: which numbers it answers, what the agent says and knows, which providers
  * and tools it uses, and optionally a state machine of {@link FlowNode}s starting at {@code start}.
- * {@code transferTo} is where the built-in transfer_call tool sends the caller; {@code phone}: voicemail,
- * screening and recording. Immutable.
+ * {@code transferTo} is where the built-in transfer_call tool sends the caller. {@code testsGate}: its
+ * tests must pass before a new version goes live; {@code stagingCallers}: the callers a draft of it
+ * answers (read only from a draft file); {@code phone}: voicemail, screening and recording. Immutable.
  */
 public record Flow(String name, Path file, List<String> numbers, boolean isDefault, Optional<Template> greeting,
                    Template prompt, ProviderBlock stt, ProviderBlock llm, ProviderBlock tts, List<String> tools,
                    TurnTaking turn, Optional<String> start, Map<String, FlowNode> nodes, Map<String, DtmfRoute> dtmf,
-                   Optional<String> transferTo, ZoneId timezone, boolean debug, PhoneFeatures phone) {
+                   Optional<String> transferTo, ZoneId timezone, boolean debug, boolean testsGate,
+                   List<String> stagingCallers, PhoneFeatures phone) {
     public Flow {
         numbers = List.copyOf(numbers);
+        stagingCallers = List.copyOf(stagingCallers);
         tools = List.copyOf(tools);
         nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
         dtmf = Collections.unmodifiableMap(new LinkedHashMap<>(dtmf));

@@ -36,6 +36,7 @@ public final class FlowCheck {
             var companion = companions.check(flowsDir, loaded.ok() ? loaded.versions() : Map.of());
             var problems = new ArrayList<>(loaded.problems());
             problems.addAll(companion.problems());
+            problems.addAll(loaded.drafts().problems());
             problems.forEach(out::println);
             long errors = problems.stream().filter(Problem::isError).count();
             long warnings = problems.size() - errors;
@@ -46,7 +47,9 @@ public final class FlowCheck {
                 return 1;
             }
             out.println("OK: " + loaded.versions().size() + " flows (" + String.join(", ", loaded.versions().keySet()) + "), "
-                    + loaded.plugins().size() + " plugins" + (companion.summary().isEmpty() ? "" : ", " + companion.summary())
+                    + loaded.plugins().size() + " plugins"
+                    + (loaded.drafts().versions().isEmpty() ? "" : ", drafts of " + String.join(", ", loaded.drafts().versions().keySet()))
+                    + (companion.summary().isEmpty() ? "" : ", " + companion.summary())
                     + (warnings > 0 ? ", " + warnings + " warnings" : ""));
             return 0;
         }

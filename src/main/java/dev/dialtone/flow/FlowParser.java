@@ -88,6 +88,10 @@ final class FlowParser {
         }
         boolean isDefault = in.bool(at("default")).orElse(false);
         boolean debug = in.bool(at("debug")).orElse(false);
+        boolean testsGate = in.text(at("tests")).filter("gate"::equals).isPresent();
+        int testsLine = testsGate ? in.keyLine(at("tests")) : 0;
+        var stagingCallers = new ArrayList<String>();
+        in.items(at("staging_callers")).forEach(item -> in.text(item).ifPresent(stagingCallers::add));
         int defaultLine = in.has(at("default")) ? in.keyLine(at("default")) : 0;
         var greeting = template(at("greeting"), "greeting");
         var prompt = template(at("prompt"), "prompt").orElse(Template.of(""));
@@ -108,8 +112,8 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone, debug, PhoneFeatures.read(in));
-        return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine);
+                nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers, PhoneFeatures.read(in));
+        return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine, testsLine);
     }
 
     private Optional<ZoneId> zone(String name) {

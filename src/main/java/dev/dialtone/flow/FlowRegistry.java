@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.Comparator;
-import java.util.HashSet;
 
 /**
  * Called number -> flow version, hot-reloaded. The live set is one immutable snapshot behind an
@@ -43,16 +43,22 @@ public final class FlowRegistry implements AutoCloseable {
     static final Duration FIRST_LOAD_WAIT = Duration.ofSeconds(30);
 
     private record Snapshot(Map<String, FlowVersion> byName, Map<String, FlowVersion> byNumber,
-                            Optional<FlowVersion> fallback, Map<String, PluginTool> plugins, List<Problem> warnings) {
-        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Optional.empty(), Map.of(), List.of());
+                            Optional<FlowVersion> fallback, Map<String, PluginTool> plugins, List<Problem> warnings,
+                            Map<String, FlowVersion> drafts, List<Problem> draftProblems) {
+        static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of(), Optional.empty(), Map.of(), List.of(), Map.of(), List.of());
 
-        static Snapshot of(Map<String, FlowVersion> versions, Map<String, PluginTool> plugins, List<Problem> warnings) {
+        static Snapshot of(Map<String, FlowVersion> versions, Map<String, PluginTool> plugins, List<Problem> warnings,
+                           FlowSetLoader.Drafts drafts) {
             var byNumber = new HashMap<String, FlowVersion>();
             versions.values().forEach(v -> v.flow().numbers().forEach(n -> byNumber.put(n, v)));
             var fallback = versions.values().stream().filter(v -> v.flow().isDefault()).findFirst();
-            return new Snapshot(Map.copyOf(versions), Map.copyOf(byNumber), fallback, Map.copyOf(plugins), List.copyOf(warnings));
+            return new Snapshot(Map.copyOf(versions), Map.copyOf(byNumber), fallback, Map.copyOf(plugins), List.copyOf(warnings),
+                                Map.copyOf(drafts.versions()), drafts.problems());
         }
     }
+
+    /** What {@link #byName} takes for a flow's draft: {@code luigis.draft} (flow names have no dot). */
+    public static final String DRAFT = ".draft";
 
     private final Path flowsDir;
     private final Path pluginsDir;
@@ -67,6 +73,9 @@ public final class FlowRegistry implements AutoCloseable {
     private final List<Consumer<ReloadOutcome>> listeners = new CopyOnWriteArrayList<>();
     private final Counter failures;
     private final FolderWatch watch;
+    private final ReloadGate gate;
+    private final Map<String, String> gatePassed = new HashMap<>();  // flow -> what its gate last passed on; guarded by `reloading`
+    private final Map<String, String> testReports = new ConcurrentHashMap<>(); // flow -> its tests' latest verdict, for the status
     private final CountDownLatch firstLoad = new CountDownLatch(1);
     private volatile boolean loadingFirst; // a first load runs in the background: lookups wait for it
 
@@ -76,6 +85,13 @@ public final class FlowRegistry implements AutoCloseable {
      */
     public FlowRegistry(Path flowsDir, Path pluginsDir, PluginRuntime plugins, Set<String> providersWithKeys,
                         MeterRegistry meters, Clock clock) {
+        this(flowsDir, pluginsDir, plugins, providersWithKeys, meters, clock, ReloadGate.NONE);
+    }
+
+    /** @param gate runs the tests of flows with {@code tests: gate} before a new version of them goes live */
+    public FlowRegistry(Path flowsDir, Path pluginsDir, PluginRuntime plugins, Set<String> providersWithKeys,
+                        MeterRegistry meters, Clock clock, ReloadGate gate) {
+        this.gate = gate;
         this.flowsDir = flowsDir;
         this.pluginsDir = pluginsDir;
         this.plugins = plugins;
@@ -124,8 +140,29 @@ public final class FlowRegistry implements AutoCloseable {
         return exact != null ? Optional.of(exact) : snapshot.fallback();
     }
 
+    /** The live flow of that name, or for {@code <name>.draft} its draft, if it has one. */
     public Optional<FlowVersion> byName(String name) {
-        return Optional.ofNullable(live().byName().get(name));
+        var snapshot = live();
+        return name.endsWith(DRAFT) ? Optional.ofNullable(snapshot.drafts().get(name.substring(0, name.length() - DRAFT.length())))
+                : Optional.ofNullable(snapshot.byName().get(name));
+    }
+
+    /**
+     * The name of the flow that answers a call ({@link #byName} takes it): the called number's flow,
+     * or its draft ({@code luigis.draft}) when the caller is one of the draft's staging callers.
+     */
+    public Optional<String> routeCall(String calledNumber, String callerNumber) {
+        var flow = forNumber(calledNumber);
+        var draft = flow.map(v -> live().drafts().get(v.name()));
+        if (draft.isPresent() && draft.get().flow().stagingCallers().contains(callerNumber)) {
+            return Optional.of(flow.get().name() + DRAFT);
+        }
+        return flow.map(FlowVersion::name);
+    }
+
+    /** The drafts that loaded, by their flow's name. */
+    public Map<String, FlowVersion> drafts() {
+        return live().drafts();
     }
 
     /** The live snapshot, once the first load has ended (or {@link #FIRST_LOAD_WAIT} has passed). */
@@ -165,11 +202,12 @@ public final class FlowRegistry implements AutoCloseable {
             long t0 = System.nanoTime();
             var previous = current.get();
             var loaded = FlowSetLoader.load(flowsDir, pluginsDir, plugins, providersWithKeys, previous.plugins(),
-                    previous.byName(), clock.instant());
+                    previous.byName(), previous.drafts(), clock.instant());
+            var gated = loaded.ok() ? runGates(loaded.versions(), previous.byName()) : new GateRun(List.of(), Map.of(), Duration.ZERO);
             ReloadOutcome outcome;
-            if (loaded.ok()) {
+            if (loaded.ok() && gated.failures().isEmpty()) {
                 var warnings = loaded.problems().stream().filter(p -> !p.isError()).toList();
-                var next = Snapshot.of(loaded.versions(), loaded.plugins(), warnings);
+                var next = Snapshot.of(loaded.versions(), loaded.plugins(), warnings, loaded.drafts());
                 current.set(next);
                 var changed = changed(previous, next);
                 previous.plugins().forEach((name, tool) -> {
@@ -178,20 +216,35 @@ public final class FlowRegistry implements AutoCloseable {
                     }
                 });
                 updateGauges(next);
-                outcome = new ReloadOutcome(true, loaded.problems(), changed, clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
-                if (!changed.isEmpty()) {
-                    LOG.log(System.Logger.Level.INFO, "flows reloaded in " + outcome.took().toMillis() + " ms; changed: " + String.join(", ", changed));
+                gatePassed.putAll(gated.passed());
+                gated.passed().keySet().forEach(name -> afterSwap(next.byName().get(name)));
+                var problems = new ArrayList<>(loaded.problems());
+                problems.addAll(loaded.drafts().problems());
+                outcome = new ReloadOutcome(true, problems, changed, clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
+                if (!changed.isEmpty() || !gated.passed().isEmpty()) {
+                    LOG.log(System.Logger.Level.INFO, "flows reloaded in " + outcome.took().toMillis() + " ms"
+                            + (gated.passed().isEmpty() ? "" : " (tests of " + String.join(", ", gated.passed().keySet())
+                                    + " passed in " + gated.took().toMillis() + " ms)")
+                            + "; changed: " + String.join(", ", changed));
+                }
+                if (!loaded.drafts().problems().isEmpty() && !loaded.drafts().problems().equals(previous.draftProblems())) {
+                    LOG.log(System.Logger.Level.WARNING, "drafts with problems (the live flows are not affected):\n  "
+                            + String.join("\n  ", loaded.drafts().problems().stream().map(Problem::toString).toList()));
                 }
             } else {
                 loaded.fresh().forEach(PluginTool::close);
                 failures.increment();
-                outcome = new ReloadOutcome(false, loaded.problems(), List.of(), clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
-                LOG.log(System.Logger.Level.WARNING, "flow reload refused; the previous flows stay live:\n  "
+                var problems = new ArrayList<>(loaded.problems());
+                problems.addAll(gated.failures());
+                outcome = new ReloadOutcome(false, problems, List.of(), clock.instant(), Duration.ofNanos(System.nanoTime() - t0));
+                LOG.log(System.Logger.Level.WARNING, "flow reload refused" + (gated.failures().isEmpty() ? "" : " by a failing test")
+                        + "; the previous flows stay live:\n  "
                         + String.join("\n  ", outcome.errors().stream().map(Problem::toString).toList()));
             }
             Timer.builder("dialtone.flows.reload.duration").tag("outcome", outcome.applied() ? "applied" : "refused")
                     .register(meters).record(outcome.took());
             lastOutcome = outcome;
+            firstLoad.countDown(); // before the listeners: they may look flows up
             for (var listener : listeners) {
                 listener.accept(outcome);
             }
@@ -202,15 +255,86 @@ public final class FlowRegistry implements AutoCloseable {
         }
     }
 
+    /** The gates' failures (errors at the test files' lines), what each passing gate passed on, and how long the cases took. */
+    private record GateRun(List<Problem> failures, Map<String, String> passed, Duration took) {
+    }
+
+    /**
+     * Runs the gate of every gated flow whose version, tests or recordings differ from what its gate
+     * last passed on. A failure refuses a new version; when only the tests or recordings changed, the
+     * live version is the one tested and stays: the failure is reported (log, status, metric) and
+     * the reload goes on.
+     */
+    private GateRun runGates(Map<String, FlowVersion> candidates, Map<String, FlowVersion> live) {
+        var failed = new ArrayList<Problem>();
+        var passed = new LinkedHashMap<String, String>();
+        var took = Duration.ZERO;
+        for (var v : candidates.values()) {
+            if (!v.flow().testsGate() || gate == ReloadGate.NONE) {
+                continue;
+            }
+            var inputs = v.hash() + ":" + gate.fingerprint(v);
+            if (inputs.equals(gatePassed.get(v.name()))) {
+                continue;
+            }
+            var verdict = gate.check(v);
+            took = took.plus(verdict.took());
+            Timer.builder("dialtone.flows.gate.duration").description("Time the gated flows' tests took in a reload")
+                    .tag("flow", v.name()).register(meters).record(verdict.took());
+            boolean unchanged = live.get(v.name()) == v;
+            if (verdict.passed()) {
+                passed.put(v.name(), inputs);
+                testReports.put(v.name(), "gate passed on version " + v.hash() + ": " + verdict.summary());
+                continue;
+            }
+            Counter.builder("dialtone.flows.gate.failures").description("Gated flows whose tests failed in a reload (refused: a new version refused)")
+                    .tag("flow", v.name()).tag("refused", String.valueOf(!unchanged)).register(meters).increment();
+            var lines = verdict.failures().stream().map(p -> "\n" + p).reduce("", String::concat);
+            if (unchanged) {
+                gatePassed.put(v.name(), inputs); // reported once per change of the tests, not at every reload
+                testReports.put(v.name(), "tests changed and fail on the live version " + v.hash() + ": " + verdict.summary() + lines);
+                LOG.log(System.Logger.Level.WARNING, "flow " + v.name() + ": its tests changed and fail on the live version"
+                        + " (nothing to refuse; it stays live):" + lines.replace("\n", "\n  "));
+            } else {
+                failed.addAll(verdict.failures());
+                testReports.put(v.name(), "gate refused a new version: " + verdict.summary());
+            }
+        }
+        return new GateRun(failed, passed, took);
+    }
+
+    /** Starts the cases of a version that just passed its gate which need a live LLM; their verdict joins the status. */
+    private void afterSwap(FlowVersion live) {
+        var gateReport = testReports.getOrDefault(live.name(), "");
+        gate.afterSwap(live, verdict -> {
+            var line = "live LLM cases of version " + live.hash() + ": " + verdict.summary();
+            if (!verdict.passed()) {
+                Counter.builder("dialtone.flows.tests.live.failures").description("Cases needing a live LLM that failed after a swap")
+                        .tag("flow", live.name()).register(meters).increment();
+                LOG.log(System.Logger.Level.WARNING, "flow " + live.name() + ": " + line + "\n  "
+                        + String.join("\n  ", verdict.failures().stream().map(Problem::toString).toList()));
+            } else {
+                LOG.log(System.Logger.Level.INFO, "flow " + live.name() + ": " + line);
+            }
+            testReports.put(live.name(), gateReport + "\n" + line + verdict.failures().stream().map(p -> "\n" + p).reduce("", String::concat));
+        });
+    }
+
+    /** The flows (and drafts, as {@code <name>.draft}) that got a new version or went away. */
     private static List<String> changed(Snapshot previous, Snapshot next) {
         var out = new ArrayList<String>();
-        next.byName().forEach((name, v) -> {
-            if (previous.byName().get(name) != v) {
-                out.add(name);
+        changed(previous.byName(), next.byName(), "", out);
+        changed(previous.drafts(), next.drafts(), DRAFT, out);
+        return out.stream().sorted().toList();
+    }
+
+    private static void changed(Map<String, FlowVersion> previous, Map<String, FlowVersion> next, String suffix, List<String> out) {
+        next.forEach((name, v) -> {
+            if (previous.get(name) != v) {
+                out.add(name + suffix);
             }
         });
-        previous.byName().keySet().stream().filter(n -> !next.byName().containsKey(n)).forEach(out::add);
-        return out.stream().sorted().toList();
+        previous.keySet().stream().filter(n -> !next.containsKey(n)).forEach(n -> out.add(n + suffix));
     }
 
     private void updateGauges(Snapshot next) {
@@ -230,36 +354,14 @@ public final class FlowRegistry implements AutoCloseable {
                 .register(meters)));
     }
 
-    /** One entry per live flow, plus one per file that failed the last reload without a live flow. */
+    /**
+     * One entry per live flow, then its draft if it has one (loaded, or failing with no earlier
+     * version), plus one per file that failed the last reload without a live flow.
+     */
     public List<FlowStatus> status() {
         var snapshot = current.get();
-        var outcome = lastOutcome;
-        var errorsByFile = new LinkedHashMap<Path, List<String>>();
-        if (outcome != null && !outcome.applied()) {
-            outcome.errors().forEach(p -> errorsByFile.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.toString()));
-        }
-        var out = new ArrayList<FlowStatus>();
-        var covered = new HashSet<Path>();
-        for (var v : versions()) {
-            var flow = v.flow();
-            var errors = new ArrayList<>(errorsByFile.getOrDefault(flow.file(), List.of()));
-            covered.add(flow.file());
-            v.tools().values().stream().filter(t -> t instanceof PluginTool).map(t -> ((PluginTool) t).file()).forEach(f -> {
-                errors.addAll(errorsByFile.getOrDefault(f, List.of()));
-                covered.add(f);
-            });
-            var warnings = snapshot.warnings().stream().filter(p -> p.file().equals(flow.file())).map(Problem::toString).toList();
-            out.add(new FlowStatus(flow.name(), flow.file(), flow.numbers(), flow.isDefault(), Optional.of(v.hash()),
-                    Optional.of(v.loadedAt()), errors.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", errors)), warnings));
-        }
-        errorsByFile.forEach((file, errors) -> {
-            if (!covered.contains(file)) {
-                var name = file.getFileName().toString().replaceFirst("\\.(ya?ml|js)$", "");
-                out.add(new FlowStatus(name, file, List.of(), false, Optional.empty(), Optional.empty(),
-                        Optional.of(String.join("\n", errors)), List.of()));
-            }
-        });
-        return out;
+        return FlowStatuses.of(versions(), snapshot.drafts(), snapshot.warnings(), snapshot.draftProblems(),
+                               Optional.ofNullable(lastOutcome), testReports);
     }
 
     /** Stops watching the folders. Idempotent; the live flows stay readable. */

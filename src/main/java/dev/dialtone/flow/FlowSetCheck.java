@@ -1,5 +1,6 @@
 package dev.dialtone.flow;
 
+import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +54,10 @@ final class FlowSetCheck {
                 } else {
                     firstDefault = p;
                 }
+            }
+            if (flow.testsGate() && !Files.isRegularFile(FlowFileNames.testsOf(flow.file()))) {
+                problems.add(Problem.error(flow.file(), p.testsLine(), "tests: gate needs the flow's tests beside it, in "
+                        + FlowFileNames.testsOf(flow.file()).getFileName() + " (see flows/README.md)"));
             }
             for (var ref : p.toolRefs()) {
                 if (known.contains(ref.name())) {

@@ -1,5 +1,6 @@
 package dev.dialtone.flow;
 
+import dev.dialtone.plugin.PluginTool;
 import dev.dialtone.plugin.Tool;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,20 +9,41 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Collections;
+import java.util.Comparator;
 
 /**
  * An immutable snapshot of one flow and the tools it uses, as loaded at {@code loadedAt}. A call
  * takes the current version when its stream starts and keeps it to the end, whatever is reloaded
  * meanwhile. {@code hash} covers the flow file and the source of every plugin it uses.
  *
+ * @param text        the flow file's text as loaded ("" for a version built in code)
  * @param tools       plugin and built-in tools named anywhere in the flow, by name
  * @param transitions per node, its {@code goto_<target>} tools, in the order of its next entries
  */
 public record FlowVersion(Flow flow, Map<String, Tool> tools, Map<String, List<Tool>> transitions, String hash,
-                          Instant loadedAt) {
+                          Instant loadedAt, String text) {
     public FlowVersion {
         tools = Collections.unmodifiableMap(new LinkedHashMap<>(tools));
         transitions = Map.copyOf(transitions);
+        text = text == null ? "" : text;
+    }
+
+    /** A version with no file text (built in code, or standing in for one). */
+    public FlowVersion(Flow flow, Map<String, Tool> tools, Map<String, List<Tool>> transitions, String hash, Instant loadedAt) {
+        this(flow, tools, transitions, hash, loadedAt, "");
+    }
+
+    /**
+     * The text this version was loaded from, by path relative to the server's folders: the flow
+     * file ({@code flows/NAME.yaml}), then each plugin it uses ({@code plugins/NAME.js}) by name.
+     */
+    public Map<String, String> files() {
+        var out = new LinkedHashMap<String, String>();
+        out.put("flows/" + flow.file().getFileName(), text);
+        tools.values().stream().filter(t -> t instanceof PluginTool).map(t -> (PluginTool) t)
+                .sorted(Comparator.comparing(PluginTool::name))
+                .forEach(p -> out.put("plugins/" + p.file().getFileName(), p.sourceText()));
+        return out;
     }
 
     public String name() {

@@ -106,6 +106,11 @@ public final class FlowTests {
         }
     }
 
+    /** Runs every case on {@code version} with the flow's live LLM, recording nothing (a gate's cases after a swap). */
+    static FileResult live(FlowVersion version, FlowTestFile tests, ChatModel live, Duration patience) throws InterruptedException {
+        return run(version, tests, CassetteModel.recording(live, Cassette.empty()), patience);
+    }
+
     private static FileResult run(FlowVersion version, FlowTestFile tests, CassetteModel llm, Duration patience)
             throws InterruptedException {
         var results = new ArrayList<CaseResult>();

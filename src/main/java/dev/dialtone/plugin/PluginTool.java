@@ -94,6 +94,11 @@ public final class PluginTool implements Tool, AutoCloseable {
         return file;
     }
 
+    /** The plugin's source text, as loaded. */
+    public String sourceText() {
+        return source.getCharacters().toString();
+    }
+
     /** SHA-256 of the plugin source, hex. */
     public String sourceHash() {
         return sourceHash;

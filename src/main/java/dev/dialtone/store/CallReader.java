@@ -111,7 +111,8 @@ final class CallReader {
                         Timestamps.get(rs, "first_segment_at"), Timestamps.get(rs, "tts_first_audio_at"),
                         Timestamps.get(rs, "first_audio_sent_at"));
                 turns.add(new TurnRecord(sid, index, rs.getString("caller_text"), rs.getString("agent_text"),
-                        rs.getBoolean("interrupted"), timings, tools.getOrDefault(index, List.of())));
+                        rs.getBoolean("interrupted"), timings, tools.getOrDefault(index, List.of()),
+                        Timestamps.get(rs, "started_at")));
             }
         }
         return turns;

@@ -27,6 +27,8 @@ public final class CallStore implements AutoCloseable {
     private final CallRecorder recorder;
     private final CallReader reader;
     private final Counter purged;
+    private final VersionArchive versions;
+    private final Counter versionsCut;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CallRecordings recordings;
     private final Clock clock;
@@ -41,6 +43,9 @@ public final class CallStore implements AutoCloseable {
         this.recordings = new CallRecordings(pool);
         this.clock = clock;
         this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
+        this.versions = new VersionArchive(pool);
+        this.versionsCut = Counter.builder("dialtone.store.flow_versions.cut")
+                .description("Flow versions stored with files dropped or cut at the store's limits").register(registry);
         this.recorder = new CallRecorder(pool, settings, registry, clock);
         this.retention = settings.retention().isZero() ? null
                 : new Retention(this::purgeOlderThan, settings.retention(), settings.purgeInterval(), clock);
@@ -84,6 +89,48 @@ public final class CallStore implements AutoCloseable {
             throw new StoreException("cannot read call " + sid + ": " + Database.rootMessage(e), e);
         }
     }
+
+    /**
+     * Stores a flow version that went live (once: the same version again is left as it is), with at
+     * most {@link StoredVersion#MAX_FILES} files of {@link StoredVersion#MAX_FILE_CHARS} characters.
+     * Blocks on the database; returns whether it wrote.
+     */
+    public boolean saveVersion(StoredVersion version) {
+        if (version.overLimits()) {
+            versionsCut.increment();
+        }
+        try {
+            return versions.save(version.bounded());
+        } catch (SQLException e) {
+            throw new StoreException("cannot store version " + version.version() + " of flow " + version.flow() + ": "
+                    + Database.rootMessage(e), e);
+        }
+    }
+
+    /** The stored versions of {@code flow}, the latest to go live first, at most {@code limit} (1 to 500). */
+    public List<VersionSummary> versions(String flow, int limit) {
+        Objects.requireNonNull(flow, "flow");
+        if (limit < 1 || limit > 500) {
+            throw new IllegalArgumentException("limit must be 1 to 500, got " + limit);
+        }
+        try {
+            return versions.list(flow, limit);
+        } catch (SQLException e) {
+            throw new StoreException("cannot list versions of flow " + flow + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /** One stored version of a flow with its files; empty when it was never stored. */
+    public Optional<StoredVersion> findVersion(String flow, String version) {
+        Objects.requireNonNull(flow, "flow");
+        Objects.requireNonNull(version, "version");
+        try {
+            return versions.find(flow, version);
+        } catch (SQLException e) {
+            throw new StoreException("cannot read version " + version + " of flow " + flow + ": " + Database.rootMessage(e), e);
+        }
+    }
+
 
     /** Deletes a recording where it is kept (Twilio); throws when it could not. */
     public interface RecordingRemover {

@@ -122,13 +122,13 @@ final class RecordWriter {
     private static void upsertTurn(Connection c, TurnRecord t) throws SQLException {
         try (var update = c.prepareStatement("UPDATE turns SET caller_text = ?, agent_text = ?, interrupted = ?, "
                 + "caller_speech_ended_at = ?, stt_final_at = ?, llm_first_token_at = ?, first_segment_at = ?, "
-                + "tts_first_audio_at = ?, first_audio_sent_at = ? WHERE call_sid = ? AND turn_index = ?")) {
+                + "tts_first_audio_at = ?, first_audio_sent_at = ?, started_at = ? WHERE call_sid = ? AND turn_index = ?")) {
             bindTurn(update, t);
             if (update.executeUpdate() == 0) {
                 try (var insert = c.prepareStatement("INSERT INTO turns (caller_text, agent_text, interrupted, "
                         + "caller_speech_ended_at, stt_final_at, llm_first_token_at, first_segment_at, "
-                        + "tts_first_audio_at, first_audio_sent_at, call_sid, turn_index) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "tts_first_audio_at, first_audio_sent_at, started_at, call_sid, turn_index) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                     bindTurn(insert, t);
                     insert.executeUpdate();
                 }
@@ -173,8 +173,9 @@ final class RecordWriter {
         Timestamps.set(ps, 7, timings.firstSegmentClosed());
         Timestamps.set(ps, 8, timings.ttsFirstAudio());
         Timestamps.set(ps, 9, timings.firstAudioSent());
-        ps.setString(10, t.callSid());
-        ps.setInt(11, t.index());
+        Timestamps.set(ps, 10, t.startedAt());
+        ps.setString(11, t.callSid());
+        ps.setInt(12, t.index());
     }
 
     private static void insertEvent(Connection c, EventRecord e, String key, boolean mayExist) throws SQLException {

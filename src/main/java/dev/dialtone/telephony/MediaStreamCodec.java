@@ -125,12 +125,20 @@ public final class MediaStreamCodec {
                         }
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             var inner = p.currentName();
-                            p.nextToken();
+                            var value = p.nextToken();
                             switch (inner) {
                                 case "track" -> track = p.getValueAsString("inbound");
                                 case "chunk" -> chunk = Long.parseLong(p.getValueAsString());
                                 case "timestamp" -> timestamp = Long.parseLong(p.getValueAsString());
-                                case "payload" -> payload = p.getBinaryValue();
+                                case "payload" -> {
+                                    if (value != JsonToken.VALUE_STRING) {
+                                        return null;
+                                    }
+                                    payload = Base64Text.decode(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                                    if (payload == null) {
+                                        return null;
+                                    }
+                                }
                                 default -> p.skipChildren();
                             }
                         }

@@ -3,7 +3,7 @@ package dev.dialtone.telephony;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -35,7 +35,7 @@ public final class TwilioWebhooks implements HttpService {
     private final TwilioSignature signature;
     private final PublicAddress address;
     private final StreamCredentials credentials;
-    private final Function<String, Optional<String>> flowForNumber;
+    private final BiFunction<String, String, Optional<String>> flowForCall;
     private final Callbacks callbacks;
 
     /** What Twilio reports about calls, each form already read within limits and its signature checked. */
@@ -51,16 +51,17 @@ public final class TwilioWebhooks implements HttpService {
     }
 
     /**
-     * @param flowForNumber the flow that answers a called number, if any (carried to the stream as a parameter)
-     * @param callbacks receives every signed status, answering-machine and recording callback
+     * @param flowForCall the flow that answers a call from its called and caller numbers, if any (carried to
+     *                    the stream as a parameter): the called number's, or its draft for a staging caller
+     * @param callbacks   receives every signed status, answering-machine and recording callback
      */
     public TwilioWebhooks(TwilioSignature signature, PublicAddress address, StreamCredentials credentials,
-                          Function<String, Optional<String>> flowForNumber,
+                          BiFunction<String, String, Optional<String>> flowForCall,
                           Callbacks callbacks) {
         this.signature = signature;
         this.address = address;
         this.credentials = credentials;
-        this.flowForNumber = flowForNumber;
+        this.flowForCall = flowForCall;
         this.callbacks = callbacks;
     }
 
@@ -79,8 +80,9 @@ public final class TwilioWebhooks implements HttpService {
         }
         var form = params.get();
         var to = form.getOrDefault("To", "");
-        // an outbound call names its flow in the voice URL; an inbound one is routed by the number called
-        var flow = req.query().first("flow").asOptional().filter(f -> !f.isBlank()).or(() -> flowForNumber.apply(to));
+        // an outbound call names its flow in the voice URL; an inbound one is routed by the number called (and the caller's: drafts)
+        var flow = req.query().first("flow").asOptional().filter(f -> !f.isBlank())
+                      .or(() -> flowForCall.apply(to, form.getOrDefault("From", "")));
         res.headers().set(HeaderNames.CONTENT_TYPE, "text/xml; charset=UTF-8");
         if (flow.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "Call {0} to {1}: no flow answers this number (and no default flow)",

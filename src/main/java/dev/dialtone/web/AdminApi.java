@@ -95,6 +95,9 @@ public final class AdminApi implements HttpService {
             node.put("loadedAt", status.loadedAt().map(Object::toString).orElse(null));
             node.put("lastError", status.lastError().orElse(null));
             node.putPOJO("warnings", status.warnings());
+            node.put("draft", status.draft());
+            node.putPOJO("stagingCallers", status.stagingCallers());
+            node.put("tests", status.tests().orElse(null));
         }
         send(res, Status.OK_200, out);
     }

@@ -78,8 +78,17 @@ class ImageIT {
             .forEach(arg -> entrypoint.add(arg.startsWith(workdir + "/") ? stage.resolve(workdir.relativize(Path.of(arg))).toString() : arg));
         entrypoint.addAll(JSON.readValue(single(dockerfile, "CMD"), new TypeReference<List<String>>() { }));
         var javaHome = Path.of(launcher.getFirst()).getParent().getParent().toString();
+        // the image's RUN that records the start-up cache, then serve uses it
+        var training = all(dockerfile, "RUN").stream().filter(run -> run.contains("aot-training")).findFirst().orElseThrow();
+        var trainingCommand = new ArrayList<String>();
+        JSON.readValue(training, new TypeReference<List<String>>() { })
+            .forEach(arg -> trainingCommand.add(arg.startsWith(workdir + "/") ? stage.resolve(workdir.relativize(Path.of(arg))).toString() : arg));
+        assertThat(runLogged(trainingCommand, stage, Map.of("DIALTONE_JAVA_OPTS", javaOpts, "JAVA_HOME", javaHome), dir.resolve("training.log")))
+                .as("aot-training in the image (log: training.log)").isZero();
         var printed = printedCommand(entrypoint, stage, Map.of("DIALTONE_JAVA_OPTS", javaOpts, "JAVA_HOME", javaHome));
-        assertThat(printed).as("the image's command is serve's").containsExactlyElementsOf(launcher);
+        assertThat(printed).as("serve starts from the recorded cache").anyMatch(arg -> arg.startsWith("-XX:AOTCache=target/aot/"));
+        // the start-up cache is recorded per build (here maybe, in the image by its own RUN): the rest is equal
+        assertThat(withoutAotCache(printed)).as("the image's command is serve's").containsExactlyElementsOf(withoutAotCache(launcher));
 
         int port = ServerProcess.freePort();
         var healthcheck = healthcheck(dockerfile, workdir, stage);
@@ -161,6 +170,19 @@ class ImageIT {
         Files.createDirectories(target.getParent());
         Files.copy(from, target);
         target.toFile().setExecutable(Files.isExecutable(from));
+    }
+
+    private static int runLogged(List<String> command, Path dir, Map<String, String> env, Path log) throws Exception {
+        var builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                                                 .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        var process = builder.start();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("the training ends by itself").isTrue();
+        return process.exitValue();
+    }
+
+    private static List<String> withoutAotCache(List<String> command) {
+        return command.stream().filter(arg -> !arg.startsWith("-XX:AOTCache=")).toList();
     }
 
     private static List<String> printedCommand(List<String> entrypoint, Path dir, Map<String, String> env) throws Exception {

@@ -150,6 +150,12 @@ public final class FakeLlmServer implements AutoCloseable {
         return this;
     }
 
+    /** Drops the replies still queued: a test that failed half-way leaves none to the next. */
+    public FakeLlmServer clearReplies() {
+        replies.clear();
+        return this;
+    }
+
     /**
      * The reply to a request when none is queued, as a function of the request's body (the
      * default says "OK."). Concurrent conversations each get the reply their own history calls

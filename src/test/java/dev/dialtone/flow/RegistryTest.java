@@ -100,6 +100,26 @@ class RegistryTest extends FlowSetTestBase {
     }
 
     @Test
+    void aDraftIsRoutedToItsStagingCallersOnlyAndItsChangesAreReported() {
+        files.flow("a.yaml", "name: a\nnumbers: [\"+15550001111\"]\nprompt: Live.\n");
+        registry.reload();
+        files.flow("a.draft.yaml", "name: a\nnumbers: [\"+15550001111\"]\nstaging_callers: [\"+15557770000\"]\nprompt: Draft.\n");
+        assertThat(registry.reload().changed()).containsExactly("a.draft");
+        assertThat(registry.routeCall("+15550001111", "+15557770000")).contains("a.draft");
+        assertThat(registry.routeCall("+15550001111", "+15551230000")).contains("a");
+        assertThat(registry.routeCall("+15559999999", "+15557770000")).isEmpty();
+        assertThat(registry.byName("a.draft").orElseThrow().prompt(Optional.empty(), values())).isEqualTo("Draft.");
+        assertThat(registry.byName("a").orElseThrow().prompt(Optional.empty(), values())).isEqualTo("Live.");
+        assertThat(registry.reload().changed()).isEmpty();
+        files.flow("b.draft.yaml", "name: b\n");
+        var orphan = registry.reload();
+        assertThat(orphan.applied()).isTrue();
+        assertThat(orphan.errors()).extracting(Problem::toString).containsExactly(files.flows.resolve("b.draft.yaml")
+                + ":1: a draft is the next version of a flow beside it: b.yaml is not in the flows folder (a new flow needs no draft)");
+        assertThat(registry.status()).extracting(FlowStatus::name).containsExactly("a", "a.draft", "b.draft");
+    }
+
+    @Test
     void aPluginChangeGivesItsFlowsANewVersionAndLeavesOthersAlone() {
         files.plugin("menu_price", FlowFiles.simplePlugin("1"));
         files.flow("a.yaml", "name: a\ntools: [menu_price]\n");

@@ -28,6 +28,8 @@ class SchemaKeysTest {
             numbers: ["+15550001111"]
             default: true
             debug: false
+            tests: gate
+            staging_callers: ["+15557770000"]
             greeting: "Hello, {{call.from}}"
             prompt: You answer the phone.
             timezone: Europe/London

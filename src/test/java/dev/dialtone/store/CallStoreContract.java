@@ -31,7 +31,7 @@ abstract class CallStoreContract extends StoreTestBase {
         var ordering = new TurnRecord("CA1", 1, "How much is a margherita?", "Let me check. It's twelve fifty.",
                 true, timings, List.of(
                         ToolCallRecord.succeeded("menu_price", "{\"item\":\"margherita\"}", "{\"price\":12.5}", 84),
-                        ToolCallRecord.failed("place_order", "{}", "timed out after 2000 ms", 2000)));
+                        ToolCallRecord.failed("place_order", "{}", "timed out after 2000 ms", 2000)), T0.plusMillis(5_180));
         var transfer = new EventRecord("CA1", T0.plusSeconds(9), EventKind.TRANSFER, "+15550009999");
         var error = new EventRecord("CA1", T0.plusSeconds(8), EventKind.ERROR, "tts: connection reset");
         recorder.callStarted(start);

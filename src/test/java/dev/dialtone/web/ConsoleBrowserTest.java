@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.time.Instant;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +34,8 @@ import dev.dialtone.store.CallEnd;
 import dev.dialtone.store.CallStart;
 import dev.dialtone.store.CallStatus;
 import dev.dialtone.store.Direction;
+import dev.dialtone.store.TurnRecord;
+import dev.dialtone.store.TurnTimings;
 
 /**
  * The operator console in a real headless Chromium against a real Dialtone server and the fake
@@ -64,7 +66,8 @@ class ConsoleBrowserTest {
             """;
     /** 1.5 s of silence (the greeting plays), then two 1 s "utterances", each followed by 1.5 s of silence. */
     static final MicrophoneWav MICROPHONE = new MicrophoneWav(48000, 1500, 1000, 1500, 2);
-    static final Duration WAIT = Duration.ofSeconds(10);
+    /** Waits end as soon as their condition holds; this long only so a 2-core machine under load keeps up. */
+    static final Duration WAIT = Duration.ofSeconds(30);
     static final String LONG_REPLY = "We have small, medium, large and family sizes, and today every large pizza comes "
                                      + "with a free drink of your choice. We also bake garlic bread, a fresh green salad "
                                      + "and a chocolate cake, and delivery is free within three miles of the restaurant. "
@@ -103,6 +106,7 @@ class ConsoleBrowserTest {
     /** The console as the address the server prints at start opens it: /?token=... */
     @BeforeEach
     void openConsoleWithToken() {
+        world.llm.clearReplies();
         driver.get(world.url() + "/?token=" + TOKEN);
         awaitSignedIn();
         assertThat(driver.getCurrentUrl()).as("the token leaves the address bar").doesNotContain(TOKEN);
@@ -285,6 +289,93 @@ class ConsoleBrowserTest {
         click("#flows-reload");
         await(d -> text("#reload-outcome").startsWith("Reloaded"));
         await(d -> d.findElements(By.cssSelector("#flows-list tr[data-flow=broken]")).isEmpty());
+    }
+
+    @Test
+    void aFlowsVersionsShowTheirDiffAndAStoredCallReplaysOnTheChangedPrompt() throws IOException {
+        var sid = "CA" + "7".repeat(32);
+        var recorder = world.parts.store().recorder();
+        var version = world.parts.flows().byName("pizza").orElseThrow().hash();
+        recorder.callStarted(new CallStart(sid, "pizza", version, FakeWorld.CALLER, FakeWorld.NUMBER, Direction.INBOUND, Instant.now()));
+        recorder.turnCompleted(new TurnRecord(sid, 0, "", "Hello, thanks for calling.", false, TurnTimings.NONE, List.of()));
+        recorder.turnCompleted(new TurnRecord(sid, 1, "I'd like a pizza", "Sure, what size?", false, TurnTimings.NONE, List.of()));
+        recorder.callEnded(new CallEnd(sid, Instant.now(), "caller hung up", CallStatus.COMPLETED));
+        awaitStored(sid, 2);
+        var file = world.dir.resolve("flows/test.yaml");
+        var original = Files.readString(file);
+        Files.writeString(file, original.replace("You take pizza orders.", "You take pizza orders. Ask for the ZIP code first."));
+        try {
+            show("flows");
+            click("#flows-reload");
+            await(d -> text("#reload-outcome").startsWith("Reloaded"));
+            click("#flows-list tr[data-flow=pizza] a.versions-link");
+            await(d -> d.findElements(By.cssSelector("#versions-list tbody tr")).size() >= 2);
+            assertThat(text("#versions-list tr[data-version='" + version + "']")).doesNotContain("live");
+            await(d -> text("#version-diff").contains("ZIP"));
+            assertThat(text("#version-diff tr.diff-removed")).contains("prompt: \"You take pizza orders.\"");
+            assertThat(text("#version-diff tr.diff-added")).contains("prompt: \"You take pizza orders. Ask for the ZIP code first.\"");
+            screenshots.page("flow-versions");
+
+            world.llm.enqueue(Reply.text("What is your ZIP code?"));
+            driver.executeScript("location.hash = arguments[0];", "#/calls/" + sid);
+            await(d -> text("#detail-sid").equals(sid));
+            new Select(await(d -> d.findElement(By.id("replay-target")))).selectByValue("live");
+            click("#replay-run");
+            await(d -> text("#replay-summary").contains("differs"));
+            var changed = driver.findElement(By.cssSelector("#replay-rows tr[data-index='1']"));
+            assertThat(changed.getDomAttribute("class")).contains("differs");
+            assertThat(changed.getText()).contains("I'd like a pizza").contains("agent").contains("Sure, what size?")
+                                         .contains("What is your ZIP code?");
+            assertThat(driver.findElement(By.cssSelector("#replay-rows tr[data-index='0']")).getDomAttribute("class")).doesNotContain("differs");
+            var panel = driver.findElement(By.cssSelector("section.replay"));
+            driver.executeScript("arguments[0].scrollIntoView();", panel);
+            screenshots.element("replay", panel);
+
+            // the call's flow links to its version beside the live one
+            click("#detail-flow");
+            await(d -> text("#version-diff").contains("ZIP"));
+            assertThat(new Select(driver.findElement(By.id("diff-from"))).getFirstSelectedOption().getDomAttribute("value"))
+                    .isEqualTo(version);
+            assertThat(driver.findElement(By.cssSelector("#versions-list tr[data-version='" + version + "']")).getDomAttribute("class"))
+                    .contains("selected");
+        } finally {
+            Files.writeString(file, original);
+            world.parts.flows().reload();
+        }
+    }
+
+    @Test
+    void aDraftIsShownBesideItsFlowAndTheSoftphoneCallsIt() throws IOException {
+        var draft = world.dir.resolve("flows/test.draft.yaml");
+        Files.writeString(draft, FLOW.replace("Hello, thanks for calling.", "Hello from the draft.")
+                .replace("start: order", "staging_callers: [\"+15557770000\"]\nstart: order"));
+        try {
+            show("flows");
+            click("#flows-reload");
+            await(d -> text("#reload-outcome").startsWith("Reloaded"));
+            var row = await(d -> d.findElement(By.cssSelector("#flows-list tr[data-flow='pizza.draft']")));
+            assertThat(row.getText()).contains("draft").contains("answers +15557770000 and the softphone").doesNotContain("Error");
+            assertThat(driver.findElements(By.cssSelector("#flows-list tbody tr"))).extracting(r -> r.getDomAttribute("data-flow"))
+                    .containsExactly("pizza", "pizza.draft");
+            screenshots.page("flows-draft");
+
+            show("phone");
+            var mute = driver.findElement(By.id("sp-mute"));
+            if (!mute.isSelected()) {
+                mute.click();
+            }
+            new Select(driver.findElement(By.id("sp-flow"))).selectByVisibleText("pizza.draft (draft)");
+            driver.findElement(By.id("sp-call")).click();
+            assertThat(turn("#sp-transcript", 0)).contains("Hello from the draft.");
+            driver.findElement(By.id("sp-hangup")).click();
+            await(d -> text("#sp-status").contains("Call ended"));
+        } finally {
+            Files.delete(draft);
+        }
+        show("flows");
+        click("#flows-reload");
+        await(d -> text("#reload-outcome").startsWith("Reloaded"));
+        await(d -> d.findElements(By.cssSelector("#flows-list tr[data-flow='pizza.draft']")).isEmpty());
     }
 
     @Test
