@@ -2,7 +2,7 @@
 // transcript with interruptions and tool calls marked, its recorded events, its post-call analysis
 // and (once it has ended) the replay panel. A live call keeps updating from the event stream.
 
-import {api} from "./api.js";
+import {api, token} from "./api.js";
 import {badge, duration, errorText, h, replace, time} from "./dom.js";
 import {on} from "./events.js";
 import {latencyChart} from "./chart.js";
@@ -13,6 +13,7 @@ import {replayPanel} from "./replay.js";
 export function detailPage(root) {
   let sid = null;
   let call = null;
+  let recordings = [];
   let replay = null; // the replay panel of a stored call, kept across renders
 
   on("turn", ({callSid, turn}) => {
@@ -30,10 +31,12 @@ export function detailPage(root) {
   async function show(callSid) {
     sid = callSid;
     call = null;
+    recordings = [];
     replay = null;
     replace(root, h("p", {class: "muted"}, `Loading call ${callSid}…`));
     try {
       call = await api(`/api/calls/${encodeURIComponent(callSid)}`);
+      recordings = await api(`/api/calls/${encodeURIComponent(callSid)}/recordings`).catch(() => []);
       if (sid === callSid) render();
     } catch (e) {
       replace(root, h("p", {class: "error", role: "alert"}, `Cannot load call ${callSid}: ${errorText(e)}`),
@@ -70,7 +73,29 @@ export function detailPage(root) {
         call.events.map((e) => h("li", {}, h("time", {datetime: e.at}, time(e.at)), " ", badge(e.kind, "event"), " ", e.detail ?? "")))] : null,
       call.usage?.length ? [h("h3", {}, "Usage"), h("ul", {class: "events"},
         call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null,
+      recordings.length ? [h("h3", {}, "Recordings"), h("ul", {class: "events", id: "detail-recordings"},
+        recordings.map(recordingItem))] : null,
       active ? null : (replay ??= replayPanel(call)));
+  }
+
+  /** A recording: its status and length, and a button that fetches its audio through the server (bearer header) into a player. */
+  function recordingItem(r) {
+    const item = h("li", {}, h("code", {}, r.recordingSid), " ", badge(r.status, "event"),
+                   r.durationSeconds != null ? ` ${r.durationSeconds} s` : "", " ");
+    const play = h("button", {type: "button", onclick: async () => {
+      play.disabled = true;
+      try {
+        const res = await fetch(r.audio, {headers: {Authorization: `Bearer ${token()}`}});
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        item.append(h("audio", {controls: "", src: URL.createObjectURL(await res.blob())}));
+        play.remove();
+      } catch (e) {
+        play.disabled = false;
+        item.append(h("span", {class: "error"}, ` cannot play: ${errorText(e)}`));
+      }
+    }}, "Play");
+    item.append(play);
+    return item;
   }
 
   async function hangUp() {

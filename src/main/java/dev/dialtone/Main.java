@@ -189,7 +189,7 @@ public final class Main {
         var credentials = StreamCredentials.create(twilio.streamSecret(), parts.clock());
         var webhooks = new TwilioWebhooks(signature, address, credentials,
                 (to, from) -> parts.flows().routeCall(to, from),
-                status -> LOG.log(System.Logger.Level.DEBUG, "Twilio status: {0}", status));
+                new TwilioEvents(parts.switchboard(), parts.store(), parts.metrics()));
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
                                              parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(), limits,
@@ -405,6 +405,10 @@ public final class Main {
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
                                               tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
             fleet.listen(switchboard);
+            switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
+            if (twilio.configured()) {
+                store.deleteRecordingsWith(twilio::deleteRecording);
+            }
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,

@@ -69,6 +69,10 @@ sealed interface CallEvent {
     record StreamEnded(String reason) implements CallEvent {
     }
 
+    /** Twilio's answering-machine detection: {@code human}, {@code machine_end_beep}, {@code fax}, {@code unknown}... */
+    record AnsweredBy(String value) implements CallEvent {
+    }
+
     /** The timers a call runs. */
     enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, RESUME_CHECK, COLLECT }
 }

@@ -35,6 +35,7 @@ final class Conversation implements Speaking.Listener {
     private final Speaking speaking;
     private final ToolRound tools;
     private final DigitCollection collection;
+    private final Opening opening;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -80,6 +81,15 @@ final class Conversation implements Speaking.Listener {
             callerText.append(text);
             endOfTurn(scope.clock.nanos());
         });
+        this.opening = new Opening(scope, speaking, new Opening.Call() {
+            public void hangUp(String reason) {
+                hangUpNow(reason);
+            }
+
+            public void armSilenceTimer() {
+                Conversation.this.armSilenceTimer();
+            }
+        });
     }
 
     /**
@@ -98,19 +108,29 @@ final class Conversation implements Speaking.Listener {
         });
     }
 
-    /** Stream started: greet, and start the call's time limit. */
+    /**
+     * Before {@link #start}: an outbound call whose flow leaves voicemail holds its greeting until
+     * Twilio's answering-machine detection tells who answered ({@link CallEvent.AnsweredBy}).
+     */
+    void awaitAnswer() {
+        opening.awaitAnswer();
+    }
+
+    /** Before {@link #start}: the call is being recorded, so the flow's consent line (if any) is said before anything else. */
+    void recorded() {
+        opening.recorded();
+    }
+
+    /** Stream started: greet (after the recording consent, once a human is known to be there), and start the call's time limit. */
     void start() {
         var phrases = scope.phrases;
         scope.transcript.started();
         hearing.reopen();
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
+        scope.voice.prepare(opening.lines());
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
-        var greeting = scope.flow.flow().greeting().map(t -> t.render(scope.values()));
-        var nodeSay = scope.node().flatMap(scope::entryLine); // readies the start node's collection too
-        var opening = greeting.isPresent() && !resumed
-                ? Optional.of(greeting.get() + scope.collectPrompt().map(p -> " " + p).orElse("")) : nodeSay;
-        opening.ifPresentOrElse(text -> speaking.speakPhrase(text, Optional.empty()), this::armSilenceTimer);
+        opening.start(resumed);
         scope.takeCollectOnEntry().ifPresent(collection::begin);
         hearing.watch(speaking.interruptible() && speaking.audible());
     }
@@ -131,6 +151,7 @@ final class Conversation implements Speaking.Listener {
             case CallEvent.Action action -> onAction(action.action());
             case CallEvent.TimerFired timer -> onTimer(timer);
             case CallEvent.StreamEnded ended -> stop(ended.reason());
+            case CallEvent.AnsweredBy answered -> opening.onAnsweredBy(answered.value(), resumed);
             case CallEvent.CallerSpeaking caller -> {
                 callerActive();
                 if (speaking.interruptible() && speaking.audible()) {
@@ -274,7 +295,14 @@ final class Conversation implements Speaking.Listener {
             pendingTurn = turn; // the agent is still speaking and may not be interrupted: answer next
             return;
         }
-        speaking.answer(turn);
+        answer(turn);
+    }
+
+    /** A caller's turn: a call screener's question gets the flow's screening line, anything else the LLM's answer. */
+    private void answer(Turn turn) {
+        if (!opening.answeredScreener(turn)) {
+            speaking.answer(turn);
+        }
     }
 
     /** The first sign of caller speech (VAD or STT, whichever is first) pauses an audible reply. */
@@ -298,6 +326,7 @@ final class Conversation implements Speaking.Listener {
             switch (r.afterPlayed.get()) {
                 case CallAction.HangUp hangUp -> hangUpNow(hangUp.reason());
                 case CallAction.Transfer transfer -> transferNow(transfer.number());
+                case CallAction.Say say -> speaking.speakPhrase(say.text(), Optional.empty()); // the greeting after the consent
                 default -> {
                 }
             }
@@ -306,7 +335,7 @@ final class Conversation implements Speaking.Listener {
         if (pendingTurn != null) {
             var next = pendingTurn;
             pendingTurn = null;
-            speaking.answer(next);
+            answer(next);
             return;
         }
         if (collection.active()) {

@@ -126,6 +126,13 @@ final class Speaking {
         scope.timers.watchDeadAir(r.id, DEAD_AIR_CHECK);
     }
 
+    /** Answers a caller's turn with a fixed line instead of the LLM (a call screener's question). */
+    void answerWith(Turn turn, String line) {
+        scope.history.caller(turn.callerText);
+        reply = new Reply(scope.nextId(), true, turn, scope.clock.nanos());
+        endWith(reply, line, Optional.empty());
+    }
+
     /** Speaks a fixed line as a reply of its own (cached audio when available), then does {@code after}. */
     void speakPhrase(String text, Optional<CallAction> after) {
         reply = new Reply(scope.nextId(), true, scope.newTurn(), scope.clock.nanos());

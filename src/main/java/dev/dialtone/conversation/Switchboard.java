@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.net.URI;
 import java.time.Duration;
 
 import dev.dialtone.audio.Playout;
@@ -21,6 +23,7 @@ import dev.dialtone.telephony.OutboundStream;
 import dev.dialtone.telephony.StreamCommand;
 import dev.dialtone.telephony.StreamEvent;
 import dev.dialtone.telephony.TwilioCalls;
+import dev.dialtone.telephony.TwilioWebhooks;
 import dev.dialtone.telephony.SilentCall;
 
 /**
@@ -47,6 +50,8 @@ public final class Switchboard implements CallHandler.Factory {
     private final Optional<SileroVad> vad;
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
+    private final Map<String, String> earlyAnswers = new LinkedHashMap<>(); // guarded by itself: AMD before the stream
+    private volatile BiConsumer<String, String> recordingStarted = (call, recording) -> { };
 
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
@@ -117,10 +122,61 @@ public final class Switchboard implements CallHandler.Factory {
         var conversation = new Conversation(info, flow, wrap.llm(info.sid(), f.llm().provider(), llm.get()), voice,
                                             session.speech(), new PhoneLine(info.sid(), out),
                                             clock, session::post, transcript, metrics, Phrases.ENGLISH);
+        if (direction(start).startsWith("outbound")) {
+            conversation.awaitAnswer();
+        }
+        if (f.phone().recording().isPresent()) {
+            conversation.recorded();
+        }
         active.put(info.sid(), session);
         LOG.log(System.Logger.Level.INFO, "Call {0} answered by flow {1}", info.sid(), CallSession.describe(flow));
         session.start(conversation);
+        String early;
+        synchronized (earlyAnswers) {
+            early = earlyAnswers.remove(info.sid());
+        }
+        if (early != null) {
+            session.post(new CallEvent.AnsweredBy(early));
+        }
+        f.phone().recording().ifPresent(policy -> startRecording(info.sid(), policy.dual(), start.parameter("base")));
         return session;
+    }
+
+    /** Who answered an outbound call (Twilio's answering-machine detection); kept a while if its stream has not started yet. */
+    public void answeredBy(String callSid, String answeredBy) {
+        var session = active.get(callSid);
+        if (session != null) {
+            session.post(new CallEvent.AnsweredBy(answeredBy));
+            return;
+        }
+        synchronized (earlyAnswers) {
+            earlyAnswers.put(callSid, answeredBy);
+            if (earlyAnswers.size() > RECENT) {
+                earlyAnswers.remove(earlyAnswers.keySet().iterator().next());
+            }
+        }
+    }
+
+    /** Told the call sid and recording sid of each recording started (the store keeps them). */
+    public void onRecordingStarted(BiConsumer<String, String> listener) {
+        this.recordingStarted = listener;
+    }
+
+    /** Starts the call's recording through Twilio's REST API, in the background: the call does not wait for it. */
+    private void startRecording(String callSid, boolean dual, String base) {
+        if (!twilio.configured() || base.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "Call {0}: the flow records calls, but {1}", callSid,
+                    twilio.configured() ? "the stream carries no callback address" : "Twilio's credentials are not set");
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            try {
+                var recording = twilio.startRecording(callSid, dual, URI.create(base + TwilioWebhooks.RECORDING_PATH));
+                recordingStarted.accept(callSid, recording);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Call {0}: recording could not start: {1}", callSid, e.getMessage());
+            }
+        });
     }
 
     /**

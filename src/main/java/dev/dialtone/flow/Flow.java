@@ -14,13 +14,14 @@ import java.util.Optional;
  * {@code transferTo} is where the built-in transfer_call tool sends the caller. {@code testsGate}: its
  * tests must pass before a new version goes live; {@code stagingCallers}: the callers a draft of it
  * answers (read only from a draft file); {@code redaction} is what the call's record masks;
- * {@code analysis} runs when a call ends. Immutable.
+ * {@code analysis} runs when a call ends; {@code phone}: voicemail, screening and recording. Immutable.
  */
 public record Flow(String name, Path file, List<String> numbers, boolean isDefault, Optional<Template> greeting,
                    Template prompt, ProviderBlock stt, ProviderBlock llm, ProviderBlock tts, List<String> tools,
                    TurnTaking turn, Optional<String> start, Map<String, FlowNode> nodes, Map<String, DtmfRoute> dtmf,
                    Optional<String> transferTo, ZoneId timezone, boolean debug, boolean testsGate,
-                   List<String> stagingCallers, Redaction redaction, Optional<AnalysisSpec> analysis) {
+                   List<String> stagingCallers, Redaction redaction, Optional<AnalysisSpec> analysis,
+                   PhoneFeatures phone) {
     public Flow {
         numbers = List.copyOf(numbers);
         stagingCallers = List.copyOf(stagingCallers);

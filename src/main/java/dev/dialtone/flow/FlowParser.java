@@ -114,7 +114,8 @@ final class FlowParser {
             start = Optional.empty();
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
-                nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers, redaction(), analysis());
+                nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers, redaction(), analysis(),
+                PhoneFeatures.read(in));
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine, testsLine);
     }
 

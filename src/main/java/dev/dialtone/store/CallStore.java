@@ -36,6 +36,8 @@ public final class CallStore implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final MeterRegistry registry;
     private final Clock clock;
+    private final CallRecordings recordings;
+    private volatile RecordingRemover remover;
     /** Null until {@link #joinFleet}. */
     private volatile Fleet fleet;
     /** Null when calls are kept forever. */
@@ -48,6 +50,7 @@ public final class CallStore implements AutoCloseable {
         this.clock = clock;
         this.reader = new CallReader(pool);
         this.analyses = new AnalysisTable(pool);
+        this.recordings = new CallRecordings(pool);
         this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
         this.versions = new VersionArchive(pool);
         this.versionsCut = Counter.builder("dialtone.store.flow_versions.cut")
@@ -164,9 +167,46 @@ public final class CallStore implements AutoCloseable {
         }
     }
 
-    /** Deletes every call started before {@code cutoff} with all its records; returns how many. */
+
+    /** Deletes a recording where it is kept (Twilio); throws when it could not. */
+    public interface RecordingRemover {
+        void delete(String recordingSid);
+    }
+
+    /** How the purge deletes recordings; until this is set, recording rows are kept (nothing could delete their audio). */
+    public void deleteRecordingsWith(RecordingRemover remover) {
+        this.remover = remover;
+    }
+
+    /** Records a recording's sid and status as Twilio reports it; a final status is not replaced by a late earlier one. */
+    public void recordingStatus(String recordingSid, String callSid, String status, Optional<Integer> channels,
+                                Optional<Integer> durationSeconds) {
+        try {
+            recordings.update(recordingSid, callSid, status, channels, durationSeconds, clock.instant());
+        } catch (SQLException e) {
+            throw new StoreException("cannot record recording " + recordingSid + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /** A call's recordings, oldest first. */
+    public List<RecordingRecord> recordings(String callSid) {
+        try {
+            return recordings.forCall(callSid);
+        } catch (SQLException e) {
+            throw new StoreException("cannot read the recordings of " + callSid + ": " + Database.rootMessage(e), e);
+        }
+    }
+
+    /**
+     * Deletes every call started before {@code cutoff} with all its records; returns how many. Their
+     * recordings are deleted at Twilio first, then here.
+     */
     public int purgeOlderThan(Instant cutoff) {
         try {
+            var remove = remover;
+            if (remove != null) {
+                recordings.purge(cutoff, remove);
+            }
             var count = CallReader.purge(pool, cutoff);
             purged.increment(count);
             if (count > 0) {

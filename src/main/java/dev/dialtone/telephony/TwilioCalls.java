@@ -1,6 +1,8 @@
 package dev.dialtone.telephony;
 
+import java.io.InputStream;
 import java.net.URI;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -17,6 +19,9 @@ import com.twilio.http.Response;
 import com.twilio.http.TwilioRestClient;
 import com.twilio.rest.api.v2010.Account;
 import com.twilio.rest.api.v2010.account.Call;
+import com.twilio.rest.api.v2010.account.call.Recording;
+import com.twilio.rest.Domains;
+import com.twilio.http.HttpMethod;
 import com.twilio.type.PhoneNumber;
 import com.twilio.type.Twiml;
 
@@ -50,11 +55,64 @@ public final class TwilioCalls {
 
     /** Places an outbound call whose answer fetches TwiML from {@code voiceUrl}; returns the call sid. */
     public String placeCall(String to, String from, URI voiceUrl, URI statusCallback) {
-        return run(() -> Call.creator(new PhoneNumber(to), new PhoneNumber(from), voiceUrl)
-                .setStatusCallback(statusCallback)
-                .setStatusCallbackEvent(List.of("initiated", "ringing", "answered", "completed"))
+        return placeCall(to, from, voiceUrl, statusCallback, Optional.empty());
+    }
+
+    /**
+     * As {@link #placeCall(String, String, URI, URI)}; with {@code amdCallback}, Twilio's asynchronous
+     * answering-machine detection runs beside the call ({@code DetectMessageEnd}: a machine is reported
+     * once its greeting has ended, at the beep) and posts its answer ({@code AnsweredBy}) there.
+     */
+    public String placeCall(String to, String from, URI voiceUrl, URI statusCallback, Optional<URI> amdCallback) {
+        return run(() -> {
+            var creator = Call.creator(new PhoneNumber(to), new PhoneNumber(from), voiceUrl)
+                    .setStatusCallback(statusCallback)
+                    .setStatusCallbackEvent(List.of("initiated", "ringing", "answered", "completed"));
+            amdCallback.ifPresent(url -> creator.setMachineDetection("DetectMessageEnd").setAsyncAmd("true")
+                    .setAsyncAmdStatusCallback(url).setAsyncAmdStatusCallbackMethod(HttpMethod.POST));
+            return creator.create(client).getSid();
+        });
+    }
+
+    /**
+     * Starts recording a live call (Recordings API); Twilio posts its progress to {@code statusCallback}.
+     * Returns the recording's sid.
+     */
+    public String startRecording(String callSid, boolean dual, URI statusCallback) {
+        return run(() -> Recording.creator(callSid)
+                .setRecordingChannels(dual ? "dual" : "mono")
+                .setRecordingStatusCallback(statusCallback)
+                .setRecordingStatusCallbackMethod(HttpMethod.POST)
+                .setRecordingStatusCallbackEvent(List.of("in-progress", "completed", "absent"))
                 .create(client)
                 .getSid());
+    }
+
+    /** Deletes a recording at Twilio; one already gone counts as deleted. */
+    public void deleteRecording(String recordingSid) {
+        int status = run(() -> client.request(new Request(HttpMethod.DELETE, Domains.API.toString(),
+                recordingPath(recordingSid, ".json"))).getStatusCode());
+        if (status >= 300 && status != 404) {
+            throw new TwilioApiError("Twilio API error " + status + " deleting a recording", null);
+        }
+    }
+
+    /**
+     * A recording's audio (MP3) with the account's credentials, for the console to play through the
+     * server; empty when Twilio has none (yet). The caller closes the stream.
+     */
+    public Optional<InputStream> recordingAudio(String recordingSid) {
+        return run(() -> {
+            var response = client.request(new Request(HttpMethod.GET, Domains.API.toString(),
+                    recordingPath(recordingSid, ".mp3")));
+            if (response.getStatusCode() == 404) {
+                return Optional.<InputStream>empty();
+            }
+            if (response.getStatusCode() >= 300) {
+                throw new TwilioApiError("Twilio API error " + response.getStatusCode() + " fetching a recording", null);
+            }
+            return Optional.of(response.getStream());
+        });
     }
 
     /** Transfers a live call to another number: its TwiML is replaced by a {@code <Dial>}. */
@@ -99,6 +157,13 @@ public final class TwilioCalls {
             Thread.sleep(20);
         }
         return true;
+    }
+
+    private String recordingPath(String recordingSid, String suffix) {
+        if (!recordingSid.matches("RE[0-9a-fA-F]{32}")) {
+            throw new TwilioApiError("not a recording sid", null);
+        }
+        return "/2010-04-01/Accounts/" + accountSid + "/Recordings/" + recordingSid + suffix;
     }
 
     /** A REST call that failed; the message carries Twilio's error, never the credentials. */

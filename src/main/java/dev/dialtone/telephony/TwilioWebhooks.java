@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import java.util.function.Consumer;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -26,33 +25,52 @@ public final class TwilioWebhooks implements HttpService {
     private static final System.Logger LOG = System.getLogger(TwilioWebhooks.class.getName());
     public static final String STREAM_PATH = "/twilio/stream";
     static final String STATUS_PATH = "/twilio/status";
+    /** Where answering-machine detection and recording status are posted, under the public base URL. */
+    public static final String AMD_PATH = "/twilio/amd";
+    public static final String RECORDING_PATH = "/twilio/recording";
+    /** The stream parameter that carries the public base URL, for the callbacks a call asks for later (recording status). */
+    public static final String BASE_PARAMETER = "base";
     private static final HeaderName SIGNATURE = HeaderNames.create("X-Twilio-Signature");
 
     private final TwilioSignature signature;
     private final PublicAddress address;
     private final StreamCredentials credentials;
     private final BiFunction<String, String, Optional<String>> flowForCall;
-    private final Consumer<Map<String, String>> statusListener;
+    private final Callbacks callbacks;
+
+    /** What Twilio reports about calls, each form already read within limits and its signature checked. */
+    public interface Callbacks {
+        /** Call and stream status. */
+        void status(Map<String, String> form);
+
+        /** Answering-machine detection's answer for a call ({@code AnsweredBy}: human, machine_end_beep, ...). */
+        void answeredBy(String callSid, String answeredBy);
+
+        /** A recording's status (RecordingSid, CallSid, RecordingStatus, RecordingDuration, RecordingChannels). */
+        void recording(Map<String, String> form);
+    }
 
     /**
-     * @param flowForCall    the flow that answers a call from its called and caller numbers, if any (carried to
-     *                       the stream as a parameter): the called number's, or its draft for a staging caller
-     * @param statusListener receives every signed status callback's parameters
+     * @param flowForCall the flow that answers a call from its called and caller numbers, if any (carried to
+     *                    the stream as a parameter): the called number's, or its draft for a staging caller
+     * @param callbacks   receives every signed status, answering-machine and recording callback
      */
     public TwilioWebhooks(TwilioSignature signature, PublicAddress address, StreamCredentials credentials,
                           BiFunction<String, String, Optional<String>> flowForCall,
-                          Consumer<Map<String, String>> statusListener) {
+                          Callbacks callbacks) {
         this.signature = signature;
         this.address = address;
         this.credentials = credentials;
         this.flowForCall = flowForCall;
-        this.statusListener = statusListener;
+        this.callbacks = callbacks;
     }
 
     @Override
     public void routing(HttpRules rules) {
         rules.post("/voice", this::voice)
-             .post("/status", this::status);
+             .post("/status", this::status)
+             .post("/amd", this::amd)
+             .post("/recording", this::recording);
     }
 
     private void voice(ServerRequest req, ServerResponse res) {
@@ -77,6 +95,7 @@ public final class TwilioWebhooks implements HttpService {
         parameters.put("to", to);
         parameters.put("direction", form.getOrDefault("Direction", "inbound"));
         parameters.put("flow", flow.get());
+        parameters.put(BASE_PARAMETER, address.httpBase(req.headers(), req.isSecure()));
         parameters.put(StreamCredentials.PARAMETER, credentials.mint(form.getOrDefault("CallSid", ""), flow.get()));
         res.send(TwimlWriter.connectStream(address.wss(req.headers(), STREAM_PATH),
                                      address.httpBase(req.headers(), req.isSecure()) + STATUS_PATH, parameters));
@@ -87,7 +106,30 @@ public final class TwilioWebhooks implements HttpService {
         if (params.isEmpty()) {
             return;
         }
-        statusListener.accept(params.get());
+        callbacks.status(params.get());
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void amd(ServerRequest req, ServerResponse res) {
+        var params = verifiedForm(req, res);
+        if (params.isEmpty()) {
+            return;
+        }
+        var form = params.get();
+        var sid = form.getOrDefault("CallSid", "");
+        var answeredBy = form.getOrDefault("AnsweredBy", "");
+        if (!sid.isEmpty() && !answeredBy.isEmpty()) {
+            callbacks.answeredBy(sid, answeredBy);
+        }
+        res.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void recording(ServerRequest req, ServerResponse res) {
+        var params = verifiedForm(req, res);
+        if (params.isEmpty()) {
+            return;
+        }
+        callbacks.recording(params.get());
         res.status(Status.NO_CONTENT_204).send();
     }
 

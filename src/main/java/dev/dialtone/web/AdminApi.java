@@ -34,6 +34,7 @@ import dev.dialtone.store.CallStore;
 import dev.dialtone.store.Fleet;
 import dev.dialtone.store.StoreException;
 import dev.dialtone.telephony.TwilioCalls;
+import dev.dialtone.telephony.TwilioWebhooks;
 
 /**
  * The admin API under {@code /api} (JSON). Every request needs the admin token as an
@@ -54,6 +55,7 @@ public final class AdminApi implements HttpService {
     private final Optional<URI> publicUrl;
     private final FleetRelay fleet;
     private final Analyses analyses;
+    private final RecordingProxy recordings;
 
     /** @param fleet the other instances sharing the database: their calls, flow versions, and a way to their calls */
     public AdminApi(Secret token, FlowRegistry flows, Switchboard switchboard, CallStore store, TwilioCalls twilio,
@@ -67,6 +69,7 @@ public final class AdminApi implements HttpService {
         this.twilio = twilio;
         this.publicUrl = publicUrl;
         this.fleet = fleet;
+        this.recordings = new RecordingProxy(store, twilio);
     }
 
     @Override
@@ -80,7 +83,10 @@ public final class AdminApi implements HttpService {
              .get("/calls/{sid}", this::call)
              .post("/calls/{sid}/hangup", this::hangUp)
              .post("/calls/{sid}/transfer", this::transfer)
-             .post("/calls/{sid}/analysis", this::analyse);
+             .post("/calls/{sid}/analysis", this::analyse)
+             .get("/calls/{sid}/recordings", recordings::list)
+             .get("/calls/{sid}/recordings/{recording}/audio", recordings::audio);
+
     }
 
     /** Lets a request through when its bearer header carries the admin token. */
@@ -227,9 +233,11 @@ public final class AdminApi implements HttpService {
         }
         var base = publicUrl.get().toString();
         try {
+            // a flow that leaves voicemail needs to know who answered: Twilio's asynchronous machine detection
+            var amd = flows.byName(flow).orElseThrow().flow().phone().voicemail().map(v -> URI.create(base + TwilioWebhooks.AMD_PATH));
             var sid = twilio.placeCall(to, from, URI.create(base + "/twilio/voice?flow="
                                                             + URLEncoder.encode(flow, StandardCharsets.UTF_8)),
-                                       URI.create(base + "/twilio/status"));
+                                       URI.create(base + "/twilio/status"), amd);
             send(res, Status.CREATED_201, Json.MAPPER.createObjectNode().put("callSid", sid).put("flow", flow));
         } catch (TwilioCalls.TwilioApiError e) {
             error(res, Status.BAD_GATEWAY_502, e.getMessage());

@@ -23,7 +23,8 @@ public final class SecurityHeaders implements Filter {
     /**
      * What the console needs: its modules and audio worklets ({@code script-src}; worklets count as
      * scripts), its style sheet, the favicon ({@code data:}), fetch, the event stream and the
-     * softphone's socket to this server ({@code connect-src 'self'} covers ws: and wss: to it).
+     * softphone's socket to this server ({@code connect-src 'self'} covers ws: and wss: to it), and
+     * call recordings played from {@code blob:} URLs (fetched with the bearer header, which an audio element cannot send).
      */
     public static final String POLICY = String.join("; ",
             "default-src 'none'",
@@ -31,7 +32,7 @@ public final class SecurityHeaders implements Filter {
             "worker-src 'self'",
             "style-src 'self'",
             "img-src 'self' data:",
-            "media-src 'self'",
+            "media-src 'self' blob:",
             "connect-src 'self'",
             "base-uri 'none'",
             "form-action 'self'",

@@ -87,6 +87,43 @@ public final class FakeTwilio {
         return parseTwiml(res.statusCode(), res.body());
     }
 
+    /**
+     * The callee of an outbound call placed through the REST API answered: Twilio fetches the
+     * call's voice URL (the public one it was given, which it signs; the request goes to the same
+     * path on the server) with {@code Direction=outbound-api}, then opens the stream its TwiML names.
+     */
+    public FakeCall answerOutbound(String callSid, String from, String to, String voiceUrl)
+            throws IOException, InterruptedException {
+        var params = callParams(callSid, from, to);
+        params.put("Direction", "outbound-api");
+        params.put("CallStatus", "in-progress");
+        var res = post(local(voiceUrl), params, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, voiceUrl, params));
+        var twiml = parseTwiml(res.statusCode(), res.body());
+        if (twiml.status() != 200 || twiml.streamUrl() == null) {
+            throw new IOException("voice webhook answered " + twiml.status() + ": " + twiml.body());
+        }
+        return openStream(callSid, twiml);
+    }
+
+    /**
+     * Posts a signed callback the way Twilio does to a URL the server gave it (an AsyncAmdStatusCallback,
+     * a RecordingStatusCallback): {@code url} is that public URL, which is what Twilio signs, and
+     * the request goes to the same path on the server. Returns the HTTP status.
+     */
+    public int callback(String url, Map<String, String> params) throws IOException, InterruptedException {
+        var local = local(url);
+        var form = new LinkedHashMap<String, String>(params);
+        form.putIfAbsent("AccountSid", accountSid);
+        form.putIfAbsent("ApiVersion", "2010-04-01");
+        return post(local, form, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, url, form)).statusCode();
+    }
+
+    /** The same path and query on the server. */
+    private String local(String publicUrl) {
+        var path = URI.create(publicUrl);
+        return server + path.getRawPath() + (path.getRawQuery() == null ? "" : "?" + path.getRawQuery());
+    }
+
     /** POSTs a form with the given signature header (null: no header); for signature tests. */
     public HttpResponse<String> post(String url, Map<String, String> params, String signature)
             throws IOException, InterruptedException {

@@ -8,6 +8,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -36,13 +38,17 @@ public final class FakeTwilioApi implements AutoCloseable {
     private final WebServer server;
     private final List<ApiRequest> requests = new ArrayList<>(); // guarded by itself
     private volatile int failWithStatus;
+    private final Map<String, byte[]> recordings = new ConcurrentHashMap<>(); // sid -> audio
 
     private FakeTwilioApi(String accountSid, String authToken) {
         this.accountSid = accountSid;
         this.authToken = authToken;
         this.server = WebServer.builder().port(0)
                 .routing(r -> r.post("/2010-04-01/Accounts/{account}/Calls.json", this::create)
+                               .post("/2010-04-01/Accounts/{account}/Calls/{call}/Recordings.json", this::startRecording)
                                .post("/2010-04-01/Accounts/{account}/Calls/{call}", this::update)
+                               .get("/2010-04-01/Accounts/{account}/Recordings/{recording}", this::recordingMedia)
+                               .delete("/2010-04-01/Accounts/{account}/Recordings/{recording}", this::deleteRecording)
                                .get("/2010-04-01/Accounts/{account}", this::account))
                 .build().start();
     }
@@ -105,6 +111,72 @@ public final class FakeTwilioApi implements AutoCloseable {
         res.send("""
                 {"sid":"%s","friendly_name":"Fake account","status":"active","type":"Full","auth_token":"hidden",
                  "date_created":"Mon, 07 Dec 2026 00:00:00 +0000","uri":"/2010-04-01/Accounts/%s.json"}""".formatted(account, account));
+    }
+
+    /** The recordings that exist (started and not deleted), by sid. */
+    public Set<String> recordings() {
+        return Set.copyOf(recordings.keySet());
+    }
+
+    /** A recording Twilio holds with this audio (as if a call had been recorded earlier). */
+    public void addRecording(String sid, byte[] audio) {
+        recordings.put(sid, audio.clone());
+    }
+
+    /** Starts recording a call (Recordings API): 201 with the recording resource; its audio is a short fake MP3. */
+    private void startRecording(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
+        var form = record(req);
+        var call = req.path().pathParameters().get("call");
+        var channels = form.getOrDefault("RecordingChannels", "mono");
+        if (!channels.equals("mono") && !channels.equals("dual")) {
+            error(res, 400, 21220, "RecordingChannels must be mono or dual");
+            return;
+        }
+        var sid = "RE" + FakeTwilio.newSid("CA").substring(2);
+        recordings.put(sid, ("ID3fake-mp3-of-" + call).getBytes(StandardCharsets.UTF_8));
+        res.status(Status.CREATED_201);
+        res.headers().set(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send("""
+                {"sid":"%s","account_sid":"%s","call_sid":"%s","status":"in-progress","channels":%d,"source":"StartCallRecordingAPI",
+                 "track":"both","uri":"/2010-04-01/Accounts/%s/Calls/%s/Recordings/%s.json"}"""
+                .formatted(sid, accountSid, call, channels.equals("dual") ? 2 : 1, accountSid, call, sid));
+    }
+
+    /** GET .../Recordings/RE....mp3: the audio (Twilio serves it behind the account's Basic auth). */
+    private void recordingMedia(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
+        var name = req.path().pathParameters().get("recording");
+        synchronized (requests) {
+            requests.add(new ApiRequest("GET", req.path().rawPath(), Map.of()));
+        }
+        var audio = name.endsWith(".mp3") ? recordings.get(name.substring(0, name.length() - 4)) : null;
+        if (audio == null) {
+            error(res, 404, 20404, "The requested resource was not found");
+            return;
+        }
+        res.headers().set(HeaderNames.CONTENT_TYPE, "audio/mpeg");
+        res.send(audio);
+    }
+
+    /** DELETE .../Recordings/RE....json: 204, or 404 when there is no such recording. */
+    private void deleteRecording(ServerRequest req, ServerResponse res) {
+        if (!admitted(req, res)) {
+            return;
+        }
+        synchronized (requests) {
+            requests.add(new ApiRequest("DELETE", req.path().rawPath(), Map.of()));
+        }
+        var sid = req.path().pathParameters().get("recording").replace(".json", "");
+        if (recordings.remove(sid) == null) {
+            error(res, 404, 20404, "The requested resource was not found");
+            return;
+        }
+        res.status(Status.NO_CONTENT_204).send();
     }
 
     private boolean admitted(ServerRequest req, ServerResponse res) {

@@ -40,6 +40,9 @@ class SchemaKeysTest {
                    similarity_boost: 0.7, style: 0.1, speed: 1.1 }
             tools: [end_call]
             transfer_to: "+15550009999"
+            voicemail: { say: "Please call us back.", then: hangup }
+            screening: "Luigi's Pizza, about your order."
+            recording: { enabled: true, channels: dual, consent: "This call may be recorded." }
             turn: { interruptions: true, min_interrupt_words: 2, silence_reprompt_s: 8, max_call_s: 900 }
             start: greet
             nodes:

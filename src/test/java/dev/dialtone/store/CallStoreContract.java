@@ -258,4 +258,51 @@ abstract class CallStoreContract extends StoreTestBase {
         assertThat(sids(store.findCalls(all))).containsExactly("CA-B");
         assertThat(store.findCalls(all.withAnalysis(AnalysisRecord.Status.DONE, Map.of())).total()).isZero();
     }
+
+    @Test
+    void aRecordingKeepsItsLastStatusAndALateEarlierOneDoesNotReplaceIt() throws Exception {
+        var store = open(newDatabaseUrl());
+        var sid = "RE" + "a".repeat(32);
+        store.recordingStatus(sid, "CA-R", "started", Optional.empty(), Optional.empty());
+        store.recordingStatus(sid, "CA-R", "in-progress", Optional.of(2), Optional.empty());
+        store.recordingStatus(sid, "CA-R", "completed", Optional.empty(), Optional.of(42));
+        store.recordingStatus(sid, "CA-R", "in-progress", Optional.empty(), Optional.empty()); // delivered late
+        store.recordingStatus(sid, "CA-R", "started", Optional.empty(), Optional.empty());     // the REST answer, later still
+
+        assertThat(store.recordings("CA-R")).containsExactly(
+                new RecordingRecord(sid, "CA-R", "completed", Optional.of(2), Optional.of(42), T0));
+        assertThat(store.recordings("CA-other")).isEmpty();
+    }
+
+    @Test
+    void purgeDeletesOldRecordingsAtTwilioFirstAndKeepsThoseItCouldNotDelete() throws Exception {
+        var store = open(newDatabaseUrl());
+        writeFullCall(store, "CA-OLD", T0.minus(Duration.ofDays(40)));
+        writeFullCall(store, "CA-NEW", T0.minus(Duration.ofDays(10)));
+        await(() -> store.recorder().pending() == 0);
+        var old = "RE" + "1".repeat(32);
+        var stuck = "RE" + "2".repeat(32);
+        var fresh = "RE" + "3".repeat(32);
+        store.recordingStatus(old, "CA-OLD", "completed", Optional.of(2), Optional.of(30));
+        store.recordingStatus(stuck, "CA-OLD", "completed", Optional.of(2), Optional.of(5));
+        store.recordingStatus(fresh, "CA-NEW", "completed", Optional.of(2), Optional.of(9));
+        var deleted = new ArrayList<String>();
+        store.deleteRecordingsWith(sid -> {
+            if (sid.equals(stuck)) {
+                throw new IllegalStateException("Twilio API error 500");
+            }
+            deleted.add(sid);
+        });
+
+        assertThat(store.purgeOlderThan(T0.minus(Duration.ofDays(30)))).isEqualTo(1);
+
+        assertThat(deleted).containsExactly(old);
+        assertThat(store.recordings("CA-NEW")).extracting(RecordingRecord::recordingSid).containsExactly(fresh);
+        // the call is gone, the recording Twilio still holds is not: the next purge tries again
+        assertThat(store.recordings("CA-OLD")).extracting(RecordingRecord::recordingSid).containsExactly(stuck);
+        store.deleteRecordingsWith(deleted::add);
+        store.purgeOlderThan(T0.plus(Duration.ofDays(1)));
+        assertThat(deleted).contains(stuck);
+        assertThat(store.recordings("CA-OLD")).isEmpty();
+    }
 }

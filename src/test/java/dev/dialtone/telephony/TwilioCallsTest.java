@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,5 +60,37 @@ class TwilioCallsTest {
         api.failWith(500);
         assertThatThrownBy(() -> client(TestSettings.AUTH_TOKEN).hangUp("CA45"))
                 .isInstanceOf(TwilioCalls.TwilioApiError.class);
+    }
+
+    @Test
+    void answeringMachineDetectionIsAskedForOnlyWithACallback() {
+        var twilio = client(TestSettings.AUTH_TOKEN);
+        twilio.placeCall("+15550002222", "+15550001111", URI.create("https://a.example/twilio/voice"),
+                         URI.create("https://a.example/twilio/status"), Optional.of(URI.create("https://a.example/twilio/amd")));
+        assertThat(api.requests().getLast().form()).containsEntry("MachineDetection", "DetectMessageEnd")
+                .containsEntry("AsyncAmd", "true").containsEntry("AsyncAmdStatusCallback", "https://a.example/twilio/amd");
+        twilio.placeCall("+15550002222", "+15550001111", URI.create("https://a.example/twilio/voice"),
+                         URI.create("https://a.example/twilio/status"));
+        assertThat(api.requests().getLast().form()).doesNotContainKeys("MachineDetection", "AsyncAmd");
+    }
+
+    @Test
+    void aRecordingIsStartedFetchedAndDeletedAndDeletingItTwiceIsNoError() throws Exception {
+        var twilio = client(TestSettings.AUTH_TOKEN);
+        var sid = twilio.startRecording("CA46", false, URI.create("https://a.example/twilio/recording"));
+        assertThat(sid).matches("RE[0-9a-f]{32}");
+        assertThat(api.requests().getLast().path()).endsWith("/Calls/CA46/Recordings.json");
+        assertThat(api.requests().getLast().form()).containsEntry("RecordingChannels", "mono")
+                .containsEntry("RecordingStatusCallback", "https://a.example/twilio/recording");
+        try (var audio = twilio.recordingAudio(sid).orElseThrow()) {
+            assertThat(new String(audio.readAllBytes())).isEqualTo("ID3fake-mp3-of-CA46");
+        }
+        twilio.deleteRecording(sid);
+        assertThat(api.recordings()).isEmpty();
+        twilio.deleteRecording(sid); // already gone: a purge that retries must not fail on it
+        assertThat(twilio.recordingAudio(sid)).isEmpty();
+        assertThatThrownBy(() -> twilio.deleteRecording("../Calls/CA46")).isInstanceOf(TwilioCalls.TwilioApiError.class);
+        api.failWith(500);
+        assertThatThrownBy(() -> twilio.deleteRecording(sid)).isInstanceOf(TwilioCalls.TwilioApiError.class);
     }
 }

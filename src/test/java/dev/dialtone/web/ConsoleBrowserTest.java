@@ -427,6 +427,27 @@ class ConsoleBrowserTest {
         screenshots.page("wrong-token");
     }
 
+    @Test
+    void aCallsRecordingPlaysThroughTheServerWithTheBearerToken() throws IOException {
+        var sid = "CA" + "e".repeat(32);
+        var recording = "RE" + "f".repeat(32);
+        var store = world.parts.store();
+        store.recorder().callStarted(new CallStart(sid, "test", "v1", "+15551230000", "+15550001111", Direction.INBOUND, Instant.now()));
+        store.recorder().callEnded(new CallEnd(sid, Instant.now(), "hangup", CallStatus.COMPLETED));
+        world.twilioApi.addRecording(recording, Files.readAllBytes(MICROPHONE.write(Files.createTempFile("recording", ".wav"))));
+        store.recordingStatus(recording, sid, "completed", Optional.of(2), Optional.of(3));
+        await(d -> store.findCall(sid).isPresent());
+
+        driver.get(world.url() + "/#/calls/" + sid);
+        await(d -> text("#detail-sid").equals(sid));
+        assertThat(text("#detail-recordings")).contains(recording, "completed", "3 s");
+        click("#detail-recordings button");
+
+        var src = await(d -> d.findElement(By.cssSelector("#detail-recordings audio")).getDomAttribute("src"));
+        assertThat(src).startsWith("blob:");
+        assertThat(driver.getPageSource()).doesNotContain("api.twilio.com");
+    }
+
     // ---- helpers
 
     private static void show(String page) {
