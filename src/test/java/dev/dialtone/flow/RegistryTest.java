@@ -60,10 +60,10 @@ class RegistryTest extends FlowSetTestBase {
     void aCallThatArrivesWhileTheFirstLoadRunsInTheBackgroundWaitsForItsFlow() throws Exception {
         // a plugin whose module takes a while to evaluate: the server listens before it is loaded
         files.plugin("slow_start", """
-                // few statements (the statement limit would stop a bare busy loop on a fast machine)
-                const rows = Array.from({ length: 200 }, (_, i) => ({ i }));
-                const until = Date.now() + 1500;
-                while (Date.now() < until) { JSON.stringify(rows); }
+                // a fixed amount of arithmetic, well inside the statement and memory limits
+                // (a loop until some time has passed hits one or the other, depending on the machine)
+                let x = 1;
+                for (let n = 0; n < 1000000; n++) { x = (x * 31 + n) % 1000003; }
                 export default { description: "d", parameters: { type: "object", properties: {} }, async run() { return 1; } };
                 """);
         files.flow("shop.yaml", "name: shop\nnumbers: [\"+15550001111\"]\ntools: [slow_start]\n");
