@@ -13,6 +13,10 @@ import java.util.regex.Pattern;
  * still validates where the variable is not set).
  */
 public record FlowWebhook(String url, List<String> events, Optional<String> secret) {
+    /** At most this many webhooks per flow, URLs and secrets at most this long. */
+    static final int MAX_WEBHOOKS = 10;
+    static final int MAX_URL = 2000;
+    static final int MAX_SECRET = 200;
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
     public FlowWebhook {
@@ -22,15 +26,32 @@ public record FlowWebhook(String url, List<String> events, Optional<String> secr
     /** Read from a checked flow file; an item the schema refused is left out. */
     static List<FlowWebhook> read(YamlFields in, Map<String, String> env) {
         var out = new ArrayList<FlowWebhook>();
-        for (var item : in.items(YamlFields.at("webhooks"))) {
+        var items = in.items(YamlFields.at("webhooks"));
+        if (items.size() > MAX_WEBHOOKS) {
+            in.error(in.line(items.get(MAX_WEBHOOKS)), "a flow has at most " + MAX_WEBHOOKS + " webhooks");
+            return out;
+        }
+        for (var item : items) {
             var url = in.text(item.appendProperty("url"));
             var events = new ArrayList<String>();
             in.items(item.appendProperty("events")).forEach(e -> in.text(e).ifPresent(events::add));
+            if (url.isPresent() && url.get().length() > MAX_URL) {
+                in.error(in.line(item.appendProperty("url")), "webhook url is longer than " + MAX_URL + " characters");
+                continue;
+            }
+            if (url.isPresent() && in.has(item.appendProperty("events")) && events.isEmpty()) {
+                in.error(in.line(item.appendProperty("events")), "webhook " + url.get() + " has no events (list at least one)");
+                continue;
+            }
             if (url.isEmpty() || events.isEmpty()) {
                 continue;
             }
             var secretAt = item.appendProperty("secret");
             Optional<String> secret = in.text(secretAt);
+            if (secret.isPresent() && secret.get().length() > MAX_SECRET) {
+                in.error(in.line(secretAt), "webhook secret is longer than " + MAX_SECRET + " characters");
+                continue;
+            }
             if (secret.isPresent()) {
                 var m = ENV.matcher(secret.get().strip());
                 if (m.matches()) {
