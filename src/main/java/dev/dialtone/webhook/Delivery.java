@@ -54,7 +54,7 @@ public final class Delivery implements AutoCloseable {
         this.clock = clock;
         this.targets = new Targets(settings.allowedHosts());
         long timeout = settings.timeout().toMillis();
-        this.http = new OkHttpClient.Builder().followRedirects(false).followSslRedirects(false)
+        this.http = new OkHttpClient.Builder().followRedirects(false).followSslRedirects(false).dns(targets::lookup)
                 .connectTimeout(timeout, TimeUnit.MILLISECONDS).readTimeout(timeout, TimeUnit.MILLISECONDS)
                 .callTimeout(timeout * 2, TimeUnit.MILLISECONDS).build();
         this.delivered = Counter.builder("dialtone.webhooks.delivered").register(registry);

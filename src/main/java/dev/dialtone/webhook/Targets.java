@@ -36,16 +36,47 @@ final class Targets {
             return null;
         }
         try {
-            for (var address : InetAddress.getAllByName(host)) {
-                if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
-                        || address.isAnyLocalAddress() || address.isMulticastAddress() || uniqueLocal(address)) {
-                    return "host " + host + " is a private or loopback address (not in webhooks.allowed-hosts)";
-                }
-            }
+            resolve(host, false);
         } catch (UnknownHostException e) {
-            return "host " + host + " does not resolve";
+            return e.getMessage();
         }
         return null;
+    }
+
+    /**
+     * The addresses of {@code host}, refused when one is private and the host is not listed (for any
+     * port: {@link #refusal} has checked the port). The HTTP client resolves through this too, so a name that changes its answer between the
+     * check and the connection (DNS rebinding) is still refused.
+     */
+    List<InetAddress> lookup(String host) throws UnknownHostException {
+        return resolve(host, listedAnyPort(host.toLowerCase(Locale.ROOT)));
+    }
+
+    private static List<InetAddress> resolve(String host, boolean listed) throws UnknownHostException {
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw new UnknownHostException("host " + host + " does not resolve");
+        }
+        if (!listed) {
+            for (var address : addresses) {
+                if (address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
+                        || address.isAnyLocalAddress() || address.isMulticastAddress() || uniqueLocal(address)) {
+                    throw new UnknownHostException("host " + host + " is a private or loopback address (not in webhooks.allowed-hosts)");
+                }
+            }
+        }
+        return List.of(addresses);
+    }
+
+    private boolean listedAnyPort(String host) {
+        for (var a : allowed) {
+            if (a.equals(host) || a.startsWith(host + ":") || a.startsWith("*.") && host.endsWith(a.substring(1))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean listed(String host, int port) {
