@@ -1,8 +1,10 @@
 package dev.dialtone;
 
+import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +31,7 @@ import dev.dialtone.conversation.CallClock;
 import dev.dialtone.analysis.Analyses;
 import dev.dialtone.analysis.CallAnalysis;
 import dev.dialtone.conversation.CallLog;
+import dev.dialtone.flow.FlowWebhook;
 import dev.dialtone.conversation.ProviderWrap;
 import dev.dialtone.conversation.Providers;
 import dev.dialtone.conversation.Switchboard;
@@ -46,6 +49,9 @@ import dev.dialtone.plugin.PluginSettings;
 import dev.dialtone.speech.FallbackTextToSpeech;
 import dev.dialtone.store.CallStore;
 import dev.dialtone.store.StoreSettings;
+import dev.dialtone.webhook.Delivery;
+import dev.dialtone.webhook.WebhookSettings;
+import dev.dialtone.webhook.Webhooks;
 import dev.dialtone.trace.CallTracer;
 import dev.dialtone.speech.SpeechToText;
 import dev.dialtone.speech.TextToSpeech;
@@ -308,6 +314,33 @@ public final class Main {
         return out;
     }
 
+    /**
+     * Webhook settings from config.yaml's {@code webhooks:} block; a global webhook's
+     * {@code secret: ${NAME}} is read from {@code env} (unset: that webhook is left out, with a warning).
+     */
+    static WebhookSettings webhookSettings(Config c, Optional<URI> publicUrl, Map<String, String> env) {
+        var global = new ArrayList<FlowWebhook>();
+        for (var node : c.get("global").asNodeList().orElse(List.of())) {
+            var url = node.get("url").asString().orElseThrow(() -> new IllegalArgumentException("webhooks.global: an entry has no url"));
+            var events = node.get("events").asList(String.class).orElse(List.of());
+            var secret = node.get("secret").asString().map(String::strip).filter(v -> !v.isEmpty());
+            if (secret.isPresent() && secret.get().matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}")) {
+                var name = secret.get().substring(2, secret.get().length() - 1);
+                secret = Optional.ofNullable(env.get(name)).filter(v -> !v.isEmpty());
+                if (secret.isEmpty()) {
+                    LOG.log(System.Logger.Level.WARNING, "webhook {0} is disabled: environment variable {1} is not set", url, name);
+                    continue;
+                }
+            }
+            global.add(new FlowWebhook(url, events, secret));
+        }
+        return new WebhookSettings(global, c.get("allowed-hosts").asList(String.class).orElse(List.of()),
+                Duration.ofMillis(c.get("first-retry-ms").asLong().get()), Duration.ofMillis(c.get("max-retry-ms").asLong().get()),
+                c.get("max-attempts").asInt().get(), Duration.ofMillis(c.get("poll-ms").asLong().get()),
+                Duration.ofMillis(c.get("timeout-ms").asLong().get()), c.get("max-body-chars").asInt().get(),
+                publicUrl.map(URI::toString));
+    }
+
     /** Plugin settings from config.yaml's {@code plugins:} block. */
     static PluginSettings pluginSettings(Config plugins) {
         var hosts = plugins.get("allowed-hosts").asList(String.class).orElse(List.of());
@@ -325,7 +358,7 @@ public final class Main {
                         ActiveCalls calls, TelephonyMetrics telephonyMetrics, TwilioCalls twilio, PluginRuntime plugins,
                         FlowRegistry flows, CallStore store, LiveFeed feed, Switchboard switchboard, CallHandler.Factory callFactory,
                         Drain drain, Replays replays, FleetRelay fleet, CallTracer tracer,
-                        Analyses analyses)
+                        Analyses analyses, Delivery webhooks)
             implements AutoCloseable {
 
         /** Everything, with calls answered by the flows' conversations. */
@@ -400,7 +433,12 @@ public final class Main {
             // without tracing, no log and no wrapper: the calls run exactly as they would without the feature
             var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics,
                                           Analyses.Limits.DEFAULTS);
-            var log = CallLog.both(CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet)), analyses);
+            var webhookSettings = webhookSettings(settings.webhooks(), settings.publicUrl(), System.getenv());
+            var webhooks = new Webhooks(store, flows, webhookSettings, clock);
+            analyses.onAnalyzed(webhooks::analyzed);
+            var delivery = new Delivery(store, webhooks::secret, webhookSettings, metrics, clock);
+            var log = CallLog.both(CallLog.both(CallLog.both(new StoreCallLog(store.recorder()), CallLog.both(feed, fleet)), analyses),
+                                   webhooks);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
                                               tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
@@ -412,13 +450,14 @@ public final class Main {
             var drain = new Drain(calls, switchboard, flows, twilio);
             metrics.gauge("dialtone.draining", drain, d -> d.draining() ? 1 : 0);
             return new Parts(settings, adminToken, clock, metrics, calls, new TelephonyMetrics(metrics, calls), twilio, plugins, flows,
-                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays, fleet, tracer, analyses);
+                             store, feed, switchboard, callFactory == null ? switchboard : callFactory, drain, replays, fleet, tracer, analyses, delivery);
         }
 
         @Override
         public void close() {
             flows.close();
             plugins.close();
+            webhooks.close();
             store.close();
             tracer.close();
         }

@@ -33,7 +33,8 @@ public record Settings(int port,
                        DrainTimes drain,
                        Config plugin,
                        FleetSettings fleet,
-                       Traces traces) {
+                       Traces traces,
+                       Config webhooks) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
     static final String DEFAULTS = "dev/dialtone/config.yaml";
@@ -135,7 +136,8 @@ public record Settings(int port,
                 new FleetSettings(text(c, "fleet.instance-id").orElse(""),
                           Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
                           c.get("fleet.missed-heartbeats").asInt().get()),
-                new Traces(text(c, "traces.otlp-endpoint").orElse(""), text(c, "traces.service-name").orElseThrow()));
+                new Traces(text(c, "traces.otlp-endpoint").orElse(""), text(c, "traces.service-name").orElseThrow()),
+                c.get("webhooks"));
     }
 
     /** The providers, for start-up logging and flow validation. */

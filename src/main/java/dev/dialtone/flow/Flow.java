@@ -14,18 +14,20 @@ import java.util.Optional;
  * {@code transferTo} is where the built-in transfer_call tool sends the caller. {@code testsGate}: its
  * tests must pass before a new version goes live; {@code stagingCallers}: the callers a draft of it
  * answers (read only from a draft file); {@code redaction} is what the call's record masks;
- * {@code analysis} runs when a call ends; {@code phone}: voicemail, screening and recording. Immutable.
+ * {@code analysis} runs when a call ends; {@code phone}: voicemail, screening and recording;
+ * {@code webhooks}: where call events are sent. Immutable.
  */
 public record Flow(String name, Path file, List<String> numbers, boolean isDefault, Optional<Template> greeting,
                    Template prompt, ProviderBlock stt, ProviderBlock llm, ProviderBlock tts, List<String> tools,
                    TurnTaking turn, Optional<String> start, Map<String, FlowNode> nodes, Map<String, DtmfRoute> dtmf,
                    Optional<String> transferTo, ZoneId timezone, boolean debug, boolean testsGate,
                    List<String> stagingCallers, Redaction redaction, Optional<AnalysisSpec> analysis,
-                   PhoneFeatures phone) {
+                   PhoneFeatures phone, List<FlowWebhook> webhooks) {
     public Flow {
         numbers = List.copyOf(numbers);
         stagingCallers = List.copyOf(stagingCallers);
         tools = List.copyOf(tools);
+        webhooks = List.copyOf(webhooks);
         nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
         dtmf = Collections.unmodifiableMap(new LinkedHashMap<>(dtmf));
     }

@@ -115,7 +115,7 @@ final class FlowParser {
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
                 nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers, redaction(), analysis(),
-                PhoneFeatures.read(in));
+                PhoneFeatures.read(in), FlowWebhook.read(in, System.getenv()));
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine, testsLine);
     }
 

@@ -49,6 +49,10 @@ final class YamlFields {
         problems.add(Problem.error(file, line, message));
     }
 
+    void warning(int line, String message) {
+        problems.add(Problem.warning(file, line, message));
+    }
+
     /** Whether the file has a value at {@code at}, usable or not. */
     boolean has(JsonPointer at) {
         asked.add(at);

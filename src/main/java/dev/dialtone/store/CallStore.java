@@ -30,6 +30,7 @@ public final class CallStore implements AutoCloseable {
     private final CallRecorder recorder;
     private final CallReader reader;
     private final AnalysisTable analyses;
+    private final WebhookQueue webhooks;
     private final Counter purged;
     private final VersionArchive versions;
     private final Counter versionsCut;
@@ -50,6 +51,7 @@ public final class CallStore implements AutoCloseable {
         this.clock = clock;
         this.reader = new CallReader(pool);
         this.analyses = new AnalysisTable(pool);
+        this.webhooks = new WebhookQueue(pool);
         this.recordings = new CallRecordings(pool);
         this.purged = Counter.builder("dialtone.store.calls.purged").register(registry);
         this.versions = new VersionArchive(pool);
@@ -93,6 +95,11 @@ public final class CallStore implements AutoCloseable {
         }
         fleet = new Fleet(pool, settings, instanceId, heartbeat, missedHeartbeats, flows, registry, clock);
         return fleet;
+    }
+
+    /** The durable queue of webhook deliveries. */
+    public WebhookQueue webhooks() {
+        return webhooks;
     }
 
     /** One page of calls matching {@code query}, newest first, with the total number matching. */

@@ -31,6 +31,7 @@ import dev.dialtone.store.CallDetail;
 import dev.dialtone.store.CallQuery;
 import dev.dialtone.store.CallStatus;
 import dev.dialtone.store.CallStore;
+import dev.dialtone.store.WebhookDelivery;
 import dev.dialtone.store.Fleet;
 import dev.dialtone.store.StoreException;
 import dev.dialtone.telephony.TwilioCalls;
@@ -84,6 +85,7 @@ public final class AdminApi implements HttpService {
              .post("/calls/{sid}/hangup", this::hangUp)
              .post("/calls/{sid}/transfer", this::transfer)
              .post("/calls/{sid}/analysis", this::analyse)
+             .get("/calls/{sid}/webhooks", this::webhooks)
              .get("/calls/{sid}/recordings", recordings::list)
              .get("/calls/{sid}/recordings/{recording}/audio", recordings::audio);
 
@@ -294,6 +296,21 @@ public final class AdminApi implements HttpService {
             case Analyses.Result.Started started -> send(res, Status.ACCEPTED_202, Json.MAPPER.createObjectNode().put("status", "started"));
             case Analyses.Result.Refused refused -> error(res, Status.CONFLICT_409, refused.why());
         }
+    }
+
+    /** The call's webhook deliveries (no bodies: they are the call's content, sent only to their URLs). */
+    private void webhooks(ServerRequest req, ServerResponse res) {
+        var sid = req.path().pathParameters().get("sid");
+        var list = Json.MAPPER.createArrayNode();
+        for (var d : store.webhooks().forCall(sid)) {
+            var row = list.addObject().put("id", d.id()).put("event", d.event()).put("url", d.url()).put("status", d.status())
+                    .put("attempts", d.attempts()).put("created_at", d.createdAt().toString());
+            if (d.status().equals(WebhookDelivery.PENDING)) {
+                row.put("next_at", d.nextAt().toString());
+            }
+            d.lastError().ifPresent(e -> row.put("last_error", e));
+        }
+        send(res, Status.OK_200, Json.MAPPER.createObjectNode().set("deliveries", list));
     }
 
     private void hangUp(ServerRequest req, ServerResponse res) {

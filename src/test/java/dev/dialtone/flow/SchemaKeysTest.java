@@ -43,6 +43,7 @@ class SchemaKeysTest {
             voicemail: { say: "Please call us back.", then: hangup }
             screening: "Luigi's Pizza, about your order."
             recording: { enabled: true, channels: dual, consent: "This call may be recorded." }
+            webhooks: [{ url: "https://hooks.example.com/in", events: [call.ended], secret: s3cret }]
             turn: { interruptions: true, min_interrupt_words: 2, silence_reprompt_s: 8, max_call_s: 900 }
             start: greet
             nodes:
