@@ -23,6 +23,12 @@ public record FlowWebhook(String url, List<String> events, Optional<String> secr
         events = List.copyOf(events);
     }
 
+    /** Never the secret: a flow (and so this) may be printed in a log line or an error. */
+    @Override
+    public String toString() {
+        return "FlowWebhook[url=" + url + ", events=" + events + ", secret=" + (secret.isPresent() ? "(set)" : "(none)") + "]";
+    }
+
     /** Read from a checked flow file; an item the schema refused is left out. */
     static List<FlowWebhook> read(YamlFields in, Map<String, String> env) {
         var out = new ArrayList<FlowWebhook>();

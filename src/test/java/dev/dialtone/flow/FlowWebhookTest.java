@@ -81,4 +81,10 @@ class FlowWebhookTest {
             assertThat(p.line()).isEqualTo(3);
         });
     }
+
+    @Test
+    void aWebhookPrintedNeverShowsItsSecret() {
+        var hook = new FlowWebhook("https://kitchen.example/orders", List.of("call.ended"), Optional.of("s3cret-value"));
+        assertThat(hook.toString()).contains("kitchen.example").contains("(set)").doesNotContain("s3cret-value");
+    }
 }
