@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Optional;
 
 import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.plugin.DelegatingTool;
 import dev.dialtone.plugin.PluginFixtures;
 import dev.dialtone.plugin.Tool;
 import dev.dialtone.plugin.ToolCallContext;
@@ -30,36 +31,7 @@ final class StandIns {
     }
 
     /** A tool as the LLM sees it (name, description, parameters, filler, time limit); what it does is the subclass's. */
-    private abstract static class StandIn implements Tool {
-        final Tool tool;
-
-        StandIn(Tool tool) {
-            this.tool = tool;
-        }
-
-        public String name() {
-            return tool.name();
-        }
-
-        public String description() {
-            return tool.description();
-        }
-
-        public String parametersSchema() {
-            return tool.parametersSchema();
-        }
-
-        public Optional<String> say() {
-            return tool.say();
-        }
-
-        public Duration timeout() {
-            return tool.timeout();
-        }
-    }
-
-    /** The real tool, run with the case's fixtures. */
-    private static final class WithFixtures extends StandIn {
+    private static final class WithFixtures extends DelegatingTool {
         private final PluginFixtures fixtures;
 
         WithFixtures(Tool tool, PluginFixtures fixtures) {
@@ -73,7 +45,7 @@ final class StandIns {
     }
 
     /** The tool with the case's fixed outcome in place of its run. */
-    private static final class Fixed extends StandIn {
+    private static final class Fixed extends DelegatingTool {
         private final FlowTestFile.ToolStandIn standIn;
 
         Fixed(Tool tool, FlowTestFile.ToolStandIn standIn) {

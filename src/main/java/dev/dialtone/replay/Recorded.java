@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.dialtone.flow.FlowVersion;
+import dev.dialtone.plugin.DelegatingTool;
 import dev.dialtone.plugin.PluginTool;
 import dev.dialtone.plugin.Tool;
 import dev.dialtone.plugin.ToolCallContext;
@@ -36,33 +37,12 @@ final class Recorded {
     }
 
     /** A plugin as the LLM sees it, answering from the stored call. */
-    private static final class Answer implements Tool {
-        private final Tool tool;
+    private static final class Answer extends DelegatingTool {
         private final Map<String, ArrayDeque<Exchange.ToolLine>> results; // shared by the version's tools, guarded by itself
 
         Answer(Tool tool, Map<String, ArrayDeque<Exchange.ToolLine>> results) {
-            this.tool = tool;
+            super(tool);
             this.results = results;
-        }
-
-        public String name() {
-            return tool.name();
-        }
-
-        public String description() {
-            return tool.description();
-        }
-
-        public String parametersSchema() {
-            return tool.parametersSchema();
-        }
-
-        public Optional<String> say() {
-            return tool.say();
-        }
-
-        public Duration timeout() {
-            return tool.timeout();
         }
 
         public ToolOutcome invoke(String argumentsJson, ToolCallContext context) {
