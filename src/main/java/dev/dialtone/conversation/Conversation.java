@@ -224,6 +224,10 @@ final class Conversation implements Speaking.Listener {
                     speaking.speakPhrase(scope.phrases.apology(), Optional.empty());
                 }
             }
+            case SttEvent.EagerEndOfTurn eager -> {
+            }
+            case SttEvent.TurnResumed resumed -> {
+            }
             case SttEvent.Closed closed -> {
             }
         }

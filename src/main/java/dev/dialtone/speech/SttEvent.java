@@ -27,6 +27,18 @@ public sealed interface SttEvent {
     record Final(String text, List<Word> words, boolean speechFinal, boolean fromFinalize) implements SttEvent {
     }
 
+    /**
+     * The caller has probably finished (Deepgram Flux {@code EagerEndOfTurn}): a reply may be
+     * prepared but not played; a {@link Final} with {@code speechFinal} or a {@link TurnResumed}
+     * follows.
+     */
+    record EagerEndOfTurn(String text, List<Word> words) implements SttEvent {
+    }
+
+    /** The caller went on after an {@link EagerEndOfTurn} (Flux {@code TurnResumed}): drop what was prepared. */
+    record TurnResumed() implements SttEvent {
+    }
+
     /** Voice activity began: the fast barge-in signal. */
     record SpeechStarted(double seconds) implements SttEvent {
     }
