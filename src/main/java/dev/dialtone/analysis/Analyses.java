@@ -99,7 +99,9 @@ public final class Analyses implements CallLog {
             return Optional.empty();
         }
         var d = detail.get();
-        var redaction = Redaction.NONE; // the stored record was redacted when it was written
+        // the stored record was redacted when it was written if its flow redacted then; masking again
+        // with the flow's option now also covers a call recorded before redaction was turned on
+        var redaction = flows.byName(d.summary().flowName()).map(v -> v.flow().redaction()).orElse(Redaction.NONE);
         String specJson;
         if (d.analysis().isPresent()) {
             specJson = d.analysis().get().specJson();
@@ -112,7 +114,6 @@ public final class Analyses implements CallLog {
             var flow = loaded.get().flow();
             var spec = flow.analysis().get();
             specJson = CallAnalysis.specJson(spec, spec.llm().orElse(flow.llm()));
-            redaction = flow.redaction();
         }
         return Optional.of(submit(input(d, specJson), specJson, redaction) ? new Result.Started() : new Result.Refused("too many analyses waiting"));
     }

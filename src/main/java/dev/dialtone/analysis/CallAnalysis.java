@@ -97,6 +97,16 @@ public final class CallAnalysis {
         } catch (IllegalArgumentException e) {
             return failed(input, specJson, "the analysis " + e.getMessage().replace("parameters", "schema"));
         }
+        // the model read masked digits, yet may still write some (made up, or from the prompt): the
+        // stored result, and so the console and the webhooks, show them masked too
+        if (redaction.enabled()) {
+            problem = problem.map(redaction::apply);
+            try {
+                json = Json.write(redaction.apply(Json.read(json)));
+            } catch (JsonProcessingException e) {
+                json = redaction.apply(json); // not JSON: the checker said so in problem
+            }
+        }
         var fields = problem.isPresent() ? Map.<String, String>of() : fields(json);
         return new AnalysisRecord(input.callSid(), problem.isPresent() ? AnalysisRecord.Status.INVALID : AnalysisRecord.Status.DONE,
                 Optional.of(json), problem, input.flowVersion(), specJson, clock.instant(), fields);
