@@ -431,8 +431,9 @@ public final class Main {
             flows.onReload(reloaded -> fleet.fleet().flowsChanged());
             var tracer = tracing != null ? tracing : Main.tracer(settings.traces(), instance);
             // without tracing, no log and no wrapper: the calls run exactly as they would without the feature
-            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics,
-                                          Analyses.Limits.DEFAULTS);
+            var limits = settings.analysis();
+            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, limits.timeout(), limits.maxTranscriptChars(),
+                                        limits.maxTokens(), metrics), metrics, new Analyses.Limits(limits.concurrent(), limits.waiting()));
             var webhookSettings = webhookSettings(settings.webhooks(), settings.publicUrl(), System.getenv());
             var webhooks = new Webhooks(store, flows, webhookSettings, clock);
             analyses.onAnalyzed(webhooks::analyzed);
@@ -444,6 +445,7 @@ public final class Main {
                                               tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
             fleet.listen(switchboard);
             switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
+            switchboard.limitEarlyAnswers(settings.twilio().maxEarlyAnswers());
             if (twilio.configured()) {
                 store.deleteRecordingsWith(twilio::deleteRecording);
             }

@@ -36,8 +36,6 @@ public final class Analyses implements CallLog {
     private static final System.Logger LOG = System.getLogger(Analyses.class.getName());
     /** How many analyses run at once, and how many may wait for a turn. */
     public record Limits(int concurrent, int waiting) {
-        public static final Limits DEFAULTS = new Limits(4, 200);
-
         public Limits {
             if (concurrent < 1 || waiting < 0) {
                 throw new IllegalArgumentException("at least one analysis at a time, and no negative queue");

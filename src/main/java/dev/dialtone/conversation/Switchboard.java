@@ -52,6 +52,7 @@ public final class Switchboard implements CallHandler.Factory {
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
     private final Map<String, String> earlyAnswers = new LinkedHashMap<>(); // guarded by itself: AMD before the stream
     private volatile BiConsumer<String, String> recordingStarted = (call, recording) -> { };
+    private volatile int maxEarlyAnswers = RECENT; // set once at start (config.yaml twilio.max-early-answers)
 
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
@@ -151,10 +152,23 @@ public final class Switchboard implements CallHandler.Factory {
         }
         synchronized (earlyAnswers) {
             earlyAnswers.put(callSid, answeredBy);
-            if (earlyAnswers.size() > RECENT) {
+            while (earlyAnswers.size() > maxEarlyAnswers) {
                 earlyAnswers.remove(earlyAnswers.keySet().iterator().next());
+                metrics.droppedEarlyAnswer();
             }
         }
+    }
+
+    /**
+     * How many answering-machine results are kept for calls whose stream has not started yet; past
+     * that the oldest is dropped and counted ({@code dialtone_amd_answers_dropped_total}), so a flood
+     * of signed callbacks for made-up calls cannot grow the map.
+     */
+    public void limitEarlyAnswers(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("twilio.max-early-answers must be at least 1");
+        }
+        this.maxEarlyAnswers = max;
     }
 
     /** Told the call sid and recording sid of each recording started (the store keeps them). */
