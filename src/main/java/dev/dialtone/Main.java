@@ -395,6 +395,8 @@ public final class Main {
                                     boolean inBackground, CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // the store opens (and migrates its schema) on a thread of its own while the rest is made
+            var storeOpening = InBackground.start("store-open", () -> CallStore.open(storeSettings(settings), metrics, clock));
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
             new JvmMemoryMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
@@ -409,7 +411,7 @@ public final class Main {
             // the flows (and their plugins, the slow part) load while the store opens and the server
             // starts listening; a call that arrives first waits in its flow lookup
             var firstLoad = flows.startInBackground();
-            var store = CallStore.open(storeSettings(settings), metrics, clock);
+            var store = storeOpening.join();
             if (!inBackground) {
                 firstLoad.join();
             }
@@ -442,7 +444,7 @@ public final class Main {
                                    webhooks);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
-                                              tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
+                                              tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.inBackground());
             fleet.listen(switchboard);
             switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
             switchboard.limitEarlyAnswers(settings.twilio().maxEarlyAnswers());
