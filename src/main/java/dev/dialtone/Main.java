@@ -146,6 +146,7 @@ public final class Main {
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
         logStartup(settings);
+        HeapTarget.apply(settings.softHeapMb());
         var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
         // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
         var builder = WebServer.builder().port(settings.port()).shutdownHook(false);

@@ -35,7 +35,8 @@ public record Settings(int port,
                        FleetSettings fleet,
                        Traces traces,
                        Config webhooks,
-                       Analysis analysis) {
+                       Analysis analysis,
+                       int softHeapMb) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
     static final String DEFAULTS = "dev/dialtone/config.yaml";
@@ -149,7 +150,8 @@ public record Settings(int port,
                 c.get("webhooks"),
                 new Analysis(c.get("analysis.concurrent").asInt().get(), c.get("analysis.waiting").asInt().get(),
                              Duration.ofMillis(c.get("analysis.timeout-ms").asLong().get()),
-                             c.get("analysis.max-transcript-chars").asInt().get(), c.get("analysis.max-tokens").asInt().get()));
+                             c.get("analysis.max-transcript-chars").asInt().get(), c.get("analysis.max-tokens").asInt().get()),
+                c.get("dialtone.soft-heap-mb").asInt().get());
     }
 
     /** The providers, for start-up logging and flow validation. */
@@ -216,6 +218,7 @@ public record Settings(int port,
         m.put("OTEL_SERVICE_NAME", "traces.service-name");
         m.put("DIALTONE_DRAIN_S", "dialtone.drain-s");
         m.put("DIALTONE_DRAIN_GOODBYE_S", "dialtone.drain-goodbye-s");
+        m.put("DIALTONE_SOFT_HEAP_MB", "dialtone.soft-heap-mb");
         return Map.copyOf(m);
     }
 }
