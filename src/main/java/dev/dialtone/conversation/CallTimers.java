@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * The timers of one call: its time limit, the silence re-prompt, the dead-air watchdog of the
- * current reply, and the waits for keys (a keyed turn, a digit collection). Each fires by posting a {@link CallEvent.TimerFired}; a generation number tells a
+ * current reply, the waits for keys (a keyed turn, a digit collection), and the pauses that resume a
+ * reply or start a speculative one. Each fires by posting a {@link CallEvent.TimerFired}; a generation number tells a
  * current timer from one that was cancelled after it fired. Call's thread only.
  */
 final class CallTimers {
@@ -17,6 +18,7 @@ final class CallTimers {
     private Runnable cancelLimit = () -> { };
     private Runnable cancelDigits = () -> { };
     private Runnable cancelResume = () -> { };
+    private Runnable cancelQuiet = () -> { };
     private long digitsGeneration;
     private Runnable cancelCollect = () -> { };
     private long collectGeneration;
@@ -70,6 +72,12 @@ final class CallTimers {
         cancelResume.run();
     }
 
+    /** Checks after {@code after} whether the caller has gone quiet after a final transcript ({@link Speculation}). */
+    void checkQuiet(long generation, Duration after) {
+        cancelQuiet.run();
+        cancelQuiet = clock.schedule(after, () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.QUIET_CHECK, generation)));
+    }
+
     /** (Re)starts the wait for more keypad digits: the caller's keyed turn ends when it fires. */
     void armDigits(Duration gap) {
         cancelDigits.run();
@@ -103,6 +111,7 @@ final class CallTimers {
         cancelDigits.run();
         cancelDeadAir.run();
         cancelResume.run();
+        cancelQuiet.run();
         cancelLimit.run();
     }
 }

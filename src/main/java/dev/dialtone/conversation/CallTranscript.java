@@ -104,7 +104,7 @@ public final class CallTranscript {
                 redaction.apply(t.result()), t.error(), t.millis(), t.finishedAt())).toList();
         return new Turn.View(v.index(), v.startedAt(), redaction.apply(v.callerText()), redaction.apply(v.agentText()),
                 v.interrupted(), tools, v.sttFinalMs(), v.llmFirstTokenMs(), v.firstSegmentMs(), v.ttsFirstAudioMs(),
-                v.firstAudioMs(), v.bargeInToClearMs(), v.bargeIns());
+                v.firstAudioMs(), v.bargeInToClearMs(), v.bargeIns(), v.speculations());
     }
 
     void usage(String provider, String kind, long input, long output) {

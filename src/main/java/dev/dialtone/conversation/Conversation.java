@@ -36,6 +36,7 @@ final class Conversation implements Speaking.Listener {
     private final ToolRound tools;
     private final DigitCollection collection;
     private final Opening opening;
+    private final Speculation speculation;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -76,6 +77,7 @@ final class Conversation implements Speaking.Listener {
         this.hearing = hearing;
         this.speaking = new Speaking(scope, this);
         this.tools = new ToolRound(scope, speaking);
+        this.speculation = new Speculation(scope, speaking);
         this.collection = new DigitCollection(scope, speaking, text -> {
             callerText.setLength(0);
             callerText.append(text);
@@ -142,8 +144,15 @@ final class Conversation implements Speaking.Listener {
         LOG.log(scope.contentLevel(System.Logger.Level.TRACE), "Call {0}: {1}", scope.call.sid(), event);
         switch (event) {
             case CallEvent.Stt stt -> onStt(stt);
-            case CallEvent.Llm llmEvent -> speaking.onLlm(llmEvent);
-            case CallEvent.Tts tts -> speaking.onTts(tts);
+            case CallEvent.Llm llmEvent -> {
+                if (!speculation.onLlm(llmEvent)) {
+                    speaking.onLlm(llmEvent);
+                }
+            }
+            case CallEvent.Tts tts -> {
+                speaking.onTts(tts);
+                speculation.onTts(tts);
+            }
             case CallEvent.MarkEchoed mark -> speaking.onMark(mark);
             case CallEvent.ToolFinished done -> tools.onToolFinished(done);
             case CallEvent.Digit digit -> onDigit(digit.digit());
@@ -174,6 +183,7 @@ final class Conversation implements Speaking.Listener {
         if (stopped) {
             return;
         }
+        speculation.discard(Turn.SpeculationOutcome.DISCARDED);
         speaking.stop();
         collection.stop();
         stopped = true;
@@ -204,6 +214,7 @@ final class Conversation implements Speaking.Listener {
             case SttEvent.Interim interim -> {
                 if (!interim.text().isBlank()) {
                     callerActive();
+                    speculation.heard(interim.text());
                 }
                 if (speaking.interruptible() && Backchannel.interrupts(interim.text(), minWords)) {
                     speaking.bargeIn(event.atNanos());
@@ -225,9 +236,11 @@ final class Conversation implements Speaking.Listener {
                 }
             }
             case SttEvent.EagerEndOfTurn eager -> {
+                if (mayPrepare()) {
+                    speculation.start(callerText.isEmpty() ? eager.text().strip() : callerText + " " + eager.text().strip());
+                }
             }
-            case SttEvent.TurnResumed resumed -> {
-            }
+            case SttEvent.TurnResumed resumed -> speculation.resumed();
             case SttEvent.Closed closed -> {
             }
         }
@@ -254,6 +267,8 @@ final class Conversation implements Speaking.Listener {
         }
         if (f.speechFinal() && !callerText.isEmpty()) {
             endOfTurn(at);
+        } else if (!text.isEmpty()) {
+            speculation.finalHeard(callerText.toString()); // a likely end of turn once the caller is quiet
         }
     }
 
@@ -304,9 +319,14 @@ final class Conversation implements Speaking.Listener {
 
     /** A caller's turn: a call screener's question gets the flow's screening line, anything else the LLM's answer. */
     private void answer(Turn turn) {
-        if (!opening.answeredScreener(turn)) {
+        if (!opening.answeredScreener(turn) && !speculation.use(turn)) {
             speaking.answer(turn);
         }
+    }
+
+    /** Whether a reply may be prepared for a likely end of turn: the agent has nothing else in hand. */
+    private boolean mayPrepare() {
+        return speaking.current().isEmpty() && pendingTurn == null && !collection.active();
     }
 
     /** The first sign of caller speech (VAD or STT, whichever is first) pauses an audible reply. */
@@ -354,6 +374,11 @@ final class Conversation implements Speaking.Listener {
         tools.run(r);
     }
 
+    @Override
+    public void replyStarting() {
+        speculation.discard(Turn.SpeculationOutcome.DISCARDED);
+    }
+
     // ---- actions, DTMF, timers
 
     private void onAction(CallAction action) {
@@ -362,6 +387,7 @@ final class Conversation implements Speaking.Listener {
             r.get().toolAction = Optional.of(action); // carried out when the tools are done
             return;
         }
+        speculation.discard(Turn.SpeculationOutcome.DISCARDED); // the call moves on: the prepared reply is stale
         switch (action) {
             case CallAction.Say say -> speaking.speakPhrase(say.text(), Optional.empty());
             case CallAction.HangUp hangUp -> {
@@ -439,6 +465,7 @@ final class Conversation implements Speaking.Listener {
             }
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
             case RESUME_CHECK -> speaking.onResumeCheck(timer.generation(), hearing.lastSpeechNanos());
+            case QUIET_CHECK -> speculation.onQuietCheck(timer.generation(), hearing.lastSpeechNanos(), mayPrepare());
             case COLLECT -> collection.onTimeout(timer);
             case DIGITS -> {
                 if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {

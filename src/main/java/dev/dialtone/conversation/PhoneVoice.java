@@ -198,6 +198,11 @@ final class PhoneVoice implements Voice {
     }
 
     @Override
+    public void hold() {
+        paused = true; // like a pause, but the line is idle: no clear goes out
+    }
+
+    @Override
     public int resume(Optional<Segment> playing, int bytes) {
         paused = false;
         int from = 0;

@@ -31,7 +31,7 @@ final class Reply {
 
     final long id;
     final boolean interruptible;
-    final Turn turn;
+    Turn turn;                          // a speculative reply's is a draft until its turn really ends
     final Segmenter segmenter = new Segmenter();
     final List<Segment> segments = new ArrayList<>();
     final StringBuilder text = new StringBuilder();      // the assistant message being generated

@@ -1,10 +1,12 @@
 package dev.dialtone.conversation;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 import dev.dialtone.flow.ProviderCatalog;
 import dev.dialtone.llm.ChatEvent;
+import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatRequest;
 import dev.dialtone.llm.ToolSpec;
 
@@ -37,6 +39,9 @@ final class Speaking {
 
         /** An LLM round ended in tool calls: run them. */
         void toolsCalled(Reply reply);
+
+        /** A new reply is about to use the voice (a speculative one holding it must give way). */
+        void replyStarting();
     }
 
     private final CallScope scope;
@@ -117,17 +122,19 @@ final class Speaking {
 
     /** Answers a caller's turn with the LLM. */
     void answer(Turn turn) {
+        listener.replyStarting();
         scope.history.caller(turn.callerText);
         var r = new Reply(scope.nextId(), true, turn, scope.clock.nanos());
         r.generating = true;
         reply = r;
-        requestLlm(r);
+        requestLlm(r, scope.history.messages());
         r.lastHeardNanos = turn.sttFinal;
         scope.timers.watchDeadAir(r.id, DEAD_AIR_CHECK);
     }
 
     /** Answers a caller's turn with a fixed line instead of the LLM (a call screener's question). */
     void answerWith(Turn turn, String line) {
+        listener.replyStarting();
         scope.history.caller(turn.callerText);
         reply = new Reply(scope.nextId(), true, turn, scope.clock.nanos());
         endWith(reply, line, Optional.empty());
@@ -135,12 +142,35 @@ final class Speaking {
 
     /** Speaks a fixed line as a reply of its own (cached audio when available), then does {@code after}. */
     void speakPhrase(String text, Optional<CallAction> after) {
+        listener.replyStarting();
         reply = new Reply(scope.nextId(), true, scope.newTurn(), scope.clock.nanos());
         endWith(reply, text, after);
     }
 
+    /**
+     * Takes over a reply prepared before {@code turn} really ended (a speculation whose words held):
+     * the caller's words join the history, the held audio plays from the start, and the LLM round's
+     * end, if it came meanwhile, is handled now (its tools run only now).
+     */
+    void adopt(Reply r, Turn turn, Optional<CallEvent.Llm> end) {
+        scope.history.caller(turn.callerText);
+        turn.prepared(r.turn);
+        r.turn = turn;
+        reply = r;
+        r.lastHeardNanos = turn.sttFinal;
+        scope.timers.watchDeadAir(r.id, DEAD_AIR_CHECK);
+        scope.voice.resume(Optional.empty(), 0);
+        noteFirstAudio(r, scope.clock.nanos());
+        end.ifPresent(e -> onLlm(r, e));
+    }
+
     /** Starts the next LLM round of a reply (the first, or the one after its tools). */
     void requestLlm(Reply r) {
+        requestLlm(r, scope.history.messages());
+    }
+
+    /** Starts an LLM round of a reply on {@code messages} (the history, or the history and a speculated turn). */
+    void requestLlm(Reply r, List<ChatMessage> messages) {
         r.round++;
         r.stage = Reply.Stage.STREAMING;
         r.text.setLength(0);
@@ -152,16 +182,20 @@ final class Speaking {
                               .map(t -> new ToolSpec(t.name(), t.description(), t.parametersSchema())).toList();
         var request = new ChatRequest(block.model().orElse(ProviderCatalog.defaultModel(block.provider())),
                                       block.temperature(), Optional.of(block.intExtra("max_tokens").orElse(DEFAULT_MAX_TOKENS)),
-                                      scope.systemPrompt(), scope.history.messages(), specs);
+                                      scope.systemPrompt(), messages, specs);
         long replyId = r.id;
         r.stream = scope.llm.stream(request, e -> scope.post.accept(new CallEvent.Llm(replyId, e, scope.clock.nanos())));
     }
 
     void onLlm(CallEvent.Llm event) {
         var r = reply;
-        if (r == null || event.reply() != r.id) {
-            return; // a cancelled reply
-        }
+        if (r != null && event.reply() == r.id) {
+            onLlm(r, event);
+        } // else a cancelled reply
+    }
+
+    /** An event of reply {@code r}'s LLM round (the current reply's, or a speculative one's tokens). */
+    void onLlm(Reply r, CallEvent.Llm event) {
         switch (event.event()) {
             case ChatEvent.TextDelta delta -> {
                 if (r.turn.llmFirstToken == 0) {
@@ -326,7 +360,9 @@ final class Speaking {
 
     private void noteFirstAudio(Reply r, long ttsAt) {
         if (r.turn.firstAudioSent == 0 && r.segments.stream().anyMatch(s -> s.firstSentNanos != 0 && s.round >= 0)) {
-            r.turn.ttsFirstAudio = ttsAt;
+            if (r.turn.ttsFirstAudio == 0) { // a speculative reply's audio came before it could play
+                r.turn.ttsFirstAudio = ttsAt;
+            }
             r.turn.firstAudioSent = scope.clock.nanos();
         }
     }

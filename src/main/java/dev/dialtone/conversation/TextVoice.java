@@ -42,6 +42,11 @@ final class TextVoice implements Voice {
     public void pause() {
     }
 
+    /** Typed turns end when they are sent: a typed call never speculates. */
+    @Override
+    public void hold() {
+    }
+
     @Override
     public int resume(Optional<Segment> playing, int bytes) {
         return bytes;

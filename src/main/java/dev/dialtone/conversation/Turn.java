@@ -29,6 +29,7 @@ public final class Turn {
     long llmOutputTokens;
     long ttsCharacters;
     final List<BargeIn> bargeIns = new ArrayList<>(); // the agent paused, resumed, was cut off: when
+    final List<Guess> guesses = new ArrayList<>();    // speculative replies settled since the last turn, this one's last
 
     Turn(int index, Instant startedAt) {
         this.index = index;
@@ -42,6 +43,17 @@ public final class Turn {
     public record BargeIn(BargeInStep step, long msIntoReply) {
     }
 
+    /** How a speculative reply ended: played for the turn, dropped for a changed transcript, or dropped because the caller went on. */
+    public enum SpeculationOutcome { USED, DISCARDED, RESUMED }
+
+    /** A speculative reply: started and settled {@code startedMs}, {@code settledMs} after the end of the caller's speech (negative: before). */
+    public record Speculated(SpeculationOutcome outcome, long startedMs, long settledMs) {
+    }
+
+    /** A speculative reply on the call's clock (System.nanoTime values). */
+    record Guess(SpeculationOutcome outcome, long startedNanos, long settledNanos) {
+    }
+
     /** One tool call within a turn; {@code finishedAt} on the call's clock. */
     public record ToolUse(String name, String arguments, String result, boolean error, long millis, Instant finishedAt) {
     }
@@ -53,17 +65,31 @@ public final class Turn {
     public record View(int index, Instant startedAt, String callerText, String agentText, boolean interrupted,
                        List<ToolUse> tools, Optional<Long> sttFinalMs, Optional<Long> llmFirstTokenMs,
                        Optional<Long> firstSegmentMs, Optional<Long> ttsFirstAudioMs, Optional<Long> firstAudioMs,
-                       Optional<Long> bargeInToClearMs, List<BargeIn> bargeIns) {
+                       Optional<Long> bargeInToClearMs, List<BargeIn> bargeIns, List<Speculated> speculations) {
     }
 
     View view() {
         return new View(index, startedAt, callerText, agentText, interrupted, List.copyOf(tools),
                         since(speechEnd, sttFinal), since(speechEnd, llmFirstToken), since(speechEnd, firstSegment),
-                        since(speechEnd, ttsFirstAudio), since(speechEnd, firstAudioSent), since(bargeIn, cleared), List.copyOf(bargeIns));
+                        since(speechEnd, ttsFirstAudio), since(speechEnd, firstAudioSent), since(bargeIn, cleared), List.copyOf(bargeIns),
+                        guesses.stream().map(g -> new Speculated(g.outcome(), ms(speechEnd, g.startedNanos()),
+                                                                 ms(speechEnd, g.settledNanos()))).toList());
+    }
+
+    /** Takes the timings of a reply prepared ahead of this turn's end (a speculation) as its own. */
+    void prepared(Turn draft) {
+        llmFirstToken = draft.llmFirstToken;
+        firstSegment = draft.firstSegment;
+        ttsFirstAudio = draft.ttsFirstAudio;
+        ttsCharacters += draft.ttsCharacters;
     }
 
     void bargeIn(BargeInStep step, long atNanos, long replyAudioNanos) {
         bargeIns.add(new BargeIn(step, replyAudioNanos == 0 ? 0 : (atNanos - replyAudioNanos) / 1_000_000));
+    }
+
+    private static long ms(long from, long to) {
+        return from == 0 ? 0 : (to - from) / 1_000_000;
     }
 
     private static Optional<Long> since(long from, long to) {

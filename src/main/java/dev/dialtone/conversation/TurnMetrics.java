@@ -1,6 +1,7 @@
 package dev.dialtone.conversation;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +34,11 @@ public final class TurnMetrics {
         record(ttsFirstAudio, turn.ttsFirstAudioMs());
         record(response, turn.firstAudioMs());
         record(bargeIn, turn.bargeInToClearMs());
+    }
+
+    /** A speculative reply was settled: used, discarded for a changed transcript, or dropped because the caller went on. */
+    void speculation(Turn.SpeculationOutcome outcome) {
+        registry.counter("dialtone.turn.speculations", "outcome", outcome.name().toLowerCase(Locale.ROOT)).increment();
     }
 
     /** A call's mailbox was full and an event was dropped (the call is being flooded). */

@@ -29,6 +29,13 @@ interface Voice extends AutoCloseable {
     void pause();
 
     /**
+     * A speculative reply follows: synthesise what is spoken from now on but hold its audio off the
+     * line (nothing is playing) until {@link #resume} plays it from the start or {@link #interrupt}
+     * forgets it.
+     */
+    void hold();
+
+    /**
      * Plays the held audio again, from {@code bytes} into the audio of {@code playing} (the segment
      * the caller was hearing; empty: none was) backed off to the start of the word it cuts, then
      * the rest in order. Returns the byte of {@code playing}'s audio it resumed from.

@@ -204,7 +204,8 @@ final class FlowParser {
                 in.bool(at("turn", "interruptions")).orElse(d.interruptions()),
                 in.integer(at("turn", "min_interrupt_words")).orElse(d.minInterruptWords()),
                 in.number(at("turn", "silence_reprompt_s")).map(s -> Duration.ofMillis(Math.round(s * 1000))).orElse(d.silenceReprompt()),
-                in.integer(at("turn", "max_call_s")).map(s -> Duration.ofSeconds(s)).orElse(d.maxCall()));
+                in.integer(at("turn", "max_call_s")).map(s -> Duration.ofSeconds(s)).orElse(d.maxCall()),
+                in.bool(at("turn", "speculate")).orElse(d.speculate()));
     }
 
     private Map<String, FlowNode> nodes() {

@@ -84,6 +84,9 @@ final class CallJson {
         var bargeIns = n.putArray("bargeIns");
         turn.bargeIns().forEach(b -> bargeIns.addObject().put("step", b.step().name().toLowerCase(Locale.ROOT))
                                              .put("msIntoReply", b.msIntoReply()));
+        var speculations = n.putArray("speculations");
+        turn.speculations().forEach(g -> speculations.addObject().put("outcome", g.outcome().name().toLowerCase(Locale.ROOT))
+                                                     .put("startedMs", g.startedMs()).put("settledMs", g.settledMs()));
         var tools = n.putArray("tools");
         turn.tools().forEach(use -> tools.addObject().put("name", use.name()).put("arguments", use.arguments())
                                          .put("result", use.result()).put("error", use.error()).put("ms", use.millis()));

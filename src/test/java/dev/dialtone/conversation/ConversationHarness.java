@@ -26,6 +26,7 @@ final class ConversationHarness implements AutoCloseable {
     final MemoryVoice voice = new MemoryVoice(clock, mailbox::add);
     final Conversation conversation;
     final CallTranscript transcript;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final HarnessFlow flow;
     private final QuietHearing hearing = new QuietHearing();
     private final List<String> lineActions = new ArrayList<>();
@@ -47,7 +48,7 @@ final class ConversationHarness implements AutoCloseable {
             }
         };
         conversation = new Conversation(info, flow.version(), llm, voice, hearing, line, clock, mailbox::add,
-                                        transcript, new TurnMetrics(new SimpleMeterRegistry()), Phrases.ENGLISH);
+                                        transcript, new TurnMetrics(meters), Phrases.ENGLISH);
     }
 
     /** Starts the call and handles what that posts. */

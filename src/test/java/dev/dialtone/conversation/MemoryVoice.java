@@ -18,6 +18,8 @@ final class MemoryVoice implements Voice {
     int interruptions;
     int pauses;
     final List<String> resumes = new ArrayList<>(); // "<segment text>@<byte>" for each resume
+    final List<Segment> held = new ArrayList<>();   // audio ready but held off the line (a speculative reply)
+    boolean holding;
 
     MemoryVoice(CallClock clock, Consumer<CallEvent> post) {
         this.clock = clock;
@@ -41,8 +43,12 @@ final class MemoryVoice implements Voice {
         return spoken.stream().filter(s -> s.bytesSent > 0 && !s.played()).toList();
     }
 
-    /** The segment's audio goes to the caller (about 60 ms per character). */
+    /** The segment's audio is ready and goes to the caller (about 60 ms per character), unless the voice holds it. */
     void send(Segment segment) {
+        if (holding) {
+            held.add(segment);
+            return;
+        }
         segment.firstSentNanos = clock.nanos();
         segment.bytesSent = Math.max(1, segment.text.length()) * 480;
     }
@@ -67,7 +73,18 @@ final class MemoryVoice implements Voice {
     }
 
     @Override
+    public void hold() {
+        holding = true;
+    }
+
+    @Override
     public int resume(Optional<Segment> playing, int bytes) {
+        if (holding) {
+            holding = false;
+            held.forEach(this::send);
+            held.clear();
+            return bytes;
+        }
         resumes.add(playing.map(s -> s.text).orElse("") + "@" + bytes);
         return bytes;
     }
@@ -75,6 +92,8 @@ final class MemoryVoice implements Voice {
     @Override
     public void interrupt() {
         interruptions++;
+        holding = false;
+        held.clear();
         spoken.removeIf(s -> !s.played());
     }
 

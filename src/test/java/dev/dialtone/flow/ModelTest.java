@@ -61,7 +61,7 @@ class ModelTest {
         assertThat(flow.llm().temperature()).contains(0.3);
         assertThat(flow.tts().voice()).contains("aura-2-thalia-en");
         assertThat(flow.tools()).containsExactly("menu_price", "end_call");
-        assertThat(flow.turn()).isEqualTo(new TurnTaking(true, 2, Duration.ofSeconds(8), Duration.ofSeconds(900)));
+        assertThat(flow.turn()).isEqualTo(new TurnTaking(true, 2, Duration.ofSeconds(8), Duration.ofSeconds(900), false));
         assertThat(flow.start()).contains("take_order");
         assertThat(flow.nodes().keySet()).containsExactly("take_order", "goodbye");
         var takeOrder = flow.node("take_order").orElseThrow();

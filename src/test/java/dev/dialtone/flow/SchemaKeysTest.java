@@ -44,7 +44,7 @@ class SchemaKeysTest {
             screening: "Luigi's Pizza, about your order."
             recording: { enabled: true, channels: dual, consent: "This call may be recorded." }
             webhooks: [{ url: "https://hooks.example.com/in", events: [call.ended], secret: s3cret }]
-            turn: { interruptions: true, min_interrupt_words: 2, silence_reprompt_s: 8, max_call_s: 900 }
+            turn: { interruptions: true, min_interrupt_words: 2, silence_reprompt_s: 8, max_call_s: 900, speculate: true }
             start: greet
             nodes:
               greet: { prompt: Greet them., tools: [transfer_call], say: Hello., next: { bye: "They are done", account: "They have an account" } }
