@@ -21,7 +21,9 @@ import dev.dialtone.store.EventKind;
  * The JSON shape of calls for the API and the console, the same whether a call is live (its
  * transcript in memory) or stored. Per turn, {@code timingsMs} holds each stage's milliseconds
  * after the end of the caller's speech: sttFinal, llmFirstToken, firstSegment, ttsFirstAudio,
- * firstAudioSent.
+ * firstAudioSent. A live call's turns also carry {@code bargeIns} (step, ms into the reply) and
+ * {@code speculations} (outcome, startedMs, settledMs: after the end of the caller's speech); the
+ * store keeps neither.
  */
 final class CallJson {
 

@@ -168,7 +168,7 @@ class ConsoleBrowserTest {
         show("phone");
         new Select(driver.findElement(By.id("sp-flow"))).selectByValue("pizza");
         driver.findElement(By.id("sp-call")).click();
-        var greeting = turn("#sp-transcript", 0);
+        var greeting = turn("#sp-transcript", 0, "Hello");
         assertThat(greeting).contains("Hello, thanks for calling.");
         var callSid = (String) driver.executeScript("return document.getElementById('page-phone').phone.callSid;");
         assertThat(callSid).matches("SP[0-9a-f]{32}");
@@ -179,14 +179,14 @@ class ConsoleBrowserTest {
         await(d -> text("#live-rows tr[data-sid='" + callSid + "']").contains("pizza"));
         String liveRow = await(d -> text("#live-rows tr[data-sid='" + callSid + "']"));
         assertThat(liveRow).contains("softphone").contains("order");
-        assertThat(turn("#live-transcript", 0)).contains("Hello, thanks for calling.");
-        assertThat(turn("#live-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?")
+        assertThat(turn("#live-transcript", 0, "Hello")).contains("Hello, thanks for calling.");
+        assertThat(turn("#live-transcript", 1, "interrupted")).contains("I'd like a pizza").contains("Sure, what size?")
                                                 .contains("interrupted").doesNotContain("specials");
         screenshots.page("live-calls");
 
         show("phone");
-        assertThat(turn("#sp-transcript", 1)).contains("I'd like a pizza").contains("Sure, what size?").contains("interrupted");
-        assertThat(turn("#sp-transcript", 2)).contains("A large one").contains("One large pizza. Anything else?");
+        assertThat(turn("#sp-transcript", 1, "interrupted")).contains("I'd like a pizza").contains("Sure, what size?").contains("interrupted");
+        assertThat(turn("#sp-transcript", 2, "Anything else?")).contains("A large one").contains("One large pizza. Anything else?");
         var stats = stats();
         assertThat(stats.get("framesSent")).as("20 ms frames sent").isGreaterThan(150);
         assertThat(stats.get("mediaReceived")).as("agent audio received").isPositive();
@@ -211,6 +211,14 @@ class ConsoleBrowserTest {
             assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='1'] rect[data-stage=" + stage + "]")))
                     .as("turn 1 has a " + stage + " segment").hasSize(1);
         }
+        // turn 1's barge-in is marked on its bar: the agent paused at the caller's first sound, then was cut off
+        for (var mark : List.of("barge-in-paused", "barge-in-committed")) {
+            assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='1'] polygon[data-mark=" + mark + "]")))
+                    .as("turn 1 is marked " + mark).isNotEmpty();
+        }
+        assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='2'] polygon.mark")))
+                .as("turn 2 was heard through, nothing to mark").isEmpty();
+        assertThat(text("#latency table")).contains("Agent cut off at");
         var chart = screenshots.element("latency-chart", driver.findElement(By.id("latency-svg")));
         assertThat(Screenshots.pixelsNear(chart, 0x4e79a7)).as("STT blue in the chart").isGreaterThan(20);
         assertThat(Screenshots.pixelsNear(chart, 0xf28e2b)).as("LLM orange in the chart").isGreaterThan(20);
@@ -229,6 +237,41 @@ class ConsoleBrowserTest {
         assertThat(driver.findElement(By.tagName("body")).getText()).as("the token is never shown").doesNotContain(TOKEN);
     }
 
+    /**
+     * The chart as the call page draws it, on turns shaped as the API sends them (CallJson): a
+     * speculative reply dropped because the caller went on, one used, and a pause that resumed.
+     */
+    @Test
+    void theLatencyChartMarksSpeculativeRepliesAndBargeInSteps() {
+        driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import("/chart.js").then(({latencyChart}) => {
+                  const turns = [
+                    {index: 1, timingsMs: {sttFinal: 300, llmFirstToken: 320, ttsFirstAudio: 500, firstAudioSent: 510},
+                     speculations: [], bargeIns: []},
+                    {index: 2, timingsMs: {sttFinal: 550, llmFirstToken: 450, ttsFirstAudio: 600, firstAudioSent: 650},
+                     speculations: [{outcome: "resumed", startedMs: -900, settledMs: -700},
+                                    {outcome: "used", startedMs: 150, settledMs: 550}],
+                     bargeIns: [{step: "paused", msIntoReply: 300}, {step: "resumed", msIntoReply: 560}]}];
+                  const figure = latencyChart(turns);
+                  figure.id = "chart-under-test";
+                  document.body.append(figure);
+                  done();
+                });
+                """);
+        var marks = driver.findElements(By.cssSelector("#chart-under-test g.bar[data-turn='2'] polygon.mark"));
+        assertThat(marks).extracting(m -> m.getDomAttribute("data-mark"))
+                         .containsExactly("speculation-started", "speculation-resumed", "speculation-started",
+                                          "speculation-used", "barge-in-paused", "barge-in-resumed");
+        assertThat(driver.findElements(By.cssSelector("#chart-under-test g.bar[data-turn='1'] polygon.mark"))).isEmpty();
+        assertThat(text("#chart-under-test .legend")).contains("Speculative reply used", "Agent paused for caller speech")
+                                                     .doesNotContain("Agent cut off");
+        // a mark 300 ms into a reply that began 650 ms after the caller's speech sits at 950 ms
+        var paused = marks.get(4).findElement(By.tagName("title")).getDomProperty("textContent");
+        assertThat(paused).isEqualTo("Turn 2 — Agent paused for caller speech: 950 ms");
+        driver.executeScript("document.getElementById('chart-under-test').remove();");
+    }
+
     @Test
     void aTypedTurnAndKeypadPressesReachTheAgent() {
         world.llm.enqueue(Reply.text("Pepperoni it is."));
@@ -239,16 +282,16 @@ class ConsoleBrowserTest {
         }
         new Select(driver.findElement(By.id("sp-flow"))).selectByValue("pizza");
         driver.findElement(By.id("sp-call")).click();
-        assertThat(turn("#sp-transcript", 0)).contains("Hello, thanks for calling.");
+        assertThat(turn("#sp-transcript", 0, "Hello")).contains("Hello, thanks for calling.");
         var callSid = (String) driver.executeScript("return document.getElementById('page-phone').phone.callSid;");
 
         driver.findElement(By.id("sp-text")).sendKeys("A pepperoni please");
         driver.findElement(By.id("sp-say")).click();
-        assertThat(turn("#sp-transcript", 1)).contains("A pepperoni please").contains("Pepperoni it is.");
+        assertThat(turn("#sp-transcript", 1, "Pepperoni it is.")).contains("A pepperoni please").contains("Pepperoni it is.");
         assertThat(world.llm.requests().getLast().body().path("messages").toString()).contains("A pepperoni please");
 
         click("button.key[data-digit='2']");
-        assertThat(turn("#sp-transcript", 2)).contains("You are through to billing.");
+        assertThat(turn("#sp-transcript", 2, "billing")).contains("You are through to billing.");
         var live = world.parts.switchboard().transcript(callSid).orElseThrow();
         assertThat(live.node()).isEqualTo("billing");
         assertThat(live.notes()).anySatisfy(n -> {
@@ -401,7 +444,7 @@ class ConsoleBrowserTest {
             }
             new Select(driver.findElement(By.id("sp-flow"))).selectByVisibleText("pizza.draft (draft)");
             driver.findElement(By.id("sp-call")).click();
-            assertThat(turn("#sp-transcript", 0)).contains("Hello from the draft.");
+            assertThat(turn("#sp-transcript", 0, "Hello")).contains("Hello from the draft.");
             driver.findElement(By.id("sp-hangup")).click();
             await(d -> text("#sp-status").contains("Call ended"));
         } finally {
@@ -455,9 +498,15 @@ class ConsoleBrowserTest {
         await(d -> d.findElement(By.id(page.equals("calls") ? "page-calls" : "page-" + page)).isDisplayed());
     }
 
-    /** The text of a transcript turn, once it is there. */
-    private static String turn(String list, int index) {
-        return await(d -> d.findElement(By.cssSelector(list + " > li[data-index='" + index + "']")).getText());
+    /**
+     * The text of a transcript turn once it shows {@code showing}: a turn can be drawn before it is
+     * complete (the live page draws a call's turns as fetched, mid-turn), and redrawn when it is.
+     */
+    private static String turn(String list, int index, String showing) {
+        return await(d -> {
+            var text = d.findElement(By.cssSelector(list + " > li[data-index='" + index + "']")).getText();
+            return text.contains(showing) ? text : null;
+        });
     }
 
     private static String text(String css) {
