@@ -135,6 +135,18 @@ final class CallScope {
         return turn;
     }
 
+    /** Closes a turn's record: transcript, usage, latency metrics. */
+    void finishTurn(Turn turn) {
+        transcript.finish(turn);
+        // usage is recorded once per turn, not per segment: one store write instead of several
+        transcript.usage(flow.flow().llm().provider(), "llm_tokens", turn.llmInputTokens, turn.llmOutputTokens);
+        transcript.usage(flow.flow().tts().provider(), "tts_characters", turn.ttsCharacters, 0);
+        turn.llmInputTokens = 0;
+        turn.llmOutputTokens = 0;
+        turn.ttsCharacters = 0;
+        metrics.record(turn.view());
+    }
+
     String systemPrompt() {
         var prompt = flow.prompt(node, values());
         return prompt.isEmpty() ? VOICE_GUIDANCE : prompt + "\n\n" + VOICE_GUIDANCE;

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-import dev.dialtone.flow.DtmfRoute;
 import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
@@ -15,8 +14,9 @@ import dev.dialtone.speech.SttEvent;
 
 /**
  * The brain of one call: it takes the caller's turns, hands them to {@link Speaking} (the agent's
- * replies, barge-in) and {@link ToolRound} (tools), and carries out call control: actions, DTMF,
- * nodes, silence re-prompts and the time limit. It is driven one {@link CallEvent} at a time by
+ * replies, barge-in), {@link ToolRound} (tools), {@link Speculation} (replies prepared early) and
+ * {@link CallControl} (actions, routed keys), and keeps the turn-taking timers: silence re-prompts,
+ * keyed turns and the time limit. It is driven one {@link CallEvent} at a time by
  * the call's actor thread ({@link CallSession}), which alone touches its state (and its parts'),
  * so it has no locks; tests drive it the same way. The flow version is fixed for the call's life.
  */
@@ -37,6 +37,7 @@ final class Conversation implements Speaking.Listener {
     private final DigitCollection collection;
     private final Opening opening;
     private final Speculation speculation;
+    private final CallControl control;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -78,6 +79,7 @@ final class Conversation implements Speaking.Listener {
         this.speaking = new Speaking(scope, this);
         this.tools = new ToolRound(scope, speaking);
         this.speculation = new Speculation(scope, speaking);
+        this.control = new CallControl(scope, speaking, speculation, this::stop, this::armSilenceTimer);
         this.collection = new DigitCollection(scope, speaking, text -> {
             callerText.setLength(0);
             callerText.append(text);
@@ -85,7 +87,7 @@ final class Conversation implements Speaking.Listener {
         });
         this.opening = new Opening(scope, speaking, new Opening.Call() {
             public void hangUp(String reason) {
-                hangUpNow(reason);
+                control.hangUpNow(reason);
             }
 
             public void armSilenceTimer() {
@@ -157,7 +159,7 @@ final class Conversation implements Speaking.Listener {
             case CallEvent.ToolFinished done -> tools.onToolFinished(done);
             case CallEvent.Digit digit -> onDigit(digit.digit());
             case CallEvent.TypedTurn typed -> onTyped(typed.text());
-            case CallEvent.Action action -> onAction(action.action());
+            case CallEvent.Action action -> control.act(action.action());
             case CallEvent.TimerFired timer -> onTimer(timer);
             case CallEvent.StreamEnded ended -> stop(ended.reason());
             case CallEvent.AnsweredBy answered -> opening.onAnsweredBy(answered.value(), resumed);
@@ -347,13 +349,7 @@ final class Conversation implements Speaking.Listener {
     @Override
     public void replyFinished(Reply r) {
         if (r.afterPlayed.isPresent()) {
-            switch (r.afterPlayed.get()) {
-                case CallAction.HangUp hangUp -> hangUpNow(hangUp.reason());
-                case CallAction.Transfer transfer -> transferNow(transfer.number());
-                case CallAction.Say say -> speaking.speakPhrase(say.text(), Optional.empty()); // the greeting after the consent
-                default -> {
-                }
-            }
+            control.afterPlayed(r.afterPlayed.get());
             return;
         }
         if (pendingTurn != null) {
@@ -379,43 +375,7 @@ final class Conversation implements Speaking.Listener {
         speculation.discard(Turn.SpeculationOutcome.DISCARDED);
     }
 
-    // ---- actions, DTMF, timers
-
-    private void onAction(CallAction action) {
-        var r = speaking.current();
-        if (r.isPresent() && r.get().toolsRunning()) {
-            r.get().toolAction = Optional.of(action); // carried out when the tools are done
-            return;
-        }
-        speculation.discard(Turn.SpeculationOutcome.DISCARDED); // the call moves on: the prepared reply is stale
-        switch (action) {
-            case CallAction.Say say -> speaking.speakPhrase(say.text(), Optional.empty());
-            case CallAction.HangUp hangUp -> {
-                speaking.interrupt();
-                if (hangUp.reason().equals("operator")) {
-                    hangUpNow("operator");
-                } else {
-                    speaking.speakPhrase(scope.phrases.goodbye(), Optional.of(hangUp));
-                }
-            }
-            case CallAction.Transfer transfer -> {
-                speaking.interrupt();
-                speaking.speakPhrase(scope.phrases.transferring(), Optional.of(transfer));
-            }
-            case CallAction.GoTo go -> {
-                speaking.interrupt();
-                // a node with nothing to say leaves the caller to speak: the silence timer runs as after a reply
-                scope.enterNode(go.node()).ifPresentOrElse(text -> speaking.speakPhrase(text,
-                        scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()),
-                        this::armSilenceTimer);
-            }
-            case CallAction.CollectDigits collect -> {
-                speaking.interrupt();
-                collect.collect().prompt().ifPresent(p -> speaking.speakPhrase(p.render(scope.values()), Optional.empty()));
-                scope.collectNext(collect.collect());
-            }
-        }
-    }
+    // ---- DTMF, timers
 
     private void onDigit(String digit) {
         callerActive();
@@ -437,12 +397,7 @@ final class Conversation implements Speaking.Listener {
             scope.timers.armDigits(DIGIT_GAP); // the keys pressed in a row are one turn
             return;
         }
-        scope.transcript.note(scope.clock.now(), "dtmf", digit);
-        switch (route) {
-            case DtmfRoute.ToNode to -> onAction(new CallAction.GoTo(to.node()));
-            case DtmfRoute.Transfer transfer -> onAction(new CallAction.Transfer(transfer.number()));
-            case DtmfRoute.Hangup hangup -> onAction(new CallAction.HangUp("caller keyed hang-up"));
-        }
+        control.route(digit, route);
     }
 
     private void onTimer(CallEvent.TimerFired timer) {
@@ -480,18 +435,6 @@ final class Conversation implements Speaking.Listener {
 
     private void armSilenceTimer() {
         scope.timers.armSilence(scope.flow.flow().turn().silenceReprompt());
-    }
-
-    private void hangUpNow(String reason) {
-        scope.transcript.note(scope.clock.now(), "hangup", reason);
-        scope.line.hangUp();
-        stop(reason);
-    }
-
-    private void transferNow(String number) {
-        scope.transcript.note(scope.clock.now(), "transfer", number);
-        scope.line.transfer(number);
-        stop("transferred to " + number);
     }
 
     // ---- for tests, the text-mode driver and the transcript

@@ -147,11 +147,7 @@ final class Speaking {
         endWith(reply, text, after);
     }
 
-    /**
-     * Takes over a reply prepared before {@code turn} really ended (a speculation whose words held):
-     * the caller's words join the history, the held audio plays from the start, and the LLM round's
-     * end, if it came meanwhile, is handled now (its tools run only now).
-     */
+    /** Takes over a reply prepared before {@code turn} ended ({@link Speculation}): its held audio plays, a kept round end is handled. */
     void adopt(Reply r, Turn turn, Optional<CallEvent.Llm> end) {
         scope.history.caller(turn.callerText);
         turn.prepared(r.turn);
@@ -303,7 +299,7 @@ final class Speaking {
         r.turn.cleared = wasPaused ? r.pausedNanos : scope.clock.nanos();
         r.turn.bargeIn(Turn.BargeInStep.COMMITTED, scope.clock.nanos(), r.firstSentNanos());
         r.turn.interrupted = true;
-        finishTurn(r.turn);
+        scope.finishTurn(r.turn);
         LOG.log(scope.contentLevel(System.Logger.Level.DEBUG), "Call {0}: barge-in, heard \"{1}\"", scope.call.sid(), r.turn.agentText);
     }
 
@@ -312,7 +308,7 @@ final class Speaking {
         if (reply != null) {
             var r = reply;
             cut(r, true);
-            finishTurn(r.turn);
+            scope.finishTurn(r.turn);
         }
     }
 
@@ -321,19 +317,6 @@ final class Speaking {
         if (reply != null) {
             cut(reply, false);
         }
-    }
-
-    /** Closes a turn's record: transcript, usage, latency metrics. */
-    void finishTurn(Turn turn) {
-        scope.transcript.finish(turn);
-        // usage is recorded once per turn, not per segment: one store write instead of several
-        var flow = scope.flow.flow();
-        scope.transcript.usage(flow.llm().provider(), "llm_tokens", turn.llmInputTokens, turn.llmOutputTokens);
-        scope.transcript.usage(flow.tts().provider(), "tts_characters", turn.ttsCharacters, 0);
-        turn.llmInputTokens = 0;
-        turn.llmOutputTokens = 0;
-        turn.ttsCharacters = 0;
-        scope.metrics.record(turn.view());
     }
 
     /**
@@ -377,7 +360,7 @@ final class Speaking {
         if (r.stage == Reply.Stage.FIXED) {
             scope.history.agent(r.turn.agentText); // a greeting or fixed line: the LLM should know it was said
         }
-        finishTurn(r.turn);
+        scope.finishTurn(r.turn);
         listener.replyFinished(r);
     }
 
@@ -386,7 +369,7 @@ final class Speaking {
         scope.metrics.failure(stage);
         scope.transcript.note(scope.clock.now(), "error", stage + ": " + detail);
         cut(r, true);
-        finishTurn(r.turn);
+        scope.finishTurn(r.turn);
         speakPhrase(scope.phrases.apology(), Optional.empty());
     }
 
