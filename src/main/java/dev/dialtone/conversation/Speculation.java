@@ -162,11 +162,24 @@ final class Speculation {
         return true;
     }
 
-    /** Notes when the held reply's first audio came back from the TTS. */
+    /** Notes when the held reply's first audio came back from the TTS; a synthesis failure drops the reply. */
     void onTts(CallEvent.Tts event) {
-        if (reply != null && reply.turn.ttsFirstAudio == 0 && event.event() instanceof TtsEvent.Audio
-            && reply.segments.stream().anyMatch(s -> s.round >= 0)) {
-            reply.turn.ttsFirstAudio = event.atNanos();
+        if (reply == null) {
+            return;
+        }
+        switch (event.event()) {
+            case TtsEvent.Audio audio -> {
+                if (reply.turn.ttsFirstAudio == 0 && !reply.segments.isEmpty()) {
+                    reply.turn.ttsFirstAudio = event.atNanos();
+                }
+            }
+            case TtsEvent.Failed failed -> {
+                if (reply.segments.stream().anyMatch(s -> s.failed)) {
+                    discard(Turn.SpeculationOutcome.DISCARDED); // the turn will be answered afresh
+                }
+            }
+            case TtsEvent.SegmentDone done -> {
+            }
         }
     }
 

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ToolCall;
+import dev.dialtone.net.ProviderError;
 import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.TtsEvent;
 
@@ -284,6 +286,22 @@ class SpeculationTest extends HarnessTestBase {
         stt(new SttEvent.Final("", List.of(), true, false)); // Deepgram's speech_final after its endpointing
         assertThat(llm.requests).as("the prepared reply answers the turn").hasSize(1);
         assertThat(call.conversation.history()).containsExactly(new ChatMessage.User(ORDER));
+    }
+
+    @Test
+    void aSynthesisFailureOfTheHeldReplyDropsItAndTheTurnIsAnsweredAfresh() {
+        stt(new SttEvent.EagerEndOfTurn(ORDER, List.of()));
+        var speculative = llm.open();
+        speculative.text(ANSWER);
+        var segment = call.voice.unsent().getFirst();
+        segment.failed = true; // as the voice marks a segment whose synthesis failed
+        call.handle(new CallEvent.Tts(1, new TtsEvent.Failed(OptionalLong.of(segment.id),
+                new ProviderError(ProviderError.Kind.SERVER, "tts", "boom", false)), call.clock.nanos()));
+
+        assertThat(speculative.cancelled).isTrue();
+        stt(new SttEvent.Final(ORDER, List.of(), true, false));
+        assertThat(llm.requests).hasSize(2);
+        assertThat(outcomes("discarded")).isEqualTo(1);
     }
 
     @Test

@@ -209,7 +209,7 @@ class ConsoleBrowserTest {
         assertThat(bars).extracting(b -> b.getDomAttribute("data-turn")).contains("1", "2");
         for (var stage : List.of("stt", "llm", "tts")) {
             assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='1'] rect[data-stage=" + stage + "]")))
-                    .as("turn 1 has a " + stage + " segment").hasSize(1);
+                    .as("turn 1 has a %s segment; the chart's numbers: %s", stage, latencyNumbers()).hasSize(1);
         }
         // turn 1's barge-in is marked on its bar: the agent paused at the caller's first sound, then was cut off
         for (var mark : List.of("barge-in-paused", "barge-in-committed")) {
@@ -218,7 +218,7 @@ class ConsoleBrowserTest {
         }
         assertThat(driver.findElements(By.cssSelector("#latency-svg g.bar[data-turn='2'] polygon.mark")))
                 .as("turn 2 was heard through, nothing to mark").isEmpty();
-        assertThat(text("#latency table")).contains("Agent cut off at");
+        assertThat(latencyNumbers()).contains("Agent cut off at");
         var chart = screenshots.element("latency-chart", driver.findElement(By.id("latency-svg")));
         assertThat(Screenshots.pixelsNear(chart, 0x4e79a7)).as("STT blue in the chart").isGreaterThan(20);
         assertThat(Screenshots.pixelsNear(chart, 0xf28e2b)).as("LLM orange in the chart").isGreaterThan(20);
@@ -507,6 +507,11 @@ class ConsoleBrowserTest {
             var text = d.findElement(By.cssSelector(list + " > li[data-index='" + index + "']")).getText();
             return text.contains(showing) ? text : null;
         });
+    }
+
+    /** The latency chart's table of numbers (folded away, so read as text content). */
+    private static String latencyNumbers() {
+        return driver.findElement(By.cssSelector("#latency table")).getDomProperty("textContent");
     }
 
     private static String text(String css) {
