@@ -83,6 +83,10 @@ class ConsoleBrowserTest {
     static void start() throws IOException {
         Chromium.ensureInstalled();
         world = FakeWorld.start(FLOW, Map.of(), Map.of("DIALTONE_ADMIN_TOKEN", TOKEN));
+        // each stage of a turn takes time, as with the real services: the chart draws a stage only if it
+        // lasts a millisecond or more, and a warm JVM gets an instant fake's audio back within one
+        world.llm.timeToFirstToken(Duration.ofMillis(40));
+        world.tts.firstByteDelay(Duration.ofMillis(40));
         world.stt.script(u -> switch (u.index()) {
             case 0 -> "I'd like a pizza";
             case 1 -> "A large one";
