@@ -68,8 +68,8 @@ final class Speculation {
 
     /** A likely end of turn with {@code callerWords}: prepares the reply (again, if the words changed). */
     void start(String callerWords) {
-        if (!enabled() || callerWords.isBlank()) {
-            return;
+        if (!enabled() || callerWords.isBlank() || callerWords.length() > Conversation.MAX_TURN_CHARS) {
+            return; // a turn that long is cut at its end, so a reply prepared on all of it would not be used
         }
         if (reply != null) {
             if (same(callerWords, words)) {
