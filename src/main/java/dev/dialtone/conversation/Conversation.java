@@ -12,6 +12,7 @@ import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
 import dev.dialtone.speech.SttEvent;
+import dev.dialtone.speech.TurnThresholds;
 
 /**
  * The brain of one call: it takes the caller's turns, hands them to {@link Speaking} (the agent's
@@ -36,6 +37,7 @@ final class Conversation implements Speaking.Listener {
     private final ToolRound tools;
     private final DigitCollection collection;
     private final Opening opening;
+    private final TurnPatience patience;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -66,6 +68,9 @@ final class Conversation implements Speaking.Listener {
         /** Caller audio sent to the STT so far. */
         long audioMillis();
 
+        /** New end-of-turn thresholds for the STT, kept across reopens; false if it cannot apply them itself. */
+        boolean adjustTurnEnd(TurnThresholds thresholds);
+
         void close();
     }
 
@@ -81,6 +86,7 @@ final class Conversation implements Speaking.Listener {
             callerText.append(text);
             endOfTurn(scope.clock.nanos());
         });
+        this.patience = new TurnPatience(scope, hearing, CallSession.SpeechInput.options(flow.flow().stt()));
         this.opening = new Opening(scope, speaking, new Opening.Call() {
             public void hangUp(String reason) {
                 hangUpNow(reason);
@@ -126,6 +132,7 @@ final class Conversation implements Speaking.Listener {
         var phrases = scope.phrases;
         scope.transcript.started();
         hearing.reopen();
+        patience.follow();
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         scope.voice.prepare(opening.lines());
         scope.node().ifPresent(scope.transcript::node);
@@ -165,6 +172,7 @@ final class Conversation implements Speaking.Listener {
         }
         if (!stopped) {
             scope.takeCollectOnEntry().ifPresent(collection::begin); // a node entered, or the tool asked
+            patience.follow();
             hearing.watch(speaking.interruptible() && speaking.audible());
         }
     }
@@ -204,6 +212,7 @@ final class Conversation implements Speaking.Listener {
             case SttEvent.Interim interim -> {
                 if (!interim.text().isBlank()) {
                     callerActive();
+                    patience.heard();
                 }
                 if (speaking.interruptible() && Backchannel.interrupts(interim.text(), minWords)) {
                     speaking.bargeIn(event.atNanos());
@@ -211,7 +220,7 @@ final class Conversation implements Speaking.Listener {
             }
             case SttEvent.Final f -> onFinal(f, event.atNanos(), minWords);
             case SttEvent.UtteranceEnd end -> {
-                if (!callerText.isEmpty()) {
+                if (!callerText.isEmpty() && !patience.hold(true)) {
                     endOfTurn(event.atNanos());
                 }
             }
@@ -241,6 +250,7 @@ final class Conversation implements Speaking.Listener {
         }
         if (!text.isEmpty()) {
             callerActive();
+            patience.heard();
             if (speaking.interruptible() && Backchannel.interrupts(text, minWords)) {
                 speaking.bargeIn(at);
             }
@@ -252,7 +262,7 @@ final class Conversation implements Speaking.Listener {
                 callerText.append(text);
             }
         }
-        if (f.speechFinal() && !callerText.isEmpty()) {
+        if (f.speechFinal() && !callerText.isEmpty() && !patience.hold(false)) {
             endOfTurn(at);
         }
     }
@@ -437,6 +447,11 @@ final class Conversation implements Speaking.Listener {
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
             case RESUME_CHECK -> speaking.onResumeCheck(timer.generation(), hearing.lastSpeechNanos());
             case COLLECT -> collection.onTimeout(timer);
+            case PATIENCE -> {
+                if (patience.due(timer) && !callerText.isEmpty()) {
+                    endOfTurn(scope.clock.nanos());
+                }
+            }
             case DIGITS -> {
                 if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {
                     callerText.setLength(0);

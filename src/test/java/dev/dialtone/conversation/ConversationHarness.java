@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.dialtone.llm.ChatModel;
+import dev.dialtone.speech.TurnThresholds;
 
 /**
  * One {@link Conversation} driven event by event on the test's thread, as its actor would drive
@@ -121,6 +122,16 @@ final class ConversationHarness implements AutoCloseable {
         hearing.lastSpeech = clock.nanos();
     }
 
+    /** The end-of-turn thresholds the conversation asked the STT for, in order. */
+    List<TurnThresholds> turnThresholds() {
+        return List.copyOf(hearing.adjusted);
+    }
+
+    /** From now on the STT applies thresholds itself (as Flux does), or not (as Nova). */
+    void sttAppliesThresholds(boolean applies) {
+        hearing.applies = applies;
+    }
+
     /** Whether the conversation has told the hearing side that the agent can be interrupted now. */
     boolean watched() {
         return hearing.watching;
@@ -130,6 +141,13 @@ final class ConversationHarness implements AutoCloseable {
     private static final class QuietHearing implements Conversation.Hearing {
         long lastSpeech;
         boolean watching;
+        boolean applies;
+        final List<TurnThresholds> adjusted = new ArrayList<>();
+
+        public boolean adjustTurnEnd(TurnThresholds thresholds) {
+            adjusted.add(thresholds);
+            return applies;
+        }
 
         public boolean current(CallEvent.Stt event) {
             return true;
