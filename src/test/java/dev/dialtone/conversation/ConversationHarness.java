@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.dialtone.llm.ChatModel;
+import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.TurnThresholds;
 
 /**
@@ -120,6 +121,22 @@ final class ConversationHarness implements AutoCloseable {
     /** The caller made a sound now (what the VAD or energy stamps as the last speech). */
     void callerSound() {
         hearing.lastSpeech = clock.nanos();
+    }
+
+    /** The caller hears everything said so far: every segment sent, every mark echoed; then what that posts is handled. */
+    void playAll() {
+        for (var segment : voice.unsent()) {
+            voice.send(segment);
+        }
+        for (var segment : voice.unechoed()) {
+            voice.echo(segment);
+        }
+        drain();
+    }
+
+    /** An event of the current STT session, now. */
+    void stt(SttEvent event) {
+        handle(new CallEvent.Stt(1, event, clock.nanos()));
     }
 
     /** The end-of-turn thresholds the conversation asked the STT for, in order. */

@@ -40,17 +40,17 @@ class PatienceTest extends HarnessTestBase {
 
     @Test
     void aPauseShorterThanTheNodesPatienceDoesNotEndTheTurnThere() {
-        playAll();
-        stt(new SttEvent.Final("my date of birth is March", List.of(), true, false));
+        call.playAll();
+        call.stt(new SttEvent.Final("my date of birth is March", List.of(), true, false));
         call.clock.advance(Duration.ofMillis(800)); // 300 + 800 ms of silence: under the node's 1200
         call.drain();
         assertThat(llm.requests).isEmpty();
 
-        stt(new SttEvent.Interim("third", List.of()));
+        call.stt(new SttEvent.Interim("third", List.of()));
         call.clock.advance(Duration.ofMillis(800)); // the wait was cancelled by the word: no end yet
         call.drain();
         assertThat(llm.requests).isEmpty();
-        stt(new SttEvent.Final("third 1980", List.of(), true, false));
+        call.stt(new SttEvent.Final("third 1980", List.of(), true, false));
         call.clock.advance(Duration.ofMillis(899));
         call.drain();
         assertThat(llm.requests).isEmpty();
@@ -63,19 +63,19 @@ class PatienceTest extends HarnessTestBase {
 
     @Test
     void theSamePauseEndsTheTurnAtOnceInANodeWithoutPatience() throws InterruptedException {
-        playAll();
+        call.playAll();
         goTo("chat");
         int before = llm.requests.size();
-        stt(new SttEvent.Final("what are your hours", List.of(), true, false));
+        call.stt(new SttEvent.Final("what are your hours", List.of(), true, false));
         assertThat(llm.requests).hasSize(before + 1); // at once: no wait in this node
         assertThat(llm.requests.getLast().history()).last().isEqualTo(new ChatMessage.User("what are your hours"));
     }
 
     @Test
     void theWordGapFallbackWaitsForTheNodesUtteranceEnd() {
-        playAll();
-        stt(new SttEvent.Final("five five five", List.of(), false, false)); // noise kept speech_final away
-        stt(new SttEvent.UtteranceEnd(1.0));
+        call.playAll();
+        call.stt(new SttEvent.Final("five five five", List.of(), false, false)); // noise kept speech_final away
+        call.stt(new SttEvent.UtteranceEnd(1.0));
         call.clock.advance(Duration.ofMillis(1400)); // 1000 + 1400: under the node's 2500
         call.drain();
         assertThat(llm.requests).isEmpty();
@@ -89,10 +89,10 @@ class PatienceTest extends HarnessTestBase {
     void anSttThatAppliesThresholdsItselfIsToldAtEachChangeAndNothingIsHeldHere() throws InterruptedException {
         assertThat(call.turnThresholds()).containsExactly(PATIENT); // the call starts in the patient node
         call.sttAppliesThresholds(true);
-        playAll();
+        call.playAll();
         goTo("chat");
         assertThat(call.turnThresholds()).containsExactly(PATIENT, TurnThresholds.NONE); // the flow's own again
-        stt(new SttEvent.Final("let me give it again", List.of(), true, false)); // ends at once: no patience here
+        call.stt(new SttEvent.Final("let me give it again", List.of(), true, false)); // ends at once: no patience here
         llm.open().toolCallWith("c3", "goto_details", "{}");
         llm.open().done();
         call.awaitEvent(e -> e instanceof CallEvent.ToolFinished);
@@ -100,17 +100,17 @@ class PatienceTest extends HarnessTestBase {
             llm.open().text("Go ahead.");
             llm.open().done();
         }
-        playAll();
+        call.playAll();
         assertThat(call.turnThresholds()).containsExactly(PATIENT, TurnThresholds.NONE, PATIENT);
 
         int before = llm.requests.size();
-        stt(new SttEvent.Final("April first", List.of(), true, false));
+        call.stt(new SttEvent.Final("April first", List.of(), true, false));
         assertThat(llm.requests).hasSize(before + 1); // the provider waited already: the turn ends at once
     }
 
     /** The caller gives a date; the LLM moves to {@code node} and says something there. */
     private void goTo(String node) throws InterruptedException {
-        stt(new SttEvent.Final("March third 1980", List.of(), true, false));
+        call.stt(new SttEvent.Final("March third 1980", List.of(), true, false));
         call.clock.advance(Duration.ofMillis(900));
         call.drain();
         llm.open().toolCallWith("c1", "goto_" + node, "{}");
@@ -120,20 +120,6 @@ class PatienceTest extends HarnessTestBase {
             llm.open().text("Thank you.");
             llm.open().done();
         }
-        playAll();
-    }
-
-    private void playAll() {
-        for (var segment : call.voice.unsent()) {
-            call.voice.send(segment);
-        }
-        for (var segment : call.voice.unechoed()) {
-            call.voice.echo(segment);
-        }
-        call.drain();
-    }
-
-    private void stt(SttEvent event) {
-        call.handle(new CallEvent.Stt(1, event, call.clock.nanos()));
+        call.playAll();
     }
 }

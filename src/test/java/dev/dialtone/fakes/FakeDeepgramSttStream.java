@@ -3,7 +3,6 @@ package dev.dialtone.fakes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialtone.audio.MuLaw;
 
 import java.util.List;
 
@@ -41,8 +40,6 @@ final class FakeDeepgramSttStream implements FakeListenSocket.Protocol {
     /** The utterance's words as punctuated, and as Deepgram's bare lower-case {@code word}; set with its text. */
     private List<String> utteranceWords = List.of();
     private List<String> bareWords = List.of();
-    /** The last decoded sample, so that crossings at frame boundaries count too. */
-    private short previousSample;
     private long utteranceEndFrom = -1;
 
     FakeDeepgramSttStream(FakeDeepgramStt fake, FakeDeepgramStt.Connection connection, FakeListenSocket socket) {
@@ -74,18 +71,7 @@ final class FakeDeepgramSttStream implements FakeListenSocket.Protocol {
     }
 
     @Override
-    public void frame(byte[] pending) {
-        var samples = MuLaw.decode(pending);
-        double energy = 0;
-        int crossings = 0;
-        for (short sample : samples) {
-            energy += (double) sample * sample;
-            if ((previousSample < 0) != (sample < 0)) {
-                crossings++;
-            }
-            previousSample = sample;
-        }
-        boolean voiced = Math.sqrt(energy / samples.length) > fake.energyThreshold;
+    public void frame(boolean voiced, int crossings) {
         long frameStart = position;
         position += FRAME;
         if (voiced) {
@@ -106,7 +92,7 @@ final class FakeDeepgramSttStream implements FakeListenSocket.Protocol {
             }
             lastVoiced = position;
             zeroCrossings += crossings;
-            voicedSamples += samples.length;
+            voicedSamples += FRAME;
             if (interims && position - lastInterim >= fake.interimEvery.toMillis() * 8) {
                 lastInterim = position;
                 int shown = revealed();

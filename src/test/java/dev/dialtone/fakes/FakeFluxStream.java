@@ -2,7 +2,6 @@ package dev.dialtone.fakes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialtone.audio.MuLaw;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,6 @@ final class FakeFluxStream implements FakeListenSocket.Protocol {
     private boolean inSegment;
     private long segmentVoiced;
     private long zeroCrossings;
-    private short previousSample;
     private List<String> segmentWords;
 
     FakeFluxStream(FakeDeepgramStt fake, FakeDeepgramStt.Connection connection, FakeListenSocket socket) {
@@ -106,21 +104,11 @@ final class FakeFluxStream implements FakeListenSocket.Protocol {
     }
 
     @Override
-    public void frame(byte[] mulaw) {
-        var samples = MuLaw.decode(mulaw);
-        double energy = 0;
-        int crossings = 0;
-        for (short sample : samples) {
-            energy += (double) sample * sample;
-            if ((previousSample < 0) != (sample < 0)) {
-                crossings++;
-            }
-            previousSample = sample;
-        }
+    public void frame(boolean voiced, int crossings) {
         long frameStart = position;
         position += FRAME;
         received += FRAME;
-        if (Math.sqrt(energy / samples.length) > fake.energyThreshold) {
+        if (voiced) {
             voiced(frameStart, crossings);
         } else {
             silent();

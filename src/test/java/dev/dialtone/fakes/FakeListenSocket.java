@@ -3,6 +3,7 @@ package dev.dialtone.fakes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dialtone.audio.MuLaw;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -26,8 +27,8 @@ final class FakeListenSocket {
         /** A text message from the client, with its {@code type}. */
         void control(String type, JsonNode message);
 
-        /** The next 20 ms of the client's audio. */
-        void frame(byte[] mulaw);
+        /** The next 20 ms of the client's audio: louder than the fake's energy threshold, and its zero crossings. */
+        void frame(boolean voiced, int crossings);
     }
 
     private final FakeDeepgramStt fake;
@@ -36,6 +37,8 @@ final class FakeListenSocket {
     private final BlockingQueue<Object[]> outbox = new LinkedBlockingQueue<>();
     private final byte[] pending = new byte[FRAME];
     private int pendingLength;
+    /** The last decoded sample, so that crossings at frame boundaries count too. */
+    private short previousSample;
     /** Audio bytes received on this socket. */
     private long received;
     private volatile long lastActivityNanos = System.nanoTime();
@@ -103,7 +106,7 @@ final class FakeListenSocket {
         for (byte b : data) {
             pending[pendingLength++] = b;
             if (pendingLength == FRAME) {
-                protocol.frame(pending.clone());
+                analyse(protocol);
                 pendingLength = 0;
             }
         }
@@ -119,6 +122,20 @@ final class FakeListenSocket {
             ended = true;
             socket.drop();
         }
+    }
+
+    private void analyse(Protocol protocol) {
+        var samples = MuLaw.decode(pending);
+        double energy = 0;
+        int crossings = 0;
+        for (short sample : samples) {
+            energy += (double) sample * sample;
+            if ((previousSample < 0) != (sample < 0)) {
+                crossings++;
+            }
+            previousSample = sample;
+        }
+        protocol.frame(Math.sqrt(energy / samples.length) > fake.energyThreshold, crossings);
     }
 
     /** Sends {@code message} after the fake's latency, in order. */

@@ -1,6 +1,9 @@
 package dev.dialtone.speech.deepgram;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialtone.net.EventGate;
+import dev.dialtone.net.Json;
 import dev.dialtone.net.ProviderError;
 import dev.dialtone.net.ProviderException;
 import dev.dialtone.net.ProviderSocket;
@@ -160,7 +163,7 @@ final class DeepgramSttSession implements SttSession {
 
     @Override
     public boolean adjustTurnEnd(TurnThresholds thresholds) {
-        var message = dialect.configureMessage(thresholds);
+        var message = dialect.configureMessage().apply(thresholds);
         if (message.isEmpty()) {
             return false;
         }
@@ -328,7 +331,7 @@ final class DeepgramSttSession implements SttSession {
             int next = ++generation;
             try {
                 var socket = ProviderSocket.connect(DeepgramSpeechToText.PROVIDER, uri, Map.of("Authorization", "Token " + apiKey),
-                        timing.connect(), dialect.reader(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
+                        timing.connect(), dialect.reader().open(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
                 connection = new Connection(socket, next, unackedStart);
                 dead = false;
                 heardUntil = unackedStart;
@@ -371,6 +374,17 @@ final class DeepgramSttSession implements SttSession {
     /** From a socket reader: results covered this socket's audio up to {@code endSeconds}, finally or not. */
     void acknowledged(int socketGeneration, double endSeconds, boolean isFinal) {
         post(new Ack(socketGeneration, endSeconds, isFinal));
+    }
+
+    /** From a socket reader: the message as JSON, or null after ending the socket for malformed JSON. */
+    JsonNode parsed(int socketGeneration, String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            ended(socketGeneration, new ProviderError(ProviderError.Kind.PROTOCOL, DeepgramSpeechToText.PROVIDER,
+                    "malformed message: " + ProviderError.abbreviate(text), false));
+            return null;
+        }
     }
 
     /** From a socket reader: the socket ended or spoke nonsense. */

@@ -1,9 +1,7 @@
 package dev.dialtone.speech.deepgram;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialtone.net.EventGate;
-import dev.dialtone.net.Json;
 import dev.dialtone.net.ProviderError;
 import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.SttEvent;
@@ -51,11 +49,8 @@ final class FluxTurns implements ProviderSocket.Handler {
 
     @Override
     public void onText(String text) {
-        JsonNode message;
-        try {
-            message = Json.MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            session.ended(generation, protocol("malformed message: " + ProviderError.abbreviate(text)));
+        var message = session.parsed(generation, text);
+        if (message == null) {
             return;
         }
         switch (message.path("type").asText()) {
