@@ -74,5 +74,5 @@ sealed interface CallEvent {
     }
 
     /** The timers a call runs. */
-    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, RESUME_CHECK, COLLECT, QUIET_CHECK }
+    enum TimerKind { SILENCE, MAX_DURATION, RESPONSE_DEADLINE, DIGITS, RESUME_CHECK, COLLECT, QUIET_CHECK, PATIENCE }
 }

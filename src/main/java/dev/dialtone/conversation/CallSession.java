@@ -2,6 +2,7 @@ package dev.dialtone.conversation;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,6 +14,7 @@ import dev.dialtone.flow.FlowVersion;
 import dev.dialtone.flow.ProviderBlock;
 import dev.dialtone.speech.SpeechToText;
 import dev.dialtone.speech.SttOptions;
+import dev.dialtone.speech.TurnThresholds;
 import dev.dialtone.speech.SttSession;
 import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.StreamEvent;
@@ -155,6 +157,8 @@ public final class CallSession implements CallHandler {
         private final Consumer<CallEvent> post;
         private final CallClock clock;
         private volatile SttSession session;
+        /** The end-of-turn thresholds asked for last (call's thread), applied to each session opened; null: the flow's. */
+        private TurnThresholds thresholds;
         private volatile long sessionId;
         private volatile long lastSpeechNanos;
         /** Sustained speech (by the model while it judges, else by energy) that counts as an interruption without waiting for words. */
@@ -220,9 +224,19 @@ public final class CallSession implements CallHandler {
             long id = sessionId + 1;
             sessionId = id;
             session = stt.open(options, e -> post.accept(new CallEvent.Stt(id, e, clock.nanos())));
+            if (thresholds != null) {
+                session.adjustTurnEnd(thresholds);
+            }
             if (old != null) {
                 old.close();
             }
+        }
+
+        @Override
+        public boolean adjustTurnEnd(TurnThresholds wanted) {
+            thresholds = wanted;
+            var s = session;
+            return s != null && s.adjustTurnEnd(wanted);
         }
 
         @Override
@@ -256,7 +270,14 @@ public final class CallSession implements CallHandler {
             return new SttOptions(block.model().orElse(defaults.model()), block.language().orElse(defaults.language()),
                                   block.intExtra("endpointing").map(OptionalInt::of).orElse(defaults.endpointingMs()),
                                   block.intExtra("utterance_end_ms").map(OptionalInt::of).orElse(defaults.utteranceEndMs()),
-                                  keyterms, !Boolean.FALSE.equals(block.extras().get("smart_format")));
+                                  keyterms, !Boolean.FALSE.equals(block.extras().get("smart_format")),
+                                  new TurnThresholds(number(block, "eot_threshold"), block.intExtra("eot_timeout_ms")
+                                          .map(OptionalInt::of).orElse(OptionalInt.empty())),
+                                  number(block, "eager_eot_threshold"));
+        }
+
+        private static OptionalDouble number(ProviderBlock block, String key) {
+            return block.extras().get(key) instanceof Number n ? OptionalDouble.of(n.doubleValue()) : OptionalDouble.empty();
         }
     }
 

@@ -11,6 +11,7 @@ import dev.dialtone.llm.ChatMessage;
 import dev.dialtone.llm.ChatModel;
 import dev.dialtone.plugin.CallState;
 import dev.dialtone.speech.SttEvent;
+import dev.dialtone.speech.TurnThresholds;
 
 /**
  * The brain of one call: it takes the caller's turns, hands them to {@link Speaking} (the agent's
@@ -38,6 +39,7 @@ final class Conversation implements Speaking.Listener {
     private final Opening opening;
     private final Speculation speculation;
     private final CallControl control;
+    private final TurnPatience patience;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -68,6 +70,9 @@ final class Conversation implements Speaking.Listener {
         /** Caller audio sent to the STT so far. */
         long audioMillis();
 
+        /** New end-of-turn thresholds for the STT, kept across reopens; false if it cannot apply them itself. */
+        boolean adjustTurnEnd(TurnThresholds thresholds);
+
         void close();
     }
 
@@ -85,6 +90,7 @@ final class Conversation implements Speaking.Listener {
             callerText.append(text);
             endOfTurn(scope.clock.nanos());
         });
+        this.patience = new TurnPatience(scope, hearing, CallSession.SpeechInput.options(flow.flow().stt()));
         this.opening = new Opening(scope, speaking, new Opening.Call() {
             public void hangUp(String reason) {
                 control.hangUpNow(reason);
@@ -130,6 +136,7 @@ final class Conversation implements Speaking.Listener {
         var phrases = scope.phrases;
         scope.transcript.started();
         hearing.reopen();
+        patience.follow();
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         scope.voice.prepare(opening.lines());
         scope.node().ifPresent(scope.transcript::node);
@@ -176,6 +183,7 @@ final class Conversation implements Speaking.Listener {
         }
         if (!stopped) {
             scope.takeCollectOnEntry().ifPresent(collection::begin); // a node entered, or the tool asked
+            patience.follow();
             hearing.watch(speaking.interruptible() && speaking.audible());
         }
     }
@@ -217,6 +225,7 @@ final class Conversation implements Speaking.Listener {
                 if (!interim.text().isBlank()) {
                     callerActive();
                     speculation.heard(interim.text());
+                    patience.heard();
                 }
                 if (speaking.interruptible() && Backchannel.interrupts(interim.text(), minWords)) {
                     speaking.bargeIn(event.atNanos());
@@ -224,7 +233,7 @@ final class Conversation implements Speaking.Listener {
             }
             case SttEvent.Final f -> onFinal(f, event.atNanos(), minWords);
             case SttEvent.UtteranceEnd end -> {
-                if (!callerText.isEmpty()) {
+                if (!callerText.isEmpty() && !patience.hold(true)) {
                     endOfTurn(event.atNanos());
                 }
             }
@@ -256,6 +265,7 @@ final class Conversation implements Speaking.Listener {
         }
         if (!text.isEmpty()) {
             callerActive();
+            patience.heard();
             if (speaking.interruptible() && Backchannel.interrupts(text, minWords)) {
                 speaking.bargeIn(at);
             }
@@ -267,7 +277,7 @@ final class Conversation implements Speaking.Listener {
                 callerText.append(text);
             }
         }
-        if (f.speechFinal() && !callerText.isEmpty()) {
+        if (f.speechFinal() && !callerText.isEmpty() && !patience.hold(false)) {
             endOfTurn(at);
         } else if (!text.isEmpty()) {
             speculation.finalHeard(callerText.toString()); // a likely end of turn once the caller is quiet
@@ -422,6 +432,11 @@ final class Conversation implements Speaking.Listener {
             case RESUME_CHECK -> speaking.onResumeCheck(timer.generation(), hearing.lastSpeechNanos());
             case QUIET_CHECK -> speculation.onQuietCheck(timer.generation(), hearing.lastSpeechNanos(), mayPrepare());
             case COLLECT -> collection.onTimeout(timer);
+            case PATIENCE -> {
+                if (patience.due(timer) && !callerText.isEmpty()) {
+                    endOfTurn(scope.clock.nanos());
+                }
+            }
             case DIGITS -> {
                 if (scope.timers.isCurrentDigits(timer) && !digits.isEmpty()) {
                     callerText.setLength(0);

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -195,7 +197,29 @@ final class FlowParser {
                 in.plain(at.appendProperty(key)).ifPresent(v -> extras.put(key, v));
             }
         }
+        if (block.equals("stt")) {
+            sttSettingsFit(at, model.orElse(DEFAULT_PROVIDERS.get("stt").model().orElseThrow()));
+        }
         return new ProviderBlock(provider, model, language, voice, temperature, extras);
+    }
+
+    /** Flux ({@code flux-*}) decides turns itself and has no endpointing; Nova has no Flux thresholds. */
+    private void sttSettingsFit(JsonPointer at, String model) {
+        boolean flux = model.startsWith("flux-");
+        var foreign = flux ? List.of("endpointing", "utterance_end_ms", "smart_format")
+                           : List.of("eot_threshold", "eager_eot_threshold", "eot_timeout_ms");
+        for (var key : foreign) {
+            if (in.has(at.appendProperty(key))) {
+                in.error(in.keyLine(at.appendProperty(key)), "stt " + key + (flux ? " is not a Flux setting (model " + model
+                        + " ends turns by eot_threshold and eot_timeout_ms)" : " is a Deepgram Flux setting: it needs model: flux-general-en"));
+            }
+        }
+        var eager = in.number(at.appendProperty("eager_eot_threshold"));
+        var eot = in.number(at.appendProperty("eot_threshold")).orElse(0.7);
+        if (flux && eager.isPresent() && eager.get() > eot) {
+            in.error(in.keyLine(at.appendProperty("eager_eot_threshold")), "stt eager_eot_threshold " + eager.get()
+                    + " is above eot_threshold " + eot + ": the early end of turn must come before the real one");
+        }
     }
 
     private TurnTaking turn() {
@@ -221,10 +245,27 @@ final class FlowParser {
             }
             out.put(name, new FlowNode(name, template(at.appendProperty("prompt"), what + " prompt"), tools(at.appendProperty("tools")),
                     template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false),
-                    collect(at.appendProperty("collect"), what)));
+                    collect(at.appendProperty("collect"), what), patience(at.appendProperty("patience"))));
             nodeLines.put(name, in.keyLine(at));
         }
         return out;
+    }
+
+    /** A node's patience: {@code long}, or the thresholds written out (the schema has checked their ranges). */
+    private Optional<Patience> patience(JsonPointer at) {
+        if (!in.has(at)) {
+            return Optional.empty();
+        }
+        if (in.text(at).isPresent()) {
+            return Optional.of(Patience.LONG); // the schema allows no other word
+        }
+        return Optional.of(new Patience(optionalInt(at.appendProperty("endpointing_ms")), optionalInt(at.appendProperty("utterance_end_ms")),
+                in.number(at.appendProperty("eot_threshold")).map(OptionalDouble::of).orElse(OptionalDouble.empty()),
+                optionalInt(at.appendProperty("eot_timeout_ms"))));
+    }
+
+    private OptionalInt optionalInt(JsonPointer at) {
+        return in.integer(at).map(OptionalInt::of).orElse(OptionalInt.empty());
     }
 
     /** The post-call analysis; its schema must compile as a JSON Schema of an object (the plugins' checker). */

@@ -13,6 +13,15 @@ public interface SttSession extends AutoCloseable {
     void finalizeTurn();
 
     /**
+     * Changes the end-of-turn thresholds from now on, where the provider can change them mid-stream
+     * (Deepgram Flux's {@code Configure}); they hold across reconnects. Returns false when the
+     * provider cannot, so that the caller holds the end of a turn itself.
+     */
+    default boolean adjustTurnEnd(TurnThresholds thresholds) {
+        return false;
+    }
+
+    /**
      * Graceful end: the provider finishes what it has (final results may still arrive), then the
      * listener receives {@link SttEvent.Closed}. Idempotent.
      */

@@ -12,6 +12,8 @@ import java.util.function.Predicate;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.dialtone.llm.ChatModel;
+import dev.dialtone.speech.SttEvent;
+import dev.dialtone.speech.TurnThresholds;
 
 /**
  * One {@link Conversation} driven event by event on the test's thread, as its actor would drive
@@ -122,6 +124,32 @@ final class ConversationHarness implements AutoCloseable {
         hearing.lastSpeech = clock.nanos();
     }
 
+    /** The caller hears everything said so far: every segment sent, every mark echoed; then what that posts is handled. */
+    void playAll() {
+        for (var segment : voice.unsent()) {
+            voice.send(segment);
+        }
+        for (var segment : voice.unechoed()) {
+            voice.echo(segment);
+        }
+        drain();
+    }
+
+    /** An event of the current STT session, now. */
+    void stt(SttEvent event) {
+        handle(new CallEvent.Stt(1, event, clock.nanos()));
+    }
+
+    /** The end-of-turn thresholds the conversation asked the STT for, in order. */
+    List<TurnThresholds> turnThresholds() {
+        return List.copyOf(hearing.adjusted);
+    }
+
+    /** From now on the STT applies thresholds itself (as Flux does), or not (as Nova). */
+    void sttAppliesThresholds(boolean applies) {
+        hearing.applies = applies;
+    }
+
     /** Whether the conversation has told the hearing side that the agent can be interrupted now. */
     boolean watched() {
         return hearing.watching;
@@ -131,6 +159,13 @@ final class ConversationHarness implements AutoCloseable {
     private static final class QuietHearing implements Conversation.Hearing {
         long lastSpeech;
         boolean watching;
+        boolean applies;
+        final List<TurnThresholds> adjusted = new ArrayList<>();
+
+        public boolean adjustTurnEnd(TurnThresholds thresholds) {
+            adjusted.add(thresholds);
+            return applies;
+        }
 
         public boolean current(CallEvent.Stt event) {
             return true;

@@ -27,10 +27,10 @@ class ConversationTest extends HarnessTestBase {
 
     @Test
     void finalsOfOneUtteranceBecomeOneTurnAtSpeechFinal() {
-        stt(new SttEvent.Final("I'd like", List.of(), false, false));
-        stt(new SttEvent.Final("a large pizza.", List.of(), false, false));
+        call.stt(new SttEvent.Final("I'd like", List.of(), false, false));
+        call.stt(new SttEvent.Final("a large pizza.", List.of(), false, false));
         assertThat(llm.requests).isEmpty();
-        stt(new SttEvent.Final("", List.of(), true, false));
+        call.stt(new SttEvent.Final("", List.of(), true, false));
 
         assertThat(llm.requests).singleElement()
                 .satisfies(r -> assertThat(r.history()).containsExactly(new ChatMessage.User("I'd like a large pizza.")));
@@ -40,8 +40,8 @@ class ConversationTest extends HarnessTestBase {
     void aBackchannelWhileTheAgentSpeaksNeitherInterruptsNorBecomesATurn() {
         agentIsSpeaking("We have margherita, pepperoni and a four cheese pizza today.");
 
-        stt(new SttEvent.Interim("uh-huh", List.of()));
-        stt(new SttEvent.Final("Uh-huh.", List.of(), true, false));
+        call.stt(new SttEvent.Interim("uh-huh", List.of()));
+        call.stt(new SttEvent.Final("Uh-huh.", List.of(), true, false));
 
         assertThat(call.voice.interruptions).isZero();
         assertThat(llm.requests).hasSize(1);
@@ -51,7 +51,7 @@ class ConversationTest extends HarnessTestBase {
     void twoWordsThatAreNotABackchannelInterruptAtTheInterim() {
         agentIsSpeaking("We have margherita, pepperoni and a four cheese pizza today.");
 
-        stt(new SttEvent.Interim("wait actually", List.of()));
+        call.stt(new SttEvent.Interim("wait actually", List.of()));
 
         assertThat(call.voice.interruptions).isEqualTo(1);
         assertThat(llm.open()).isNull(); // the LLM stream was cancelled
@@ -103,7 +103,7 @@ class ConversationTest extends HarnessTestBase {
         llm.open().text("We deliver ");
         llm.open().fail(new ProviderError(ProviderError.Kind.SERVER, "openai", "overloaded", true));
         assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
-        playAll();
+        call.playAll();
 
         call.callerSays("Do you deliver?");
 
@@ -116,7 +116,7 @@ class ConversationTest extends HarnessTestBase {
         for (int i = 0; i < 3; i++) {
             call.clock.advance(Duration.ofSeconds(8));
             call.drain();
-            playAll();
+            call.playAll();
         }
         assertThat(spoken()).containsExactly(Phrases.ENGLISH.reprompt(), Phrases.ENGLISH.reprompt(),
                                              Phrases.ENGLISH.goodbye());
@@ -127,7 +127,7 @@ class ConversationTest extends HarnessTestBase {
     void aDtmfRouteTransfersAfterSayingSo() {
         call.handle(new CallEvent.Digit("0"));
         assertThat(spoken()).containsExactly(Phrases.ENGLISH.transferring());
-        playAll();
+        call.playAll();
         assertThat(call.lineActions()).containsExactly("transfer +15550009999");
     }
 
@@ -169,7 +169,7 @@ class ConversationTest extends HarnessTestBase {
 
     @Test
     void anSttFailureReopensTheSttAndApologises() {
-        stt(new SttEvent.Failed(new ProviderError(ProviderError.Kind.NETWORK, "deepgram", "connection refused", true)));
+        call.stt(new SttEvent.Failed(new ProviderError(ProviderError.Kind.NETWORK, "deepgram", "connection refused", true)));
         assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
     }
 
@@ -180,21 +180,7 @@ class ConversationTest extends HarnessTestBase {
         call.voice.send(call.voice.unsent().getFirst());
     }
 
-    private void playAll() {
-        for (var segment : call.voice.unsent()) {
-            call.voice.send(segment);
-        }
-        for (var segment : call.voice.unechoed()) {
-            call.voice.echo(segment);
-        }
-        call.drain();
-    }
-
     private List<String> spoken() {
         return call.voice.said;
-    }
-
-    private void stt(SttEvent event) {
-        call.handle(new CallEvent.Stt(1, event, call.clock.nanos()));
     }
 }

@@ -38,7 +38,7 @@ class DigitCollectionTest extends HarnessTestBase {
     @Test
     void keysEndedByTheFinishKeyGoToTheStateAndOnlyTheirLastFourToTheLlmAndTheRecord() {
         assertThat(call.voice.said).containsExactly("Welcome to the bank. " + PROMPT);
-        playAll();
+        call.playAll();
 
         keys("12345678#");
 
@@ -53,7 +53,7 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void theMostDigitsEndTheCollectionWithoutTheFinishKey() {
-        playAll();
+        call.playAll();
         keys("0123456789");
         assertThat(call.conversation.state().get("account_number")).contains("0123456789");
         assertThat(llm.requests).hasSize(1);
@@ -79,14 +79,14 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void tooFewDigitsAreAskedForAgainThenTheAgentGoesOnWithout() {
-        playAll();
+        call.playAll();
         keys("12");
         assertThat(llm.requests).isEmpty();
 
         call.clock.advance(Duration.ofSeconds(5));
         call.drain();
         assertThat(call.voice.said).last().isEqualTo(REPROMPT);
-        playAll();
+        call.playAll();
         keys("1#"); // still too few: the second and last attempt is used up
         assertThat(call.conversation.state().get("account_number")).isEmpty();
 
@@ -99,7 +99,7 @@ class DigitCollectionTest extends HarnessTestBase {
         call.clock.advance(Duration.ofSeconds(20)); // the prompt is still playing: no time-out runs yet
         call.drain();
         assertThat(call.voice.said).hasSize(1);
-        playAll();
+        call.playAll();
         call.clock.advance(Duration.ofMillis(4900));
         call.drain();
         assertThat(call.voice.said).hasSize(1);
@@ -110,9 +110,9 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void spokenDigitsAreCollectedAndNeverBecomeATurn() {
-        playAll();
-        stt(new SttEvent.Final("four four one two", List.of(), false, false));
-        stt(new SttEvent.Final("three, double three", List.of(), true, false));
+        call.playAll();
+        call.stt(new SttEvent.Final("four four one two", List.of(), false, false));
+        call.stt(new SttEvent.Final("three, double three", List.of(), true, false));
 
         assertThat(call.conversation.state().get("account_number")).contains("4412333");
         assertThat(llm.requests).singleElement().satisfies(r -> assertThat(r.history()).last().isEqualTo(new ChatMessage.User("(The caller entered account_number: ****2333.)")));
@@ -121,13 +121,13 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void talkInsteadOfDigitsEndsTheCollectionAndIsAnsweredAsATurn() {
-        playAll();
+        call.playAll();
         call.callerSays("I don't know my account number");
         assertThat(llm.requests).singleElement().satisfies(r -> assertThat(r.history()).last().isEqualTo(new ChatMessage.User("I don't know my account number")));
 
         llm.open().text("No problem.");
         llm.open().done();
-        playAll();
+        call.playAll();
         call.handle(new CallEvent.Digit("5")); // no longer collecting: an ordinary keyed turn
         call.clock.advance(Conversation.DIGIT_GAP);
         call.drain();
@@ -146,14 +146,14 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void theToolCollectsMaskedDigitsAfterSayingItsPrompt() throws Exception {
-        playAll();
+        call.playAll();
         keys("55554444#");
         llm.open().toolCallWith("call_c", "collect_digits",
                 "{\"into\":\"member_id\",\"min_digits\":6,\"max_digits\":6,\"prompt\":\"Key in your six digit member number.\"}");
         llm.open().done();
         call.awaitEvent(e -> e instanceof CallEvent.ToolFinished);
         assertThat(call.voice.said).last().isEqualTo("Key in your six digit member number.");
-        playAll();
+        call.playAll();
 
         keys("246810");
 
@@ -166,7 +166,7 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void theToolRefusesArgumentsOutOfBounds() throws Exception {
-        playAll();
+        call.playAll();
         keys("55554444#");
         llm.open().toolCallWith("call_c", "collect_digits", "{\"into\":\"x y\",\"min_digits\":6,\"max_digits\":99}");
         llm.open().done();
@@ -177,11 +177,11 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void withRedactOnTheRecordMasksCardAndSocialSecurityNumbersButTheLlmHearsThem() {
-        playAll();
+        call.playAll();
         call.callerSays("I don't have it");
         llm.open().text("Okay.");
         llm.open().done();
-        playAll();
+        call.playAll();
 
         call.callerSays("My card is 4111 1111 1111 1111 and my social is 123-45-6789, born 1990-04-01");
 
@@ -202,19 +202,5 @@ class DigitCollectionTest extends HarnessTestBase {
     /** Everything the call's record holds: turns, tools and notes. */
     private String record() {
         return call.transcript.turns() + " " + call.transcript.notes();
-    }
-
-    private void playAll() {
-        for (var segment : call.voice.unsent()) {
-            call.voice.send(segment);
-        }
-        for (var segment : call.voice.unechoed()) {
-            call.voice.echo(segment);
-        }
-        call.drain();
-    }
-
-    private void stt(SttEvent event) {
-        call.handle(new CallEvent.Stt(1, event, call.clock.nanos()));
     }
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * A fake Deepgram live-transcription server ({@code wss://.../v1/listen}, protocols.md section 4).
+ * A fake Deepgram live-transcription server ({@code wss://.../v1/listen}, protocols.md section 4, and
+ * Flux's {@code /v2/listen}).
  *
  * <p>It cannot understand speech, so it is scripted: an energy detector on the decoded mu-law finds
  * utterances, and the text of each comes from the script (a list in order, or a function of the
@@ -49,6 +50,9 @@ import java.util.function.Function;
  *     deepgram.awaitConnection(0, 1000).audio();     // every byte it received
  * }
  * }</pre>
+ * <p>{@code /v2/listen} is Deepgram Flux ({@link FakeFluxStream}): the same script, audio clock,
+ * faults and latency, with Flux's turn events instead of Results.
+ *
  * Faults: {@link #failNextConnection} (refuse, garbage, 401, 429, 500 on the upgrade) and
  * {@link #dropAfterAudioBytes} (cut a socket mid-stream); {@link #latency} delays every result.
  */
@@ -128,6 +132,10 @@ public final class FakeDeepgramStt implements AutoCloseable {
     volatile Duration finalEvery = Duration.ofSeconds(3);
     volatile int emptySpeechFinalEvery;
     volatile boolean keepRecords = true;
+    volatile Duration updateEvery = Duration.ofMillis(240);
+    volatile Duration eotRamp = Duration.ofMillis(800);
+    final AtomicLong fatalAfterBytes = new AtomicLong(-1);
+    volatile String fatalCode = "INTERNAL_SERVER_ERROR";
 
     /** @param expectedKey the API key to accept ({@code Authorization: Token key}), or null for any */
     public FakeDeepgramStt(String expectedKey) {
@@ -209,6 +217,31 @@ public final class FakeDeepgramStt implements AutoCloseable {
         return this;
     }
 
+    /** Flux: audio between two Updates when nothing else was sent (Deepgram: about every 0.25 s). */
+    public FakeDeepgramStt updateEvery(Duration audio) {
+        updateEvery = audio;
+        return this;
+    }
+
+    /**
+     * Flux: the silence after the last word over which the fake's end-of-turn confidence climbs from 0
+     * to 1 (the fake's stand-in for the model: 800 ms, so 0.7 is reached after 560 ms of silence).
+     */
+    public FakeDeepgramStt eotRamp(Duration silence) {
+        eotRamp = silence;
+        return this;
+    }
+
+    /**
+     * Flux: the next socket to have received {@code bytes} audio bytes sends
+     * {@code {"type":"Error","code":code,...}} and closes with 1011.
+     */
+    public FakeDeepgramStt fatalErrorAfterAudioBytes(long bytes, String code) {
+        fatalCode = code;
+        fatalAfterBytes.set(bytes);
+        return this;
+    }
+
     /** RMS (16-bit linear) above which a 20 ms frame counts as speech. */
     public FakeDeepgramStt energyThreshold(int rms) {
         energyThreshold = rms;
@@ -255,8 +288,13 @@ public final class FakeDeepgramStt implements AutoCloseable {
     }
 
     void handle(FakeServerExchange exchange) throws Exception {
-        if (!exchange.path().equals("/v1/listen") || !exchange.isWebSocketUpgrade()) {
+        boolean flux = exchange.path().equals("/v2/listen");
+        if (!(flux || exchange.path().equals("/v1/listen")) || !exchange.isWebSocketUpgrade()) {
             exchange.respond(404, "application/json", "{\"err_code\":\"NOT_FOUND\",\"err_msg\":\"not found\"}");
+            return;
+        }
+        if (flux && !exchange.query("model").orElse("").startsWith("flux-")) {
+            exchange.respond(400, "application/json", "{\"err_code\":\"INVALID_QUERY_PARAMETER\",\"err_msg\":\"/v2/listen takes a Flux model\"}");
             return;
         }
         var fault = connectionFaults.poll();
@@ -274,7 +312,8 @@ public final class FakeDeepgramStt implements AutoCloseable {
             opened.add(connection);
         }
         try {
-            new FakeDeepgramSttStream(this, connection, socket).run();
+            var listen = new FakeListenSocket(this, connection, socket);
+            listen.run(flux ? new FakeFluxStream(this, connection, listen) : new FakeDeepgramSttStream(this, connection, listen));
         } finally {
             connection.readingDone.countDown();
         }

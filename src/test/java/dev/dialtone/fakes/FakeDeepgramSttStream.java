@@ -1,41 +1,30 @@
 package dev.dialtone.fakes;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dialtone.audio.MuLaw;
 
-import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
- * One socket of {@link FakeDeepgramStt}: processes audio 20 ms at a time on the audio clock and
- * decides what to send. The socket's reader thread owns all fields; a sender thread applies the
- * latency; a watchdog enforces the idle timeout.
+ * One {@code /v1/listen} socket of {@link FakeDeepgramStt}: processes audio 20 ms at a time on the
+ * audio clock and decides what to send; {@link FakeListenSocket} carries it. The socket's reader
+ * thread owns all fields.
  */
-final class FakeDeepgramSttStream {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int FRAME = 160;
-    private static final double RATE = 8000.0;
-    private static final Object CLOSE = new Object();
+final class FakeDeepgramSttStream implements FakeListenSocket.Protocol {
+    private static final ObjectMapper JSON = FakeListenSocket.JSON;
+    private static final int FRAME = FakeListenSocket.FRAME;
+    private static final double RATE = FakeListenSocket.RATE;
 
     private final FakeDeepgramStt fake;
-    private final FakeDeepgramStt.Connection connection;
-    private final FakeServerWebSocket socket;
-    private final BlockingQueue<Object[]> outbox = new LinkedBlockingQueue<>();
+    private final FakeListenSocket socket;
     private final int endpointingBytes;
     private final int utteranceEndBytes;
     private final boolean interims;
     private final boolean vadEvents;
 
-    private final byte[] pending = new byte[FRAME];
-    private int pendingLength;
     /** Audio clock: bytes processed. */
     private long position;
-    /** Audio bytes received on this socket. */
-    private long received;
     private long finalisedUntil;
     private boolean inSpeech;
     private boolean speechStartedDue; // vad_events: SpeechStarted waits for fake.speechStartedAfter of speech
@@ -52,17 +41,10 @@ final class FakeDeepgramSttStream {
     /** The utterance's words as punctuated, and as Deepgram's bare lower-case {@code word}; set with its text. */
     private List<String> utteranceWords = List.of();
     private List<String> bareWords = List.of();
-    /** The last decoded sample, so that crossings at frame boundaries count too. */
-    private short previousSample;
     private long utteranceEndFrom = -1;
-    private volatile long lastActivityNanos = System.nanoTime();
-    private volatile boolean ended;
-    /** Reader thread only: the socket went dead on purpose (see muteAfterAudioBytes). */
-    private boolean muted;
 
-    FakeDeepgramSttStream(FakeDeepgramStt fake, FakeDeepgramStt.Connection connection, FakeServerWebSocket socket) {
+    FakeDeepgramSttStream(FakeDeepgramStt fake, FakeDeepgramStt.Connection connection, FakeListenSocket socket) {
         this.fake = fake;
-        this.connection = connection;
         this.socket = socket;
         var endpointing = connection.query("endpointing");
         this.endpointingBytes = endpointing == null ? 80 : endpointing.equals("false") ? -1 : Integer.parseInt(endpointing) * 8;
@@ -72,42 +54,8 @@ final class FakeDeepgramSttStream {
         this.vadEvents = "true".equals(connection.query("vad_events"));
     }
 
-    void run() {
-        var sender = Thread.ofVirtual().name("fake-deepgram-send").start(this::sendLoop);
-        var watchdog = Thread.ofVirtual().name("fake-deepgram-idle").start(this::watchIdle);
-        try {
-            FakeServerWebSocket.Message message;
-            while (!ended && (message = socket.read()) != null) {
-                lastActivityNanos = System.nanoTime();
-                if (message.isText()) {
-                    control(message.text());
-                } else {
-                    audio(message.binary());
-                }
-            }
-        } finally {
-            ended = true;
-            watchdog.interrupt();
-            outbox.add(new Object[] {0L, CLOSE});
-            try {
-                sender.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void control(String text) {
-        if (muted) {
-            return;
-        }
-        String type;
-        try {
-            type = JSON.readTree(text).path("type").asText();
-        } catch (IOException e) {
-            type = "?";
-        }
-        connection.controls.add(type);
+    @Override
+    public void control(String type, JsonNode message) {
         switch (type) {
             case "Finalize" -> finaliseNow(true);
             case "CloseStream" -> {
@@ -115,58 +63,16 @@ final class FakeDeepgramSttStream {
                 var metadata = JSON.createObjectNode().put("type", "Metadata").put("request_id", "fake-request")
                         .put("duration", position / RATE).put("channels", 1);
                 send(metadata);
-                connection.closeCode = 1000;
-                outbox.add(new Object[] {due(), CLOSE});
-                ended = true;
+                socket.closeAfterSent(1000);
             }
             default -> {
-                // KeepAlive only resets the idle timer, done above.
+                // KeepAlive only resets the idle timer, done by the socket.
             }
         }
     }
 
-    private void audio(byte[] data) {
-        if (fake.keepRecords) {
-            synchronized (connection.audio) {
-                connection.audio.writeBytes(data);
-            }
-        }
-        if (muted) {
-            return;
-        }
-        for (byte b : data) {
-            pending[pendingLength++] = b;
-            if (pendingLength == FRAME) {
-                frame();
-                pendingLength = 0;
-            }
-        }
-        received += data.length;
-        long muteAt = fake.muteAfterBytes.get();
-        if (muteAt >= 0 && received >= muteAt && fake.muteAfterBytes.compareAndSet(muteAt, -1)) {
-            muted = true;
-            outbox.clear();
-            return;
-        }
-        long dropAt = fake.dropAfterBytes.get();
-        if (dropAt >= 0 && received >= dropAt && fake.dropAfterBytes.compareAndSet(dropAt, -1)) {
-            ended = true;
-            socket.drop();
-        }
-    }
-
-    private void frame() {
-        var samples = MuLaw.decode(pending);
-        double energy = 0;
-        int crossings = 0;
-        for (short sample : samples) {
-            energy += (double) sample * sample;
-            if ((previousSample < 0) != (sample < 0)) {
-                crossings++;
-            }
-            previousSample = sample;
-        }
-        boolean voiced = Math.sqrt(energy / samples.length) > fake.energyThreshold;
+    @Override
+    public void frame(boolean voiced, int crossings) {
         long frameStart = position;
         position += FRAME;
         if (voiced) {
@@ -189,7 +95,7 @@ final class FakeDeepgramSttStream {
             }
             lastVoiced = position;
             zeroCrossings += crossings;
-            voicedSamples += samples.length;
+            voicedSamples += FRAME;
             if (interims && position - lastInterim >= fake.interimEvery.toMillis() * 8) {
                 lastInterim = position;
                 int shown = revealed();
@@ -318,50 +224,7 @@ final class FakeDeepgramSttStream {
         send(message);
     }
 
-    private long due() {
-        return System.nanoTime() + fake.latency.toNanos();
-    }
-
     private void send(ObjectNode message) {
-        outbox.add(new Object[] {due(), message.toString()});
-    }
-
-    private void sendLoop() {
-        try {
-            while (true) {
-                var item = outbox.take();
-                long wait = (long) item[0] - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(Duration.ofNanos(wait));
-                }
-                if (item[1] == CLOSE) {
-                    if (connection.closeCode == 1000) {
-                        socket.close(1000, "");
-                    }
-                    return;
-                }
-                socket.sendText((String) item[1]);
-            }
-        } catch (InterruptedException | IOException e) {
-            // the socket is gone
-        }
-    }
-
-    private void watchIdle() {
-        try {
-            while (!ended) {
-                long idle = System.nanoTime() - lastActivityNanos;
-                long limit = fake.idleTimeout.toNanos();
-                if (idle >= limit) {
-                    connection.closeCode = 1011;
-                    ended = true;
-                    socket.close(1011, "Deepgram did not receive audio data or a text message within the timeout window. See https://dpgr.am/net0001");
-                    return;
-                }
-                Thread.sleep(Duration.ofNanos(limit - idle));
-            }
-        } catch (InterruptedException e) {
-            // the socket ended
-        }
+        socket.send(message);
     }
 }

@@ -50,11 +50,17 @@ class SchemaKeysTest {
               greet: { prompt: Greet them., tools: [transfer_call], say: Hello., next: { bye: "They are done", account: "They have an account" } }
               bye: { end: true }
               account: { collect: { digits: "4-10", finish_on: "#", timeout_s: 8, into: account, mask: true,
-                                    prompt: Key it in., reprompt: Again please., attempts: 3 } }
+                                    prompt: Key it in., reprompt: Again please., attempts: 3 },
+                         patience: { endpointing_ms: 1200, utterance_end_ms: 2500, eot_threshold: 0.9, eot_timeout_ms: 8000 } }
             redact: { cards: true, national_ids: true, min_digit_run: 8 }
             analysis: { schema: { type: object, properties: { booked: { type: boolean } } }, prompt: "Did they book?",
                         llm: { provider: openai, model: gpt-4o-mini, temperature: 0, max_tokens: 500 } }
             dtmf: { "0": { transfer: "+15550009999" }, "1": { node: bye }, "2": { hangup: true }, "9": hangup }
+            """;
+    /** The keys of a Flux stt block, which a Nova block may not carry (and the reverse): a flow of their own. */
+    static final String FLUX_KEYS = """
+            name: flux-keys
+            stt: { provider: deepgram, model: flux-general-en, eot_threshold: 0.7, eager_eot_threshold: 0.5, eot_timeout_ms: 5000 }
             """;
     static final JsonNode SCHEMA = FlowSchema.json();
     /** Places whose contents the schema does not describe key by key. */
@@ -67,10 +73,12 @@ class SchemaKeysTest {
         var parsed = FlowParser.parse(Path.of("every-key.yaml"), EVERY_KEY, problems, asked);
         assertThat(problems).isEmpty();
         parsed.orElseThrow();
+        FlowParser.parse(Path.of("flux-keys.yaml"), FLUX_KEYS, problems, asked).orElseThrow();
         assertThat(problems).isEmpty();
         var described = described();
         var inFile = new TreeSet<String>();
         valuesIn(new ObjectMapper().valueToTree(new Yaml().load(EVERY_KEY)), JsonPointer.empty(), inFile);
+        valuesIn(new ObjectMapper().valueToTree(new Yaml().load(FLUX_KEYS)), JsonPointer.empty(), inFile);
         assertThat(inFile).as("EVERY_KEY has every key of the schema (add the missing ones)").isEqualTo(described);
         var read = new TreeSet<String>();
         for (var at : asked) {

@@ -1,8 +1,6 @@
 package dev.dialtone.speech.deepgram;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dialtone.net.Json;
 import dev.dialtone.net.EventGate;
 import dev.dialtone.net.ProviderError;
 import dev.dialtone.net.ProviderSocket;
@@ -30,12 +28,8 @@ final class DeepgramResults implements ProviderSocket.Handler {
 
     @Override
     public void onText(String text) {
-        JsonNode message;
-        try {
-            message = Json.MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            session.ended(generation, new ProviderError(ProviderError.Kind.PROTOCOL, DeepgramSpeechToText.PROVIDER,
-                    "malformed message: " + ProviderError.abbreviate(text), false));
+        var message = session.parsed(generation, text);
+        if (message == null) {
             return;
         }
         switch (message.path("type").asText()) {

@@ -18,11 +18,14 @@ import java.util.List;
  * Deepgram live transcription over its WebSocket ({@code /v1/listen}, protocols.md section 4): one
  * socket per call session, raw mu-law frames in, Results/SpeechStarted/UtteranceEnd out; KeepAlive
  * while idle, Finalize and CloseStream at the end, and a reconnect that re-sends unacknowledged audio.
+ * A Flux model ({@code flux-*}) goes to {@code /v2/listen} instead, on the same session machinery
+ * (its messages: {@link FluxTurns}).
  */
 public final class DeepgramSpeechToText implements SpeechToText {
     static final String PROVIDER = "deepgram";
 
     private final URI listenBase;
+    private final URI fluxBase;
     private final String apiKey;
     private final Timing timing;
 
@@ -57,14 +60,41 @@ public final class DeepgramSpeechToText implements SpeechToText {
      */
     public DeepgramSpeechToText(URI baseUrl, String apiKey, Timing timing) {
         var base = ProviderSocket.webSocketBase(baseUrl).toString();
-        this.listenBase = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1/listen");
+        var root = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.listenBase = URI.create(root + "/v1/listen");
+        this.fluxBase = URI.create(root + "/v2/listen");
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.timing = timing;
     }
 
     @Override
     public SttSession open(SttOptions options, Consumer<SttEvent> listener) {
-        return DeepgramSttSession.start(listenUri(options), apiKey, timing, listener);
+        if (isFlux(options.model())) {
+            return DeepgramSttSession.start(fluxUri(options), apiKey, ListenDialect.FLUX, timing, listener);
+        }
+        return DeepgramSttSession.start(listenUri(options), apiKey, ListenDialect.NOVA, timing, listener);
+    }
+
+    /** Whether a model is one of Deepgram's Flux models, which take the turn-based {@code /v2/listen}. */
+    public static boolean isFlux(String model) {
+        return model.startsWith("flux-");
+    }
+
+    /**
+     * The Flux URL: mu-law 8 kHz, the end-of-turn thresholds that are set (Deepgram's defaults
+     * otherwise), EagerEndOfTurn/TurnResumed only with an eager threshold, keyterms repeated.
+     */
+    URI fluxUri(SttOptions options) {
+        var query = new StringBuilder()
+                .append("model=").append(encode(options.model()))
+                .append("&encoding=mulaw&sample_rate=8000");
+        options.turn().eotThreshold().ifPresent(t -> query.append("&eot_threshold=").append(t));
+        options.eagerEotThreshold().ifPresent(t -> query.append("&eager_eot_threshold=").append(t));
+        options.turn().eotTimeoutMs().ifPresent(ms -> query.append("&eot_timeout_ms=").append(ms));
+        for (var term : options.keyterms()) {
+            query.append("&keyterm=").append(encode(term));
+        }
+        return URI.create(fluxBase + "?" + query);
     }
 
     /** The listen URL for a flow's options (booleans as "true"/"false", keyterms repeated). */

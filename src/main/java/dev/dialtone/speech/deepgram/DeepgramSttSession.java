@@ -1,11 +1,15 @@
 package dev.dialtone.speech.deepgram;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dialtone.net.EventGate;
+import dev.dialtone.net.Json;
 import dev.dialtone.net.ProviderError;
 import dev.dialtone.net.ProviderException;
 import dev.dialtone.net.ProviderSocket;
 import dev.dialtone.speech.SttEvent;
 import dev.dialtone.speech.SttSession;
+import dev.dialtone.speech.TurnThresholds;
 
 import java.net.URI;
 import java.util.ArrayDeque;
@@ -19,14 +23,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * One call's Deepgram stream. A writer thread owns the socket and the audio not yet acknowledged;
+ * One call's Deepgram stream, Nova ({@code /v1/listen}) or Flux ({@code /v2/listen}): the
+ * {@link ListenDialect} reads the socket's messages. A writer thread owns the socket and the audio not yet acknowledged;
  * the caller's audio, control commands and the socket readers' results all reach it as commands,
  * so the thread that hands in audio (the Twilio socket's reader) never waits on Deepgram's socket:
  * a Deepgram that stops reading fills the writer's queue, not the caller's stream, and its socket
  * is dropped by the send time-out and replaced (with the unacknowledged audio sent again).
  *
- * <p>Acknowledgement: a final result ({@code is_final}) covering audio up to {@code start+duration}
- * means Deepgram will never revise that audio, so it is dropped from the resend buffer. When the
+ * <p>Acknowledgement: a final result (Nova {@code is_final} up to {@code start+duration}, Flux
+ * {@code EndOfTurn} or an empty Update between turns, up to {@code audio_window_end}) means
+ * Deepgram will never revise that audio, so it is dropped from the resend buffer. When the
  * socket drops, a new one is opened at once and everything after the last acknowledged byte is sent
  * again; its results are shifted by the resent audio's position so times stay call-relative.
  */
@@ -47,7 +53,8 @@ final class DeepgramSttSession implements SttSession {
     private record Audio(byte[] data) implements Command {
     }
 
-    private record FinalizeNow() implements Command {
+    /** A control message; a {@code sticky} one is sent again on every new socket (the latest sticky one only). */
+    private record Control(String text, boolean sticky) implements Command {
     }
 
     private record CloseNow() implements Command {
@@ -62,6 +69,7 @@ final class DeepgramSttSession implements SttSession {
 
     private final URI uri;
     private final String apiKey;
+    private final ListenDialect dialect;
     private final DeepgramSpeechToText.Timing timing;
     private final EventGate<SttEvent> gate;
     private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
@@ -86,6 +94,8 @@ final class DeepgramSttSession implements SttSession {
     private long lastProgressNanos;
     /** The current socket failed and its Ended is queued: nothing more is sent on it. */
     private boolean dead;
+    /** The last sticky control (Flux's Configure), sent again after a reconnect; null if none. */
+    private String sticky;
 
     /** One socket and where its audio starts in the call. */
     private record Connection(ProviderSocket socket, int generation, long offsetBytes) {
@@ -94,15 +104,18 @@ final class DeepgramSttSession implements SttSession {
         }
     }
 
-    private DeepgramSttSession(URI uri, String apiKey, DeepgramSpeechToText.Timing timing, Consumer<SttEvent> listener) {
+    private DeepgramSttSession(URI uri, String apiKey, ListenDialect dialect, DeepgramSpeechToText.Timing timing,
+                               Consumer<SttEvent> listener) {
         this.uri = uri;
         this.apiKey = apiKey;
+        this.dialect = dialect;
         this.timing = timing;
         this.gate = new EventGate<>(listener, SttEvent::isTerminal);
     }
 
-    static DeepgramSttSession start(URI uri, String apiKey, DeepgramSpeechToText.Timing timing, Consumer<SttEvent> listener) {
-        var session = new DeepgramSttSession(uri, apiKey, timing, listener);
+    static DeepgramSttSession start(URI uri, String apiKey, ListenDialect dialect, DeepgramSpeechToText.Timing timing,
+                                    Consumer<SttEvent> listener) {
+        var session = new DeepgramSttSession(uri, apiKey, dialect, timing, listener);
         Thread.ofVirtual().name("deepgram-stt").start(session::run);
         return session;
     }
@@ -144,8 +157,20 @@ final class DeepgramSttSession implements SttSession {
     @Override
     public void finalizeTurn() {
         if (!closeRequested.get()) {
-            post(new FinalizeNow());
+            post(new Control(dialect.finalizeMessage(), false));
         }
+    }
+
+    @Override
+    public boolean adjustTurnEnd(TurnThresholds thresholds) {
+        var message = dialect.configureMessage().apply(thresholds);
+        if (message.isEmpty()) {
+            return false;
+        }
+        if (!closeRequested.get()) {
+            post(new Control(message.get(), true));
+        }
+        return true;
     }
 
     @Override
@@ -172,7 +197,12 @@ final class DeepgramSttSession implements SttSession {
                 queued.decrementAndGet();
                 switch (command) {
                     case Audio audio -> onAudio(audio.data());
-                    case FinalizeNow f -> send("{\"type\":\"Finalize\"}");
+                    case Control control -> {
+                        if (control.sticky()) {
+                            sticky = control.text();
+                        }
+                        send(control.text());
+                    }
                     case Ack ack -> acknowledge(ack);
                     case Ended ended -> {
                         if (ended.generation() == generation && !reconnect(ended.error())) {
@@ -301,11 +331,14 @@ final class DeepgramSttSession implements SttSession {
             int next = ++generation;
             try {
                 var socket = ProviderSocket.connect(DeepgramSpeechToText.PROVIDER, uri, Map.of("Authorization", "Token " + apiKey),
-                        timing.connect(), new DeepgramResults(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
+                        timing.connect(), dialect.reader().open(next, (double) unackedStart / BYTES_PER_SECOND, this, gate));
                 connection = new Connection(socket, next, unackedStart);
                 dead = false;
                 heardUntil = unackedStart;
                 lastProgressNanos = System.nanoTime();
+                if (sticky != null) {
+                    send(sticky);
+                }
                 for (var chunk : unacked) {
                     transmit(chunk);
                 }
@@ -341,6 +374,17 @@ final class DeepgramSttSession implements SttSession {
     /** From a socket reader: results covered this socket's audio up to {@code endSeconds}, finally or not. */
     void acknowledged(int socketGeneration, double endSeconds, boolean isFinal) {
         post(new Ack(socketGeneration, endSeconds, isFinal));
+    }
+
+    /** From a socket reader: the message as JSON, or null after ending the socket for malformed JSON. */
+    JsonNode parsed(int socketGeneration, String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            ended(socketGeneration, new ProviderError(ProviderError.Kind.PROTOCOL, DeepgramSpeechToText.PROVIDER,
+                    "malformed message: " + ProviderError.abbreviate(text), false));
+            return null;
+        }
     }
 
     /** From a socket reader: the socket ended or spoke nonsense. */
