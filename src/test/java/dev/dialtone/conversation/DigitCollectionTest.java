@@ -61,12 +61,12 @@ class DigitCollectionTest extends HarnessTestBase {
 
     @Test
     void theFinishKeyAfterTheMostDigitsOnlyFinishesWhatWasComplete() {
-        playAll();
+        call.playAll();
         keys("0123456789#"); // ten digits, then hash as the prompt asked
         assertThat(call.conversation.state().get("account_number")).contains("0123456789");
         llm.open().text("Thanks.");
         llm.open().done();
-        playAll();
+        call.playAll();
         call.clock.advance(Duration.ofSeconds(1));
         call.drain();
         assertThat(llm.requests).as("the hash is not a keyed turn of its own").hasSize(1);
