@@ -304,7 +304,7 @@ public final class ConferenceTransfer implements HttpService {
         parameters.put(TwilioWebhooks.BASE_PARAMETER, r.base());
         parameters.put(RESUME_PARAMETER, "transfer");
         parameters.put(StreamCredentials.PARAMETER, credentials.mint(r.callerSid(), r.flow()));
-        var wss = r.base().replaceFirst("^http", "ws") + TwilioWebhooks.STREAM_PATH;
+        var wss = r.base().replaceFirst("^https?://", "wss://") + TwilioWebhooks.STREAM_PATH; // Twilio streams only to wss
         try {
             twilio.redirect(r.callerSid(), TwimlWriter.connectStream(wss, r.base() + TwilioWebhooks.STATUS_PATH, parameters));
         } catch (RuntimeException e) {
