@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +178,28 @@ class WarmTransferTest {
             assertThat(transcript(back).notes()).anySatisfy(n -> assertThat(n.detail()).isEqualTo(KITCHEN + " warm declined"));
             assertThat(world.conferences.room("dialtone-" + first.callSid()).orElseThrow().participants()).isEmpty();
             back.stop();
+        }
+    }
+
+    @Test
+    void aCallerWhoHangsUpOnHoldEndsTheCallAndTheHumansRinging() throws Exception {
+        world = FakeWorld.start(FLOW);
+        try (var call = world.dial()) {
+            var human = orderThenTransfer(call);
+            human.ring();
+            world.conferences.hangUp(call.callSid());
+            var humanSid = world.twilioApi.createdTo(KITCHEN).getFirst();
+            awaitTrue(() -> world.twilioApi.requests().stream().anyMatch(r -> r.path().endsWith("/Calls/" + humanSid + ".json")
+                                                                      && "canceled".equals(r.form().get("Status"))));
+            awaitTrue(() -> transcript(call).endedAt().isPresent());
+            assertThat(transcript(call).endReason()).contains("caller hung up on hold");
+            // Twilio's late callbacks for the transfer change nothing, and its routes refuse what is not signed
+            human.noAnswer();
+            assertThat(world.conferences.room("dialtone-" + call.callSid()).orElseThrow().participants()).isEmpty();
+            var unsigned = world.twilio.post(world.url() + "/twilio/transfer/answer?call=" + call.callSid(),
+                                             Map.of("CallSid", humanSid), null);
+            assertThat(unsigned.statusCode()).isEqualTo(403);
+            assertThat(world.twilio.fetchMedia(world.url() + "/twilio/transfer/briefing/00ff.wav").statusCode()).isEqualTo(404);
         }
     }
 

@@ -63,6 +63,11 @@ public final class FakeConferences {
         return call;
     }
 
+    /** The caller hangs up: they leave every room they are in (participant-leave). */
+    public void hangUp(String callSid) throws IOException, InterruptedException {
+        leaveAll(callSid);
+    }
+
     /** A call the server created through the REST API (e.g. to the human of a warm transfer). */
     public Dialed dialed(String callSid) {
         var form = api.created(callSid);
