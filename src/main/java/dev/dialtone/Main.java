@@ -198,7 +198,7 @@ public final class Main {
                 (to, from) -> parts.flows().routeCall(to, from),
                 new TwilioEvents(parts.switchboard(), parts.store(), parts.metrics()));
         var transfers = new ConferenceTransfer(parts.twilio(), credentials, signature, address,
-                                               parts.switchboard().warmTransfers());
+                                               parts.switchboard().warmTransfers(), parts.metrics());
         parts.switchboard().warmTransfers().via(transfers);
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),

@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -58,6 +60,7 @@ public final class ConferenceTransfer implements HttpService {
     private final TwilioSignature signature;
     private final PublicAddress address;
     private final Listener listener;
+    private final MeterRegistry metrics;
     private final Map<String, Leg> legs = new ConcurrentHashMap<>(); // by caller sid
     private final Map<String, Leg> byToken = new ConcurrentHashMap<>();
 
@@ -112,7 +115,8 @@ public final class ConferenceTransfer implements HttpService {
     }
 
     public ConferenceTransfer(TwilioCalls twilio, StreamCredentials credentials, TwilioSignature signature,
-                              PublicAddress address, Listener listener) {
+                              PublicAddress address, Listener listener, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.twilio = twilio;
         this.credentials = credentials;
         this.signature = signature;
@@ -135,6 +139,7 @@ public final class ConferenceTransfer implements HttpService {
         if (legs.size() >= MAX_PENDING || legs.putIfAbsent(request.callerSid(), leg) != null) {
             LOG.log(System.Logger.Level.WARNING, "Call {0}: warm transfer refused: {1} transfers already waiting",
                     request.callerSid(), legs.size());
+            count("refused");
             listener.returning(request.callerSid(), "no-answer", "refused");
             sendBack(leg);
             return;
@@ -148,6 +153,7 @@ public final class ConferenceTransfer implements HttpService {
             LOG.log(System.Logger.Level.ERROR, "Call {0}: warm transfer could not hold the caller: {1}",
                     request.callerSid(), e.getMessage());
             forget(leg);
+            count("failed");
             listener.abandoned(request.callerSid(), "transfer failed");
             return;
         }
@@ -215,6 +221,7 @@ public final class ConferenceTransfer implements HttpService {
         }
         twiml(res, TwimlWriter.joinConference(leg.get().room()));
         forget(leg.get());
+        count("answered");
         listener.joined(leg.get().request.callerSid());
     }
 
@@ -268,6 +275,7 @@ public final class ConferenceTransfer implements HttpService {
                 LOG.log(System.Logger.Level.WARNING, "Call {0}: could not stop the transfer's call: {1}", human, e.getMessage());
             }
         }
+        count("abandoned");
         listener.abandoned(leg.get().request.callerSid(), "caller hung up on hold");
     }
 
@@ -293,6 +301,7 @@ public final class ConferenceTransfer implements HttpService {
             leg.state = State.RETURNED;
         }
         forget(leg);
+        count(outcome);
         listener.returning(leg.request.callerSid(), outcome, detail);
         sendBack(leg);
     }
@@ -311,6 +320,11 @@ public final class ConferenceTransfer implements HttpService {
             LOG.log(System.Logger.Level.ERROR, "Call {0}: could not bring the caller back: {1}", r.callerSid(), e.getMessage());
             listener.abandoned(r.callerSid(), "transfer failed");
         }
+    }
+
+    /** {@code dialtone_transfers_warm_total{outcome}}: answered, no-answer, declined, abandoned, refused (too many waiting), failed. */
+    private void count(String outcome) {
+        metrics.counter("dialtone.transfers.warm", "outcome", outcome).increment();
     }
 
     private Briefing briefing(Leg leg) {

@@ -123,6 +123,7 @@ class WarmTransferTest {
             });
             awaitTrue(() -> world.parts.store().findCall(call.callSid()).map(d -> d.events().stream()
                     .anyMatch(e -> e.kind() == EventKind.TRANSFER && e.detail().equals(KITCHEN + " warm answered"))).orElse(false));
+            assertThat(world.parts.metrics().counter("dialtone.transfers.warm", "outcome", "answered").count()).isEqualTo(1.0);
             // the briefing's audio is gone with the transfer
             assertThat(world.twilio.fetchMedia(heard.playUrl().orElseThrow()).statusCode()).isEqualTo(404);
         }
@@ -176,6 +177,7 @@ class WarmTransferTest {
             var back = world.conferences.awaitStream(first.callSid(), Duration.ofSeconds(5));
             awaitTrue(() -> transcript(back).turns().getLast().agentText().equals("The kitchen is busy, I'll keep helping you."));
             assertThat(transcript(back).notes()).anySatisfy(n -> assertThat(n.detail()).isEqualTo(KITCHEN + " warm declined"));
+            assertThat(world.parts.metrics().counter("dialtone.transfers.warm", "outcome", "declined").count()).isEqualTo(1.0);
             assertThat(world.conferences.room("dialtone-" + first.callSid()).orElseThrow().participants()).isEmpty();
             back.stop();
         }
