@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,20 +101,17 @@ public final class FakeConferences {
     }
 
     private void join(String callSid, Map<String, String> attrs, String name) throws IOException, InterruptedException {
-        var room = rooms.computeIfAbsent(name, n -> new Room(n, FakeTwilio.newSid("CF"), attrs, new ArrayList<>()));
-        synchronized (room) {
-            room.participants().add(callSid);
-        }
+        var room = rooms.compute(name, (n, r) -> {
+            var joined = r == null ? new Room(n, FakeTwilio.newSid("CF"), attrs, new CopyOnWriteArrayList<>()) : r;
+            joined.participants().add(callSid); // in the room as soon as the room is seen
+            return joined;
+        });
         event(room, callSid, attrs, "participant-join");
     }
 
     private void leaveAll(String callSid) throws IOException, InterruptedException {
         for (var room : rooms.values()) {
-            boolean left;
-            synchronized (room) {
-                left = room.participants().remove(callSid);
-            }
-            if (left) {
+            if (room.participants().remove(callSid)) {
                 event(room, callSid, room.settings(), "participant-leave");
             }
         }
