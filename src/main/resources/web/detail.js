@@ -1,6 +1,6 @@
 // The call detail page (#/calls/SID): the call's summary, its per-turn latency chart, the
-// transcript with interruptions and tool calls marked, its recorded events, its post-call analysis
-// and (once it has ended) the replay panel. A live call keeps updating from the event stream.
+// transcript with interruptions and tool calls marked, its recorded events, its post-call analysis,
+// recordings, transfers, webhook deliveries and (once it has ended) the replay panel. A live call keeps updating from the event stream.
 
 import {api, token} from "./api.js";
 import {badge, duration, errorText, h, replace, time} from "./dom.js";
@@ -9,11 +9,13 @@ import {latencyChart} from "./chart.js";
 import {putTurn} from "./transcript.js";
 import {analysisSection} from "./analysis.js";
 import {replayPanel} from "./replay.js";
+import {transfersSection, webhooksSection} from "./callcenter.js";
 
 export function detailPage(root) {
   let sid = null;
   let call = null;
   let recordings = [];
+  let deliveries = []; // the call's webhook deliveries
   let replay = null; // the replay panel of a stored call, kept across renders
 
   on("turn", ({callSid, turn}) => {
@@ -23,6 +25,7 @@ export function detailPage(root) {
   });
   on("call", (summary) => {
     if (summary.callSid === sid && call) {
+      if (summary.status !== "active" && call.status === "active") loadDeliveries(sid); // call.ended was queued
       Object.assign(call, summary);
       render();
     }
@@ -32,11 +35,13 @@ export function detailPage(root) {
     sid = callSid;
     call = null;
     recordings = [];
+    deliveries = [];
     replay = null;
     replace(root, h("p", {class: "muted"}, `Loading call ${callSid}…`));
     try {
       call = await api(`/api/calls/${encodeURIComponent(callSid)}`);
       recordings = await api(`/api/calls/${encodeURIComponent(callSid)}/recordings`).catch(() => []);
+      deliveries = (await api(`/api/calls/${encodeURIComponent(callSid)}/webhooks`).catch(() => null))?.deliveries ?? [];
       if (sid === callSid) render();
     } catch (e) {
       replace(root, h("p", {class: "error", role: "alert"}, `Cannot load call ${callSid}: ${errorText(e)}`),
@@ -75,6 +80,8 @@ export function detailPage(root) {
         call.usage.map((u) => h("li", {}, `${u.provider} ${u.kind}: ${u.input} in, ${u.output} out`)))] : null,
       recordings.length ? [h("h3", {}, "Recordings"), h("ul", {class: "events", id: "detail-recordings"},
         recordings.map(recordingItem))] : null,
+      transfersSection(call.events),
+      webhooksSection(deliveries),
       active ? null : (replay ??= replayPanel(call)));
   }
 
@@ -96,6 +103,14 @@ export function detailPage(root) {
     }}, "Play");
     item.append(play);
     return item;
+  }
+
+  async function loadDeliveries(callSid) {
+    const fresh = (await api(`/api/calls/${encodeURIComponent(callSid)}/webhooks`).catch(() => null))?.deliveries;
+    if (fresh && sid === callSid && call) {
+      deliveries = fresh;
+      render();
+    }
   }
 
   async function hangUp() {

@@ -400,6 +400,8 @@ public final class Main {
                                     boolean inBackground, CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // the store opens (and migrates its schema) on a thread of its own while the rest is made
+            var storeOpening = InBackground.start("store-open", () -> CallStore.open(storeSettings(settings), metrics, clock));
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
             new JvmMemoryMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
@@ -414,7 +416,7 @@ public final class Main {
             // the flows (and their plugins, the slow part) load while the store opens and the server
             // starts listening; a call that arrives first waits in its flow lookup
             var firstLoad = flows.startInBackground();
-            var store = CallStore.open(storeSettings(settings), metrics, clock);
+            var store = storeOpening.join();
             if (!inBackground) {
                 firstLoad.join();
             }
@@ -436,8 +438,9 @@ public final class Main {
             flows.onReload(reloaded -> fleet.fleet().flowsChanged());
             var tracer = tracing != null ? tracing : Main.tracer(settings.traces(), instance);
             // without tracing, no log and no wrapper: the calls run exactly as they would without the feature
-            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, CallAnalysis.TIMEOUT), metrics,
-                                          Analyses.Limits.DEFAULTS);
+            var limits = settings.analysis();
+            var analyses = new Analyses(store, providers.llm(), flows, new CallAnalysis(clock, limits.timeout(), limits.maxTranscriptChars(),
+                                        limits.maxTokens(), metrics), metrics, new Analyses.Limits(limits.concurrent(), limits.waiting()));
             var webhookSettings = webhookSettings(settings.webhooks(), settings.publicUrl(), System.getenv());
             var webhooks = new Webhooks(store, flows, webhookSettings, clock);
             analyses.onAnalyzed(webhooks::analyzed);
@@ -446,9 +449,10 @@ public final class Main {
                                    webhooks);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
-                                              tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.load());
+                                              tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.inBackground());
             fleet.listen(switchboard);
             switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
+            switchboard.limitEarlyAnswers(settings.twilio().maxEarlyAnswers());
             if (twilio.configured()) {
                 store.deleteRecordingsWith(twilio::deleteRecording);
             }

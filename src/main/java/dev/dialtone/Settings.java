@@ -34,7 +34,8 @@ public record Settings(int port,
                        Config plugin,
                        FleetSettings fleet,
                        Traces traces,
-                       Config webhooks) {
+                       Config webhooks,
+                       Analysis analysis) {
 
     /** The repository's config.yaml, packaged: every setting's default is written there and nowhere else. */
     static final String DEFAULTS = "dev/dialtone/config.yaml";
@@ -47,11 +48,18 @@ public record Settings(int port,
      * per-call stream credentials (empty: random per process) and the limits of one stream.
      */
     public record Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes, Secret streamSecret,
-                         int maxMessagesPerSecond, int messageBurst, Duration idleTimeout) {
+                         int maxMessagesPerSecond, int messageBurst, Duration idleTimeout, int maxEarlyAnswers) {
         /** The account settings with the stream defaults. */
         public Twilio(String accountSid, Secret authToken, URI apiUrl, int maxFrameBytes) {
-            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5));
+            this(accountSid, authToken, apiUrl, maxFrameBytes, new Secret(""), 100, 500, Duration.ofSeconds(5), 500);
         }
+    }
+
+    /**
+     * Post-call analysis: how many run at once and wait, how long one may take, the longest
+     * transcript sent, and the answer's token limit when the flow sets none.
+     */
+    public record Analysis(int concurrent, int waiting, Duration timeout, int maxTranscriptChars, int maxTokens) {
     }
 
     /**
@@ -118,7 +126,8 @@ public record Settings(int port,
                            secret(c, "twilio.stream-secret"),
                            c.get("twilio.max-messages-per-second").asInt().get(),
                            c.get("twilio.message-burst").asInt().get(),
-                           Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().get())),
+                           Duration.ofMillis(c.get("twilio.idle-timeout-ms").asLong().get()),
+                           c.get("twilio.max-early-answers").asInt().get()),
                 provider(c, "deepgram", "url"),
                 provider(c, "openai", "base-url"),
                 provider(c, "anthropic", "base-url"),
@@ -137,7 +146,10 @@ public record Settings(int port,
                           Duration.ofMillis(c.get("fleet.heartbeat-ms").asLong().get()),
                           c.get("fleet.missed-heartbeats").asInt().get()),
                 new Traces(text(c, "traces.otlp-endpoint").orElse(""), text(c, "traces.service-name").orElseThrow()),
-                c.get("webhooks"));
+                c.get("webhooks"),
+                new Analysis(c.get("analysis.concurrent").asInt().get(), c.get("analysis.waiting").asInt().get(),
+                             Duration.ofMillis(c.get("analysis.timeout-ms").asLong().get()),
+                             c.get("analysis.max-transcript-chars").asInt().get(), c.get("analysis.max-tokens").asInt().get()));
     }
 
     /** The providers, for start-up logging and flow validation. */

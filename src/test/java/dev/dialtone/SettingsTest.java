@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,26 @@ class SettingsTest {
         assertThat(s.data()).isEqualTo(Path.of("./data"));
         assertThat(s.adminToken().isSet()).isFalse();
         assertThat(s.metricsAuth()).isFalse();
+        assertThat(s.analysis()).isEqualTo(new Settings.Analysis(4, 200, Duration.ofSeconds(60), 60_000, 1000));
+        assertThat(s.twilio().maxEarlyAnswers()).isEqualTo(500);
+    }
+
+    @Test
+    void theAnalysisLimitsAndTheAnsweringMachineCapAreReadFromTheFile(@TempDir Path dir) throws Exception {
+        var file = dir.resolve("config.yaml");
+        Files.writeString(file, """
+                twilio:
+                  max-early-answers: 20
+                analysis:
+                  concurrent: 2
+                  waiting: 10
+                  timeout-ms: 15000
+                  max-transcript-chars: 8000
+                  max-tokens: 300
+                """);
+        var s = Settings.load(file, Map.of());
+        assertThat(s.analysis()).isEqualTo(new Settings.Analysis(2, 10, Duration.ofSeconds(15), 8000, 300));
+        assertThat(s.twilio().maxEarlyAnswers()).isEqualTo(20);
     }
 
     @Test

@@ -102,5 +102,7 @@ public final class ShippedCassettes {
            .enqueue(new Reply(List.of("You're booked for Wednesday, June 3rd at 9:00. ",
                                       "Please bring your insurance card and arrive ten minutes early. ", "Goodbye, Ana!"),
                               List.of(new Call("toolu_end1", "end_call", "{\"reason\": \"appointment booked\"}")), "tool_calls", 42, 30));
+        // key 2 takes the patient number on the keypad, masked (key 0 asks the LLM nothing)
+        llm.enqueue(Reply.text("Thank you, I have your patient number ending in 5678. ", "What can I do for you today?"));
     }
 }

@@ -36,8 +36,6 @@ public final class Analyses implements CallLog {
     private static final System.Logger LOG = System.getLogger(Analyses.class.getName());
     /** How many analyses run at once, and how many may wait for a turn. */
     public record Limits(int concurrent, int waiting) {
-        public static final Limits DEFAULTS = new Limits(4, 200);
-
         public Limits {
             if (concurrent < 1 || waiting < 0) {
                 throw new IllegalArgumentException("at least one analysis at a time, and no negative queue");
@@ -99,7 +97,9 @@ public final class Analyses implements CallLog {
             return Optional.empty();
         }
         var d = detail.get();
-        var redaction = Redaction.NONE; // the stored record was redacted when it was written
+        // the stored record was redacted when it was written if its flow redacted then; masking again
+        // with the flow's option now also covers a call recorded before redaction was turned on
+        var redaction = flows.byName(d.summary().flowName()).map(v -> v.flow().redaction()).orElse(Redaction.NONE);
         String specJson;
         if (d.analysis().isPresent()) {
             specJson = d.analysis().get().specJson();
@@ -112,7 +112,6 @@ public final class Analyses implements CallLog {
             var flow = loaded.get().flow();
             var spec = flow.analysis().get();
             specJson = CallAnalysis.specJson(spec, spec.llm().orElse(flow.llm()));
-            redaction = flow.redaction();
         }
         return Optional.of(submit(input(d, specJson), specJson, redaction) ? new Result.Started() : new Result.Refused("too many analyses waiting"));
     }

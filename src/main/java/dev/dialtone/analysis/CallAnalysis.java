@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.dialtone.flow.AnalysisSpec;
 import dev.dialtone.flow.ProviderBlock;
@@ -36,20 +38,31 @@ import dev.dialtone.store.AnalysisRecord;
 public final class CallAnalysis {
     /** The structured output's name (OpenAI's json_schema name, Anthropic's forced tool). */
     static final String OUTPUT_NAME = "call_analysis";
-    /** The longest transcript sent, in characters: a longer call keeps its beginning and its end. */
-    static final int MAX_TRANSCRIPT_CHARS = 60_000;
-    static final int DEFAULT_MAX_TOKENS = 1000;
-    /** How long one analysis may take, from the request to the last token. */
-    public static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String GUIDANCE = "Answer with the structured output only, from what the transcript says. "
             + "Digits shown as **** were masked on purpose.";
 
     private final Clock clock;
     private final Duration timeout;
+    private final int maxTranscriptChars;
+    private final int defaultMaxTokens;
+    private final Counter cut;
 
-    public CallAnalysis(Clock clock, Duration timeout) {
+    /**
+     * @param timeout how long one analysis may take, from the request to the last token
+     * @param maxTranscriptChars the longest transcript sent: a longer call keeps its beginning and its
+     *                           end, and the cut is counted ({@code dialtone_analysis_transcripts_cut_total})
+     * @param defaultMaxTokens the answer's token limit when the flow's llm block sets no max_tokens
+     */
+    public CallAnalysis(Clock clock, Duration timeout, int maxTranscriptChars, int defaultMaxTokens, MeterRegistry metrics) {
+        if (timeout.isNegative() || timeout.isZero() || maxTranscriptChars < 1_000 || defaultMaxTokens < 1) {
+            throw new IllegalArgumentException("analysis: a positive timeout and max-tokens, and max-transcript-chars of at least 1000");
+        }
         this.clock = clock;
         this.timeout = timeout;
+        this.maxTranscriptChars = maxTranscriptChars;
+        this.defaultMaxTokens = defaultMaxTokens;
+        this.cut = Counter.builder("dialtone.analysis.transcripts.cut")
+                .description("Analyses whose transcript was over analysis.max-transcript-chars (its middle left out)").register(metrics);
     }
 
     /** The spec as stored with the result: what a re-run uses. */
@@ -82,9 +95,9 @@ public final class CallAnalysis {
         var provider = spec.path("provider").asText("openai");
         var request = new ChatRequest(spec.path("model").asText(ProviderCatalog.defaultModel(provider)),
                 spec.has("temperature") ? Optional.of(spec.path("temperature").asDouble()) : Optional.empty(),
-                Optional.of(spec.path("max_tokens").asInt(DEFAULT_MAX_TOKENS)),
+                Optional.of(spec.path("max_tokens").asInt(defaultMaxTokens)),
                 spec.path("prompt").asText(AnalysisSpec.DEFAULT_PROMPT) + "\n\n" + GUIDANCE,
-                List.of(new ChatMessage.User(redaction.apply(transcript(input)))), List.of(),
+                List.of(new ChatMessage.User(redaction.apply(transcript(input, maxTranscriptChars, cut::increment)))), List.of(),
                 Optional.of(new ToolSpec(OUTPUT_NAME, "The analysis of the phone call.", schema)));
         var answer = ask(model, request);
         if (answer instanceof Answer.Failed f) {
@@ -96,6 +109,16 @@ public final class CallAnalysis {
             problem = ArgumentCheck.of(schema).problem(json);
         } catch (IllegalArgumentException e) {
             return failed(input, specJson, "the analysis " + e.getMessage().replace("parameters", "schema"));
+        }
+        // the model read masked digits, yet may still write some (made up, or from the prompt): the
+        // stored result, and so the console and the webhooks, show them masked too
+        if (redaction.enabled()) {
+            problem = problem.map(redaction::apply);
+            try {
+                json = Json.write(redaction.apply(Json.read(json)));
+            } catch (JsonProcessingException e) {
+                json = redaction.apply(json); // not JSON: the checker said so in problem
+            }
         }
         var fields = problem.isPresent() ? Map.<String, String>of() : fields(json);
         return new AnalysisRecord(input.callSid(), problem.isPresent() ? AnalysisRecord.Status.INVALID : AnalysisRecord.Status.DONE,
@@ -155,8 +178,8 @@ public final class CallAnalysis {
         }
     }
 
-    /** The call as the LLM reads it: who, how it ended, the state, then the turns. */
-    static String transcript(AnalysisInput in) {
+    /** The call as the LLM reads it: who, how it ended, the state, then the turns (at most {@code maxChars} of them). */
+    static String transcript(AnalysisInput in, int maxChars, Runnable onCut) {
         var out = new StringBuilder();
         out.append("Phone call to ").append(in.to()).append(" from ").append(in.from()).append(", started ")
            .append(in.startedAt()).append(", ended: ").append(in.endReason().orElse("unknown")).append(".\n");
@@ -175,8 +198,9 @@ public final class CallAnalysis {
             }
         }
         var body = String.join("\n", lines);
-        if (body.length() > MAX_TRANSCRIPT_CHARS) {
-            int half = MAX_TRANSCRIPT_CHARS / 2;
+        if (body.length() > maxChars) {
+            onCut.run();
+            int half = maxChars / 2;
             body = body.substring(0, half) + "\n[... the middle of the call is left out ...]\n" + body.substring(body.length() - half);
         }
         return out.append(body.isEmpty() ? "(nothing was said)" : body).toString();

@@ -423,6 +423,9 @@ final class Conversation implements Speaking.Listener {
             collection.key(digit); // keys being collected are not routes
             return;
         }
+        if (collection.swallowsLateFinish(digit)) {
+            return; // "12345678#" for eight digits: the # only finishes what was already complete
+        }
         var route = scope.flow.flow().dtmf().get(digit);
         if (route == null) {
             if (speaking.interruptible()) {

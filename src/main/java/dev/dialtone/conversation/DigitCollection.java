@@ -20,6 +20,10 @@ final class DigitCollection {
     private Optional<Collect> active = Optional.empty();
     private final StringBuilder buffer = new StringBuilder();
     private int attempt;
+    // the digits filled up before the finish key came: that key, if pressed within the collection's
+    // time-out, is the caller finishing as asked ("then press hash"), not a key press of its own
+    private Optional<String> strayFinish = Optional.empty();
+    private long strayUntilNanos;
 
     DigitCollection(CallScope scope, Speaking speaking, Consumer<String> turn) {
         this.scope = scope;
@@ -35,6 +39,7 @@ final class DigitCollection {
     void begin(Collect collect) {
         active = Optional.of(collect);
         buffer.setLength(0);
+        strayFinish = Optional.empty();
         attempt = 1;
         if (speaking.current().isEmpty()) {
             armTimeout();
@@ -104,6 +109,8 @@ final class DigitCollection {
         var room = c.maxDigits() - buffer.length();
         buffer.append(digits, 0, Math.min(room, digits.length()));
         if (buffer.length() >= c.maxDigits()) {
+            strayFinish = c.finishOn();
+            strayUntilNanos = scope.clock.nanos() + c.timeout().toNanos();
             finish(c);
         }
     }
@@ -141,6 +148,17 @@ final class DigitCollection {
         }
         scope.transcript.note(scope.clock.now(), "dtmf", "collect " + c.into() + " " + shown);
         turn.accept("(The caller entered " + c.into() + ": " + shown + ".)");
+    }
+
+    /**
+     * Whether {@code key} is the finish key of a collection that its digits had already completed,
+     * pressed soon after: it is swallowed rather than taken as a turn or a route. Any next key
+     * ends the chance.
+     */
+    boolean swallowsLateFinish(String key) {
+        var late = strayFinish.filter(key::equals).isPresent() && scope.clock.nanos() <= strayUntilNanos;
+        strayFinish = Optional.empty();
+        return late;
     }
 
     private void armTimeout() {

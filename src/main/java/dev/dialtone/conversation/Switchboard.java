@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Duration;
 
@@ -48,28 +49,33 @@ public final class Switchboard implements CallHandler.Factory {
     private final CallClock clock;
     private final CallLog log;
     private final ProviderWrap wrap;
-    private final Optional<SileroVad> vad;
+    private final Supplier<Optional<SileroVad>> vad; // empty until the model has loaded
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
     private final Map<String, String> earlyAnswers = new LinkedHashMap<>(); // guarded by itself: AMD before the stream
     private final WarmTransfers warm;
     private volatile BiConsumer<String, String> recordingStarted = (call, recording) -> { };
+    private volatile int maxEarlyAnswers = RECENT; // set once at start (config.yaml twilio.max-early-answers)
 
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional.empty());
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional::empty);
     }
 
     /** @param vad the caller's voice detector (empty: the energy detector) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log, Optional<SileroVad> vad) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, vad);
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, () -> vad);
     }
 
-    /** @param wrap wraps each call's LLM and TTS clients (tracing) */
+    /**
+     * @param wrap wraps each call's LLM and TTS clients (tracing)
+     * @param vad  the voice detector as each call starts: a call before the model has loaded (see
+     *             {@link SileroVad#inBackground()}) tells speech by energy alone
+     */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
-                       CallClock clock, CallLog log, ProviderWrap wrap, Optional<SileroVad> vad) {
+                       CallClock clock, CallLog log, ProviderWrap wrap, Supplier<Optional<SileroVad>> vad) {
         this.wrap = wrap;
         this.vad = vad;
         this.flows = flows;
@@ -123,7 +129,7 @@ public final class Switchboard implements CallHandler.Factory {
         var transcript = back.map(HeldCall::transcript).orElseGet(() -> new CallTranscript(info.sid(), flow.name(),
                 flow.hash(), info.from(), info.to(), direction(start), clock.now(), log));
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
-                                      vad, metrics, this::onEnded);
+                                      vad.get(), metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(wrap.tts(info.sid(), f.tts().provider(), tts.get()), ttsOptions,
@@ -162,10 +168,23 @@ public final class Switchboard implements CallHandler.Factory {
         }
         synchronized (earlyAnswers) {
             earlyAnswers.put(callSid, answeredBy);
-            if (earlyAnswers.size() > RECENT) {
+            while (earlyAnswers.size() > maxEarlyAnswers) {
                 earlyAnswers.remove(earlyAnswers.keySet().iterator().next());
+                metrics.droppedEarlyAnswer();
             }
         }
+    }
+
+    /**
+     * How many answering-machine results are kept for calls whose stream has not started yet; past
+     * that the oldest is dropped and counted ({@code dialtone_amd_answers_dropped_total}), so a flood
+     * of signed callbacks for made-up calls cannot grow the map.
+     */
+    public void limitEarlyAnswers(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("twilio.max-early-answers must be at least 1");
+        }
+        this.maxEarlyAnswers = max;
     }
 
     /** Told the call sid and recording sid of each recording started (the store keeps them). */

@@ -40,6 +40,11 @@ public final class TurnMetrics {
         registry.counter("dialtone.call.events.dropped").increment();
     }
 
+    /** An answering-machine result for a call whose stream had not started was dropped: too many were waiting. */
+    void droppedEarlyAnswer() {
+        registry.counter("dialtone.amd.answers.dropped").increment();
+    }
+
     void failure(String stage) {
         registry.counter("dialtone.turn.failures", "stage", stage).increment();
     }

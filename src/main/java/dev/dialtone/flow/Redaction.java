@@ -7,6 +7,12 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NumericNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
 /**
  * A flow's {@code redact} option: what is masked in the call's record (stored transcript, tool
  * arguments and results, notes) before it leaves the call. Card numbers (13 to 19 digits that pass
@@ -60,6 +66,35 @@ public record Redaction(boolean enabled, boolean cards, boolean nationalIds, int
     /** Each text of the list through {@link #apply}. */
     public List<String> apply(List<String> texts) {
         return texts.stream().map(this::apply).toList();
+    }
+
+    /**
+     * A copy of {@code node} with each text value through {@link #apply}, and each whole number that
+     * it would mask replaced by the masked text (names, other numbers and booleans as they are): for
+     * JSON that leaves the call, such as an analysis result or a webhook body.
+     */
+    public JsonNode apply(JsonNode node) {
+        if (!enabled || node == null) {
+            return node;
+        }
+        return switch (node) {
+            case TextNode text -> TextNode.valueOf(apply(text.textValue()));
+            case NumericNode number when number.isIntegralNumber() -> {
+                var masked = apply(number.asText()); // a card number sent as a JSON number becomes masked text
+                yield masked.equals(number.asText()) ? number : TextNode.valueOf(masked);
+            }
+            case ObjectNode object -> {
+                var out = object.objectNode();
+                object.properties().forEach(e -> out.set(e.getKey(), apply(e.getValue())));
+                yield out;
+            }
+            case ArrayNode array -> {
+                var out = array.arrayNode();
+                array.forEach(v -> out.add(apply(v)));
+                yield out;
+            }
+            default -> node.deepCopy();
+        };
     }
 
     private String maskWritten(String run) {

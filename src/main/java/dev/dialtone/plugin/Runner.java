@@ -3,13 +3,14 @@ package dev.dialtone.plugin;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.graalvm.polyglot.Context;
 import com.sun.management.ThreadMXBean;
 
@@ -105,26 +106,36 @@ final class Runner implements AutoCloseable {
             }
         });
         long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            try {
-                return new Run.Done<>(result.get(POLL_NANOS, TimeUnit.NANOSECONDS));
-            } catch (ExecutionException e) {
-                return new Run.Failed<>(e.getCause());
-            } catch (InterruptedException e) {
+        // the watcher parks between checks and is woken when the run ends (no timed get: its
+        // TimeoutException, stack trace and all, was thrown several times per run)
+        var watcher = Thread.currentThread();
+        result.whenComplete((value, error) -> LockSupport.unpark(watcher));
+        while (!result.isDone()) {
+            LockSupport.parkNanos(POLL_NANOS);
+            if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 return stop(context, result, Cause.CANCELLED);
-            } catch (TimeoutException e) {
-                var start = started.getNow(null);
-                if (start != null) {
-                    long used = THREADS.getThreadAllocatedBytes(start.threadId()) - start.allocated();
-                    if (used > allocationBudget) {
-                        return stop(context, result, Cause.MEMORY);
-                    }
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    return stop(context, result, Cause.TIME);
+            }
+            if (result.isDone()) {
+                break;
+            }
+            var start = started.getNow(null);
+            if (start != null) {
+                long used = THREADS.getThreadAllocatedBytes(start.threadId()) - start.allocated();
+                if (used > allocationBudget) {
+                    return stop(context, result, Cause.MEMORY);
                 }
             }
+            if (System.nanoTime() - deadline > 0) {
+                return stop(context, result, Cause.TIME);
+            }
+        }
+        try {
+            return new Run.Done<>(result.join());
+        } catch (CompletionException e) {
+            return new Run.Failed<>(e.getCause());
+        } catch (CancellationException e) {
+            return new Run.Failed<>(e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -219,14 +220,35 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
+    /** A call came or went: only its row is written (all of them at every call was quadratic in the calls held). */
     private synchronized void beatQuietly() {
         try (var c = pool.getConnection()) {
             c.setAutoCommit(false);
-            syncCalls(c, clock.instant());
+            writeChanges(c, clock.instant());
             c.commit();
         } catch (SQLException e) {
+            written.clear(); // unknown what reached the database: the next heartbeat rewrites every row
             failed("write this instance's calls", e);
         }
+    }
+
+    private void writeChanges(Connection c, Instant now) throws SQLException {
+        var current = Map.copyOf(held);
+        var gone = written.stream().filter(sid -> !current.containsKey(sid)).toList();
+        var added = current.values().stream().filter(call -> !written.contains(call.callSid())).toList();
+        if (!gone.isEmpty()) {
+            try (var delete = c.prepareStatement("DELETE FROM live_calls WHERE call_sid = ? AND instance_id = ?")) {
+                for (var sid : gone) {
+                    delete.setString(1, sid);
+                    delete.setString(2, instanceId);
+                    delete.addBatch();
+                }
+                delete.executeBatch();
+            }
+        }
+        insertCalls(c, added, now);
+        gone.forEach(written::remove);
+        added.forEach(call -> written.add(call.callSid()));
     }
 
     /** The heartbeat: this instance's rows refreshed, then the rows of silent instances removed. */
@@ -287,9 +309,18 @@ public final class Fleet implements AutoCloseable {
             delete.setString(1, instanceId);
             delete.executeUpdate();
         }
+        insertCalls(c, current.values(), now);
+        written.clear();
+        written.addAll(current.keySet());
+    }
+
+    private void insertCalls(Connection c, Collection<FleetCall> calls, Instant now) throws SQLException {
+        if (calls.isEmpty()) {
+            return;
+        }
         try (var insert = c.prepareStatement("INSERT INTO live_calls (call_sid, instance_id, flow_name, from_number, "
                 + "to_number, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            for (var call : current.values()) {
+            for (var call : calls) {
                 insert.setString(1, call.callSid());
                 insert.setString(2, instanceId);
                 insert.setString(3, call.flow());
@@ -301,8 +332,6 @@ public final class Fleet implements AutoCloseable {
             }
             insert.executeBatch();
         }
-        written.clear();
-        written.addAll(current.keySet());
     }
 
     private void send(List<String> messages) {

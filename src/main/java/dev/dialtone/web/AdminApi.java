@@ -298,12 +298,15 @@ public final class AdminApi implements HttpService {
         }
     }
 
-    /** The call's webhook deliveries (no bodies: they are the call's content, sent only to their URLs). */
+    /**
+     * The call's webhook deliveries: no bodies (they are the call's content, sent only to their URLs)
+     * and only the target's host, since a URL's path or query may itself be a credential.
+     */
     private void webhooks(ServerRequest req, ServerResponse res) {
         var sid = req.path().pathParameters().get("sid");
         var list = Json.MAPPER.createArrayNode();
         for (var d : store.webhooks().forCall(sid)) {
-            var row = list.addObject().put("id", d.id()).put("event", d.event()).put("url", d.url()).put("status", d.status())
+            var row = list.addObject().put("id", d.id()).put("event", d.event()).put("target", targetHost(d.url())).put("status", d.status())
                     .put("attempts", d.attempts()).put("created_at", d.createdAt().toString());
             if (d.status().equals(WebhookDelivery.PENDING)) {
                 row.put("next_at", d.nextAt().toString());
@@ -311,6 +314,16 @@ public final class AdminApi implements HttpService {
             d.lastError().ifPresent(e -> row.put("last_error", e));
         }
         send(res, Status.OK_200, Json.MAPPER.createObjectNode().set("deliveries", list));
+    }
+
+    /** "host" or "host:port" of a webhook URL, nothing else of it. */
+    static String targetHost(String url) {
+        try {
+            var uri = URI.create(url);
+            return uri.getHost() == null ? "(no host)" : uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+        } catch (IllegalArgumentException e) {
+            return "(not a URL)";
+        }
     }
 
     private void hangUp(ServerRequest req, ServerResponse res) {

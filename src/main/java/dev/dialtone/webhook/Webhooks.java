@@ -15,6 +15,7 @@ import dev.dialtone.conversation.CallTranscript;
 import dev.dialtone.conversation.Turn;
 import dev.dialtone.flow.FlowRegistry;
 import dev.dialtone.flow.FlowWebhook;
+import dev.dialtone.flow.Redaction;
 import dev.dialtone.net.Json;
 import dev.dialtone.store.AnalysisRecord;
 import dev.dialtone.store.CallStore;
@@ -23,8 +24,9 @@ import dev.dialtone.store.StoreException;
 /**
  * Turns call events into queued deliveries: call.started, call.ended, call.transferred (a transfer
  * note) from the call's log, call.analyzed from the analysis runner. Each goes to the flow's webhooks
- * that ask for it and to the global ones. The body is the event, the call summary, the analysis when
- * there is one and a transcript link; the queue row holds a secret reference, never the secret.
+ * that ask for it and to the global ones. The body is the event, the call summary, the state the call
+ * ended with (call.ended), the analysis (call.analyzed) and a transcript link, what the call said
+ * masked when its flow redacts; the queue row holds a secret reference, never the secret.
  * Writing to the queue happens on a virtual thread, so the call's thread never waits on the database.
  */
 public final class Webhooks implements CallLog {
@@ -50,7 +52,7 @@ public final class Webhooks implements CallLog {
 
     @Override
     public void ended(CallTranscript call) {
-        enqueue(call, "call.ended", Optional.empty());
+        enqueue(call, "call.ended", Optional.of(call.finalState()));
     }
 
     @Override
@@ -88,12 +90,12 @@ public final class Webhooks implements CallLog {
             a.put("status", analysis.status().name().toLowerCase(Locale.ROOT));
             analysis.resultJson().ifPresent(r -> a.put("result", readJson(r)));
             analysis.problem().ifPresent(p -> a.put("problem", p));
-            write(s.sid(), s.flowName(), "call.analyzed", summary, Optional.of(a));
+            write(s.sid(), s.flowName(), "call.analyzed", summary, Optional.empty(), Optional.of(a));
         });
     }
 
     /**
-     * A transfer note's detail as the body's {@code transfer}: {@code "+1555..."} (cold) or
+     * A transfer note's detail as the body's {@code call.transfer}: {@code "+1555..."} (cold) or
      * {@code "+1555... warm answered"}, {@code "... warm no-answer (busy)"}, {@code "... warm declined"}.
      */
     static Map<String, Object> transfer(String detail) {
@@ -105,11 +107,11 @@ public final class Webhooks implements CallLog {
         return out;
     }
 
-    private void enqueue(CallTranscript call, String event, Optional<Map<String, Object>> analysis) {
-        enqueue(call, event, analysis, Optional.empty());
+    private void enqueue(CallTranscript call, String event, Optional<Map<String, String>> state) {
+        enqueue(call, event, state, Optional.empty());
     }
 
-    private void enqueue(CallTranscript call, String event, Optional<Map<String, Object>> analysis,
+    private void enqueue(CallTranscript call, String event, Optional<Map<String, String>> state,
                          Optional<Map<String, Object>> transfer) {
         var summary = new LinkedHashMap<String, Object>();
         summary.put("sid", call.callSid());
@@ -125,7 +127,7 @@ public final class Webhooks implements CallLog {
         if (targets(call.flow(), event).isEmpty()) {
             return;
         }
-        Thread.ofVirtual().name("webhook-queue").start(() -> write(call.callSid(), call.flow(), event, summary, analysis));
+        Thread.ofVirtual().name("webhook-queue").start(() -> write(call.callSid(), call.flow(), event, summary, state, Optional.empty()));
     }
 
     /** The (secret reference, webhook) pairs that want {@code event} for calls of {@code flow}. */
@@ -144,11 +146,16 @@ public final class Webhooks implements CallLog {
         return hooks.stream().filter(h -> h.url().equals(url)).findFirst().flatMap(FlowWebhook::secret);
     }
 
-    private void write(String sid, String flow, String event, Map<String, Object> summary, Optional<Map<String, Object>> analysis) {
+    private void write(String sid, String flow, String event, Map<String, Object> summary, Optional<Map<String, String>> state,
+                       Optional<Map<String, Object>> analysis) {
+        // what the call said (its end reason, state, analysis) is masked as the flow's redact says
+        var redaction = flows.byName(flow).map(v -> v.flow().redaction()).orElse(Redaction.NONE);
+        summary.computeIfPresent("end_reason", (k, v) -> redaction.apply((String) v));
         var body = new LinkedHashMap<String, Object>();
         body.put("event", event);
         body.put("call", summary);
-        analysis.ifPresent(a -> body.put("analysis", a));
+        state.filter(m -> !m.isEmpty()).ifPresent(m -> body.put("state", redaction.apply(Json.MAPPER.valueToTree(m))));
+        analysis.ifPresent(a -> body.put("analysis", redaction.apply(Json.MAPPER.valueToTree(a))));
         body.put("transcript_path", "/api/calls/" + sid); // admin API: needs the admin token
         settings.publicUrl().ifPresent(u -> body.put("transcript_url", u + "/api/calls/" + sid));
         String json;

@@ -71,7 +71,7 @@ class AnalysesLimitTest {
                                           metrics, Clock.systemUTC())) {
             var model = new HeldModel();
             var analyses = new Analyses(store, Map.of("held", model), flows,
-                    new CallAnalysis(Clock.fixed(T0, ZoneOffset.UTC), Duration.ofSeconds(30)), metrics,
+                    new CallAnalysis(Clock.fixed(T0, ZoneOffset.UTC), Duration.ofSeconds(30), 60_000, 1000, metrics), metrics,
                     new Analyses.Limits(1, 1));
             for (var sid : List.of("CA1", "CA2", "CA3")) {
                 store.recorder().callStarted(new CallStart(sid, "f", "v1", "+1", "+2", Direction.INBOUND, T0));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +48,7 @@ class CallAnalysisTest {
 
     private FakeLlmServer openAi;
     private FakeLlmServer claude;
-    private final CallAnalysis analysis = new CallAnalysis(Clock.fixed(T0.plusSeconds(90), ZoneOffset.UTC), Duration.ofSeconds(5));
+    private final CallAnalysis analysis = new CallAnalysis(Clock.fixed(T0.plusSeconds(90), ZoneOffset.UTC), Duration.ofSeconds(5), 60_000, 1000, new SimpleMeterRegistry());
 
     @BeforeAll
     void start() {
@@ -121,14 +122,30 @@ class CallAnalysisTest {
     }
 
     @Test
-    void aLongCallKeepsItsBeginningAndItsEnd() {
+    void aLongCallKeepsItsBeginningAndItsEndWithinTheConfiguredLimitsAndTheCutIsCounted() throws Exception {
         var lines = new ArrayList<AnalysisInput.Line>();
         for (int i = 0; i < 2_000; i++) {
             lines.add(new AnalysisInput.Line("caller line " + i, "agent line " + i));
         }
-        var text = CallAnalysis.transcript(new AnalysisInput("CA", "f", "v", "a", "b", T0, Optional.empty(), Map.of(), lines));
-        assertThat(text).hasSizeLessThan(CallAnalysis.MAX_TRANSCRIPT_CHARS + 1_000)
-                        .contains("caller line 0", "agent line 1999", "the middle of the call is left out");
+        var registry = new SimpleMeterRegistry();
+        var limited = new CallAnalysis(Clock.fixed(T0, ZoneOffset.UTC), Duration.ofSeconds(5), 2_000, 77, registry);
+        openAi.enqueue(FakeLlmServer.Reply.structured("{\"booked\":true,\"party\":4}"));
+        openAi.enqueue(FakeLlmServer.Reply.structured("{\"booked\":true,\"party\":4}"));
+
+        limited.run(new AnalysisInput("CA", "f", "v", "a", "b", T0, Optional.empty(), Map.of(), lines), spec(STRICT, "openai"),
+                    openAiModel(), Redaction.NONE);
+
+        var body = openAi.awaitRequest(1000).body();
+        var sent = body.path("messages").get(1).path("content").asText();
+        assertThat(sent).hasSizeLessThan(2_000 + 200) // the limit, the call's header line and the cut's note
+                        .contains("Caller: caller line 0", "Agent: agent line 1999", "the middle of the call is left out")
+                        .doesNotContain("caller line 1000");
+        assertThat(body.path("max_completion_tokens").asInt(body.path("max_tokens").asInt())).as("the configured default").isEqualTo(77);
+        assertThat(registry.counter("dialtone.analysis.transcripts.cut").count()).isEqualTo(1);
+
+        limited.run(INPUT, spec(STRICT, "openai"), openAiModel(), Redaction.NONE); // short: sent whole, not counted
+        assertThat(openAi.awaitRequest(1000).body().toString()).contains("Booked for four at eight.");
+        assertThat(registry.counter("dialtone.analysis.transcripts.cut").count()).isEqualTo(1);
     }
 
     private OpenAiChatModel openAiModel() {

@@ -6,6 +6,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import dev.dialtone.audio.Fixtures;
+import dev.dialtone.audio.Frames;
+import dev.dialtone.audio.VoiceActivity;
 import dev.dialtone.fakes.FakeAudio;
 import dev.dialtone.fakes.FakeCall;
 import dev.dialtone.fakes.FakeTwilio;
@@ -21,10 +24,16 @@ import dev.dialtone.fakes.FakeTwilio;
  */
 final class BenchCall {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    /** From the interruption's first frame: the server acts after two words (200 ms) or 800 ms of speech. */
+    /** From the interruption's first frame: the server pauses the agent on voice onset, commits on words. */
     private static final Duration CLEAR_WAIT = Duration.ofSeconds(3);
     private static final int QUESTION_MS = 600;
     private static final int INTERRUPTION_MS = 800;
+    /**
+     * The interruption is real speech (espeak-ng, telephone band: the test fixture), from its first
+     * voiced frame, so that the server's voice detector hears what it would on a line; the fake STT
+     * hears its pitch as the interrupting words.
+     */
+    private static final byte[] INTERRUPTION = fromFirstVoicedFrame(Fixtures.mulaw("words"), INTERRUPTION_MS);
 
     /** A step of the call that did not happen in time; its message names the step. */
     private static final class StepFailed extends Exception {
@@ -106,7 +115,7 @@ final class BenchCall {
         need(call.awaitHeardAfter(spoke, WAIT), "long answer within " + WAIT.toSeconds() + " s");
         tally.get().turn();
         Thread.sleep(300);
-        long interrupting = line.speak(FakeAudio.tone(BenchFakes.INTERRUPT_HZ, INTERRUPTION_MS), 5_000).firstNanos();
+        long interrupting = line.speak(INTERRUPTION, 5_000).firstNanos();
         Optional<FakeCall.Received> clear = Optional.empty();
         for (long deadline = System.nanoTime() + CLEAR_WAIT.toNanos(); clear.isEmpty() && System.nanoTime() < deadline; ) {
             clear = call.received("clear").stream().filter(c -> c.atNanos() > interrupting).findFirst();
@@ -118,6 +127,17 @@ final class BenchCall {
             throw new StepFailed("clear within " + CLEAR_WAIT.toSeconds() + " s of the barge-in");
         }
         tally.get().bargeIn((clear.get().atNanos() - interrupting) / 1_000_000);
+    }
+
+    private static byte[] fromFirstVoicedFrame(byte[] mulaw, int millis) {
+        var frames = Fixtures.frames(mulaw);
+        int first = 0;
+        while (first < frames.size() && !VoiceActivity.isSpeech(frames.get(first))) {
+            first++;
+        }
+        var out = new byte[millis * 8];
+        System.arraycopy(mulaw, first * Frames.FRAME_BYTES, out, 0, Math.min(out.length, mulaw.length - first * Frames.FRAME_BYTES));
+        return out;
     }
 
     private static void hangUp(FakeCall call) {

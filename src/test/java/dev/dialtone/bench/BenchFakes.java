@@ -29,7 +29,8 @@ import dev.dialtone.fakes.FakeTwilioApi;
  * environment that points the server at all of it.
  *
  * <p>The callers' tones say what they "said": the fake STT hears 440 Hz as a question that needs
- * the tool, 660 Hz as a request for a long answer, 880 Hz as an interruption. The fake LLM answers
+ * the tool, 660 Hz as a request for a long answer, and anything higher (the interruption is real
+ * speech, about 1 kHz to its zero-crossing count) as an interruption. The fake LLM answers
  * from each request's own history, so hundreds of concurrent calls each get the reply their turn
  * calls for: a question gets a call of the tool, a tool result gets a short spoken answer. It also
  * notes every tool call it made and every result that came back in a later request.
@@ -43,6 +44,13 @@ final class BenchFakes implements AutoCloseable {
     static final double QUESTION_HZ = 440;
     static final double LONG_HZ = 660;
     static final double INTERRUPT_HZ = 880;
+    /** A real line's cadence: an interim result every 250 ms of speech. */
+    static final Duration INTERIM_EVERY = Duration.ofMillis(250);
+    /**
+     * The STT's SpeechStarted comes with its first processed window of speech, not with the first
+     * frame (an assumption: Deepgram documents no figure); the server's own voice detector is faster.
+     */
+    static final Duration SPEECH_STARTED_AFTER = Duration.ofMillis(250);
     static final String NUMBER = "+15550001111";
     static final String CALLER = "+15551230000";
     static final String AUTH_TOKEN = "bench-auth-token";
@@ -102,7 +110,8 @@ final class BenchFakes implements AutoCloseable {
         Files.writeString(dir.resolve("flows/bench.yaml"), FLOW);
         Files.writeString(dir.resolve("plugins/bench_price.js"), PLUGIN);
         var deepgram = providers.deepgram();
-        deepgram.stt().keepRecords(false).interimEvery(Duration.ofMillis(100)).script(u -> said(u.toneHz()));
+        deepgram.stt().keepRecords(false).interimEvery(INTERIM_EVERY).speechStartedAfter(SPEECH_STARTED_AFTER)
+                .script(u -> said(u.toneHz()));
         deepgram.tts().keepRecords(false).firstByteDelay(TTS_FIRST_BYTE).msPerChar(40);
         providers.openAi().keepRecords(false).timeToFirstToken(LLM_FIRST_TOKEN).respondWith(this::reply);
     }

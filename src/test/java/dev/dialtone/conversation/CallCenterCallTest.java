@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -75,6 +76,28 @@ class CallCenterCallTest {
             assertThat(transcript(sid).turns()).extracting(Turn.View::agentText).containsExactly(VOICEMAIL);
             assertThat(transcript(sid).notes()).anySatisfy(n -> assertThat(n.detail()).isEqualTo("machine_end_beep"));
         }
+    }
+
+    @Test
+    void answeringMachineResultsWaitingForTheirStreamAreCappedAndTheDroppedOnesCounted() throws Exception {
+        world = FakeWorld.start(FLOW, Map.of(), Map.of("PUBLIC_URL", PUBLIC), "twilio:\n  max-early-answers: 2\n");
+        var placed = api("POST", "/api/calls", "{\"to\":\"+15557770000\",\"from\":\"+15550001111\",\"flow\":\"test\"}");
+        assertThat(placed.statusCode()).as(placed.body()).isEqualTo(201);
+        var sid = placed.body().replaceAll(".*\"callSid\":\"([^\"]+)\".*", "$1");
+        // results for calls whose stream never comes (signed, so accepted), then the real call's
+        for (var made : List.of("CA" + "1".repeat(32), "CA" + "2".repeat(32), sid)) {
+            assertThat(world.twilio.callback(PUBLIC + "/twilio/amd", Map.of("CallSid", made, "AnsweredBy", "machine_end_beep")))
+                    .isEqualTo(204);
+        }
+        var dropped = world.parts.metrics().counter("dialtone.amd.answers.dropped");
+        assertThat(dropped.count()).as("the oldest of three over a cap of two").isEqualTo(1);
+
+        // the newest was kept: the call's stream starts and leaves the voicemail at once
+        try (var call = world.twilio.answerOutbound(sid, "+15550001111", "+15557770000", PUBLIC + "/twilio/voice?flow=test")) {
+            awaitRequest(r -> r.path().endsWith("/Calls/" + sid + ".json") && "completed".equals(r.form().get("Status")));
+            assertThat(transcript(sid).turns()).extracting(Turn.View::agentText).containsExactly(VOICEMAIL);
+        }
+        assertThat(dropped.count()).isEqualTo(1);
     }
 
     @Test

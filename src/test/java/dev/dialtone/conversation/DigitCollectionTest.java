@@ -60,6 +60,24 @@ class DigitCollectionTest extends HarnessTestBase {
     }
 
     @Test
+    void theFinishKeyAfterTheMostDigitsOnlyFinishesWhatWasComplete() {
+        playAll();
+        keys("0123456789#"); // ten digits, then hash as the prompt asked
+        assertThat(call.conversation.state().get("account_number")).contains("0123456789");
+        llm.open().text("Thanks.");
+        llm.open().done();
+        playAll();
+        call.clock.advance(Duration.ofSeconds(1));
+        call.drain();
+        assertThat(llm.requests).as("the hash is not a keyed turn of its own").hasSize(1);
+        call.clock.advance(Duration.ofSeconds(6)); // past the collection's time-out: a hash is a key again
+        keys("#");
+        call.clock.advance(Duration.ofSeconds(3));
+        call.drain();
+        assertThat(llm.requests).hasSize(2);
+    }
+
+    @Test
     void tooFewDigitsAreAskedForAgainThenTheAgentGoesOnWithout() {
         playAll();
         keys("12");

@@ -124,6 +124,7 @@ public final class FakeDeepgramStt implements AutoCloseable {
     volatile Duration latency = Duration.ZERO;
     volatile int energyThreshold = 500;
     volatile Duration interimEvery = Duration.ofMillis(300);
+    volatile Duration speechStartedAfter = Duration.ZERO;
     volatile Duration finalEvery = Duration.ofSeconds(3);
     volatile int emptySpeechFinalEvery;
     volatile boolean keepRecords = true;
@@ -181,6 +182,15 @@ public final class FakeDeepgramStt implements AutoCloseable {
     /** Audio duration between interim results while speech lasts. */
     public FakeDeepgramStt interimEvery(Duration audio) {
         interimEvery = audio;
+        return this;
+    }
+
+    /**
+     * Speech heard before SpeechStarted is sent (with vad_events): the real service decides on a
+     * window of audio, not on the first frame. The message's timestamp stays the speech's start.
+     */
+    public FakeDeepgramStt speechStartedAfter(Duration speech) {
+        speechStartedAfter = speech;
         return this;
     }
 

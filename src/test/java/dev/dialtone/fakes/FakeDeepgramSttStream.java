@@ -38,6 +38,7 @@ final class FakeDeepgramSttStream {
     private long received;
     private long finalisedUntil;
     private boolean inSpeech;
+    private boolean speechStartedDue; // vad_events: SpeechStarted waits for fake.speechStartedAfter of speech
     private long speechStart;
     private long lastVoiced;
     private long lastInterim;
@@ -179,10 +180,12 @@ final class FakeDeepgramSttStream {
                 voicedSamples = 0;
                 utteranceText = null;
                 utteranceEndFrom = -1;
-                if (vadEvents) {
-                    send(JSON.createObjectNode().put("type", "SpeechStarted").put("timestamp", frameStart / RATE)
-                            .set("channel", JSON.createArrayNode().add(0).add(1)));
-                }
+                speechStartedDue = vadEvents;
+            }
+            if (speechStartedDue && position - speechStart >= fake.speechStartedAfter.toMillis() * 8) {
+                speechStartedDue = false;
+                send(JSON.createObjectNode().put("type", "SpeechStarted").put("timestamp", speechStart / RATE)
+                        .set("channel", JSON.createArrayNode().add(0).add(1)));
             }
             lastVoiced = position;
             zeroCrossings += crossings;
@@ -246,6 +249,7 @@ final class FakeDeepgramSttStream {
         var words = words();
         fake.utterancesFinalised.incrementAndGet();
         inSpeech = false;
+        speechStartedDue = false;
         int every = fake.emptySpeechFinalEvery;
         boolean separate = speechFinal && every > 0 && fake.utterancesEndpointed.incrementAndGet() % every == 0;
         boolean rest = finalWords < words.size();

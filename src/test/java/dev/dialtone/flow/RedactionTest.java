@@ -2,6 +2,7 @@ package dev.dialtone.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 /** What {@code redact} masks in a call's record, and what it leaves alone. */
@@ -55,5 +56,17 @@ class RedactionTest {
     void theLuhnCheck() {
         assertThat(Redaction.luhn("79927398713")).isTrue();
         assertThat(Redaction.luhn("79927398710")).isFalse();
+    }
+
+    @Test
+    void jsonKeepsItsShapeWithTextAndWholeNumbersMasked() throws Exception {
+        var json = new ObjectMapper().readTree("""
+                {"card": "4111 1111 1111 1111", "number": 4111111111111111, "items": [{"note": "acct 12345678"}, 3],
+                 "total": 12.5, "paid": true, "when": "2026-12-07", "none": null}""");
+        assertThat(Redaction.STANDARD.apply(json).toString()).isEqualTo(
+                "{\"card\":\"****1111\",\"number\":\"****1111\",\"items\":[{\"note\":\"acct ****5678\"},3],"
+                + "\"total\":12.5,\"paid\":true,\"when\":\"2026-12-07\",\"none\":null}");
+        assertThat(json.path("card").asText()).as("the original is left as it was").isEqualTo("4111 1111 1111 1111");
+        assertThat(Redaction.NONE.apply(json)).isSameAs(json);
     }
 }

@@ -58,6 +58,18 @@ class DeepgramSpeechToTextTest {
     }
 
     @Test
+    void speechStartedCanComeAfterSomeSpeechAsTheRealServiceDecidesOnAWindowYetItsTimestampIsTheOnset() throws Exception {
+        fake.script("one two three four five six").interimEvery(Duration.ofMillis(100)).speechStartedAfter(Duration.ofMillis(250));
+        var session = open(FAST);
+        send(session, concat(FakeDeepgramStt.silence(500), FakeDeepgramStt.tone(440, 1000), FakeDeepgramStt.silence(600)));
+
+        var beforeStarted = events.until(SttEvent.SpeechStarted.class, 2000);
+        assertThat(beforeStarted).as("interims every 100 ms come first").hasAtLeastOneElementOfType(SttEvent.Interim.class);
+        assertThat(((SttEvent.SpeechStarted) beforeStarted.getLast()).seconds()).isCloseTo(0.5, within(0.03));
+        session.close();
+    }
+
+    @Test
     void transcribesAnUtteranceWithInterimsEndOfTurnAndUtteranceEndOnTheAudioClock() throws Exception {
         fake.script("I'd like a large pizza");
         var session = open(FAST);
