@@ -64,6 +64,7 @@ import dev.dialtone.speech.elevenlabs.ElevenLabsTextToSpeech;
 import dev.dialtone.telephony.ActiveCalls;
 import dev.dialtone.telephony.CallHandler;
 import dev.dialtone.telephony.MediaStreamEndpoint;
+import dev.dialtone.telephony.ConferenceTransfer;
 import dev.dialtone.telephony.PublicAddress;
 import dev.dialtone.telephony.StreamAdmission;
 import dev.dialtone.telephony.StreamCredentials;
@@ -197,6 +198,9 @@ public final class Main {
         var webhooks = new TwilioWebhooks(signature, address, credentials,
                 (to, from) -> parts.flows().routeCall(to, from),
                 new TwilioEvents(parts.switchboard(), parts.store(), parts.metrics()));
+        var transfers = new ConferenceTransfer(parts.twilio(), credentials, signature, address,
+                                               parts.switchboard().warmTransfers(), parts.metrics());
+        parts.switchboard().warmTransfers().via(transfers);
         var limits = new StreamLimits(twilio.maxMessagesPerSecond(), twilio.messageBurst(), twilio.idleTimeout());
         var stream = new MediaStreamEndpoint(StreamAdmission.twilio(signature, address, credentials), parts.callFactory(),
                                              parts.calls(), parts.telephonyMetrics(), twilio.maxFrameBytes(), limits,
@@ -209,6 +213,7 @@ public final class Main {
         var metricsToken = settings.metricsAuth() ? Optional.of(parts.adminToken()) : Optional.<Secret>empty();
         server.routing(routing -> routing
                 .addFilter(new SecurityHeaders())
+                .register(ConferenceTransfer.PATH, transfers)
                 .register("/twilio", webhooks)
                 .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)

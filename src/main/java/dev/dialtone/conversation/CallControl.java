@@ -16,6 +16,7 @@ final class CallControl {
     private final Speculation speculation;
     private final Consumer<String> stop;      // ends the conversation's work, with the reason
     private final Runnable armSilenceTimer;   // the caller is left to speak
+    private boolean held;
 
     CallControl(CallScope scope, Speaking speaking, Speculation speculation, Consumer<String> stop, Runnable armSilenceTimer) {
         this.scope = scope;
@@ -66,7 +67,7 @@ final class CallControl {
         scope.transcript.note(scope.clock.now(), "dtmf", digit);
         switch (route) {
             case DtmfRoute.ToNode to -> act(new CallAction.GoTo(to.node()));
-            case DtmfRoute.Transfer transfer -> act(new CallAction.Transfer(transfer.number()));
+            case DtmfRoute.Transfer transfer -> act(new CallAction.Transfer(transfer.number(), Optional.of(transfer.spec())));
             case DtmfRoute.Hangup hangup -> act(new CallAction.HangUp("caller keyed hang-up"));
         }
     }
@@ -75,7 +76,7 @@ final class CallControl {
     void afterPlayed(CallAction after) {
         switch (after) {
             case CallAction.HangUp hangUp -> hangUpNow(hangUp.reason());
-            case CallAction.Transfer transfer -> transferNow(transfer.number());
+            case CallAction.Transfer transfer -> transferNow(transfer);
             case CallAction.Say say -> speaking.speakPhrase(say.text(), Optional.empty()); // the greeting after the consent
             default -> {
             }
@@ -88,7 +89,20 @@ final class CallControl {
         stop.accept(reason);
     }
 
-    private void transferNow(String number) {
+    /** Stopped for a warm transfer: the call's record stays open ({@link WarmTransfers} ends or resumes it). */
+    boolean held() {
+        return held;
+    }
+
+    /** A warm transfer holds the call; a cold one ends it. */
+    private void transferNow(CallAction.Transfer transfer) {
+        var number = transfer.number();
+        var spec = transfer.spec().or(() -> scope.flow.flow().transfer().filter(t -> t.to().equals(number)));
+        if (spec.isPresent() && spec.get().warm() && scope.line.warmTransfer(HeldCall.of(scope, spec.get()))) {
+            held = true;
+            stop.accept("on hold for a warm transfer");
+            return;
+        }
         scope.transcript.note(scope.clock.now(), "transfer", number);
         scope.line.transfer(number);
         stop.accept("transferred to " + number);

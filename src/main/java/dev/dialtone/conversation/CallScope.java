@@ -124,6 +124,11 @@ final class CallScope {
         return flow.flow().node(name).map(FlowNode::end).orElse(false);
     }
 
+    /** The call goes on after {@code count} turns already recorded (back from a warm transfer). */
+    void continueAfter(int count) {
+        turns = count;
+    }
+
     /** A new id for a reply or a segment. */
     long nextId() {
         return ++ids;

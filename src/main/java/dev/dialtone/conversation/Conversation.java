@@ -48,6 +48,7 @@ final class Conversation implements Speaking.Listener {
     private int reprompts;
     private boolean stopped;
     private boolean resumed; // set before start: the call begins mid-flow, without the greeting
+    private Optional<String> cameBack = Optional.empty(); // set before start: back from a warm transfer, this line first
 
     /** Who is on the call. */
     record CallInfo(String sid, String from, String to) {
@@ -119,6 +120,26 @@ final class Conversation implements Speaking.Listener {
     }
 
     /**
+     * Before {@link #start}: the caller comes back from a warm transfer nobody took. The call goes on
+     * in the record it had (turns numbered on), with its state, its history rebuilt from that
+     * record's turns, at the node the transfer names (else where it was), and opens with the
+     * transfer's line saying so.
+     */
+    void cameBack(HeldCall call) {
+        call.state().forEach(scope.state::put);
+        scope.masked.addAll(call.masked());
+        var turns = call.transcript().turns();
+        for (var turn : turns) {
+            scope.history.caller(turn.callerText());
+            scope.history.agent(turn.agentText());
+        }
+        scope.continueAfter(turns.size());
+        call.spec().returnNode().or(call::node).ifPresent(scope::startIn);
+        resumed = true;
+        cameBack = Optional.of(call.spec().returnSay().orElse(scope.phrases.transferMissed()));
+    }
+
+    /**
      * Before {@link #start}: an outbound call whose flow leaves voicemail holds its greeting until
      * Twilio's answering-machine detection tells who answered ({@link CallEvent.AnsweredBy}).
      */
@@ -134,14 +155,16 @@ final class Conversation implements Speaking.Listener {
     /** Stream started: greet (after the recording consent, once a human is known to be there), and start the call's time limit. */
     void start() {
         var phrases = scope.phrases;
-        scope.transcript.started();
+        if (cameBack.isEmpty()) {
+            scope.transcript.started();
+        }
         hearing.reopen();
         patience.follow();
         scope.voice.prepare(List.of(phrases.apology(), phrases.reprompt(), phrases.goodbye(), phrases.holdOn()));
         scope.voice.prepare(opening.lines());
         scope.node().ifPresent(scope.transcript::node);
         scope.timers.limitCall(scope.flow.flow().turn().maxCall());
-        opening.start(resumed);
+        cameBack.ifPresentOrElse(line -> speaking.speakPhrase(line, Optional.empty()), () -> opening.start(resumed));
         scope.takeCollectOnEntry().ifPresent(collection::begin);
         hearing.watch(speaking.interruptible() && speaking.audible());
     }
@@ -201,8 +224,10 @@ final class Conversation implements Speaking.Listener {
         scope.voice.close();
         hearing.close();
         scope.transcript.usage(scope.flow.flow().stt().provider(), "stt_audio_ms", hearing.audioMillis(), 0);
-        scope.transcript.finalState(scope.values().state());
-        scope.transcript.end(scope.clock.now(), reason);
+        if (!control.held()) { // on hold for a warm transfer, the record stays open
+            scope.transcript.finalState(scope.values().state());
+            scope.transcript.end(scope.clock.now(), reason);
+        }
     }
 
     // ---- the caller speaks

@@ -9,4 +9,12 @@ public interface Line {
     void hangUp();
 
     void transfer(String number);
+
+    /**
+     * Starts a warm transfer of the held call ({@link WarmTransfers}); whether the line can (a
+     * text line cannot, and the conversation then transfers cold).
+     */
+    default boolean warmTransfer(HeldCall held) {
+        return false;
+    }
 }

@@ -20,6 +20,7 @@ import dev.dialtone.flow.ProviderBlock;
 import dev.dialtone.flow.ProviderCatalog;
 import dev.dialtone.speech.TtsOptions;
 import dev.dialtone.telephony.CallHandler;
+import dev.dialtone.telephony.ConferenceTransfer;
 import dev.dialtone.telephony.OutboundStream;
 import dev.dialtone.telephony.StreamCommand;
 import dev.dialtone.telephony.StreamEvent;
@@ -52,6 +53,7 @@ public final class Switchboard implements CallHandler.Factory {
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
     private final Map<String, String> earlyAnswers = new LinkedHashMap<>(); // guarded by itself: AMD before the stream
+    private final WarmTransfers warm;
     private volatile BiConsumer<String, String> recordingStarted = (call, recording) -> { };
     private volatile int maxEarlyAnswers = RECENT; // set once at start (config.yaml twilio.max-early-answers)
 
@@ -82,6 +84,12 @@ public final class Switchboard implements CallHandler.Factory {
         this.metrics = metrics;
         this.clock = clock;
         this.log = log;
+        this.warm = new WarmTransfers(clock, providers::tts);
+    }
+
+    /** The calls on hold for a warm transfer (the server hands it the {@link ConferenceTransfer} that runs them). */
+    public WarmTransfers warmTransfers() {
+        return warm;
     }
 
     @Override
@@ -100,11 +108,13 @@ public final class Switchboard implements CallHandler.Factory {
                 }
             };
         }
-        return phoneCall(start, out, flow.get());
+        var back = start.parameter(ConferenceTransfer.RESUME_PARAMETER).equals("transfer")
+                ? warm.comingBack(start.callSid()) : Optional.<HeldCall>empty();
+        return phoneCall(start, out, back.map(HeldCall::flow).orElse(flow.get()), back);
     }
 
     /** A call on the phone line: STT, LLM and TTS of the flow, paced audio to Twilio. */
-    private CallHandler phoneCall(StreamEvent.Start start, OutboundStream out, FlowVersion flow) {
+    private CallHandler phoneCall(StreamEvent.Start start, OutboundStream out, FlowVersion flow, Optional<HeldCall> back) {
         var f = flow.flow();
         var stt = providers.stt(f.stt().provider());
         var llm = providers.llm(f.llm().provider());
@@ -116,8 +126,8 @@ public final class Switchboard implements CallHandler.Factory {
             return new SilentCall(start);
         }
         var info = new Conversation.CallInfo(start.callSid(), start.parameter("from"), start.parameter("to"));
-        var transcript = new CallTranscript(info.sid(), flow.name(), flow.hash(), info.from(), info.to(),
-                                            direction(start), clock.now(), log);
+        var transcript = back.map(HeldCall::transcript).orElseGet(() -> new CallTranscript(info.sid(), flow.name(),
+                flow.hash(), info.from(), info.to(), direction(start), clock.now(), log));
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
                                       vad.get(), metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
@@ -126,12 +136,13 @@ public final class Switchboard implements CallHandler.Factory {
                                    f.tts().provider() + ":" + ttsOptions.voice() + ":" + ttsOptions.model(), playout,
                                    phrases, session::post, clock);
         var conversation = new Conversation(info, flow, wrap.llm(info.sid(), f.llm().provider(), llm.get()), voice,
-                                            session.speech(), new PhoneLine(info.sid(), out),
+                                            session.speech(), new PhoneLine(info.sid(), out, start.parameter("base")),
                                             clock, session::post, transcript, metrics, Phrases.ENGLISH);
-        if (direction(start).startsWith("outbound")) {
+        back.ifPresent(conversation::cameBack); // no greeting, consent, answer wait or new recording: the call goes on
+        if (direction(start).startsWith("outbound") && back.isEmpty()) {
             conversation.awaitAnswer();
         }
-        if (f.phone().recording().isPresent()) {
+        if (f.phone().recording().isPresent() && back.isEmpty()) {
             conversation.recorded();
         }
         active.put(info.sid(), session);
@@ -144,7 +155,7 @@ public final class Switchboard implements CallHandler.Factory {
         if (early != null) {
             session.post(new CallEvent.AnsweredBy(early));
         }
-        f.phone().recording().ifPresent(policy -> startRecording(info.sid(), policy.dual(), start.parameter("base")));
+        f.phone().recording().filter(p -> back.isEmpty()).ifPresent(policy -> startRecording(info.sid(), policy.dual(), start.parameter("base")));
         return session;
     }
 
@@ -291,10 +302,23 @@ public final class Switchboard implements CallHandler.Factory {
     private final class PhoneLine implements Line {
         private final String sid;
         private final OutboundStream out;
+        private final String base;
 
-        PhoneLine(String sid, OutboundStream out) {
+        PhoneLine(String sid, OutboundStream out, String base) {
             this.sid = sid;
             this.out = out;
+            this.base = base;
+        }
+
+        @Override
+        public boolean warmTransfer(HeldCall held) {
+            if (!warm.available(base)) {
+                LOG.log(System.Logger.Level.WARNING, "Call {0}: a warm transfer needs Twilio's credentials and a stream "
+                        + "from the voice webhook; transferring cold", sid);
+                return false;
+            }
+            warm.hold(held, base); // replacing the call's TwiML ends this stream
+            return true;
         }
 
         @Override

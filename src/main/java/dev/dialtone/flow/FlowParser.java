@@ -103,11 +103,12 @@ final class FlowParser {
         var llm = provider("llm");
         var tts = provider("tts");
         var tools = tools(at("tools"));
-        var transferTo = in.text(at("transfer_to"));
         var timezone = in.text(at("timezone")).flatMap(this::zone).orElse(ZoneOffset.UTC);
         var nodes = nodes();
         var start = in.text(at("start"));
         var dtmf = dtmf(nodes);
+        var transfer = TransferSpec.read(in, at("transfer_to"), nodes.keySet(), "transfer_to");
+        var transferTo = transfer.map(TransferSpec::to);
         NodeGraph.check(in, nodes, nodeLines, nextLines, start, in.line(at("start")), dtmf);
         if (start.isEmpty() && !nodes.isEmpty()) {
             start = Optional.of(nodes.keySet().iterator().next());
@@ -117,7 +118,7 @@ final class FlowParser {
         }
         var flow = new Flow(name, in.file(), numbers, isDefault, greeting, prompt, stt, llm, tts, tools, turn(), start,
                 nodes, dtmf, transferTo, timezone, debug, testsGate, stagingCallers, redaction(), analysis(),
-                PhoneFeatures.read(in), FlowWebhook.read(in, System.getenv()));
+                PhoneFeatures.read(in), FlowWebhook.read(in, System.getenv()), transfer);
         return new ParsedFlow(flow, nameLine, numberLines, defaultLine, toolRefs, providerLines, llmModelLine, testsLine);
     }
 
@@ -353,7 +354,10 @@ final class FlowParser {
                     in.error(in.line(node), "dtmf " + key + " goes to node '" + n + "', which does not exist" + Names.didYouMean(n, nodes.keySet()));
                 }
             });
-            in.text(at.appendProperty("transfer")).ifPresent(n -> out.put(key, new DtmfRoute.Transfer(n)));
+            if (in.has(at.appendProperty("transfer"))) {
+                TransferSpec.read(in, at.appendProperty("transfer"), nodes.keySet(), "dtmf " + key + " transfer")
+                            .ifPresent(spec -> out.put(key, new DtmfRoute.Transfer(spec)));
+            }
             if (in.text(at).isPresent() || in.bool(at.appendProperty("hangup")).orElse(false)) {
                 out.put(key, new DtmfRoute.Hangup());
             }

@@ -120,6 +120,33 @@ public final class TwilioCalls {
         run(() -> Call.updater(callSid).setTwiml(new Twiml(TwimlWriter.dial(number))).update(client));
     }
 
+    /** Replaces a live call's TwiML (a warm transfer's hold, the caller's way back to a new stream). */
+    public void redirect(String callSid, String twiml) {
+        run(() -> Call.updater(callSid).setTwiml(new Twiml(twiml)).update(client));
+    }
+
+    /**
+     * Dials the human of a warm transfer: Twilio fetches {@code answerUrl} (POST) for the TwiML once
+     * they answer, posts each status change (ringing, answered, completed; a completed one carries
+     * busy, no-answer, failed or canceled) to {@code statusCallback}, and gives up after
+     * {@code ringSeconds} of ringing. Returns the new call's sid.
+     */
+    public String dialHuman(String to, String from, URI answerUrl, URI statusCallback, int ringSeconds) {
+        return run(() -> Call.creator(new PhoneNumber(to), new PhoneNumber(from), answerUrl)
+                .setMethod(HttpMethod.POST)
+                .setStatusCallback(statusCallback)
+                .setStatusCallbackMethod(HttpMethod.POST)
+                .setStatusCallbackEvent(List.of("initiated", "ringing", "answered", "completed"))
+                .setTimeout(ringSeconds)
+                .create(client).getSid());
+    }
+
+    /** Stops a call that is ringing ({@code canceled}) or in progress ({@code completed}). */
+    public void end(String callSid, boolean ringing) {
+        run(() -> Call.updater(callSid).setStatus(ringing ? Call.UpdateStatus.CANCELED : Call.UpdateStatus.COMPLETED)
+                .update(client));
+    }
+
     /** The account's status ("active", "suspended", "closed"): a check that the credentials work. */
     public String accountStatus() {
         return run(() -> Account.fetcher(accountSid).fetch(client).getStatus().toString());

@@ -138,6 +138,12 @@ public final class TwilioWebhooks implements HttpService {
      * 413 too large, 400 malformed or too many parameters) and returns empty.
      */
     private Optional<Map<String, String>> verifiedForm(ServerRequest req, ServerResponse res) {
+        return verifiedForm(signature, address, req, res);
+    }
+
+    /** As {@link #verifiedForm(ServerRequest, ServerResponse)}, for the other Twilio routes (the warm transfer's). */
+    static Optional<Map<String, String>> verifiedForm(TwilioSignature signature, PublicAddress address,
+                                                      ServerRequest req, ServerResponse res) {
         var header = req.headers().first(SIGNATURE);
         if (signature.enforced() && header.filter(h -> !h.isBlank()).isEmpty()) {
             return refuse(req, res, Status.FORBIDDEN_403, "missing X-Twilio-Signature header", "?"); // body unread

@@ -58,7 +58,7 @@ public final class Webhooks implements CallLog {
     @Override
     public void note(CallTranscript call, CallTranscript.CallNote note) {
         if (note.kind().equals("transfer")) {
-            enqueue(call, "call.transferred", Optional.empty());
+            enqueue(call, "call.transferred", Optional.empty(), Optional.of(transfer(note.detail())));
         }
     }
 
@@ -94,7 +94,25 @@ public final class Webhooks implements CallLog {
         });
     }
 
+    /**
+     * A transfer note's detail as the body's {@code call.transfer}: {@code "+1555..."} (cold) or
+     * {@code "+1555... warm answered"}, {@code "... warm no-answer (busy)"}, {@code "... warm declined"}.
+     */
+    static Map<String, Object> transfer(String detail) {
+        var parts = detail.split(" ", 3);
+        var out = new LinkedHashMap<String, Object>();
+        out.put("to", parts[0]);
+        out.put("mode", parts.length > 1 ? parts[1] : "cold");
+        out.put("outcome", parts.length > 2 ? parts[2] : "dialed");
+        return out;
+    }
+
     private void enqueue(CallTranscript call, String event, Optional<Map<String, String>> state) {
+        enqueue(call, event, state, Optional.empty());
+    }
+
+    private void enqueue(CallTranscript call, String event, Optional<Map<String, String>> state,
+                         Optional<Map<String, Object>> transfer) {
         var summary = new LinkedHashMap<String, Object>();
         summary.put("sid", call.callSid());
         summary.put("flow", call.flow());
@@ -105,6 +123,7 @@ public final class Webhooks implements CallLog {
         summary.put("ended_at", call.endedAt().map(Object::toString).orElse(null));
         summary.put("status", call.endedAt().isPresent() ? "ended" : "in_progress");
         call.endReason().ifPresent(r -> summary.put("end_reason", r));
+        transfer.ifPresent(t -> summary.put("transfer", t));
         if (targets(call.flow(), event).isEmpty()) {
             return;
         }

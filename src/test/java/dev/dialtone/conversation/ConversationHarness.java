@@ -48,6 +48,11 @@ final class ConversationHarness implements AutoCloseable {
             public void transfer(String number) {
                 lineActions.add("transfer " + number);
             }
+
+            public boolean warmTransfer(HeldCall held) {
+                lineActions.add("warm " + held.spec().to() + " from node " + held.node().orElse("-"));
+                return true;
+            }
         };
         conversation = new Conversation(info, flow.version(), llm, voice, hearing, line, clock, mailbox::add,
                                         transcript, new TurnMetrics(meters), Phrases.ENGLISH);

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,7 +47,8 @@ public final class FakeTwilio {
     private final String authToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String accountSid = "AC" + "0".repeat(32);
-    private final Map<String, WsClient> streamClients = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, WsClient> streamClients = new ConcurrentHashMap<>();
+    private final Map<String, FakeCall> live = new ConcurrentHashMap<>(); // call sid -> its latest stream
 
     /** @param authToken the token to sign with; empty sends no signature */
     public FakeTwilio(URI server, String authToken) {
@@ -118,6 +121,24 @@ public final class FakeTwilio {
         return post(local, form, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, url, form)).statusCode();
     }
 
+    /** The latest stream opened for a call. */
+    public Optional<FakeCall> stream(String callSid) {
+        return Optional.ofNullable(live.get(callSid));
+    }
+
+    /** POSTs a signed form to a public URL the server gave Twilio (a TwiML URL, a Gather action); the answer's body. */
+    public HttpResponse<String> signedPost(String url, Map<String, String> params) throws IOException, InterruptedException {
+        var form = new LinkedHashMap<String, String>(params);
+        form.putIfAbsent("AccountSid", accountSid);
+        form.putIfAbsent("ApiVersion", "2010-04-01");
+        return post(local(url), form, authToken.isEmpty() ? null : TwilioSigner.sign(authToken, url, form));
+    }
+
+    /** GETs a media URL the server gave Twilio (a {@code <Play>}); Twilio fetches media unsigned. */
+    public HttpResponse<byte[]> fetchMedia(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(local(url))).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     /** The same path and query on the server. */
     private String local(String publicUrl) {
         var path = URI.create(publicUrl);
@@ -142,6 +163,7 @@ public final class FakeTwilio {
     /** Opens the Media Stream the TwiML asked for, signed like Twilio, and sends connected + start. */
     public FakeCall openStream(String callSid, TwimlAnswer twiml) throws IOException {
         var call = connectOnly(callSid, twiml);
+        live.put(callSid, call);
         call.begin();
         return call;
     }
@@ -260,7 +282,7 @@ public final class FakeTwilio {
         return attrs;
     }
 
-    private static String unescape(String s) {
+    static String unescape(String s) {
         return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'")
                 .replace("&amp;", "&");
     }

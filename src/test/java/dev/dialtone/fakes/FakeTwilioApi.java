@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -39,6 +40,8 @@ public final class FakeTwilioApi implements AutoCloseable {
     private final List<ApiRequest> requests = new ArrayList<>(); // guarded by itself
     private volatile int failWithStatus;
     private final Map<String, byte[]> recordings = new ConcurrentHashMap<>(); // sid -> audio
+    private final Map<String, Map<String, String>> created = new ConcurrentHashMap<>(); // call sid -> Calls.json form
+    private volatile BiConsumer<String, String> onTwiml = (sid, twiml) -> { };
 
     private FakeTwilioApi(String accountSid, String authToken) {
         this.accountSid = accountSid;
@@ -86,7 +89,29 @@ public final class FakeTwilioApi implements AutoCloseable {
             error(res, 400, 21201, "Missing required parameter To or From");
             return;
         }
-        respondCall(res, FakeTwilio.newSid("CA"), "queued", form);
+        var sid = FakeTwilio.newSid("CA");
+        created.put(sid, form);
+        respondCall(res, sid, "queued", form);
+    }
+
+    /** The form a call was created with (Calls.json), by the sid the fake gave it. */
+    public Map<String, String> created(String callSid) {
+        return created.getOrDefault(callSid, Map.of());
+    }
+
+    /** The sids of the calls created so far whose To is {@code to}. */
+    public List<String> createdTo(String to) {
+        synchronized (requests) {
+            return created.entrySet().stream().filter(e -> to.equals(e.getValue().get("To"))).map(Map.Entry::getKey).toList();
+        }
+    }
+
+    /**
+     * Told (call sid, TwiML) after each update that replaces a live call's TwiML, as Twilio then runs
+     * it: after answering the request, on a thread of its own ({@link FakeTwilio#follow}).
+     */
+    public void onTwiml(BiConsumer<String, String> listener) {
+        this.onTwiml = listener;
     }
 
     private void update(ServerRequest req, ServerResponse res) {
@@ -96,6 +121,11 @@ public final class FakeTwilioApi implements AutoCloseable {
         var form = record(req);
         var sid = req.path().pathParameters().get("call").replace(".json", "");
         respondCall(res, sid, form.getOrDefault("Status", "in-progress"), form);
+        var twiml = form.get("Twiml");
+        if (twiml != null) {
+            var listener = onTwiml;
+            Thread.ofVirtual().start(() -> listener.accept(sid, twiml));
+        }
     }
 
     /** GET of the account itself (the path parameter carries ".json"), as Account.fetcher asks. */

@@ -49,6 +49,8 @@ public final class FakeWorld implements AutoCloseable {
     public final Main.Parts parts;
     public final WebServer server;
     public final FakeTwilio twilio;
+    /** Twilio's conferences and the calls the server places (a warm transfer's human). */
+    public final FakeConferences conferences;
 
     /** Which of Deepgram's TTS endpoints the server speaks through. */
     public enum Tts {
@@ -94,6 +96,7 @@ public final class FakeWorld implements AutoCloseable {
         Main.setUp(builder, parts);
         server = builder.build().start();
         twilio = new FakeTwilio(url(), TestSettings.AUTH_TOKEN);
+        conferences = new FakeConferences(twilio, twilioApi);
     }
 
     public static FakeWorld start(String flowYaml) {

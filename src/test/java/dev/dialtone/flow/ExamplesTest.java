@@ -41,7 +41,7 @@ class ExamplesTest {
                 + " and calls to this flow will fail from then on; move to gpt-6-luna before then";
         // And Luigi's order webhook is off (a warning) where LUIGIS_WEBHOOK_SECRET is not set, as in CI.
         var webhookOff = System.getenv("LUIGIS_WEBHOOK_SECRET") == null
-                ? List.of(FLOWS.resolve("luigis.yaml") + ":58: warning: webhook https://orders.luigis.example/dialtone is disabled:"
+                ? List.of(FLOWS.resolve("luigis.yaml") + ":71: warning: webhook https://orders.luigis.example/dialtone is disabled:"
                         + " environment variable LUIGIS_WEBHOOK_SECRET is not set")
                 : List.<String>of();
         var expected = new ArrayList<>(List.of(FLOWS.resolve("front-desk.yaml") + ":11" + deprecated,

@@ -39,7 +39,8 @@ class SchemaKeysTest {
             tts: { provider: elevenlabs, model: eleven_flash_v2_5, voice: v1, language: en, stability: 0.5,
                    similarity_boost: 0.7, style: 0.1, speed: 1.1 }
             tools: [end_call]
-            transfer_to: "+15550009999"
+            transfer_to: { to: "+15550009999", mode: warm, ring_s: 20, briefing: "Summarise the order.",
+                           hold_music: "https://example.com/hold.mp3", on_no_answer: { node: greet, say: "Nobody is free." } }
             voicemail: { say: "Please call us back.", then: hangup }
             screening: "Luigi's Pizza, about your order."
             recording: { enabled: true, channels: dual, consent: "This call may be recorded." }
@@ -55,7 +56,8 @@ class SchemaKeysTest {
             redact: { cards: true, national_ids: true, min_digit_run: 8 }
             analysis: { schema: { type: object, properties: { booked: { type: boolean } } }, prompt: "Did they book?",
                         llm: { provider: openai, model: gpt-4o-mini, temperature: 0, max_tokens: 500 } }
-            dtmf: { "0": { transfer: "+15550009999" }, "1": { node: bye }, "2": { hangup: true }, "9": hangup }
+            dtmf: { "0": { transfer: { to: "+15550009999", mode: cold, ring_s: 30, briefing: "B.", hold_music: "https://example.com/h.mp3",
+                                       on_no_answer: { node: bye, say: "Sorry." } } }, "1": { node: bye }, "2": { hangup: true }, "9": hangup }
             """;
     /** The keys of a Flux stt block, which a Nova block may not carry (and the reverse): a flow of their own. */
     static final String FLUX_KEYS = """

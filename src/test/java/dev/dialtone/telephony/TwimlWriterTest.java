@@ -12,7 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
 import com.twilio.twiml.VoiceResponse;
+import java.net.URI;
+import java.util.List;
+
+import com.twilio.http.HttpMethod;
+import com.twilio.twiml.voice.Conference;
 import com.twilio.twiml.voice.Connect;
+import com.twilio.twiml.voice.Gather;
+import com.twilio.twiml.voice.Play;
 import com.twilio.twiml.voice.Dial;
 import com.twilio.twiml.voice.Hangup;
 import com.twilio.twiml.voice.Parameter;
@@ -57,6 +64,42 @@ class TwimlWriterTest {
         var ours = TwimlWriter.dial("+1 (555) 010-0000 & <ext>");
         var sdk = new VoiceResponse.Builder().dial(new Dial.Builder("+1 (555) 010-0000 & <ext>").build()).build().toXml();
         assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
+    }
+
+    @Test
+    void theWarmTransfersHoldIsTheDocumentTheSdkWrites() throws Exception {
+        var wait = "https://twimlets.com/holdmusic?Bucket=com.twilio.music.classical&x=1";
+        var callback = "https://example.com/twilio/transfer/conference?call=CA1";
+        var ours = TwimlWriter.holdInConference("dialtone-CA1", wait, callback);
+        var conference = new Conference.Builder("dialtone-CA1").startConferenceOnEnter(false).endConferenceOnExit(true)
+                .beep(Conference.Beep.FALSE).waitUrl(URI.create(wait))
+                .waitMethod(HttpMethod.GET).statusCallback(URI.create(callback))
+                .statusCallbackEvents(List.of(Conference.Event.JOIN, Conference.Event.LEAVE))
+                .statusCallbackMethod(HttpMethod.POST).build();
+        var sdk = new VoiceResponse.Builder().dial(new Dial.Builder().conference(conference).build()).build().toXml();
+        assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
+    }
+
+    @Test
+    void theBriefingAndTheJoinAreTheDocumentsTheSdkWrites() throws Exception {
+        var action = "https://example.com/twilio/transfer/gather?call=CA1";
+        var audio = "https://example.com/twilio/transfer/briefing/ab12.wav";
+        var ours = TwimlWriter.briefing(action, "Press a key to decline.", audio, AWKWARD);
+        var sdk = new VoiceResponse.Builder().gather(new Gather.Builder().inputs(List.of(Gather.Input.DTMF)).numDigits(1)
+                .timeout(2).actionOnEmptyResult(true).action(URI.create(action)).method(HttpMethod.POST)
+                .say(new Say.Builder("Press a key to decline.").build()).play(new Play.Builder(audio).build()).build())
+                .build().toXml();
+        assertThat(parse(ours).isEqualNode(parse(sdk))).as(ours + "\nvs\n" + sdk).isTrue();
+
+        var spoken = TwimlWriter.briefing(action, "Press a key to decline.", null, AWKWARD);
+        assertThat(parse(spoken).getElementsByTagName("Say").item(1).getTextContent()).isEqualTo(AWKWARD);
+        assertThat(parse(spoken).getElementsByTagName("Play").getLength()).isZero();
+
+        var join = TwimlWriter.joinConference("dialtone-CA1");
+        var sdkJoin = new VoiceResponse.Builder().dial(new Dial.Builder().conference(new Conference.Builder("dialtone-CA1")
+                .startConferenceOnEnter(true).endConferenceOnExit(true).beep(Conference.Beep.FALSE).build()).build())
+                .build().toXml();
+        assertThat(parse(join).isEqualNode(parse(sdkJoin))).as(join + "\nvs\n" + sdkJoin).isTrue();
     }
 
     @Test
