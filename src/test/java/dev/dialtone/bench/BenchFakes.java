@@ -55,17 +55,38 @@ final class BenchFakes implements AutoCloseable {
     static final String CALLER = "+15551230000";
     static final String AUTH_TOKEN = "bench-auth-token";
 
-    static final String FLOW = """
-            name: bench
-            numbers: ["%s"]
-            greeting: "Hi, Luigi's."
-            prompt: "You are a benchmark. Prices come from bench_price."
-            stt: { provider: deepgram, endpointing: %d }
-            llm: { provider: openai, model: gpt-4o-mini }
-            tts: { provider: deepgram }
-            tools: [bench_price]
-            turn: { silence_reprompt_s: 60, min_interrupt_words: 2, max_call_s: 900 }
-            """.formatted(NUMBER, STT_ENDPOINTING.toMillis());
+    /**
+     * How the benchmark's flow listens: Deepgram Nova with 300 ms endpointing (the default), or
+     * Deepgram Flux (its end of turn from the fake's confidence ramp: eager at 400 ms of silence,
+     * final at 560 ms), each with or without speculative replies.
+     */
+    record Listening(boolean flux, boolean speculate) {
+        static final Listening NOVA = new Listening(false, false);
+
+        String stt() {
+            return flux ? "{ provider: deepgram, model: flux-general-en, eot_threshold: 0.7, eager_eot_threshold: 0.5 }"
+                        : "{ provider: deepgram, endpointing: " + STT_ENDPOINTING.toMillis() + " }";
+        }
+
+        @Override
+        public String toString() {
+            return (flux ? "Flux" : "Nova") + (speculate ? ", speculative replies" : "");
+        }
+    }
+
+    static String flow(Listening listening) {
+        return """
+                name: bench
+                numbers: ["%s"]
+                greeting: "Hi, Luigi's."
+                prompt: "You are a benchmark. Prices come from bench_price."
+                stt: %s
+                llm: { provider: openai, model: gpt-4o-mini }
+                tts: { provider: deepgram }
+                tools: [bench_price]
+                turn: { silence_reprompt_s: 60, min_interrupt_words: 2, max_call_s: 900, speculate: %s }
+                """.formatted(NUMBER, listening.stt(), listening.speculate());
+    }
 
     /** A plugin as small as a real lookup: checks its arguments, keeps a value in the call's state. */
     static final String PLUGIN = """
@@ -103,11 +124,15 @@ final class BenchFakes implements AutoCloseable {
     private final Set<String> toolResultsBack = ConcurrentHashMap.newKeySet();
 
     BenchFakes(Path dir) throws IOException {
+        this(dir, Listening.NOVA);
+    }
+
+    BenchFakes(Path dir, Listening listening) throws IOException {
         this.dir = dir;
         twilioApi = FakeTwilioApi.start(accountSid, AUTH_TOKEN);
         Files.createDirectories(dir.resolve("flows"));
         Files.createDirectories(dir.resolve("plugins"));
-        Files.writeString(dir.resolve("flows/bench.yaml"), FLOW);
+        Files.writeString(dir.resolve("flows/bench.yaml"), flow(listening));
         Files.writeString(dir.resolve("plugins/bench_price.js"), PLUGIN);
         var deepgram = providers.deepgram();
         deepgram.stt().keepRecords(false).interimEvery(INTERIM_EVERY).speechStartedAfter(SPEECH_STARTED_AFTER)

@@ -70,7 +70,7 @@ class FleetProcessTest {
         var database = PostgresTestDatabase.shared().newDatabaseUrl();
         // the benchmark's flow without its tool (no plugin to compile: a quicker start); b serves
         // another version of it: its greeting differs
-        var flow = BenchFakes.FLOW.replace("tools: [bench_price]\n", "");
+        var flow = BenchFakes.flow(BenchFakes.Listening.NOVA).replace("tools: [bench_price]\n", "");
         var flowsA = Files.createDirectories(dir.resolve("a/served"));
         var flowsB = Files.createDirectories(dir.resolve("b/served"));
         Files.writeString(flowsA.resolve("bench.yaml"), flow);
@@ -147,7 +147,7 @@ class FleetProcessTest {
         open.add(fakes);
         var database = PostgresTestDatabase.shared().newDatabaseUrl();
         var flows = Files.createDirectories(dir.resolve("served"));
-        Files.writeString(flows.resolve("bench.yaml"), BenchFakes.FLOW.replace("tools: [bench_price]\n", ""));
+        Files.writeString(flows.resolve("bench.yaml"), BenchFakes.flow(BenchFakes.Listening.NOVA).replace("tools: [bench_price]\n", ""));
         var noPlugins = Files.createDirectories(dir.resolve("no-plugins")).toString();
         int portA = ServerProcess.freePort();
         int portB = ServerProcess.freePort();

@@ -27,13 +27,16 @@ public final class ServerBench {
     private static final String LOG_NAME = "server.log";
 
     /** The command line, read. */
-    record Options(List<Integer> levels, Optional<Duration> soak, int soakCalls, int warmUpCalls, Optional<Integer> port) {
+    record Options(List<Integer> levels, Optional<Duration> soak, int soakCalls, int warmUpCalls, Optional<Integer> port,
+                   BenchFakes.Listening listening) {
         static Options parse(String[] args) {
             var levels = new ArrayList<Integer>();
             Optional<Duration> soak = Optional.empty();
             int soakCalls = 100;
             int warmUp = 100;
             Optional<Integer> port = Optional.empty();
+            boolean flux = false;
+            boolean speculate = false;
             for (int i = 0; i < args.length; i++) {
                 var arg = args[i];
                 switch (arg) {
@@ -44,6 +47,8 @@ public final class ServerBench {
                     case "--soak-calls" -> soakCalls = number(args, ++i, arg);
                     case "--warmup" -> warmUp = number(args, ++i, arg);
                     case "--port" -> port = Optional.of(number(args, ++i, arg));
+                    case "--flux" -> flux = true;
+                    case "--speculate" -> speculate = true;
                     default -> {
                         if (!arg.matches("[0-9]+") || Integer.parseInt(arg) < 1) {
                             throw new IllegalArgumentException("unknown argument '" + arg + "'");
@@ -55,7 +60,7 @@ public final class ServerBench {
             if (levels.isEmpty() && soak.isEmpty()) {
                 levels.addAll(List.of(1, 50, 100, 200));
             }
-            return new Options(List.copyOf(levels), soak, soakCalls, warmUp, port);
+            return new Options(List.copyOf(levels), soak, soakCalls, warmUp, port, new BenchFakes.Listening(flux, speculate));
         }
 
         private static int number(String[] args, int i, String option) {
@@ -112,6 +117,8 @@ public final class ServerBench {
                   --soak-calls N     calls at all times during the soak (default 100)
                   --warmup N         calls of warm-up before anything is measured (default 100; 0 for none)
                   --port N           the server's port (default: a free one)
+                  --flux             the flow listens with Deepgram Flux (eager and final end of turn) instead of Nova
+                  --speculate        the flow prepares replies on a likely end of turn (turn.speculate)
                   --in-process       the old benchmark: server, fakes and callers in one JVM, logging off (for profiling)
                 DIALTONE_JAVA_OPTS goes to the server, as with bin/dialtone serve (e.g. a JFR recording).""");
     }
@@ -128,8 +135,9 @@ public final class ServerBench {
         out.printf(Locale.ROOT, "Fixed fake delays: STT end of turn %d ms after speech, LLM first token %d ms, TTS first byte "
                    + "%d ms; callers send 20 ms of audio every 20 ms, as Twilio does%n", BenchFakes.STT_ENDPOINTING.toMillis(),
                    BenchFakes.LLM_FIRST_TOKEN.toMillis(), BenchFakes.TTS_FIRST_BYTE.toMillis());
+        out.println("Listening: " + options.listening());
         var dir = Files.createTempDirectory("dialtone-bench-");
-        try (var fakes = new BenchFakes(dir)) {
+        try (var fakes = new BenchFakes(dir, options.listening())) {
             int port = options.port().orElse(ServerProcess.freePort());
             if (options.port().isPresent()) {
                 ServerProcess.requireFree(port);
