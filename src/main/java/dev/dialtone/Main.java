@@ -403,6 +403,9 @@ public final class Main {
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the store opens (and migrates its schema) on a thread of its own while the rest is made
             var storeOpening = InBackground.start("store-open", () -> CallStore.open(storeSettings(settings), metrics, clock));
+            // so does the VAD model (ONNX Runtime), joined before the server listens: a JVM that exits
+            // while ONNX Runtime is still making the session crashes (a SIGTERM right after start)
+            var vadLoading = InBackground.start("vad-load", SileroVad::load);
             // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
             new JvmMemoryMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
@@ -450,7 +453,7 @@ public final class Main {
                                    webhooks);
             var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                               tracer.enabled() ? CallLog.both(log, tracer) : log,
-                                              tracer.enabled() ? tracer : ProviderWrap.NONE, SileroVad.inBackground());
+                                              tracer.enabled() ? tracer : ProviderWrap.NONE, vadLoading.join());
             fleet.listen(switchboard);
             switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
             switchboard.limitEarlyAnswers(settings.twilio().maxEarlyAnswers());

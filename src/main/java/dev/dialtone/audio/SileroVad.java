@@ -9,9 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -68,17 +66,6 @@ public final class SileroVad implements AutoCloseable {
         } catch (IOException e) {
             return unavailable(e);
         }
-    }
-
-    /**
-     * Loads the model on a thread of its own (ONNX Runtime's native library and the session take
-     * most of a second, which the server's start-up does not wait for): the supplier gives empty
-     * until it has loaded, and empty for good when it cannot run here.
-     */
-    public static Supplier<Optional<SileroVad>> inBackground() {
-        var loaded = new CompletableFuture<Optional<SileroVad>>();
-        Thread.ofPlatform().name("vad-load").daemon().start(() -> loaded.complete(load()));
-        return () -> loaded.getNow(Optional.empty());
     }
 
     /** The model from {@code model}, refused unless its SHA-256 is {@code expected}; empty when it cannot run. */

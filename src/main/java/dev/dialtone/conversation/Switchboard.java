@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.net.URI;
 import java.time.Duration;
 
@@ -49,7 +48,7 @@ public final class Switchboard implements CallHandler.Factory {
     private final CallClock clock;
     private final CallLog log;
     private final ProviderWrap wrap;
-    private final Supplier<Optional<SileroVad>> vad; // empty until the model has loaded
+    private final Optional<SileroVad> vad;
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
     private final Map<String, String> earlyAnswers = new LinkedHashMap<>(); // guarded by itself: AMD before the stream
@@ -60,22 +59,18 @@ public final class Switchboard implements CallHandler.Factory {
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional::empty);
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional.empty());
     }
 
     /** @param vad the caller's voice detector (empty: the energy detector) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log, Optional<SileroVad> vad) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, () -> vad);
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, vad);
     }
 
-    /**
-     * @param wrap wraps each call's LLM and TTS clients (tracing)
-     * @param vad  the voice detector as each call starts: a call before the model has loaded (see
-     *             {@link SileroVad#inBackground()}) tells speech by energy alone
-     */
+    /** @param wrap wraps each call's LLM and TTS clients (tracing) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
-                       CallClock clock, CallLog log, ProviderWrap wrap, Supplier<Optional<SileroVad>> vad) {
+                       CallClock clock, CallLog log, ProviderWrap wrap, Optional<SileroVad> vad) {
         this.wrap = wrap;
         this.vad = vad;
         this.flows = flows;
@@ -129,7 +124,7 @@ public final class Switchboard implements CallHandler.Factory {
         var transcript = back.map(HeldCall::transcript).orElseGet(() -> new CallTranscript(info.sid(), flow.name(),
                 flow.hash(), info.from(), info.to(), direction(start), clock.now(), log));
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
-                                      vad.get(), metrics, this::onEnded);
+                                      vad, metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(wrap.tts(info.sid(), f.tts().provider(), tts.get()), ttsOptions,
