@@ -49,10 +49,16 @@ final class CallControl {
             }
             case CallAction.GoTo go -> {
                 speaking.interrupt();
-                // a node with nothing to say leaves the caller to speak: the silence timer runs as after a reply
-                scope.enterNode(go.node()).ifPresentOrElse(text -> speaking.speakPhrase(text,
-                        scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended")) : Optional.empty()),
-                        armSilenceTimer);
+                // a node with nothing to say leaves the caller to speak: the silence timer runs as after a
+                // reply; one that transfers says its line (or the transfer line), then transfers
+                var after = scope.afterNode(go.node());
+                scope.enterNode(go.node()).ifPresentOrElse(text -> speaking.speakPhrase(text, after), () -> {
+                    if (after.isPresent() && after.get() instanceof CallAction.Transfer transfer) {
+                        speaking.speakPhrase(scope.phrases.transferring(), Optional.of(transfer));
+                    } else {
+                        armSilenceTimer.run();
+                    }
+                });
             }
             case CallAction.CollectDigits collect -> {
                 speaking.interrupt();

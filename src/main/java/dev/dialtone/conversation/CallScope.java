@@ -119,9 +119,13 @@ final class CallScope {
         node = Optional.of(name);
     }
 
-    /** Whether entering the node ends the call once its line is said. */
-    boolean nodeEnds(String name) {
-        return flow.flow().node(name).map(FlowNode::end).orElse(false);
+    /** What entering the node leads to once its line is said: the end of the call, a transfer (cold or warm), or nothing. */
+    Optional<CallAction> afterNode(String name) {
+        var node = flow.flow().node(name);
+        if (node.map(FlowNode::end).orElse(false)) {
+            return Optional.of(new CallAction.HangUp("flow ended"));
+        }
+        return node.flatMap(FlowNode::transfer).map(t -> new CallAction.Transfer(t.to(), Optional.of(t)));
     }
 
     /** The call goes on after {@code count} turns already recorded (back from a warm transfer). */

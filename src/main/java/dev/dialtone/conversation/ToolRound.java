@@ -70,10 +70,12 @@ final class ToolRound {
         }
         switch (action.get()) {
             case CallAction.GoTo go -> {
+                var after = scope.afterNode(go.node());
                 var say = scope.enterNode(go.node());
                 if (say.isPresent()) {
-                    speaking.endWith(r, say.get(), scope.nodeEnds(go.node()) ? Optional.of(new CallAction.HangUp("flow ended"))
-                                                                             : Optional.empty());
+                    speaking.endWith(r, say.get(), after);
+                } else if (after.isPresent() && after.get() instanceof CallAction.Transfer) {
+                    speaking.endWith(r, scope.phrases.transferring(), after);
                 } else {
                     speaking.requestLlm(r);
                 }

@@ -105,6 +105,9 @@ final class FlowParser {
         var tools = tools(at("tools"));
         var timezone = in.text(at("timezone")).flatMap(this::zone).orElse(ZoneOffset.UTC);
         var nodes = nodes();
+        // a node's transfer may name the node a caller comes back to: read once every node is known
+        nodes.replaceAll((node, step) -> step.withTransfer(
+                TransferSpec.read(in, at("nodes", node).appendProperty("transfer"), nodes.keySet(), "node " + node + " transfer")));
         var start = in.text(at("start"));
         var dtmf = dtmf(nodes);
         var transfer = TransferSpec.read(in, at("transfer_to"), nodes.keySet(), "transfer_to");
@@ -246,7 +249,7 @@ final class FlowParser {
             }
             out.put(name, new FlowNode(name, template(at.appendProperty("prompt"), what + " prompt"), tools(at.appendProperty("tools")),
                     template(at.appendProperty("say"), what + " say"), next, in.bool(at.appendProperty("end")).orElse(false),
-                    collect(at.appendProperty("collect"), what), patience(at.appendProperty("patience"))));
+                    collect(at.appendProperty("collect"), what), patience(at.appendProperty("patience")), Optional.empty()));
             nodeLines.put(name, in.keyLine(at));
         }
         return out;

@@ -48,8 +48,10 @@ class SchemaKeysTest {
             turn: { interruptions: true, min_interrupt_words: 2, silence_reprompt_s: 8, max_call_s: 900, speculate: true }
             start: greet
             nodes:
-              greet: { prompt: Greet them., tools: [transfer_call], say: Hello., next: { bye: "They are done", account: "They have an account" } }
+              greet: { prompt: Greet them., tools: [transfer_call], say: Hello., next: { bye: "They are done", account: "They have an account", desk: "They want a person" } }
               bye: { end: true }
+              desk: { transfer: { to: "+15550001111", mode: warm, ring_s: 20, briefing: Sum it up., hold_music: "https://example.com/hold.mp3",
+                                  on_no_answer: { node: greet, say: Nobody is free. } } }
               account: { collect: { digits: "4-10", finish_on: "#", timeout_s: 8, into: account, mask: true,
                                     prompt: Key it in., reprompt: Again please., attempts: 3 },
                          patience: { endpointing_ms: 1200, utterance_end_ms: 2500, eot_threshold: 0.9, eot_timeout_ms: 8000 } }
