@@ -19,6 +19,7 @@ final class CallTimers {
     private Runnable cancelDigits = () -> { };
     private Runnable cancelResume = () -> { };
     private Runnable cancelQuiet = () -> { };
+    private Runnable cancelReopen = () -> { };
     private long digitsGeneration;
     private Runnable cancelCollect = () -> { };
     private long collectGeneration;
@@ -105,7 +106,14 @@ final class CallTimers {
         return timer.generation() == collectGeneration;
     }
 
+    /** The STT failed again: a new session after {@code after}, not at once (see {@link HearingRecovery}). */
+    void reopenHearing(Duration after) {
+        cancelReopen.run();
+        cancelReopen = clock.schedule(after, () -> post.accept(new CallEvent.TimerFired(CallEvent.TimerKind.STT_REOPEN, 0)));
+    }
+
     void cancelAll() {
+        cancelReopen.run();
         cancelSilence();
         cancelCollect();
         cancelDigits.run();

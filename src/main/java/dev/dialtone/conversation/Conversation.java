@@ -40,6 +40,7 @@ final class Conversation implements Speaking.Listener {
     private final Speculation speculation;
     private final CallControl control;
     private final TurnPatience patience;
+    private final HearingRecovery recovery;
 
     // turn-taking state, owned by the call's thread
     private final StringBuilder callerText = new StringBuilder();
@@ -92,6 +93,7 @@ final class Conversation implements Speaking.Listener {
             endOfTurn(scope.clock.nanos());
         });
         this.patience = new TurnPatience(scope, hearing, CallSession.SpeechInput.options(flow.flow().stt()));
+        this.recovery = new HearingRecovery(scope, hearing, speaking);
         this.opening = new Opening(scope, speaking, new Opening.Call() {
             public void hangUp(String reason) {
                 control.hangUpNow(reason);
@@ -237,6 +239,9 @@ final class Conversation implements Speaking.Listener {
             return;
         }
         int minWords = scope.flow.flow().turn().minInterruptWords();
+        if (!SttEvent.isTerminal(event.event())) {
+            recovery.heard();
+        }
         switch (event.event()) {
             case SttEvent.SpeechStarted started -> {
                 if (minWords <= 0 && speaking.interruptible()) {
@@ -262,15 +267,7 @@ final class Conversation implements Speaking.Listener {
                     endOfTurn(event.atNanos());
                 }
             }
-            case SttEvent.Failed failed -> {
-                LOG.log(System.Logger.Level.WARNING, "Call {0}: STT failed: {1}", scope.call.sid(), failed.error());
-                scope.transcript.note(scope.clock.now(), "error", "stt: " + failed.error().message());
-                scope.metrics.failure("stt");
-                hearing.reopen();
-                if (speaking.current().isEmpty()) {
-                    speaking.speakPhrase(scope.phrases.apology(), Optional.empty());
-                }
-            }
+            case SttEvent.Failed failed -> recovery.failed(failed);
             case SttEvent.EagerEndOfTurn eager -> {
                 if (mayPrepare()) {
                     speculation.start(callerText.isEmpty() ? eager.text().strip() : callerText + " " + eager.text().strip());
@@ -455,6 +452,7 @@ final class Conversation implements Speaking.Listener {
             }
             case RESPONSE_DEADLINE -> speaking.onDeadAirCheck(timer.generation());
             case RESUME_CHECK -> speaking.onResumeCheck(timer.generation(), hearing.lastSpeechNanos());
+            case STT_REOPEN -> recovery.onTimer();
             case QUIET_CHECK -> speculation.onQuietCheck(timer.generation(), hearing.lastSpeechNanos(), mayPrepare());
             case COLLECT -> collection.onTimeout(timer);
             case PATIENCE -> {

@@ -155,6 +155,11 @@ final class ConversationHarness implements AutoCloseable {
         hearing.applies = applies;
     }
 
+    /** How many times the conversation opened a new STT session. */
+    int sttReopens() {
+        return hearing.reopens;
+    }
+
     /** Whether the conversation has told the hearing side that the agent can be interrupted now. */
     boolean watched() {
         return hearing.watching;
@@ -165,6 +170,7 @@ final class ConversationHarness implements AutoCloseable {
         long lastSpeech;
         boolean watching;
         boolean applies;
+        int reopens;
         final List<TurnThresholds> adjusted = new ArrayList<>();
 
         public boolean adjustTurnEnd(TurnThresholds thresholds) {
@@ -177,6 +183,7 @@ final class ConversationHarness implements AutoCloseable {
         }
 
         public void reopen() {
+            reopens++;
         }
 
         public void watch(boolean interruptible) {

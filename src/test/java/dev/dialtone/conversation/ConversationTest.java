@@ -173,6 +173,46 @@ class ConversationTest extends HarnessTestBase {
         assertThat(spoken()).containsExactly(Phrases.ENGLISH.apology());
     }
 
+    @Test
+    void anSttThatKeepsFailingIsReopenedAfterPausesThatDoubleNotInABusyLoopAndApologisedForOnce() {
+        int atStart = call.sttReopens(); // the session the call opened
+        var refused = new SttEvent.Failed(new ProviderError(ProviderError.Kind.PROTOCOL, "deepgram", "HTTP 404: not found", false));
+        call.stt(refused);
+        assertThat(call.sttReopens() - atStart).as("the first failure: at once").isEqualTo(1);
+        call.stt(refused);
+        assertThat(call.sttReopens() - atStart).as("the new session failed too: not at once").isEqualTo(1);
+        call.clock.advance(Duration.ofMillis(499));
+        call.drain();
+        assertThat(call.sttReopens() - atStart).isEqualTo(1);
+        call.clock.advance(Duration.ofMillis(1));
+        call.drain();
+        assertThat(call.sttReopens() - atStart).as("after half a second").isEqualTo(2);
+        call.stt(refused);
+        call.clock.advance(Duration.ofMillis(999));
+        call.drain();
+        assertThat(call.sttReopens() - atStart).isEqualTo(2);
+        call.clock.advance(Duration.ofMillis(1));
+        call.drain();
+        assertThat(call.sttReopens() - atStart).as("then after a second").isEqualTo(3);
+
+        int seen = call.sttReopens() - 1; // the session opened last has not failed yet
+        for (int step = 0; step < 1200; step++) { // two minutes of a provider that refuses every new socket at once
+            if (call.sttReopens() > seen) {
+                seen = call.sttReopens();
+                call.stt(refused);
+            }
+            call.clock.advance(Duration.ofMillis(100));
+            call.drain();
+        }
+        assertThat(call.sttReopens() - atStart).as("at most one socket per 15 s once the pauses are long").isBetween(10, 20);
+        assertThat(spoken()).as("one apology for the whole run").containsExactly(Phrases.ENGLISH.apology());
+
+        call.stt(new SttEvent.Interim("hello", List.of())); // it works again
+        int before = call.sttReopens();
+        call.stt(refused);
+        assertThat(call.sttReopens()).as("a new run of failures starts at once again").isEqualTo(before + 1);
+    }
+
     /** A reply is on the line: the caller is hearing its first segment. */
     private void agentIsSpeaking(String text) {
         call.callerSays("What pizzas do you have?");

@@ -25,7 +25,7 @@ public final class FakeDeepgram implements AutoCloseable {
         var holder = new FakeDeepgramStt[1];
         var speech = new FakeDeepgramTts[1];
         this.server = new FakeServer(exchange -> {
-            if (exchange.path().equals("/v1/listen")) {
+            if (exchange.path().equals("/v1/listen") || exchange.path().equals("/v2/listen")) { // Nova, Flux
                 holder[0].handle(exchange);
             } else {
                 speech[0].handle(exchange);
