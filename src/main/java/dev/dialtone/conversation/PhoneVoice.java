@@ -205,6 +205,11 @@ final class PhoneVoice implements Voice {
     @Override
     public int resume(Optional<Segment> playing, int bytes) {
         paused = false;
+        // segments Twilio has played are done: without this an earlier reply still queued here was
+        // sent again (a speculative reply released after the greeting replayed the greeting)
+        while (!pending.isEmpty() && pending.peek().over()) {
+            pending.poll();
+        }
         int from = 0;
         boolean after = playing.isEmpty();
         for (var p : pending) {

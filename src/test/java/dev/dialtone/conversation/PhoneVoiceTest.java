@@ -106,6 +106,25 @@ class PhoneVoiceTest {
         assertThat(audio(replay)).startsWith(more);
     }
 
+    @Test
+    void aHeldReplyReleasedAfterAnEarlierOneHadPlayedSendsOnlyItsOwnAudio() throws Exception {
+        var greeting = new Segment(1, "one. two. three. four. five.", 0);
+        say(greeting, counting);
+        awaitLine(s -> s.contains("mark:seg-1"));
+        greeting.echoedNanos = clock.nanos(); // Twilio played it and echoed its mark
+
+        voice.hold(); // a speculative reply is prepared while the caller may still go on: a tool call, no words yet
+        voice.resume(Optional.empty(), 0); // the turn ended with the same words: the held reply goes on
+        var answer = new Segment(2, "I need to", 0); // its words after the tool
+        say(answer, more);
+        var after = awaitLine(s -> s.contains("mark:seg-2"));
+
+        var released = after.subList(after.indexOf("mark:seg-1") + 1, after.size());
+        var sent = audio(released);
+        assertThat(sent.length).as("the answer alone, not the greeting again").isEqualTo(more.length);
+        assertThat(Arrays.equals(sent, more)).as("the answer's audio").isTrue();
+    }
+
     private void say(Segment segment, byte[] audio) {
         voice.speak(segment, false);
         voice.onTts(new CallEvent.Tts(1, new TtsEvent.Audio(segment.id, audio), clock.nanos()));
