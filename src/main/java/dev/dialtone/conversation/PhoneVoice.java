@@ -205,11 +205,9 @@ final class PhoneVoice implements Voice {
     @Override
     public int resume(Optional<Segment> playing, int bytes) {
         paused = false;
-        // segments Twilio has played are done: without this an earlier reply still queued here was
-        // sent again (a speculative reply released after the greeting replayed the greeting)
-        while (!pending.isEmpty() && pending.peek().over()) {
-            pending.poll();
-        }
+        // an earlier reply still queued here would be rewound and sent again (a speculative reply
+        // released after the greeting replayed the greeting)
+        forgetPlayed();
         int from = 0;
         boolean after = playing.isEmpty();
         for (var p : pending) {
@@ -255,9 +253,7 @@ final class PhoneVoice implements Voice {
      * audio is still arriving; segments the caller has heard are forgotten. Nothing while paused.
      */
     private void drain() {
-        while (!pending.isEmpty() && pending.peek().over()) {
-            pending.poll();
-        }
+        forgetPlayed();
         if (paused) {
             return;
         }
@@ -281,6 +277,13 @@ final class PhoneVoice implements Voice {
             if (p.segment.bytesSent > 0) {
                 playout.mark(p.segment.mark); // nothing queued (it failed first): no mark will come back
             }
+        }
+    }
+
+    /** Drops the segments Twilio has played (marked and echoed) from the head of the queue. */
+    private void forgetPlayed() {
+        while (!pending.isEmpty() && pending.peek().over()) {
+            pending.poll();
         }
     }
 
