@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
@@ -148,7 +150,11 @@ public final class Main {
     static int serve(Settings settings) {
         logStartup(settings);
         HeapTarget.apply(settings.softHeapMb());
-        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, true);
+        // the flows (GraalJS evaluating every plugin: a core for a second or two) load once the server
+        // listens, so that they do not compete with its start on a small machine; a call that arrives
+        // first waits for them in its flow lookup
+        var listening = new CompletableFuture<Void>();
+        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, listening);
         // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
         var builder = WebServer.builder().port(settings.port()).shutdownHook(false);
         setUp(builder, parts);
@@ -158,6 +164,7 @@ public final class Main {
             parts.close();
             return 1;
         }
+        listening.complete(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
             parts.close();
@@ -382,23 +389,27 @@ public final class Main {
          * answered by {@code callFactory} (null: the switchboard, i.e. the flows' conversations).
          */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory) {
-            return create(settings, clock, providers, callFactory, false, null);
+            return create(settings, clock, providers, callFactory, null, null);
         }
 
         /** As above, with calls traced by {@code tracing} (null: as the settings say). */
         public static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
                                    CallTracer tracing) {
-            return create(settings, clock, providers, callFactory, false, tracing);
+            return create(settings, clock, providers, callFactory, null, tracing);
         }
 
-        /** As above; {@code inBackground}: return before the flows are loaded (the server's start). */
+        /**
+         * As above, for the server's start: returns before the flows are loaded; their first load
+         * begins when {@code flowsAfter} completes (the server listens).
+         */
         static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
-                            boolean inBackground) {
-            return create(settings, clock, providers, callFactory, inBackground, null);
+                            CompletionStage<?> flowsAfter) {
+            return create(settings, clock, providers, callFactory, flowsAfter, null);
         }
 
+        /** {@code flowsAfter} null: the flows are loaded before this returns. */
         private static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
-                                    boolean inBackground, CallTracer tracing) {
+                                    CompletionStage<?> flowsAfter, CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // the store opens (and migrates its schema) on a thread of its own while the rest is made
@@ -417,11 +428,9 @@ public final class Main {
             var gate = new TestGate(provider -> Optional.ofNullable(providers.llm().get(provider)), FlowTests.PATIENCE);
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock, gate);
-            // the flows (and their plugins, the slow part) load while the store opens and the server
-            // starts listening; a call that arrives first waits in its flow lookup
-            var firstLoad = flows.startInBackground();
+            var firstLoad = flows.startInBackground(flowsAfter != null ? flowsAfter : CompletableFuture.completedFuture(null));
             var store = storeOpening.join();
-            if (!inBackground) {
+            if (flowsAfter == null) {
                 firstLoad.join();
             }
             firstLoad.whenComplete((outcome, failure) -> {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -120,10 +121,16 @@ public final class FlowRegistry implements AutoCloseable {
      * still answered by its flow.
      */
     public CompletableFuture<ReloadOutcome> startInBackground() {
+        return startInBackground(CompletableFuture.completedFuture(null));
+    }
+
+    /** As {@link #startInBackground()}, with the load itself begun once {@code after} completes, however it completes. */
+    public CompletableFuture<ReloadOutcome> startInBackground(CompletionStage<?> after) {
         var outcome = new CompletableFuture<ReloadOutcome>();
         loadingFirst = true;
         Thread.ofPlatform().name("flows-first-load").daemon().start(() -> {
             try {
+                after.toCompletableFuture().exceptionally(failure -> null).join();
                 outcome.complete(start());
             } catch (RuntimeException e) {
                 firstLoad.countDown();

@@ -31,15 +31,22 @@ final class HostFetch {
 
     private final List<String> allowedHosts;
     private final int maxBodyBytes;
-    private final HttpClient client = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    private HttpClient client; // made at the first fetch: the JDK's TLS set-up costs half a second of start-up
 
     HostFetch(List<String> allowedHosts, int maxBodyBytes) {
         this.allowedHosts = List.copyOf(allowedHosts);
         this.maxBodyBytes = maxBodyBytes;
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+        }
+        return client;
     }
 
     /** A refusal or failure that the plugin sees as a thrown Error. */
@@ -63,7 +70,7 @@ final class HostFetch {
         }
         var request = request(uri, optionsJson, timeLeft);
         try {
-            var response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            var response = client().send(request, HttpResponse.BodyHandlers.ofInputStream());
             String body;
             try (InputStream in = response.body()) {
                 var bytes = in.readNBytes(maxBodyBytes + 1);

@@ -37,7 +37,7 @@ public final class PluginRuntime implements AutoCloseable {
     private static final int BACKGROUND_STARTS = 2;
 
     private final PluginSettings settings;
-    private final Engine engine;
+    private Engine engine; // made at the first plugin load (a third of a second), not on the server's start path
     private final Runner runner; // tool calls, loads, and contexts a call is waiting for
     private final Runner warmer; // contexts started ahead of calls, so that they never hold a call's turn
     private final HostFetch fetch;
@@ -61,13 +61,20 @@ public final class PluginRuntime implements AutoCloseable {
         this.runner = new Runner(settings.limits().maxConcurrentRuns());
         this.warmer = new Runner(BACKGROUND_STARTS);
         this.fetch = new HostFetch(settings.allowedHosts(), settings.limits().maxFetchBytes());
-        var sink = new LogSink("engine");
-        this.engine = Engine.newBuilder("js")
-                .sandbox(SandboxPolicy.CONSTRAINED)
-                .out(sink)
-                .err(sink)
-                .option("engine.WarnInterpreterOnly", "false")
-                .build();
+    }
+
+    /** The shared engine, made on first use: the server starts listening without waiting for GraalJS. */
+    private synchronized Engine engine() {
+        if (engine == null) {
+            var sink = new LogSink("engine");
+            engine = Engine.newBuilder("js")
+                    .sandbox(SandboxPolicy.CONSTRAINED)
+                    .out(sink)
+                    .err(sink)
+                    .option("engine.WarnInterpreterOnly", "false")
+                    .build();
+        }
+        return engine;
     }
 
     public PluginSettings settings() {
@@ -123,7 +130,7 @@ public final class PluginRuntime implements AutoCloseable {
     }
 
     private Started startLocked(Path file, String name, Source source) throws PluginException {
-        var context = Guest.newContext(engine, name, settings.limits());
+        var context = Guest.newContext(engine(), name, settings.limits());
         metrics.contextStarted(name, false);
         var run = runner.run(context, () -> {
             var guest = Guest.in(context, source, settings.limits().maxBufferBytes(), refusals(name));
@@ -170,7 +177,7 @@ public final class PluginRuntime implements AutoCloseable {
         }
         try {
             var limits = settings.limits();
-            var context = Guest.newContext(engine, name, limits);
+            var context = Guest.newContext(engine(), name, limits);
             metrics.contextStarted(name, onCallPath);
             var run = (onCallPath ? runner : warmer).run(context,
                     () -> Guest.in(context, source, limits.maxBufferBytes(), refusals(name)),
@@ -252,7 +259,11 @@ public final class PluginRuntime implements AutoCloseable {
         runner.close();
         warmer.close();
         try {
-            engine.close(true);
+            synchronized (this) {
+                if (engine != null) {
+                    engine.close(true);
+                }
+            }
         } catch (RuntimeException ignored) {
             // Closing cancels contexts that are still running; their callers get a failure result.
         }

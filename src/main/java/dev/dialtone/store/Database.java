@@ -14,7 +14,8 @@ import org.flywaydb.core.Flyway;
 
 /**
  * Opens the connection pool and brings the schema up to date (Flyway, the scripts under
- * db/migration, the same on H2 and PostgreSQL); tells a database outage from a bad record.
+ * db/migration, the same on H2 and PostgreSQL; skipped when {@link SchemaCheck} finds every script
+ * applied already); tells a database outage from a bad record.
  */
 final class Database {
 
@@ -54,6 +55,11 @@ final class Database {
             pool = new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException | IllegalArgumentException e) {
             throw new StoreException("cannot open the database " + settings.safeUrl() + ": " + rootMessage(e), e);
+        }
+        if (SchemaCheck.upToDate(pool)) {
+            LOG.log(System.Logger.Level.INFO, () -> "Store on " + settings.safeUrl() + ": schema up to date ("
+                    + SchemaCheck.MIGRATIONS.size() + " migrations)");
+            return pool;
         }
         try {
             var result = Flyway.configure()

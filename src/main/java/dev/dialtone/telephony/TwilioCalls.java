@@ -35,7 +35,8 @@ import dev.dialtone.Settings;
 public final class TwilioCalls {
     private static final String TWILIO_API = "https://api.twilio.com";
 
-    private final TwilioRestClient client;
+    private final Settings.Twilio settings;
+    private TwilioRestClient client; // guarded by this; made at the first request (see RebasedClient)
     private final String accountSid;
     private final AtomicInteger hangUpsInFlight = new AtomicInteger();
     private final boolean configured;
@@ -43,9 +44,17 @@ public final class TwilioCalls {
     public TwilioCalls(Settings.Twilio twilio) {
         this.configured = !twilio.accountSid().isEmpty() && twilio.authToken().isSet();
         this.accountSid = twilio.accountSid().isEmpty() ? "AC_unconfigured" : twilio.accountSid();
-        this.client = new TwilioRestClient.Builder(accountSid, twilio.authToken().value())
-                .httpClient(new RebasedClient(twilio.apiUrl()))
-                .build();
+        this.settings = twilio;
+    }
+
+    /** The SDK's client, made at the first request: its classes (Apache HttpClient) cost start-up time. */
+    private synchronized TwilioRestClient client() {
+        if (client == null) {
+            client = new TwilioRestClient.Builder(accountSid, settings.authToken().value())
+                    .httpClient(new RebasedClient(settings.apiUrl()))
+                    .build();
+        }
+        return client;
     }
 
     /** Whether an account sid and auth token are set (REST calls fail otherwise). */
@@ -70,7 +79,7 @@ public final class TwilioCalls {
                     .setStatusCallbackEvent(List.of("initiated", "ringing", "answered", "completed"));
             amdCallback.ifPresent(url -> creator.setMachineDetection("DetectMessageEnd").setAsyncAmd("true")
                     .setAsyncAmdStatusCallback(url).setAsyncAmdStatusCallbackMethod(HttpMethod.POST));
-            return creator.create(client).getSid();
+            return creator.create(client()).getSid();
         });
     }
 
@@ -84,13 +93,13 @@ public final class TwilioCalls {
                 .setRecordingStatusCallback(statusCallback)
                 .setRecordingStatusCallbackMethod(HttpMethod.POST)
                 .setRecordingStatusCallbackEvent(List.of("in-progress", "completed", "absent"))
-                .create(client)
+                .create(client())
                 .getSid());
     }
 
     /** Deletes a recording at Twilio; one already gone counts as deleted. */
     public void deleteRecording(String recordingSid) {
-        int status = run(() -> client.request(new Request(HttpMethod.DELETE, Domains.API.toString(),
+        int status = run(() -> client().request(new Request(HttpMethod.DELETE, Domains.API.toString(),
                 recordingPath(recordingSid, ".json"))).getStatusCode());
         if (status >= 300 && status != 404) {
             throw new TwilioApiError("Twilio API error " + status + " deleting a recording", null);
@@ -103,7 +112,7 @@ public final class TwilioCalls {
      */
     public Optional<InputStream> recordingAudio(String recordingSid) {
         return run(() -> {
-            var response = client.request(new Request(HttpMethod.GET, Domains.API.toString(),
+            var response = client().request(new Request(HttpMethod.GET, Domains.API.toString(),
                     recordingPath(recordingSid, ".mp3")));
             if (response.getStatusCode() == 404) {
                 return Optional.<InputStream>empty();
@@ -117,12 +126,12 @@ public final class TwilioCalls {
 
     /** Transfers a live call to another number: its TwiML is replaced by a {@code <Dial>}. */
     public void transfer(String callSid, String number) {
-        run(() -> Call.updater(callSid).setTwiml(new Twiml(TwimlWriter.dial(number))).update(client));
+        run(() -> Call.updater(callSid).setTwiml(new Twiml(TwimlWriter.dial(number))).update(client()));
     }
 
     /** Replaces a live call's TwiML (a warm transfer's hold, the caller's way back to a new stream). */
     public void redirect(String callSid, String twiml) {
-        run(() -> Call.updater(callSid).setTwiml(new Twiml(twiml)).update(client));
+        run(() -> Call.updater(callSid).setTwiml(new Twiml(twiml)).update(client()));
     }
 
     /**
@@ -138,23 +147,23 @@ public final class TwilioCalls {
                 .setStatusCallbackMethod(HttpMethod.POST)
                 .setStatusCallbackEvent(List.of("initiated", "ringing", "answered", "completed"))
                 .setTimeout(ringSeconds)
-                .create(client).getSid());
+                .create(client()).getSid());
     }
 
     /** Stops a call that is ringing ({@code canceled}) or in progress ({@code completed}). */
     public void end(String callSid, boolean ringing) {
         run(() -> Call.updater(callSid).setStatus(ringing ? Call.UpdateStatus.CANCELED : Call.UpdateStatus.COMPLETED)
-                .update(client));
+                .update(client()));
     }
 
     /** The account's status ("active", "suspended", "closed"): a check that the credentials work. */
     public String accountStatus() {
-        return run(() -> Account.fetcher(accountSid).fetch(client).getStatus().toString());
+        return run(() -> Account.fetcher(accountSid).fetch(client()).getStatus().toString());
     }
 
     /** Ends a live call. */
     public void hangUp(String callSid) {
-        run(() -> Call.updater(callSid).setStatus(Call.UpdateStatus.COMPLETED).update(client));
+        run(() -> Call.updater(callSid).setStatus(Call.UpdateStatus.COMPLETED).update(client()));
     }
 
     /**

@@ -34,7 +34,7 @@ public final class Delivery implements AutoCloseable {
     private final WebhookSettings settings;
     private final Clock clock;
     private final Targets targets;
-    private final OkHttpClient http;
+    private OkHttpClient http; // guarded by this; made at the first send (TLS set-up is a third of a second of start-up)
     private final Counter delivered;
     private final Counter failed;
     private final Counter dead;
@@ -53,15 +53,21 @@ public final class Delivery implements AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.targets = new Targets(settings.allowedHosts());
-        long timeout = settings.timeout().toMillis();
-        this.http = new OkHttpClient.Builder().followRedirects(false).followSslRedirects(false).dns(targets::lookup)
-                .connectTimeout(timeout, TimeUnit.MILLISECONDS).readTimeout(timeout, TimeUnit.MILLISECONDS)
-                .callTimeout(timeout * 2, TimeUnit.MILLISECONDS).build();
         this.delivered = Counter.builder("dialtone.webhooks.delivered").register(registry);
         this.failed = Counter.builder("dialtone.webhooks.failed").description("Failed delivery attempts").register(registry);
         this.dead = Counter.builder("dialtone.webhooks.dead").description("Deliveries dead-lettered after the last try").register(registry);
         this.refused = Counter.builder("dialtone.webhooks.refused").description("Deliveries refused by the private-address rule").register(registry);
         this.thread = Thread.ofVirtual().name("webhook-delivery").start(this::loop);
+    }
+
+    private synchronized OkHttpClient http() {
+        if (http == null) {
+            long timeout = settings.timeout().toMillis();
+            http = new OkHttpClient.Builder().followRedirects(false).followSslRedirects(false).dns(targets::lookup)
+                    .connectTimeout(timeout, TimeUnit.MILLISECONDS).readTimeout(timeout, TimeUnit.MILLISECONDS)
+                    .callTimeout(timeout * 2, TimeUnit.MILLISECONDS).build();
+        }
+        return http;
     }
 
     private void loop() {
@@ -94,7 +100,7 @@ public final class Delivery implements AutoCloseable {
         d.secretRef().flatMap(ref -> secrets.secret(ref, d.url()))
                 .ifPresent(secret -> request.header(Signature.HEADER, Signature.header(secret, clock.instant().getEpochSecond(), d.body())));
         String error;
-        try (var response = http.newCall(request.build()).execute()) {
+        try (var response = http().newCall(request.build()).execute()) {
             if (response.isSuccessful()) {
                 delivered.increment();
                 store.webhooks().attempted(d.id(), WebhookDelivery.DELIVERED, Optional.empty(), Optional.empty());
@@ -124,7 +130,11 @@ public final class Delivery implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        synchronized (this) {
+            if (http != null) {
+                http.dispatcher().executorService().shutdown();
+                http.connectionPool().evictAll();
+            }
+        }
     }
 }

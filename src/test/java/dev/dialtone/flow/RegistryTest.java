@@ -13,7 +13,9 @@ import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +73,21 @@ class RegistryTest extends FlowSetTestBase {
         assertThat(firstLoad).as("still loading when the call comes").isNotDone();
         assertThat(registry.forNumber("+15550001111").orElseThrow().name()).isEqualTo("shop");
         assertThat(firstLoad.get().applied()).isTrue();
+    }
+
+    @Test
+    void aFirstLoadHeldUntilTheServerListensStartsThenAndACallThatCameEarlierWaitsForIt() throws Exception {
+        files.flow("shop.yaml", "name: shop\nnumbers: [\"+15550001111\"]\n");
+        var listening = new CompletableFuture<Void>();
+        var firstLoad = registry.startInBackground(listening);
+        var lookup = CompletableFuture.supplyAsync(() -> registry.forNumber("+15550001111"));
+        Thread.sleep(200); // time enough for a load that did not wait (a few ms for a flow without plugins)
+        assertThat(firstLoad).as("not begun before the server listens").isNotDone();
+        assertThat(lookup).as("the early call waits for its flow").isNotDone();
+
+        listening.complete(null);
+        assertThat(firstLoad.get(30, TimeUnit.SECONDS).applied()).isTrue();
+        assertThat(lookup.get(30, TimeUnit.SECONDS).orElseThrow().name()).isEqualTo("shop");
     }
 
     @Test
