@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import io.helidon.config.Config;
@@ -169,6 +170,12 @@ public final class Main {
             server.stop();
             parts.close();
         }));
+        try {
+            parts.store().opened().join();
+        } catch (CompletionException e) {
+            LOG.log(System.Logger.Level.ERROR, "Dialtone cannot start: {0}", e.getCause().getMessage());
+            return 1; // the shutdown hook stops the server
+        }
         StopSignals.install(parts.drain(), settings.drain());
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
@@ -222,7 +229,8 @@ public final class Main {
                 .addFilter(new SecurityHeaders())
                 .register(ConferenceTransfer.PATH, transfers)
                 .register("/twilio", webhooks)
-                .register("/observe", new Observability(parts.metrics(), metricsToken, () -> !parts.drain().draining()))
+                .register("/observe", new Observability(parts.metrics(), metricsToken,
+                                                           () -> parts.store().isOpen() && !parts.drain().draining()))
                 .get("/api/events", parts.feed()::serve)
                 .register("/api", new AdminApi(parts.adminToken(), parts.flows(), parts.switchboard(), parts.store(),
                                                parts.twilio(), settings.publicUrl(), parts.fleet(), parts.analyses()))
@@ -412,8 +420,10 @@ public final class Main {
                                     CompletionStage<?> flowsAfter, CallTracer tracing) {
             var adminToken = resolveAdminToken(settings);
             var metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            // the store opens (and migrates its schema) on a thread of its own while the rest is made
-            var storeOpening = InBackground.start("store-open", () -> CallStore.open(storeSettings(settings), metrics, clock));
+            // the server's store opens (and migrates its schema) on a thread of its own while the rest
+            // is made and the server starts listening; it is ready for calls once the store is open
+            var store = flowsAfter != null ? CallStore.openInBackground(storeSettings(settings), metrics, clock)
+                                           : CallStore.open(storeSettings(settings), metrics, clock);
             // so does the VAD model (ONNX Runtime), joined before the server listens: a JVM that exits
             // while ONNX Runtime is still making the session crashes (a SIGTERM right after start)
             var vadLoading = InBackground.start("vad-load", SileroVad::load);
@@ -429,7 +439,6 @@ public final class Main {
             var flows = new FlowRegistry(settings.flows(), settings.plugins(), plugins, configuredProviders(settings),
                                          metrics, clock, gate);
             var firstLoad = flows.startInBackground(flowsAfter != null ? flowsAfter : CompletableFuture.completedFuture(null));
-            var store = storeOpening.join();
             if (flowsAfter == null) {
                 firstLoad.join();
             }

@@ -1,6 +1,5 @@
 package dev.dialtone.store;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLException;
@@ -12,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,7 +26,7 @@ public final class CallStore implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CallStore.class.getName());
 
     private final StoreSettings settings;
-    private final HikariDataSource pool;
+    private final OpeningPool pool;
     private final CallRecorder recorder;
     private final CallReader reader;
     private final AnalysisTable analyses;
@@ -44,7 +44,7 @@ public final class CallStore implements AutoCloseable {
     /** Null when calls are kept forever. */
     private final Retention retention;
 
-    private CallStore(StoreSettings settings, HikariDataSource pool, MeterRegistry registry, Clock clock) {
+    private CallStore(StoreSettings settings, OpeningPool pool, MeterRegistry registry, Clock clock) {
         this.settings = settings;
         this.pool = pool;
         this.registry = registry;
@@ -70,7 +70,28 @@ public final class CallStore implements AutoCloseable {
     public static CallStore open(StoreSettings settings, MeterRegistry registry, Clock clock) {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(clock, "clock");
-        return new CallStore(settings, Database.open(settings), registry, clock);
+        return new CallStore(settings, OpeningPool.of(Database.open(settings), settings.connectTimeout()), registry, clock);
+    }
+
+    /**
+     * As {@link #open(StoreSettings, MeterRegistry, Clock)}, but returns at once: the database opens
+     * and migrates on a thread of its own while the server starts ({@link OpeningPool}); see
+     * {@link #opened()}.
+     */
+    public static CallStore openInBackground(StoreSettings settings, MeterRegistry registry, Clock clock) {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(clock, "clock");
+        return new CallStore(settings, OpeningPool.open(settings), registry, clock);
+    }
+
+    /** Completes when the database is open and migrated, exceptionally with a {@link StoreException} when it cannot be. */
+    public CompletableFuture<Void> opened() {
+        return pool.opened();
+    }
+
+    /** Whether the database is open (always, for a store made by {@link #open}). */
+    public boolean isOpen() {
+        return pool.isOpen();
     }
 
     public static CallStore open(StoreSettings settings, MeterRegistry registry) {

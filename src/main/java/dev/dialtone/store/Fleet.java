@@ -1,6 +1,5 @@
 package dev.dialtone.store;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 
 /**
  * This instance's membership of the fleet that shares one database: the calls it holds now
@@ -53,7 +53,7 @@ public final class Fleet implements AutoCloseable {
     public record Member(String id, Instant startedAt, Instant heartbeatAt, Map<String, String> flows) {
     }
 
-    private final HikariDataSource pool;
+    private final DataSource pool;
     private final String instanceId;
     private final Duration heartbeat;
     private final Duration timeout;
@@ -73,7 +73,7 @@ public final class Fleet implements AutoCloseable {
     private final Set<String> written = new HashSet<>();
     private boolean healthy = true;
 
-    Fleet(HikariDataSource pool, StoreSettings settings, String instanceId, Duration heartbeat, int missedHeartbeats,
+    Fleet(DataSource pool, StoreSettings settings, String instanceId, Duration heartbeat, int missedHeartbeats,
           Supplier<Map<String, String>> flows, MeterRegistry registry, Clock clock) {
         if (!ID.matcher(instanceId).matches()) {
             throw new IllegalArgumentException("instance id must be 1-64 letters, digits, '.', '_' or '-', got '" + instanceId + "'");

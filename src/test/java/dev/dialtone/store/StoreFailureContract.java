@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -126,6 +127,37 @@ abstract class StoreFailureContract extends StoreTestBase {
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("cannot open the database")
                 .hasMessageNotContaining("s3cret-pw");
+    }
+
+    @Test
+    void aStoreOpenedInTheBackgroundThatCannotOpenSaysWhyAndIsNeverOpen() {
+        var url = database().newUnreachableUrl();
+        var store = CallStore.openInBackground(settings(url).withCredentials("dialtone", "s3cret-pw"),
+                new SimpleMeterRegistry(), Clock.systemUTC());
+        try {
+            assertThatThrownBy(() -> store.opened().join()).cause()
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("cannot open the database")
+                    .hasMessageNotContaining("s3cret-pw");
+            assertThat(store.isOpen()).isFalse();
+            assertThatThrownBy(() -> store.findCall("CA-ANY")).isInstanceOf(StoreException.class);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void recordsHandedOverWhileTheStoreOpensInTheBackgroundArrive() throws Exception {
+        var store = CallStore.openInBackground(settings(newDatabaseUrl()), new SimpleMeterRegistry(),
+                Clock.systemUTC());
+        try {
+            writeFullCall(store, "CA-EARLY", T0); // most likely before the schema exists
+            store.opened().get(30, TimeUnit.SECONDS);
+            assertThat(store.isOpen()).isTrue();
+            await(() -> store.findCall("CA-EARLY").map(call -> call.turns().size() == 1).orElse(false));
+        } finally {
+            store.close();
+        }
     }
 
     @Test
