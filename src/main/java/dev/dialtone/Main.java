@@ -150,7 +150,6 @@ public final class Main {
     /** Starts the server and leaves it running. */
     static int serve(Settings settings) {
         logStartup(settings);
-        HeapTarget.apply(settings.softHeapMb());
         // the flows (GraalJS evaluating every plugin: a core for a second or two) load once the server
         // listens, so that they do not compete with its start on a small machine; a call that arrives
         // first waits for them in its flow lookup
@@ -177,6 +176,10 @@ public final class Main {
             return 1; // the shutdown hook stops the server
         }
         StopSignals.install(parts.drain(), settings.drain());
+        // the heap target only now: under it, ZGC's warm-up rule runs three collections during the
+        // start (at a tenth, a fifth and three tenths of the target), on the cores the start needs
+        HeapTarget.apply(settings.softHeapMb());
+        IdleMemory.watch(parts.calls()::size);
         LOG.log(System.Logger.Level.INFO, "Dialtone listening on port {0}", String.valueOf(server.port()));
         System.out.println(consoleAddress(settings, parts.adminToken(), server.port()));
         return 0;

@@ -18,13 +18,27 @@ final class Report {
         this.out = out;
     }
 
-    void startUp(ServerProcess.StartUp startUp, double cpuToReady, long readyRss, long idleRss, double idleCores) {
+    /** Start-up rows go to a table of their own, printed at the end of the start-ups. */
+    private final StringBuilder startUps = new StringBuilder();
+
+    void startUpHeader() {
+        startUps.append("| server start | process start to listening | to /observe/health ready | CPU s to ready "
+                        + "| RSS at ready MB | idle RSS MB (5 s later) | idle CPU (cores, those 5 s) |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
+    }
+
+    void startUp(String label, ServerProcess.StartUp startUp, double cpuToReady, long readyRss, long idleRss, double idleCores) {
+        startUps.append(String.format(Locale.ROOT, "| %s | %d ms | %d ms | %.2f | %d | %d | %.3f |%n", label,
+                startUp.listeningMillis(), startUp.readyMillis(), cpuToReady, readyRss >> 20, idleRss >> 20, idleCores));
         out.println();
-        out.println("| server start-up to listening | to /observe/health ready | CPU s to ready | RSS at ready MB "
-                    + "| idle RSS MB (5 s later) | idle CPU (cores, those 5 s) |");
-        out.println("|---:|---:|---:|---:|---:|---:|");
-        out.printf(Locale.ROOT, "| %d ms | %d ms | %.2f | %d | %d | %.3f |%n", startUp.listeningMillis(), startUp.readyMillis(),
-                   cpuToReady, readyRss >> 20, idleRss >> 20, idleCores);
+        out.print(startUps);
+    }
+
+    /** RSS after the last level, once the server has been idle long enough to give memory back. */
+    void idleAfterLoad(long seconds, long rssAtEnd, long rssIdle) {
+        out.println();
+        out.printf(Locale.ROOT, "Idle after the load: RSS %d MB at the end of the last level, %d MB after %d s without calls%n",
+                   rssAtEnd >> 20, rssIdle >> 20, seconds);
     }
 
     /** Every level's row, latency ratios against the first level (usually 1 call), then notes per level. */

@@ -145,9 +145,20 @@ public final class ServerBench {
             var command = ServerProcess.launcherCommand(root, Map.of());
             out.println("Server: " + String.join(" ", command));
             out.println("  in " + root + " on port " + port + "; its data and log in " + dir);
+            var report = new Report(out);
+            report.startUpHeader();
+            // a first start on an empty database (its schema made), stopped; then the start every
+            // restart and deploy sees (the database there already), which the levels then load
+            out.println("Starting the server on an empty database ...");
+            long first = System.nanoTime();
+            try (var server = ServerProcess.start(root, command, fakes.serverEnvironment(port), port, dir.resolve("server-first.log"))) {
+                idleAfterStart(server, server.awaitReady(first, out), report, "first start (empty database)", out);
+            }
+            out.println("Starting it again on that database ...");
             long started = System.nanoTime();
             try (var server = ServerProcess.start(root, command, fakes.serverEnvironment(port), port, dir.resolve(LOG_NAME))) {
-                return measure(options, server, fakes, port, started, out);
+                idleAfterStart(server, server.awaitReady(started, out), report, "restart (database exists)", out);
+                return measure(options, server, fakes, port, report, out);
             }
         } catch (ServerProcess.ServerFailure e) {
             out.println();
@@ -158,18 +169,20 @@ public final class ServerBench {
         }
     }
 
-    private static int measure(Options options, ServerProcess server, BenchFakes fakes, int port, long started, PrintStream out)
-            throws Exception {
-        out.println("Starting the server ...");
-        var startUp = server.awaitReady(started, out);
+    /** The start-up row of a server just ready: its CPU and RSS then, and 5 s later while idle. */
+    private static void idleAfterStart(ServerProcess server, ServerProcess.StartUp startUp, Report report, String label,
+                                       PrintStream out) throws Exception {
         double cpuToReady = server.cpuSeconds();
         long readyRss = server.memory().rssBytes();
         out.printf(Locale.ROOT, "Ready: listening after %d ms, /observe/health answered after %d ms; idle for 5 s to read its RSS%n",
                    startUp.listeningMillis(), startUp.readyMillis());
         Thread.sleep(5_000);
         double idleCores = (server.cpuSeconds() - cpuToReady) / 5;
-        var report = new Report(out);
-        report.startUp(startUp, cpuToReady, readyRss, server.memory().rssBytes(), idleCores);
+        report.startUp(label, startUp, cpuToReady, readyRss, server.memory().rssBytes(), idleCores);
+    }
+
+    private static int measure(Options options, ServerProcess server, BenchFakes fakes, int port, Report report, PrintStream out)
+            throws Exception {
         var levels = new LevelRun(server, fakes, port, out);
         out.println();
         if (options.warmUpCalls() > 0) {
