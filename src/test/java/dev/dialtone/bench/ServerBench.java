@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  */
 public final class ServerBench {
     private static final String LOG_NAME = "server.log";
+    private static final Duration IDLE_AFTER_LOAD = Duration.ofSeconds(60);
 
     /** The command line, read. */
     record Options(List<Integer> levels, Optional<Duration> soak, int soakCalls, int warmUpCalls, Optional<Integer> port,
@@ -205,6 +206,14 @@ public final class ServerBench {
             results.add(levels.run("Level " + calls, calls));
         }
         report.levels(results);
+        if (options.soak().isEmpty() && !results.isEmpty()) {
+            // the server collects once quiet for 10 s, and ZGC returns heap unused for 30 s
+            long atEnd = server.memory().rssBytes();
+            out.println();
+            out.println("Idle for " + IDLE_AFTER_LOAD.toSeconds() + " s after the load, to see the memory the server gives back ...");
+            Thread.sleep(IDLE_AFTER_LOAD.toMillis());
+            report.idleAfterLoad(IDLE_AFTER_LOAD.toSeconds(), atEnd, server.memory().rssBytes());
+        }
         boolean passed = results.stream().noneMatch(LevelRun.Result::failed);
         if (options.soak().isPresent()) {
             out.println();
