@@ -169,13 +169,14 @@ public final class Main {
             server.stop();
             parts.close();
         }));
+        // before anything can see the server ready: a SIGTERM then drains (the JVM's default would exit 143)
+        StopSignals.install(parts.drain(), settings.drain());
         try {
             parts.store().opened().join();
         } catch (CompletionException e) {
             LOG.log(System.Logger.Level.ERROR, "Dialtone cannot start: {0}", e.getCause().getMessage());
             return 1; // the shutdown hook stops the server
         }
-        StopSignals.install(parts.drain(), settings.drain());
         // the heap target only now: under it, ZGC's warm-up rule runs three collections during the
         // start (at a tenth, a fifth and three tenths of the target), on the cores the start needs
         HeapTarget.apply(settings.softHeapMb());
