@@ -47,7 +47,7 @@ final class AotTraining {
         env.put("DIALTONE_ADMIN_TOKEN", UUID.randomUUID().toString());
         var file = Path.of(env.getOrDefault("DIALTONE_CONFIG", "config.yaml"));
         var settings = Settings.load(file, env);
-        try (var parts = Main.Parts.create(settings, Clock.systemUTC())) {
+        try (var parts = Parts.create(settings, Clock.systemUTC())) {
             var builder = WebServer.builder().port(0).shutdownHook(false);
             Main.setUp(builder, parts);
             var server = builder.build().start();

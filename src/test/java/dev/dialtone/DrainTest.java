@@ -22,7 +22,7 @@ class DrainTest {
         var flows = Files.createDirectories(dir.resolve("flows"));
         Files.writeString(flows.resolve("a.yaml"), "name: a\nnumbers: [\"+15550001111\"]\nprompt: \"A\"\nturn: { max_call_s: 300 }\n");
         Files.writeString(flows.resolve("b.yaml"), "name: b\nnumbers: [\"+15550002222\"]\nprompt: \"B\"\nturn: { max_call_s: 1200 }\n");
-        try (var parts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_FLOWS", flows.toString(),
+        try (var parts = Parts.create(TestSettings.with(Map.of("DIALTONE_FLOWS", flows.toString(),
                                                                     "DIALTONE_PLUGINS", dir.toString())), Clock.systemUTC())) {
             assertThat(parts.drain().longestMaxCall()).isEqualTo(Duration.ofSeconds(1200));
             assertThat(parts.drain().draining()).isFalse();
@@ -36,7 +36,7 @@ class DrainTest {
 
     @Test
     void withoutFlowsTheDeadlineIsTheDefaultMaxCall(@TempDir Path dir) {
-        try (var parts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_FLOWS", dir.toString(),
+        try (var parts = Parts.create(TestSettings.with(Map.of("DIALTONE_FLOWS", dir.toString(),
                                                                     "DIALTONE_PLUGINS", dir.toString())), Clock.systemUTC())) {
             assertThat(parts.drain().longestMaxCall()).isEqualTo(TurnTaking.DEFAULTS.maxCall());
         }

@@ -47,7 +47,7 @@ import dev.dialtone.store.StoreSettings;
 class KubernetesManifestsTest {
     private static final Path ROOT = Path.of("").toAbsolutePath();
     private static final Path EXAMPLE = ROOT.resolve("deploy/kubernetes/example");
-    private static Main.Parts parts;
+    private static Parts parts;
 
     private final URI server;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -60,7 +60,7 @@ class KubernetesManifestsTest {
     static void setUp(WebServerConfig.Builder builder) throws IOException {
         // no flows: the probes and metrics do not need them, and loading the shipped ones takes seconds
         var none = Files.createTempDirectory("dialtone-no-flows").toString();
-        parts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_FLOWS", none, "DIALTONE_PLUGINS", none)), Clock.systemUTC());
+        parts = Parts.create(TestSettings.with(Map.of("DIALTONE_FLOWS", none, "DIALTONE_PLUGINS", none)), Clock.systemUTC());
         Main.setUp(builder, parts);
     }
 

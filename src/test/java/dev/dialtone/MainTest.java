@@ -36,7 +36,7 @@ class MainTest {
     @Test
     void theEmbeddedDatabaseLivesInTheDataFolder() {
         var settings = TestSettings.with(Map.of("DIALTONE_DB", ""));
-        assertThat(Main.storeSettings(settings).url())
+        assertThat(Parts.storeSettings(settings).url())
                 .isEqualTo(StoreSettings.embeddedUrl(settings.data()))
                 .startsWith("jdbc:h2:file:" + settings.data().toString() + "/dialtone;");
     }

@@ -13,6 +13,7 @@ import java.util.Map;
 import io.helidon.webserver.WebServer;
 
 import dev.dialtone.Main;
+import dev.dialtone.Parts;
 import dev.dialtone.trace.CallTracer;
 import dev.dialtone.TestSettings;
 import dev.dialtone.conversation.Providers;
@@ -46,7 +47,7 @@ public final class FakeWorld implements AutoCloseable {
     public final FakeDeepgramTts tts;
     public final FakeTwilioApi twilioApi = FakeTwilioApi.start(TestSettings.ACCOUNT_SID, TestSettings.AUTH_TOKEN);
     public final Path dir;
-    public final Main.Parts parts;
+    public final Parts parts;
     public final WebServer server;
     public final FakeTwilio twilio;
     /** Twilio's conferences and the calls the server places (a warm transfer's human). */
@@ -91,7 +92,7 @@ public final class FakeWorld implements AutoCloseable {
                 Map.of("deepgram", ttsEndpoint == Tts.REST
                         ? new DeepgramRestTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2), Duration.ofSeconds(10))
                         : new DeepgramTextToSpeech(tts.baseUrl(), KEY, Duration.ofSeconds(2))));
-        parts = Main.Parts.create(settings, Clock.systemUTC(), providers, null, tracer);
+        parts = Parts.create(settings, Clock.systemUTC(), providers, null, tracer);
         var builder = WebServer.builder().port(0);
         Main.setUp(builder, parts);
         server = builder.build().start();

@@ -22,6 +22,7 @@ import io.helidon.webserver.testing.junit5.SetUpServer;
 import org.junit.jupiter.api.Test;
 
 import dev.dialtone.Main;
+import dev.dialtone.Parts;
 import dev.dialtone.TestSettings;
 import dev.dialtone.audio.Frames;
 import dev.dialtone.audio.Playout;
@@ -33,7 +34,7 @@ import dev.dialtone.fakes.FakeTwilio;
 class MediaStreamTest {
     /** Calls answered by the server, by call sid: what the per-call object saw. */
     private static final Map<String, TestCall> CALLS = new ConcurrentHashMap<>();
-    private static Main.Parts parts;
+    private static Parts parts;
 
     private final URI server;
     private final FakeTwilio twilio;
@@ -45,7 +46,7 @@ class MediaStreamTest {
 
     @SetUpServer
     static void setUp(WebServerConfig.Builder builder) {
-        parts = Main.Parts.create(TestSettings.with(Map.of()), Clock.systemUTC(), (start, out) -> {
+        parts = Parts.create(TestSettings.with(Map.of()), Clock.systemUTC(), (start, out) -> {
             var call = new TestCall(start, out);
             CALLS.put(start.callSid(), call);
             return call;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.dialtone.LogCapture;
 import dev.dialtone.Main;
+import dev.dialtone.Parts;
 import dev.dialtone.TestSettings;
 import dev.dialtone.fakes.FakeTwilio;
 import dev.dialtone.fakes.TwilioSigner;
@@ -37,7 +38,7 @@ class TwilioWebhooksTest {
 
     @SetUpServer
     static void setUp(WebServerConfig.Builder builder) {
-        Main.setUp(builder, Main.Parts.create(TestSettings.signed(), Clock.systemUTC()));
+        Main.setUp(builder, Parts.create(TestSettings.signed(), Clock.systemUTC()));
     }
 
     @Test

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.dialtone.Await;
 import dev.dialtone.Main;
+import dev.dialtone.Parts;
 import dev.dialtone.TestSettings;
 import dev.dialtone.fakes.FakeTwilio;
 import dev.dialtone.store.CallEnd;
@@ -36,7 +37,7 @@ import dev.dialtone.store.TurnTimings;
 class AdminApiTest {
     static final String TOKEN = "admin-secret-token";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static Main.Parts parts;
+    private static Parts parts;
     private final URI server;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -46,7 +47,7 @@ class AdminApiTest {
 
     @SetUpServer
     static void setUp(WebServerConfig.Builder builder) {
-        parts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
+        parts = Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN)), Clock.systemUTC());
         Main.setUp(builder, parts);
     }
 

@@ -21,6 +21,7 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.dialtone.Main;
+import dev.dialtone.Parts;
 import dev.dialtone.TestSettings;
 
 /**
@@ -31,7 +32,7 @@ import dev.dialtone.TestSettings;
 class BrowserAudioTest {
     static final String TOKEN = "browser-audio-token-2c4d";
 
-    static Main.Parts parts;
+    static Parts parts;
     static WebServer server;
     static ChromeDriver driver;
 
@@ -39,7 +40,7 @@ class BrowserAudioTest {
     static void start() throws IOException {
         Chromium.ensureInstalled();
         var empty = Files.createTempDirectory("dialtone-no-flows"); // no flows or plugins to load: only the pages are used
-        parts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN, "DIALTONE_FLOWS", empty.toString(),
+        parts = Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN, "DIALTONE_FLOWS", empty.toString(),
                                                            "DIALTONE_PLUGINS", empty.toString())), Clock.systemUTC());
         var builder = WebServer.builder().port(0).host("127.0.0.1");
         Main.setUp(builder, parts);

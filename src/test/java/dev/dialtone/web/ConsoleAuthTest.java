@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.dialtone.Main;
+import dev.dialtone.Parts;
 import dev.dialtone.TestSettings;
 
 /**
@@ -41,8 +42,8 @@ class ConsoleAuthTest {
     static final Path WEB = Path.of("src/main/resources/web");
     static final Pattern IMPORT = Pattern.compile("(?:from\\s+|import\\(\\s*|addModule\\(\\s*|src=|href=)\"\\.?/?([\\w-]+\\.(?:js|css))\"");
 
-    static Main.Parts guardedParts;
-    static Main.Parts generatedParts;
+    static Parts guardedParts;
+    static Parts generatedParts;
     static WebServer guarded;
     static WebServer generated;
     static Path generatedData;
@@ -50,16 +51,16 @@ class ConsoleAuthTest {
 
     @BeforeAll
     static void start() {
-        guardedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN,
+        guardedParts = Parts.create(TestSettings.with(Map.of("DIALTONE_ADMIN_TOKEN", TOKEN,
                                                                   "DIALTONE_METRICS_AUTH", "true")), Clock.systemUTC());
         guarded = server(guardedParts);
         generatedData = TestSettings.dataFolder().resolve("data");
-        generatedParts = Main.Parts.create(TestSettings.with(Map.of("DIALTONE_DATA", generatedData.toString())),
+        generatedParts = Parts.create(TestSettings.with(Map.of("DIALTONE_DATA", generatedData.toString())),
                                            Clock.systemUTC());
         generated = server(generatedParts);
     }
 
-    private static WebServer server(Main.Parts parts) {
+    private static WebServer server(Parts parts) {
         var builder = WebServer.builder().port(0).host("127.0.0.1");
         Main.setUp(builder, parts);
         return builder.build().start();
@@ -72,7 +73,7 @@ class ConsoleAuthTest {
                 server.stop();
             }
         }
-        for (var parts : new Main.Parts[] {guardedParts, generatedParts}) {
+        for (var parts : new Parts[] {guardedParts, generatedParts}) {
             if (parts != null) {
                 parts.close();
             }
