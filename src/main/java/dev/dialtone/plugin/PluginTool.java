@@ -20,15 +20,19 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
- * One loaded version of a JavaScript plugin, usable as a {@link Tool}. Each tool call runs in a
- * context of its own, which is closed when the call ends, however it ends: nothing a run leaves
- * behind (module-level variables, a poisoned built-in, memory it holds) reaches another call, so
- * what a plugin can pin is bounded by one run's limits (see {@link PluginLimits}). Per-call data
- * that must last belongs in {@code call.state}. So that calls do not wait for a context to start,
- * up to {@link PluginLimits#warmContextsPerPlugin} contexts are started ahead, in the background,
- * after each call; a call starts one on its own path only when none is ready or under way.
- * {@link #close()} retires this version: warm contexts close now, and calls still pinned to this
- * version start their own.
+ * One loaded version of a JavaScript plugin, usable as a {@link Tool}. A phone call's first tool
+ * call of the plugin runs in a context of its own; the call keeps that context ({@link CallPlugins})
+ * for its later runs of the plugin, so module-level state lasts for the phone call, and closes it
+ * when the call ends: nothing a run leaves behind (module-level variables, a poisoned built-in,
+ * memory it holds) reaches another call. A kept context is discarded instead, and the next run gets
+ * a new one, when a run in it fails or is stopped, or once its start and runs together have allocated
+ * {@link PluginLimits#keptAllocationBytes}; at most {@link PluginLimits#maxKeptContexts} are kept at
+ * once, all calls together. So what a plugin can pin stays bounded (see {@link PluginLimits}). A tool
+ * call without a phone call's {@link CallPlugins} runs in a fresh context every time. So that calls do
+ * not wait for a context to start, up to {@link PluginLimits#warmContextsPerPlugin} contexts are
+ * started ahead, in the background; a call starts one on its own path only when none is ready or
+ * under way. {@link #close()} retires this version: warm contexts close now, and calls still pinned
+ * to this version start their own (contexts calls keep stay theirs until they end).
  */
 public final class PluginTool implements Tool, AutoCloseable {
     /** How often a call waiting for the context being warmed checks that the warming still goes on. */
@@ -104,7 +108,7 @@ public final class PluginTool implements Tool, AutoCloseable {
         return sourceHash;
     }
 
-    /** Number of warm contexts waiting for a call (for tests and the admin view); none is ever reused. */
+    /** Number of warm contexts waiting for a phone call's first run of this plugin (for tests and the admin view). */
     public int warmContexts() {
         return idle.size();
     }
@@ -125,32 +129,60 @@ public final class PluginTool implements Tool, AutoCloseable {
             return fail("was cancelled because the call ended");
         }
         try {
+            var plugins = call.plugins();
+            var kept = plugins.take(this);
             Guest guest;
-            try {
-                guest = take(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return fail("was cancelled because the call ended");
-            } catch (RuntimeException e) {
-                return fail("could not start: " + e.getMessage());
+            long allocated;
+            if (kept.isPresent()) {
+                runtime.releaseKept();
+                runtime.metrics().reused(name);
+                guest = kept.get().guest();
+                allocated = kept.get().allocatedBytes();
+            } else {
+                try {
+                    guest = take(deadline);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return fail("was cancelled because the call ended");
+                } catch (RuntimeException e) {
+                    return fail("could not start: " + e.getMessage());
+                }
+                allocated = guest.startBytes();
             }
             var left = Duration.ofNanos(deadline - System.nanoTime());
             if (left.toMillis() < 1) {
-                recycle(guest);
+                finish(guest, kept.isEmpty(), After.UNUSED, allocated, plugins);
                 return fail("did not get a turn within " + meta.timeout().toMillis() + " ms; try again");
             }
-            return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call, left);
+            var args = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
+            return run(guest, kept.isEmpty(), allocated, args, call, left);
         } finally {
             slots.release();
         }
     }
 
-    /** Runs one call in {@code guest}, then closes it (or, if the call never got a turn, keeps it for the next). */
-    private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call, Duration limit) {
-        boolean used = true;
+    /** What a run leaves its context fit for. */
+    private enum After {
+        /** No plugin code ran: it goes back where it came from. */
+        UNUSED,
+        /** The run succeeded: the call may keep it. */
+        KEEPABLE,
+        /** The run failed or was stopped (a stopped run's context is closed already). */
+        SPENT
+    }
+
+    /**
+     * Runs one tool call in {@code guest} ({@code fromPool}: a warm context, else the one this phone
+     * call kept; {@code allocated}: what it has allocated before), then keeps it for the call's next
+     * run of this plugin or closes it.
+     */
+    private ToolOutcome run(Guest guest, boolean fromPool, long allocated, String argumentsJson, ToolCallContext call,
+                            Duration limit) {
+        var after = After.SPENT;
+        long total = allocated;
         try {
             var context = guest.context();
-            context.resetLimits(); // the module's start-up statements do not count against the call
+            context.resetLimits(); // the module's start-up statements and earlier runs do not count against this run
             var host = HostBridge.of(name, call, runtime.fetch(), System.nanoTime() + limit.toNanos());
             var info = new LinkedHashMap<String, Object>();
             info.put("sid", call.sid());
@@ -168,27 +200,87 @@ public final class PluginTool implements Tool, AutoCloseable {
             }, limit, limits.allocationBudgetBytes());
             return switch (run) {
                 case Runner.Run.Stopped<Boolean> stopped -> {
-                    used = stopped.cause() != Runner.Cause.BUSY; // no plugin code ran
+                    if (stopped.cause() == Runner.Cause.BUSY) {
+                        after = After.UNUSED;
+                    }
                     runtime.metrics().stopped(name, stopped.cause().metric());
                     yield fail("was stopped: it " + stopped.cause().describe(meta.timeout(), limits.allocationBudgetBytes()));
                 }
                 case Runner.Run.Failed<Boolean> failed -> failure(failed.error());
-                case Runner.Run.Done<Boolean> done -> settled.outcome(limits.maxResultChars());
+                case Runner.Run.Done<Boolean> done -> {
+                    total += done.allocatedBytes();
+                    var outcome = settled.outcome(limits.maxResultChars());
+                    if (outcome instanceof ToolOutcome.Result) {
+                        after = After.KEEPABLE;
+                    }
+                    yield outcome;
+                }
             };
         } catch (RuntimeException e) {
             return fail("failed: " + e.getClass().getSimpleName());
         } finally {
-            if (used) {
-                // Whatever the run kept, module state included, goes with its context; closing takes a
-                // few hundred microseconds, which the caller need not wait for.
-                Thread.ofVirtual().name("plugin-close-" + name).start(() -> {
-                    guest.close();
-                    warmUp();
-                });
-            } else {
-                recycle(guest);
-            }
+            finish(guest, fromPool, after, total, call.plugins());
         }
+    }
+
+    /**
+     * After a run: a warm context no code ran in goes back to the warm ones; otherwise the call keeps
+     * the context if it may (see {@link #keep}), else it closes (a few hundred microseconds, which the
+     * caller need not wait for). A warm context used up is replaced in the background.
+     */
+    private void finish(Guest guest, boolean fromPool, After after, long allocated, CallPlugins plugins) {
+        if (after == After.UNUSED && fromPool) {
+            recycle(guest);
+            return;
+        }
+        if (after == After.SPENT && plugins.keeps()) {
+            runtime.metrics().discarded(name, PluginMetrics.Discard.FAILED);
+        }
+        if (after != After.SPENT && keep(guest, allocated, plugins)) {
+            if (fromPool) {
+                warmUp();
+            }
+            return;
+        }
+        // whatever the runs kept, module state included, goes with the context
+        Thread.ofVirtual().name("plugin-close-" + name).start(() -> {
+            guest.close();
+            warmUp();
+        });
+    }
+
+    /**
+     * Keeps {@code guest} in {@code plugins} for the phone call's next run of this plugin: only while
+     * the call goes on, within {@link PluginLimits#keptAllocationBytes} (its start and runs together)
+     * and {@link PluginLimits#maxKeptContexts} (all calls together), and one per call and plugin.
+     * False, counted when the call could have kept it, otherwise.
+     */
+    private boolean keep(Guest guest, long allocated, CallPlugins plugins) {
+        if (!plugins.keeps()) {
+            return false;
+        }
+        if (allocated > runtime.settings().limits().keptAllocationBytes()) {
+            runtime.metrics().discarded(name, PluginMetrics.Discard.BUDGET);
+            return false;
+        }
+        if (!runtime.reserveKept()) {
+            runtime.metrics().discarded(name, PluginMetrics.Discard.FULL);
+            return false;
+        }
+        if (!plugins.keep(this, new CallPlugins.Kept(guest, allocated))) {
+            runtime.releaseKept();
+            if (plugins.keeps()) {
+                runtime.metrics().discarded(name, PluginMetrics.Discard.SPARE);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Closes a context a call kept, now that the call has ended (see {@link CallPlugins#close()}). */
+    void release(CallPlugins.Kept kept) {
+        runtime.releaseKept();
+        Thread.ofVirtual().name("plugin-close-" + name).start(kept.guest()::close);
     }
 
     /** config.yaml's settings of this plugin with a test's laid over them. */
