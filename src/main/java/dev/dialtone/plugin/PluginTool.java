@@ -7,11 +7,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
@@ -35,8 +32,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
  * to this version start their own (contexts calls keep stay theirs until they end).
  */
 public final class PluginTool implements Tool, AutoCloseable {
-    /** How often a call waiting for the context being warmed checks that the warming still goes on. */
-    private static final long WAIT_SLICE_MS = 5;
     private static final Pattern STACK_LOCATION = Pattern.compile("([\\w.-]+\\.js):(\\d+)");
 
     private final PluginRuntime runtime;
@@ -47,10 +42,8 @@ public final class PluginTool implements Tool, AutoCloseable {
     private final PluginRuntime.Meta meta;
     private final ArgumentCheck arguments;
     private final String configJson;
-    private final BlockingQueue<Guest> idle; // any thread: started contexts that no call has used
-    private final AtomicBoolean warming = new AtomicBoolean(); // a background thread is starting contexts
+    private final WarmContexts warm;
     private final Semaphore slots; // bounds this version's concurrent runs
-    private volatile boolean retired; // set once by close()
 
     PluginTool(PluginRuntime runtime, Path file, String name, String sourceHash, Source source,
                PluginRuntime.Meta meta, ArgumentCheck arguments, Guest first) {
@@ -62,10 +55,8 @@ public final class PluginTool implements Tool, AutoCloseable {
         this.meta = meta;
         this.arguments = arguments;
         this.configJson = Json.writeValue(runtime.settings().configOf(name));
-        var limits = runtime.settings().limits();
-        this.idle = new ArrayBlockingQueue<>(limits.warmContextsPerPlugin());
-        this.slots = new Semaphore(limits.maxContextsPerPlugin());
-        idle.add(first);
+        this.slots = new Semaphore(runtime.settings().limits().maxContextsPerPlugin());
+        this.warm = new WarmContexts(runtime, name, source, first);
     }
 
     @Override
@@ -110,7 +101,7 @@ public final class PluginTool implements Tool, AutoCloseable {
 
     /** Number of warm contexts waiting for a phone call's first run of this plugin (for tests and the admin view). */
     public int warmContexts() {
-        return idle.size();
+        return warm.size();
     }
 
     @Override
@@ -140,7 +131,7 @@ public final class PluginTool implements Tool, AutoCloseable {
                 allocated = kept.get().allocatedBytes();
             } else {
                 try {
-                    guest = take(deadline);
+                    guest = warm.take(deadline);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return fail("was cancelled because the call ended");
@@ -230,7 +221,7 @@ public final class PluginTool implements Tool, AutoCloseable {
      */
     private void finish(Guest guest, boolean fromPool, After after, long allocated, CallPlugins plugins) {
         if (after == After.UNUSED && fromPool) {
-            recycle(guest);
+            warm.recycle(guest);
             return;
         }
         if (after == After.SPENT && plugins.keeps()) {
@@ -238,14 +229,14 @@ public final class PluginTool implements Tool, AutoCloseable {
         }
         if (after != After.SPENT && keep(guest, allocated, plugins)) {
             if (fromPool) {
-                warmUp();
+                warm.refill();
             }
             return;
         }
         // whatever the runs kept, module state included, goes with the context
         Thread.ofVirtual().name("plugin-close-" + name).start(() -> {
             guest.close();
-            warmUp();
+            warm.refill();
         });
     }
 
@@ -304,57 +295,6 @@ public final class PluginTool implements Tool, AutoCloseable {
         return fail("failed: " + error.getClass().getSimpleName());
     }
 
-    /** Keeps a context that no call has used for the next call, or closes it if none is wanted. */
-    private void recycle(Guest guest) {
-        if (retired || !idle.offer(guest)) {
-            guest.close();
-        } else if (retired && idle.remove(guest)) {
-            guest.close(); // close() ran between the check and the offer
-        }
-    }
-
-    /**
-     * A context for one call: a warm one, else the next one the background thread finishes (it is
-     * already under way, and a second start beside it would only slow both), else one started on
-     * this call's path.
-     */
-    private Guest take(long deadlineNanos) throws InterruptedException {
-        var guest = idle.poll();
-        while (guest == null && warming.get() && deadlineNanos - System.nanoTime() > 0) {
-            guest = idle.poll(WAIT_SLICE_MS, TimeUnit.MILLISECONDS);
-        }
-        return guest != null ? guest : runtime.startGuest(name, source, true);
-    }
-
-    /**
-     * Starts contexts in the background, one after another on one thread per version, until
-     * {@link PluginLimits#warmContextsPerPlugin} are ready.
-     */
-    private void warmUp() {
-        int target = runtime.settings().limits().warmContextsPerPlugin();
-        if (retired || idle.size() >= target || !warming.compareAndSet(false, true)) {
-            return;
-        }
-        Thread.ofVirtual().name("plugin-warm-" + name).start(() -> {
-            boolean failed = false;
-            try {
-                while (!retired && idle.size() < target) {
-                    recycle(runtime.startGuest(name, source, false));
-                }
-            } catch (RuntimeException e) {
-                failed = true; // the next call tries again
-                if (!runtime.closed()) {
-                    LogSink.log(name, "could not warm a context: " + e.getMessage());
-                }
-            } finally {
-                warming.set(false);
-            }
-            if (!failed) {
-                warmUp(); // a call may have taken a context after the loop's last check
-            }
-        });
-    }
-
     private ToolOutcome.Failure fail(String what) {
         return new ToolOutcome.Failure("tool " + name + " " + what);
     }
@@ -376,11 +316,7 @@ public final class PluginTool implements Tool, AutoCloseable {
     /** Retires this version; see the class comment. Idempotent. */
     @Override
     public void close() {
-        retired = true;
-        Guest guest;
-        while ((guest = idle.poll()) != null) {
-            guest.close();
-        }
+        warm.close();
     }
 
     @Override
