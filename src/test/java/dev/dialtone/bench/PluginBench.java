@@ -33,8 +33,8 @@ import dev.dialtone.plugin.ToolOutcome;
  * does); a fresh context for every tool call (a tool call without a phone call's {@code CallPlugins});
  * and a retired version, which starts a context on the caller's path for a phone call's first tool
  * call, the cost when no warm context is ready. Then the heap that kept contexts retain: live heap
- * after a full collection with {@value #HELD_CALLS} phone calls each keeping both plugins' contexts,
- * against none. Each way may run alone, in a JVM of its own ({@code kept}, {@code fresh}, {@code retired},
+ * after a full collection with {@value #HELD_CALLS} phone calls each keeping both plugins' contexts
+ * (after {@value #RUNS_PER_CALL} runs each), against none. Each way may run alone, in a JVM of its own ({@code kept}, {@code fresh}, {@code retired},
  * {@code heap} after the number of calls), so that none gains from the JIT work of the one before. Run it with
  * <pre>
  * mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
@@ -46,7 +46,8 @@ public final class PluginBench {
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final long PAUSE_MS = 100;
 
-    private record Figures(List<Long> micros, double cpuMicrosPerCall) {
+    /** {@code jitMicrosPerCall}: the JIT compiler threads' CPU over the same span (part of the process CPU). */
+    private record Figures(List<Long> micros, double cpuMicrosPerCall, double jitMicrosPerCall) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -61,8 +62,8 @@ public final class PluginBench {
                     continue;
                 }
                 System.out.println("\n" + way.title + ":");
-                System.out.println("| plugin | latency p50 / p90 / p99 us | CPU us per call |");
-                System.out.println("|---|---|---:|");
+                System.out.println("| plugin | latency p50 / p90 / p99 us | CPU us per call | of which JIT |");
+                System.out.println("|---|---|---:|---:|");
                 for (var name : List.of("menu_price", "find_slots")) {
                     var tool = runtime.load(Path.of("plugins", name + ".js"));
                     if (way == Way.RETIRED) {
@@ -70,8 +71,8 @@ public final class PluginBench {
                     }
                     measure(tool, PLUGINS.get(name), calls / 2, way);
                     var f = measure(tool, PLUGINS.get(name), calls, way);
-                    System.out.printf(Locale.ROOT, "| %s | %d / %d / %d | %.0f |%n", name, pct(f.micros(), 50), pct(f.micros(), 90),
-                            pct(f.micros(), 99), f.cpuMicrosPerCall());
+                    System.out.printf(Locale.ROOT, "| %s | %d / %d / %d | %.0f | %.0f |%n", name, pct(f.micros(), 50), pct(f.micros(), 90),
+                            pct(f.micros(), 99), f.cpuMicrosPerCall(), f.jitMicrosPerCall());
                     tool.close();
                 }
             }
@@ -99,6 +100,7 @@ public final class PluginBench {
     private static Figures measure(PluginTool tool, String argumentsJson, int calls, Way way) throws InterruptedException {
         var micros = new ArrayList<Long>(calls);
         long cpu0 = OS.getProcessCpuTime();
+        long jit0 = jitCpuMicros();
         var plugins = new CallPlugins();
         for (int i = 0; i < calls; i++) {
             if (way != Way.FRESH && i % RUNS_PER_CALL == 0) {
@@ -115,38 +117,48 @@ public final class PluginBench {
         }
         plugins.close();
         Thread.sleep(PAUSE_MS); // the last call's background work, if any, is counted too
-        return new Figures(micros, (OS.getProcessCpuTime() - cpu0) / 1_000.0 / calls);
+        return new Figures(micros, (OS.getProcessCpuTime() - cpu0) / 1_000.0 / calls,
+                (jitCpuMicros() - jit0) / (double) calls);
     }
 
-    /** Live heap and RSS with {@value #HELD_CALLS} phone calls each keeping a context of both plugins, against none. */
+    /**
+     * Live heap and RSS with {@value #HELD_CALLS} phone calls each keeping a context of both plugins (after
+     * {@value #RUNS_PER_CALL} runs of each), against none; first the same runs without keeping, whose RSS
+     * growth is the allocation churn alone (ZGC commits heap for the garbage too).
+     */
     private static void retained(PluginRuntime runtime) throws Exception {
         var tools = new ArrayList<PluginTool>();
         for (var name : List.of("menu_price", "find_slots")) {
             tools.add(runtime.load(Path.of("plugins", name + ".js")));
         }
-        Thread.sleep(2_000); // the warm contexts are started
-        long heap0 = liveHeap();
-        long rss0 = rss();
-        var calls = new ArrayList<CallPlugins>();
-        for (int i = 0; i < HELD_CALLS; i++) {
-            var plugins = new CallPlugins();
-            calls.add(plugins);
-            for (var tool : tools) {
-                if (tool.invoke(PLUGINS.get(tool.name()), context(plugins)) instanceof ToolOutcome.Failure failure) {
-                    throw new IllegalStateException(failure.message());
+        for (var keep : List.of(false, true)) {
+            Thread.sleep(2_000); // the warm contexts are started
+            long heap0 = liveHeap();
+            long rss0 = rss();
+            var calls = new ArrayList<CallPlugins>();
+            for (int i = 0; i < HELD_CALLS; i++) {
+                var plugins = keep ? new CallPlugins() : CallPlugins.none();
+                calls.add(plugins);
+                for (int run = 0; run < RUNS_PER_CALL; run++) {
+                    for (var tool : tools) {
+                        if (tool.invoke(PLUGINS.get(tool.name()), context(plugins)) instanceof ToolOutcome.Failure failure) {
+                            throw new IllegalStateException(failure.message());
+                        }
+                    }
                 }
             }
+            Thread.sleep(2_000); // the warm contexts are replaced, used ones closed
+            long heap1 = liveHeap();
+            long rss1 = rss();
+            calls.forEach(CallPlugins::close);
+            Thread.sleep(2_000); // closed in the background
+            long heap2 = liveHeap();
+            int kept = keep ? HELD_CALLS * tools.size() : 0;
+            System.out.printf(Locale.ROOT, "%s%d phone calls, %d runs of each plugin, %d contexts kept: live heap %+.1f MB%s, RSS %+.1f MB; "
+                            + "after the calls end: live heap %+.1f MB against before%n", keep ? "" : "\n", HELD_CALLS, RUNS_PER_CALL, kept,
+                    (heap1 - heap0) / 1e6, keep ? String.format(Locale.ROOT, " (%.0f KB per context)", (heap1 - heap0) / 1e3 / kept) : "",
+                    (rss1 - rss0) / 1e6, (heap2 - heap0) / 1e6);
         }
-        Thread.sleep(2_000); // the warm contexts are replaced
-        long heap1 = liveHeap();
-        long rss1 = rss();
-        calls.forEach(CallPlugins::close);
-        Thread.sleep(2_000); // closed in the background
-        long heap2 = liveHeap();
-        int kept = HELD_CALLS * tools.size();
-        System.out.printf(Locale.ROOT, "%nheap kept contexts retain: %d phone calls keeping %d contexts: live heap +%.1f MB (%.0f KB per context), "
-                        + "RSS +%.1f MB; after the calls end: live heap %+.1f MB against before%n",
-                HELD_CALLS, kept, (heap1 - heap0) / 1e6, (heap1 - heap0) / 1e3 / kept, (rss1 - rss0) / 1e6, (heap2 - heap0) / 1e6);
         tools.forEach(PluginTool::close);
     }
 
@@ -154,6 +166,31 @@ public final class PluginBench {
     private static long liveHeap() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /**
+     * CPU used so far by the JIT compiler threads still alive ("C1/C2 CompilerThre..."), from
+     * /proc/self/task (clock ticks of 10 ms; 0 where there is none).
+     */
+    private static long jitCpuMicros() {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (var task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        continue;
+                    }
+                    var stat = Files.readString(task.resolve("stat"));
+                    var fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks * 10_000;
     }
 
     /** The process's resident set, from /proc (0 where there is none). */
