@@ -225,6 +225,7 @@ final class Conversation implements Speaking.Listener {
         scope.timers.cancelAll();
         scope.voice.close();
         hearing.close();
+        tools.close();
         scope.transcript.usage(scope.flow.flow().stt().provider(), "stt_audio_ms", hearing.audioMillis(), 0);
         if (!control.held()) { // on hold for a warm transfer, the record stays open
             scope.transcript.finalState(scope.values().state());

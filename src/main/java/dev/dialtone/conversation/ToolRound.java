@@ -21,6 +21,11 @@ final class ToolRound {
         this.runner = new ToolRunner(scope.call, scope.flow.name(), scope.state, scope.post, scope.clock);
     }
 
+    /** The call ended: closes what its tools keep between runs. */
+    void close() {
+        runner.close();
+    }
+
     /** Runs the tool calls the reply's round ended with. */
     void run(Reply r) {
         r.toolCalls.stream()

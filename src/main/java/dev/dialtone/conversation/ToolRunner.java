@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import dev.dialtone.llm.ToolCall;
 import dev.dialtone.flow.Collect;
 import dev.dialtone.plugin.CallActions;
+import dev.dialtone.plugin.CallPlugins;
 import dev.dialtone.plugin.CallState;
 import dev.dialtone.plugin.Tool;
 import dev.dialtone.plugin.ToolCallContext;
@@ -15,7 +16,8 @@ import dev.dialtone.plugin.ToolOutcome;
  * Runs a call's tool invocations, each on its own virtual thread (parallel calls run
  * concurrently), and posts the outcome back to the call. Tools enforce their own time limits; a
  * tool that throws anyway fails its call, never the conversation. Actions a tool asks for
- * (say, transfer, hang up, go to a node) are posted as events too.
+ * (say, transfer, hang up, go to a node) are posted as events too. The plugin contexts the call
+ * keeps between its tool calls ({@link CallPlugins}) are closed by {@link #close()} when it ends.
  */
 final class ToolRunner {
     private final Conversation.CallInfo call;
@@ -24,6 +26,7 @@ final class ToolRunner {
     private final Consumer<CallEvent> post;
     private final CallClock clock;
     private final CallActions actions;
+    private final CallPlugins plugins = new CallPlugins(); // thread-safe
 
     ToolRunner(Conversation.CallInfo call, String flow, CallState state, Consumer<CallEvent> post, CallClock clock) {
         this.call = call;
@@ -61,7 +64,7 @@ final class ToolRunner {
     }
 
     void run(long reply, ToolCall toolCall, Tool tool, Optional<String> node) {
-        var context = new ToolCallContext(call.sid(), call.from(), call.to(), flow, node, state, actions);
+        var context = new ToolCallContext(call.sid(), call.from(), call.to(), flow, node, state, actions, plugins);
         Thread.ofVirtual().name("tool-" + tool.name()).start(() -> {
             long started = clock.nanos();
             ToolOutcome outcome;
@@ -72,5 +75,10 @@ final class ToolRunner {
             }
             post.accept(new CallEvent.ToolFinished(reply, toolCall, outcome, (clock.nanos() - started) / 1_000_000));
         });
+    }
+
+    /** The call ended: the plugin contexts it kept close (those of tools still running, when they finish). */
+    void close() {
+        plugins.close();
     }
 }

@@ -11,9 +11,11 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 /**
  * One sandboxed context holding one plugin module, plus the glue that turns the plain-string host
  * bridge into the plugin-facing {@code call} API and turns {@code run}'s result (sync or async) into
- * JSON text. It serves one tool call and is then closed; the owning {@link PluginTool} hands it out.
+ * JSON text. It serves the tool calls of one phone call at most (see {@link CallPlugins}) and is
+ * then closed; the owning {@link PluginTool} hands it out. {@code startBytes}: what starting it
+ * allocated (the module's top-level code included), the first part of what it may hold.
  */
-record Guest(Context context, Value exports, Value describe, Value invoke) {
+record Guest(Context context, Value exports, Value describe, Value invoke, long startBytes) {
 
     /** Evaluated in every context; the same Source object lets the shared Engine parse it once. */
     static final Source GLUE = Source.newBuilder("js", """
@@ -111,7 +113,12 @@ record Guest(Context context, Value exports, Value describe, Value invoke) {
         BufferGuard.install(context, maxBufferBytes, refused);
         var exports = context.eval(module);
         var glue = context.eval(GLUE);
-        return new Guest(context, exports, glue.getMember("describe"), glue.getMember("invoke"));
+        return new Guest(context, exports, glue.getMember("describe"), glue.getMember("invoke"), 0);
+    }
+
+    /** The same guest, knowing what its start allocated. */
+    Guest startedWith(long bytes) {
+        return new Guest(context, exports, describe, invoke, bytes);
     }
 
     void close() {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * description, parameters, optional say and timeoutMs, and run) into sandboxed GraalJS contexts.
  * One runtime per server: it owns the single shared {@link Engine} (so sources are parsed once),
  * the platform threads that run guest code under limits, the allow-listed HTTP client and the
- * plugin metrics ({@link PluginMetrics}). Each context serves one tool call ({@link PluginTool}).
+ * plugin metrics ({@link PluginMetrics}), and counts the contexts phone calls keep between their tool
+ * calls, all plugins together ({@link CallPlugins}, at most {@link PluginLimits#maxKeptContexts}).
  */
 public final class PluginRuntime implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
@@ -42,6 +44,7 @@ public final class PluginRuntime implements AutoCloseable {
     private final Runner warmer; // contexts started ahead of calls, so that they never hold a call's turn
     private final HostFetch fetch;
     private final PluginMetrics metrics;
+    private final AtomicInteger kept = new AtomicInteger(); // contexts kept by phone calls, all plugins
     /**
      * Held shared while a context is created and its module evaluated, exclusively by {@link #close()}:
      * GraalJS deadlocks when the engine closes while another thread initialises one of its contexts
@@ -57,7 +60,7 @@ public final class PluginRuntime implements AutoCloseable {
 
     public PluginRuntime(PluginSettings settings, MeterRegistry meters) {
         this.settings = settings;
-        this.metrics = new PluginMetrics(meters);
+        this.metrics = new PluginMetrics(meters, kept);
         this.runner = new Runner(settings.limits().maxConcurrentRuns());
         this.warmer = new Runner(BACKGROUND_STARTS);
         this.fetch = new HostFetch(settings.allowedHosts(), settings.limits().maxFetchBytes());
@@ -137,7 +140,8 @@ public final class PluginRuntime implements AutoCloseable {
             return new Started(guest, guest.describe().execute(guest.exports()).asString());
         }, settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes());
         return switch (run) {
-            case Runner.Run.Done<Started> done -> done.value();
+            case Runner.Run.Done<Started> done ->
+                    new Started(done.value().guest().startedWith(done.allocatedBytes()), done.value().describeJson());
             case Runner.Run.Stopped<Started> stopped ->
                     throw new PluginException(file, 1, "plugin " + name + " was stopped while loading: it "
                             + stopped.cause().describe(settings.limits().maxTimeout(), settings.limits().allocationBudgetBytes()));
@@ -183,7 +187,7 @@ public final class PluginRuntime implements AutoCloseable {
                     () -> Guest.in(context, source, limits.maxBufferBytes(), refusals(name)),
                     limits.maxTimeout(), limits.allocationBudgetBytes());
             return switch (run) {
-                case Runner.Run.Done<Guest> done -> done.value();
+                case Runner.Run.Done<Guest> done -> done.value().startedWith(done.allocatedBytes());
                 case Runner.Run.Stopped<Guest> stopped -> throw new IllegalStateException("plugin " + name + " could not start a "
                         + "context: it " + stopped.cause().describe(limits.maxTimeout(), limits.allocationBudgetBytes()));
                 case Runner.Run.Failed<Guest> failed -> {
@@ -215,6 +219,30 @@ public final class PluginRuntime implements AutoCloseable {
             return false;
         }
         return true;
+    }
+
+    /** Counts one more context kept by a call, unless {@link PluginLimits#maxKeptContexts} are kept already. */
+    boolean reserveKept() {
+        int max = settings.limits().maxKeptContexts();
+        while (true) {
+            int now = kept.get();
+            if (now >= max) {
+                return false;
+            }
+            if (kept.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A kept context was taken for a run, or closed. */
+    void releaseKept() {
+        kept.decrementAndGet();
+    }
+
+    /** Contexts phone calls keep now, all plugins (for tests). */
+    int keptContexts() {
+        return kept.get();
     }
 
     Runner runner() {

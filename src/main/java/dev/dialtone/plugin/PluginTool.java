@@ -7,11 +7,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
@@ -20,19 +17,21 @@ import org.graalvm.polyglot.proxy.ProxyExecutable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 /**
- * One loaded version of a JavaScript plugin, usable as a {@link Tool}. Each tool call runs in a
- * context of its own, which is closed when the call ends, however it ends: nothing a run leaves
- * behind (module-level variables, a poisoned built-in, memory it holds) reaches another call, so
- * what a plugin can pin is bounded by one run's limits (see {@link PluginLimits}). Per-call data
- * that must last belongs in {@code call.state}. So that calls do not wait for a context to start,
- * up to {@link PluginLimits#warmContextsPerPlugin} contexts are started ahead, in the background,
- * after each call; a call starts one on its own path only when none is ready or under way.
- * {@link #close()} retires this version: warm contexts close now, and calls still pinned to this
- * version start their own.
+ * One loaded version of a JavaScript plugin, usable as a {@link Tool}. A phone call's first tool
+ * call of the plugin runs in a context of its own; the call keeps that context ({@link CallPlugins})
+ * for its later runs of the plugin, so module-level state lasts for the phone call, and closes it
+ * when the call ends: nothing a run leaves behind (module-level variables, a poisoned built-in,
+ * memory it holds) reaches another call. A kept context is discarded instead, and the next run gets
+ * a new one, when a run in it fails or is stopped, or once its start and runs together have allocated
+ * {@link PluginLimits#keptAllocationBytes}; at most {@link PluginLimits#maxKeptContexts} are kept at
+ * once, all calls together. So what a plugin can pin stays bounded (see {@link PluginLimits}). A tool
+ * call without a phone call's {@link CallPlugins} runs in a fresh context every time. So that calls do
+ * not wait for a context to start, up to {@link PluginLimits#warmContextsPerPlugin} contexts are
+ * started ahead, in the background; a call starts one on its own path only when none is ready or
+ * under way. {@link #close()} retires this version: warm contexts close now, and calls still pinned
+ * to this version start their own (contexts calls keep stay theirs until they end).
  */
 public final class PluginTool implements Tool, AutoCloseable {
-    /** How often a call waiting for the context being warmed checks that the warming still goes on. */
-    private static final long WAIT_SLICE_MS = 5;
     private static final Pattern STACK_LOCATION = Pattern.compile("([\\w.-]+\\.js):(\\d+)");
 
     private final PluginRuntime runtime;
@@ -43,10 +42,8 @@ public final class PluginTool implements Tool, AutoCloseable {
     private final PluginRuntime.Meta meta;
     private final ArgumentCheck arguments;
     private final String configJson;
-    private final BlockingQueue<Guest> idle; // any thread: started contexts that no call has used
-    private final AtomicBoolean warming = new AtomicBoolean(); // a background thread is starting contexts
+    private final WarmContexts warm;
     private final Semaphore slots; // bounds this version's concurrent runs
-    private volatile boolean retired; // set once by close()
 
     PluginTool(PluginRuntime runtime, Path file, String name, String sourceHash, Source source,
                PluginRuntime.Meta meta, ArgumentCheck arguments, Guest first) {
@@ -58,10 +55,8 @@ public final class PluginTool implements Tool, AutoCloseable {
         this.meta = meta;
         this.arguments = arguments;
         this.configJson = Json.writeValue(runtime.settings().configOf(name));
-        var limits = runtime.settings().limits();
-        this.idle = new ArrayBlockingQueue<>(limits.warmContextsPerPlugin());
-        this.slots = new Semaphore(limits.maxContextsPerPlugin());
-        idle.add(first);
+        this.slots = new Semaphore(runtime.settings().limits().maxContextsPerPlugin());
+        this.warm = new WarmContexts(runtime, name, source, first);
     }
 
     @Override
@@ -104,9 +99,9 @@ public final class PluginTool implements Tool, AutoCloseable {
         return sourceHash;
     }
 
-    /** Number of warm contexts waiting for a call (for tests and the admin view); none is ever reused. */
+    /** Number of warm contexts waiting for a phone call's first run of this plugin (for tests and the admin view). */
     public int warmContexts() {
-        return idle.size();
+        return warm.size();
     }
 
     @Override
@@ -125,32 +120,60 @@ public final class PluginTool implements Tool, AutoCloseable {
             return fail("was cancelled because the call ended");
         }
         try {
+            var plugins = call.plugins();
+            var kept = plugins.take(this);
             Guest guest;
-            try {
-                guest = take(deadline);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return fail("was cancelled because the call ended");
-            } catch (RuntimeException e) {
-                return fail("could not start: " + e.getMessage());
+            long allocated;
+            if (kept.isPresent()) {
+                runtime.releaseKept();
+                runtime.metrics().reused(name);
+                guest = kept.get().guest();
+                allocated = kept.get().allocatedBytes();
+            } else {
+                try {
+                    guest = warm.take(deadline);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return fail("was cancelled because the call ended");
+                } catch (RuntimeException e) {
+                    return fail("could not start: " + e.getMessage());
+                }
+                allocated = guest.startBytes();
             }
             var left = Duration.ofNanos(deadline - System.nanoTime());
             if (left.toMillis() < 1) {
-                recycle(guest);
+                finish(guest, kept.isEmpty(), After.UNUSED, allocated, plugins);
                 return fail("did not get a turn within " + meta.timeout().toMillis() + " ms; try again");
             }
-            return run(guest, argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson, call, left);
+            var args = argumentsJson == null || argumentsJson.isBlank() ? "{}" : argumentsJson;
+            return run(guest, kept.isEmpty(), allocated, args, call, left);
         } finally {
             slots.release();
         }
     }
 
-    /** Runs one call in {@code guest}, then closes it (or, if the call never got a turn, keeps it for the next). */
-    private ToolOutcome run(Guest guest, String argumentsJson, ToolCallContext call, Duration limit) {
-        boolean used = true;
+    /** What a run leaves its context fit for. */
+    private enum After {
+        /** No plugin code ran: it goes back where it came from. */
+        UNUSED,
+        /** The run succeeded: the call may keep it. */
+        KEEPABLE,
+        /** The run failed or was stopped (a stopped run's context is closed already). */
+        SPENT
+    }
+
+    /**
+     * Runs one tool call in {@code guest} ({@code fromPool}: a warm context, else the one this phone
+     * call kept; {@code allocated}: what it has allocated before), then keeps it for the call's next
+     * run of this plugin or closes it.
+     */
+    private ToolOutcome run(Guest guest, boolean fromPool, long allocated, String argumentsJson, ToolCallContext call,
+                            Duration limit) {
+        var after = After.SPENT;
+        long total = allocated;
         try {
             var context = guest.context();
-            context.resetLimits(); // the module's start-up statements do not count against the call
+            context.resetLimits(); // the module's start-up statements and earlier runs do not count against this run
             var host = HostBridge.of(name, call, runtime.fetch(), System.nanoTime() + limit.toNanos());
             var info = new LinkedHashMap<String, Object>();
             info.put("sid", call.sid());
@@ -168,27 +191,87 @@ public final class PluginTool implements Tool, AutoCloseable {
             }, limit, limits.allocationBudgetBytes());
             return switch (run) {
                 case Runner.Run.Stopped<Boolean> stopped -> {
-                    used = stopped.cause() != Runner.Cause.BUSY; // no plugin code ran
+                    if (stopped.cause() == Runner.Cause.BUSY) {
+                        after = After.UNUSED;
+                    }
                     runtime.metrics().stopped(name, stopped.cause().metric());
                     yield fail("was stopped: it " + stopped.cause().describe(meta.timeout(), limits.allocationBudgetBytes()));
                 }
                 case Runner.Run.Failed<Boolean> failed -> failure(failed.error());
-                case Runner.Run.Done<Boolean> done -> settled.outcome(limits.maxResultChars());
+                case Runner.Run.Done<Boolean> done -> {
+                    total += done.allocatedBytes();
+                    var outcome = settled.outcome(limits.maxResultChars());
+                    if (outcome instanceof ToolOutcome.Result) {
+                        after = After.KEEPABLE;
+                    }
+                    yield outcome;
+                }
             };
         } catch (RuntimeException e) {
             return fail("failed: " + e.getClass().getSimpleName());
         } finally {
-            if (used) {
-                // Whatever the run kept, module state included, goes with its context; closing takes a
-                // few hundred microseconds, which the caller need not wait for.
-                Thread.ofVirtual().name("plugin-close-" + name).start(() -> {
-                    guest.close();
-                    warmUp();
-                });
-            } else {
-                recycle(guest);
-            }
+            finish(guest, fromPool, after, total, call.plugins());
         }
+    }
+
+    /**
+     * After a run: a warm context no code ran in goes back to the warm ones; otherwise the call keeps
+     * the context if it may (see {@link #keep}), else it closes (a few hundred microseconds, which the
+     * caller need not wait for). A warm context used up is replaced in the background.
+     */
+    private void finish(Guest guest, boolean fromPool, After after, long allocated, CallPlugins plugins) {
+        if (after == After.UNUSED && fromPool) {
+            warm.recycle(guest);
+            return;
+        }
+        if (after == After.SPENT && plugins.keeps()) {
+            runtime.metrics().discarded(name, PluginMetrics.Discard.FAILED);
+        }
+        if (after != After.SPENT && keep(guest, allocated, plugins)) {
+            if (fromPool) {
+                warm.refill();
+            }
+            return;
+        }
+        // whatever the runs kept, module state included, goes with the context
+        Thread.ofVirtual().name("plugin-close-" + name).start(() -> {
+            guest.close();
+            warm.refill();
+        });
+    }
+
+    /**
+     * Keeps {@code guest} in {@code plugins} for the phone call's next run of this plugin: only while
+     * the call goes on, within {@link PluginLimits#keptAllocationBytes} (its start and runs together)
+     * and {@link PluginLimits#maxKeptContexts} (all calls together), and one per call and plugin.
+     * False, counted when the call could have kept it, otherwise.
+     */
+    private boolean keep(Guest guest, long allocated, CallPlugins plugins) {
+        if (!plugins.keeps()) {
+            return false;
+        }
+        if (allocated > runtime.settings().limits().keptAllocationBytes()) {
+            runtime.metrics().discarded(name, PluginMetrics.Discard.BUDGET);
+            return false;
+        }
+        if (!runtime.reserveKept()) {
+            runtime.metrics().discarded(name, PluginMetrics.Discard.FULL);
+            return false;
+        }
+        if (!plugins.keep(this, new CallPlugins.Kept(guest, allocated))) {
+            runtime.releaseKept();
+            if (plugins.keeps()) {
+                runtime.metrics().discarded(name, PluginMetrics.Discard.SPARE);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Closes a context a call kept, now that the call has ended (see {@link CallPlugins#close()}). */
+    void release(CallPlugins.Kept kept) {
+        runtime.releaseKept();
+        Thread.ofVirtual().name("plugin-close-" + name).start(kept.guest()::close);
     }
 
     /** config.yaml's settings of this plugin with a test's laid over them. */
@@ -212,57 +295,6 @@ public final class PluginTool implements Tool, AutoCloseable {
         return fail("failed: " + error.getClass().getSimpleName());
     }
 
-    /** Keeps a context that no call has used for the next call, or closes it if none is wanted. */
-    private void recycle(Guest guest) {
-        if (retired || !idle.offer(guest)) {
-            guest.close();
-        } else if (retired && idle.remove(guest)) {
-            guest.close(); // close() ran between the check and the offer
-        }
-    }
-
-    /**
-     * A context for one call: a warm one, else the next one the background thread finishes (it is
-     * already under way, and a second start beside it would only slow both), else one started on
-     * this call's path.
-     */
-    private Guest take(long deadlineNanos) throws InterruptedException {
-        var guest = idle.poll();
-        while (guest == null && warming.get() && deadlineNanos - System.nanoTime() > 0) {
-            guest = idle.poll(WAIT_SLICE_MS, TimeUnit.MILLISECONDS);
-        }
-        return guest != null ? guest : runtime.startGuest(name, source, true);
-    }
-
-    /**
-     * Starts contexts in the background, one after another on one thread per version, until
-     * {@link PluginLimits#warmContextsPerPlugin} are ready.
-     */
-    private void warmUp() {
-        int target = runtime.settings().limits().warmContextsPerPlugin();
-        if (retired || idle.size() >= target || !warming.compareAndSet(false, true)) {
-            return;
-        }
-        Thread.ofVirtual().name("plugin-warm-" + name).start(() -> {
-            boolean failed = false;
-            try {
-                while (!retired && idle.size() < target) {
-                    recycle(runtime.startGuest(name, source, false));
-                }
-            } catch (RuntimeException e) {
-                failed = true; // the next call tries again
-                if (!runtime.closed()) {
-                    LogSink.log(name, "could not warm a context: " + e.getMessage());
-                }
-            } finally {
-                warming.set(false);
-            }
-            if (!failed) {
-                warmUp(); // a call may have taken a context after the loop's last check
-            }
-        });
-    }
-
     private ToolOutcome.Failure fail(String what) {
         return new ToolOutcome.Failure("tool " + name + " " + what);
     }
@@ -284,11 +316,7 @@ public final class PluginTool implements Tool, AutoCloseable {
     /** Retires this version; see the class comment. Idempotent. */
     @Override
     public void close() {
-        retired = true;
-        Guest guest;
-        while ((guest = idle.poll()) != null) {
-            guest.close();
-        }
+        warm.close();
     }
 
     @Override

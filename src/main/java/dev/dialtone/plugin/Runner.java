@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.graalvm.polyglot.Context;
 import com.sun.management.ThreadMXBean;
@@ -38,7 +39,8 @@ final class Runner implements AutoCloseable {
 
     /** How a guarded run ended. */
     sealed interface Run<T> {
-        record Done<T>(T value) implements Run<T> {
+        /** Finished; {@code allocatedBytes}: what its runner thread allocated meanwhile, garbage included. */
+        record Done<T>(T value, long allocatedBytes) implements Run<T> {
         }
 
         /** Stopped by the watchdog; the context is closed. */
@@ -96,11 +98,15 @@ final class Runner implements AutoCloseable {
     private <T> Run<T> watch(Context context, Callable<T> work, Duration limit, long allocationBudget) {
         var started = new CompletableFuture<Start>();
         var result = new CompletableFuture<T>();
+        var allocated = new AtomicLong(); // written by the runner thread before it completes the result
         threads.execute(() -> {
             long id = Thread.currentThread().threadId();
-            started.complete(new Start(id, THREADS.getThreadAllocatedBytes(id)));
+            long before = THREADS.getThreadAllocatedBytes(id);
+            started.complete(new Start(id, before));
             try {
-                result.complete(work.call());
+                var value = work.call();
+                allocated.set(THREADS.getThreadAllocatedBytes(id) - before);
+                result.complete(value);
             } catch (Throwable e) {
                 result.completeExceptionally(e);
             }
@@ -131,7 +137,7 @@ final class Runner implements AutoCloseable {
             }
         }
         try {
-            return new Run.Done<>(result.join());
+            return new Run.Done<>(result.join(), allocated.get());
         } catch (CompletionException e) {
             return new Run.Failed<>(e.getCause());
         } catch (CancellationException e) {

@@ -42,6 +42,7 @@ class ChatConversationTest {
     private final List<String> said = new CopyOnWriteArrayList<>();
     private final List<String> line = new CopyOnWriteArrayList<>();
     private PluginRuntime plugins;
+    private final SimpleMeterRegistry pluginMeters = new SimpleMeterRegistry();
     private FlowRegistry flows;
     private CallSession session;
 
@@ -65,7 +66,7 @@ class ChatConversationTest {
     }
 
     private CallSession start(Path flowsDir, Path pluginsDir, String flowName) throws Exception {
-        plugins = new PluginRuntime(PluginSettings.none());
+        plugins = new PluginRuntime(PluginSettings.none(), pluginMeters);
         flows = new FlowRegistry(flowsDir, pluginsDir, plugins, Set.of("openai", "deepgram"),
                                  new SimpleMeterRegistry(), Clock.systemUTC());
         assertThat(flows.reload().applied()).isTrue();
@@ -249,6 +250,38 @@ class ChatConversationTest {
         await(() -> line.contains("hangup"));
         assertThat(said).containsExactly("Thanks for calling. Goodbye!");
         assertThat(session.transcript().notes()).anySatisfy(n -> assertThat(n.kind()).isEqualTo("hangup"));
+    }
+
+    @Test
+    void aPluginKeepsItsModuleStateForTheCallAndLetsGoWhenTheCallEnds() throws Exception {
+        llm.enqueue(Reply.toolCalls(new Call("c1", "counter", "{}")))
+           .enqueue(Reply.text("One."))
+           .enqueue(Reply.toolCalls(new Call("c2", "counter", "{}")))
+           .enqueue(Reply.text("Two."));
+        Files.createDirectories(dir.resolve("plugins"));
+        Files.writeString(dir.resolve("plugins/counter.js"),
+                "let runs = 0;\nexport default { description: 'd', run() { runs++; return { runs }; } };\n");
+        start("""
+                name: t
+                default: true
+                greeting: Hi there.
+                tools: [counter]
+                """);
+        await(() -> said.contains("Hi there."));
+        session.type("count");
+        await(() -> said.contains("One."));
+        session.type("again");
+        await(() -> said.contains("Two."));
+        assertThat(session.transcript().turns().stream().flatMap(t -> t.tools().stream()).map(Turn.ToolUse::result))
+                .containsExactly("{\"runs\":1}", "{\"runs\":2}");
+        assertThat(keptPluginContexts()).isEqualTo(1);
+        session.act(new CallAction.HangUp("operator"));
+        await(session::ended);
+        await(() -> keptPluginContexts() == 0);
+    }
+
+    private double keptPluginContexts() {
+        return pluginMeters.get("dialtone.plugin.contexts.kept").gauge().value();
     }
 
     /** Lets {@code seconds} of silence pass once the call has armed its silence timer. */

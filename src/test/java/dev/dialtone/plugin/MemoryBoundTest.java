@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The memory a plugin can pin is bounded: nothing a run keeps outlives its tool call, a run that
- * allocates too much is stopped and counted, a single huge buffer is refused before it exists, and
- * other plugins and calls go on unaffected.
+ * The memory a plugin can pin is bounded: nothing a run keeps outlives its phone call, nor a kept
+ * context's allocation budget; a run that allocates too much is stopped and counted, a single huge
+ * buffer is refused before it exists, and other plugins and calls go on unaffected.
  */
 class MemoryBoundTest {
     static final long MB = 1 << 20;
@@ -46,9 +47,16 @@ class MemoryBoundTest {
         return runtime.load(file);
     }
 
-    /** The result's JSON, or the failure's message. */
+    /** The result's JSON, or the failure's message, of a tool call outside a phone call. */
     static String invoke(PluginTool tool, String args) {
-        return switch (tool.invoke(args, SandboxTest.call(new RecordedActions(), new CallState()))) {
+        return invoke(tool, args, CallPlugins.none());
+    }
+
+    /** The result's JSON, or the failure's message, of a tool call of the phone call that keeps {@code plugins}. */
+    static String invoke(PluginTool tool, String args, CallPlugins plugins) {
+        var call = new ToolCallContext("CA1", "+15551230000", "+15550001111", "luigis", Optional.empty(), new CallState(),
+                new RecordedActions(), plugins);
+        return switch (tool.invoke(args, call)) {
             case ToolOutcome.Result result -> result.json();
             case ToolOutcome.Failure failure -> failure.message();
         };
@@ -64,13 +72,18 @@ class MemoryBoundTest {
         var tool = plugin("remembers", "const seen = [];\n"
                 + "export default { description: 'd', run(args) { seen.push(args); return { seen: seen.length }; } };");
         for (int i = 0; i < 3; i++) {
+            try (var phoneCall = new CallPlugins()) {
+                assertThat(invoke(tool, "{}", phoneCall)).isEqualTo("{\"seen\":1}");
+                assertThat(invoke(tool, "{}", phoneCall)).isEqualTo("{\"seen\":2}");
+            }
             assertThat(invoke(tool, "{}")).isEqualTo("{\"seen\":1}");
         }
     }
 
     @Test
-    void memoryKeptAtModuleLevelIsReleasedWhenTheCallEnds() throws Exception {
-        // Each run keeps 32 MB at module level, within its 64 MB budget; twelve runs would pin 384 MB if it stayed.
+    void memoryKeptAtModuleLevelIsReleasedWhenTheCallEndsOrPassesTheBudget() throws Exception {
+        // Each run keeps 32 MB at module level, within its 64 MB run budget but over a kept context's 32 MB:
+        // the call does not keep its context. Twelve calls of two runs would pin 768 MB if it stayed.
         var tool = plugin("hoarder", "const kept = [];\n"
                 + "export default { description: 'd', timeoutMs: 15000, run() {\n"
                 + "  for (let i = 0; i < 4; i++) kept.push(new Float64Array(1 << 20));\n"
@@ -79,12 +92,16 @@ class MemoryBoundTest {
         results.add(invoke(tool, "{}"));
         long before = liveHeap();
         for (int i = 0; i < 12; i++) {
-            results.add(invoke(tool, "{}"));
+            try (var phoneCall = new CallPlugins()) {
+                results.add(invoke(tool, "{}", phoneCall));
+                results.add(invoke(tool, "{}", phoneCall));
+            }
         }
         long grown = liveHeap() - before;
-        // An upper bound with a wide margin (other threads allocate too): two budgets, not twelve runs' worth.
+        // An upper bound with a wide margin (other threads allocate too): two budgets, not 24 runs' worth.
         assertThat(grown).as("live heap grown by %d MB", grown / MB).isLessThan(2 * BUDGET);
         assertThat(results).containsOnly("{\"arrays\":4}");
+        assertThat(counted("dialtone.plugin.contexts.discarded", "plugin", "hoarder", "reason", "budget")).isEqualTo(24);
     }
 
     @Test
