@@ -98,8 +98,8 @@ public record Parts(Settings settings, Secret adminToken, Clock clock, Prometheu
         // is made and the server starts listening; it is ready for calls once the store is open
         var store = flowsAfter != null ? CallStore.openInBackground(storeSettings(settings), metrics, clock)
                                        : CallStore.open(storeSettings(settings), metrics, clock);
-        // so does the VAD model (ONNX Runtime), joined before the server listens: a JVM that exits
-        // while ONNX Runtime is still making the session crashes (a SIGTERM right after start)
+        // so does the VAD model (ONNX Runtime): the first call waits for it, and so does close(), since
+        // a JVM that exits while ONNX Runtime is still making the session crashes (a SIGTERM right after start)
         var vadLoading = InBackground.start("vad-load", SileroVad::load);
         // the JVM's own gauges (heap, GC, CPU, threads) beside the calls', for operators and the benchmark
         new JvmMemoryMetrics().bindTo(metrics);
@@ -145,7 +145,7 @@ public record Parts(Settings settings, Secret adminToken, Clock clock, Prometheu
                                webhooks);
         var switchboard = new Switchboard(flows, providers, twilio, new TurnMetrics(metrics), CallClock.system(),
                                           tracer.enabled() ? CallLog.both(log, tracer) : log,
-                                          tracer.enabled() ? tracer : ProviderWrap.NONE, vadLoading.join());
+                                          tracer.enabled() ? tracer : ProviderWrap.NONE, vadLoading::join);
         fleet.listen(switchboard);
         switchboard.onRecordingStarted((call, recording) -> TwilioEvents.recordingStarted(store, call, recording));
         switchboard.limitEarlyAnswers(settings.twilio().maxEarlyAnswers());
@@ -160,6 +160,7 @@ public record Parts(Settings settings, Secret adminToken, Clock clock, Prometheu
 
     @Override
     public void close() {
+        switchboard.awaitDetector();
         flows.close();
         plugins.close();
         webhooks.close();

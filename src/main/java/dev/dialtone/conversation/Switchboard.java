@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -48,7 +49,7 @@ public final class Switchboard implements CallHandler.Factory {
     private final CallClock clock;
     private final CallLog log;
     private final ProviderWrap wrap;
-    private final Optional<SileroVad> vad;
+    private final Supplier<Optional<SileroVad>> vad; // the model may still be loading at start: the first call waits
     private final Map<String, CallSession> active = new ConcurrentHashMap<>();
     private final Map<String, CallTranscript> recent = new LinkedHashMap<>(); // guarded by itself
     private final Map<String, String> earlyAnswers = new LinkedHashMap<>(); // guarded by itself: AMD before the stream
@@ -59,18 +60,22 @@ public final class Switchboard implements CallHandler.Factory {
     /** @param log records every call as it goes (the store) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional.empty());
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, Optional::empty);
     }
 
     /** @param vad the caller's voice detector (empty: the energy detector) */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
                        CallClock clock, CallLog log, Optional<SileroVad> vad) {
-        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, vad);
+        this(flows, providers, twilio, metrics, clock, log, ProviderWrap.NONE, () -> vad);
     }
 
-    /** @param wrap wraps each call's LLM and TTS clients (tracing) */
+    /**
+     * @param wrap wraps each call's LLM and TTS clients (tracing)
+     * @param vad  the caller's voice detector, asked for at each call (the server's start loads it
+     *             beside the rest, and a call that comes first waits for it)
+     */
     public Switchboard(FlowRegistry flows, Providers providers, TwilioCalls twilio, TurnMetrics metrics,
-                       CallClock clock, CallLog log, ProviderWrap wrap, Optional<SileroVad> vad) {
+                       CallClock clock, CallLog log, ProviderWrap wrap, Supplier<Optional<SileroVad>> vad) {
         this.wrap = wrap;
         this.vad = vad;
         this.flows = flows;
@@ -80,6 +85,18 @@ public final class Switchboard implements CallHandler.Factory {
         this.clock = clock;
         this.log = log;
         this.warm = new WarmTransfers(clock, providers::tts);
+    }
+
+    /**
+     * Waits until the voice detector has loaded, if it was still loading: a JVM that exits while
+     * ONNX Runtime is making its session crashes, so the server's close waits for it.
+     */
+    public void awaitDetector() {
+        try {
+            vad.get();
+        } catch (RuntimeException e) {
+            // a detector that failed to load is no reason to fail the close
+        }
     }
 
     /** The calls on hold for a warm transfer (the server hands it the {@link ConferenceTransfer} that runs them). */
@@ -124,7 +141,7 @@ public final class Switchboard implements CallHandler.Factory {
         var transcript = back.map(HeldCall::transcript).orElseGet(() -> new CallTranscript(info.sid(), flow.name(),
                 flow.hash(), info.from(), info.to(), direction(start), clock.now(), log));
         var session = new CallSession(info.sid(), transcript, clock, stt.get(), CallSession.SpeechInput.options(f.stt()),
-                                      vad, metrics, this::onEnded);
+                                      vad.get(), metrics, this::onEnded);
         var playout = new Playout(new TwilioSink(out), PLAYOUT_LEAD, PLAYOUT_BATCH, info.sid());
         var ttsOptions = ttsOptions(f.tts());
         var voice = new PhoneVoice(wrap.tts(info.sid(), f.tts().provider(), tts.get()), ttsOptions,

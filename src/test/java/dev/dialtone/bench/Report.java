@@ -22,7 +22,7 @@ final class Report {
     private final StringBuilder startUps = new StringBuilder();
 
     void startUpHeader() {
-        startUps.append("| server start | process start to listening | to /observe/health ready | CPU s to ready "
+        startUps.append("| server start | process start to listening | to ready (/observe/health/ready 200) | CPU s to ready "
                         + "| RSS at ready MB | idle RSS MB (5 s later) | idle CPU (cores, those 5 s) |\n")
                 .append("|---|---:|---:|---:|---:|---:|---:|\n");
     }

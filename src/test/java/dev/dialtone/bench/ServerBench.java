@@ -175,7 +175,7 @@ public final class ServerBench {
                                        PrintStream out) throws Exception {
         double cpuToReady = server.cpuSeconds();
         long readyRss = server.memory().rssBytes();
-        out.printf(Locale.ROOT, "Ready: listening after %d ms, /observe/health answered after %d ms; idle for 5 s to read its RSS%n",
+        out.printf(Locale.ROOT, "Ready: listening after %d ms, ready (/observe/health/ready) after %d ms; idle for 5 s to read its RSS%n",
                    startUp.listeningMillis(), startUp.readyMillis());
         Thread.sleep(5_000);
         double idleCores = (server.cpuSeconds() - cpuToReady) / 5;

@@ -29,7 +29,7 @@ final class ServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-    /** Start-up as seen from outside: process start to a listening socket, and to health answering. */
+    /** Start-up as seen from outside: process start to a listening socket, and to readiness (/observe/health/ready) answering 200. */
     record StartUp(long listeningMillis, long readyMillis) {
     }
 
@@ -106,12 +106,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the server listens and /observe/health answers 200, saying every 5 s what it
+     * Waits until the server listens and /observe/health/ready answers 200 (the store open), saying every 5 s what it
      * waits for; a failure stops the process.
      */
     StartUp awaitReady(long startedNanos, PrintStream out) throws ServerFailure, InterruptedException {
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health"))
+        var health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
                                 .timeout(Duration.ofSeconds(2)).build();
         long deadline = startedNanos + START_TIMEOUT.toNanos();
         long listening = 0;
@@ -119,7 +119,7 @@ final class ServerProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (System.nanoTime() >= nextNote) {
                 out.printf(Locale.ROOT, "  %d s: %s%n", (System.nanoTime() - startedNanos) / 1_000_000_000L,
-                           listening == 0 ? "not listening yet" : "listening; /observe/health not answering 200 yet");
+                           listening == 0 ? "not listening yet" : "listening; /observe/health/ready not answering 200 yet");
                 nextNote += 5_000_000_000L;
             }
             if (!process.isAlive()) {
@@ -136,7 +136,7 @@ final class ServerProcess implements AutoCloseable {
         throw failure(listening == 0
                 ? "the server did not listen on port " + port + " within " + START_TIMEOUT.toSeconds()
                   + " s (is the port taken by another process?)"
-                : "/observe/health did not answer 200 within " + START_TIMEOUT.toSeconds() + " s");
+                : "/observe/health/ready did not answer 200 within " + START_TIMEOUT.toSeconds() + " s");
     }
 
     long pid() {
