@@ -118,10 +118,10 @@ public final class Main {
     static int serve(Settings settings) {
         logStartup(settings);
         // the flows (GraalJS evaluating every plugin: a core for a second or two) load once the server
-        // listens, so that they do not compete with its start on a small machine; a call that arrives
-        // first waits for them in its flow lookup
-        var listening = new CompletableFuture<Void>();
-        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, listening);
+        // listens and its store is open, so that they do not compete with its start on a small
+        // machine; a call that arrives first waits for them in its flow lookup
+        var started = new CompletableFuture<Void>(); // listening, with the store open
+        var parts = Parts.create(settings, Clock.systemUTC(), providers(settings), null, started);
         // no shutdown hook of Helidon's: on SIGTERM the server keeps serving until the drain is over
         var builder = WebServer.builder().port(settings.port()).shutdownHook(false);
         setUp(builder, parts);
@@ -131,7 +131,6 @@ public final class Main {
             parts.close();
             return 1;
         }
-        listening.complete(null);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
             parts.close();
@@ -144,6 +143,7 @@ public final class Main {
             LOG.log(System.Logger.Level.ERROR, "Dialtone cannot start: {0}", e.getCause().getMessage());
             return 1; // the shutdown hook stops the server
         }
+        started.complete(null); // ready: the flows load now, the start's work done
         // the heap target only now: under it, ZGC's warm-up rule runs three collections during the
         // start (at a tenth, a fifth and three tenths of the target), on the cores the start needs
         HeapTarget.apply(settings.softHeapMb());

@@ -82,7 +82,7 @@ public record Parts(Settings settings, Secret adminToken, Clock clock, Prometheu
 
     /**
      * As above, for the server's start: returns before the flows are loaded; their first load
-     * begins when {@code flowsAfter} completes (the server listens).
+     * begins when {@code flowsAfter} completes (the server listens and its store is open).
      */
     static Parts create(Settings settings, Clock clock, Providers providers, CallHandler.Factory callFactory,
                         CompletionStage<?> flowsAfter) {

@@ -38,8 +38,12 @@ public final class ProviderConnections {
     private static final int MAX_KEPT = 256;
 
     private final Origin origin;
-    private final OkHttpClient client;
-    /** The client with each idle timeout (a provider uses one), sharing {@link #client}'s pool. */
+    private final Duration connectTimeout;
+    private final SSLSocketFactory tls;
+    private final X509TrustManager trust;
+    /** Made at the first request (guarded by this): the JDK's TLS set-up is a quarter second of the server's start. */
+    private OkHttpClient client;
+    /** The client with each idle timeout (a provider uses one), sharing the base client's pool. */
     private final Map<Duration, OkHttpClient> byIdleTimeout = new ConcurrentHashMap<>();
 
     public ProviderConnections(Origin origin, Duration connectTimeout) {
@@ -52,17 +56,26 @@ public final class ProviderConnections {
      */
     ProviderConnections(Origin origin, Duration connectTimeout, SSLSocketFactory tls, X509TrustManager trust) {
         this.origin = origin;
-        var builder = new OkHttpClient.Builder()
-                .connectionPool(new ConnectionPool(MAX_KEPT, MAX_IDLE.toMillis(), TimeUnit.MILLISECONDS))
-                .protocols(List.of(Protocol.HTTP_1_1))
-                .fastFallback(false)
-                .followRedirects(false)
-                .followSslRedirects(false)
-                .connectTimeout(connectTimeout);
-        if (tls != null) {
-            builder.sslSocketFactory(tls, trust);
+        this.connectTimeout = connectTimeout;
+        this.tls = tls;
+        this.trust = trust;
+    }
+
+    private synchronized OkHttpClient base() {
+        if (client == null) {
+            var builder = new OkHttpClient.Builder()
+                    .connectionPool(new ConnectionPool(MAX_KEPT, MAX_IDLE.toMillis(), TimeUnit.MILLISECONDS))
+                    .protocols(List.of(Protocol.HTTP_1_1))
+                    .fastFallback(false)
+                    .followRedirects(false)
+                    .followSslRedirects(false)
+                    .connectTimeout(connectTimeout);
+            if (tls != null) {
+                builder.sslSocketFactory(tls, trust);
+            }
+            client = builder.build();
         }
-        this.client = builder.build();
+        return client;
     }
 
     /**
@@ -96,6 +109,6 @@ public final class ProviderConnections {
     }
 
     private OkHttpClient client(Duration idleTimeout) {
-        return byIdleTimeout.computeIfAbsent(idleTimeout, timeout -> client.newBuilder().readTimeout(timeout).build());
+        return byIdleTimeout.computeIfAbsent(idleTimeout, timeout -> base().newBuilder().readTimeout(timeout).build());
     }
 }
