@@ -14,12 +14,12 @@ import java.util.Optional;
 
 import com.sun.management.OperatingSystemMXBean;
 
-import dev.dialtone.plugin.CallActions;
 import dev.dialtone.plugin.CallPlugins;
 import dev.dialtone.plugin.CallState;
 import dev.dialtone.plugin.PluginRuntime;
 import dev.dialtone.plugin.PluginSettings;
 import dev.dialtone.plugin.PluginTool;
+import dev.dialtone.plugin.RecordedActions;
 import dev.dialtone.plugin.ToolCallContext;
 import dev.dialtone.plugin.ToolOutcome;
 
@@ -204,27 +204,7 @@ public final class PluginBench {
     }
 
     private static ToolCallContext context(CallPlugins plugins) {
-        var actions = new CallActions() {
-            @Override
-            public void say(String text) {
-            }
-
-            @Override
-            public void transfer(String number) {
-            }
-
-            @Override
-            public void hangup() {
-            }
-
-            @Override
-            public void goTo(String node) {
-            }
-
-            @Override
-            public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
-            }
-        };
+        var actions = new RecordedActions(); // the bench's plugins do not speak
         return new ToolCallContext("CA0bench", "+15551230000", "+15550001111", "bench", Optional.empty(), new CallState(), actions,
                 plugins);
     }

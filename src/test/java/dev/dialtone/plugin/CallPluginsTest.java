@@ -127,7 +127,7 @@ class CallPluginsTest {
         var tool = counter();
         var plugins = phoneCall();
         var inRun = new CyclicBarrier(2);
-        var actions = onSay(() -> {
+        var actions = new RecordedActions(() -> {
             await(inRun); // the run has begun
             await(inRun); // the call has ended
         });
@@ -184,7 +184,7 @@ class CallPluginsTest {
         var plugins = phoneCall();
         assertThat(invoke(tool, "CA1", plugins, "{}")).isEqualTo("{\"runs\":1,\"sid\":\"CA1\"}");
         var bothInside = new CyclicBarrier(2);
-        var actions = onSay(() -> await(bothInside)); // each run waits inside plugin code until the other is there too
+        var actions = new RecordedActions(() -> await(bothInside)); // each run waits inside plugin code until the other is there too
         var results = new ConcurrentLinkedQueue<String>();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 2; i++) {
@@ -222,32 +222,6 @@ class CallPluginsTest {
         runtime.close();
         plugins.close();
         assertThat(plugins.kept()).isZero();
-    }
-
-    /** Actions whose {@code say} runs {@code onSay} (on the plugin's runner thread, inside the run). */
-    static CallActions onSay(Runnable onSay) {
-        return new CallActions() {
-            @Override
-            public void say(String text) {
-                onSay.run();
-            }
-
-            @Override
-            public void transfer(String number) {
-            }
-
-            @Override
-            public void hangup() {
-            }
-
-            @Override
-            public void goTo(String node) {
-            }
-
-            @Override
-            public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
-            }
-        };
     }
 
     static void await(CyclicBarrier barrier) {

@@ -6,10 +6,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Records the actions a tool posts, in order, as "say:text", "transfer:+1...", "hangup", "goto:node", "collect:into:min-max:prompt". */
 public final class RecordedActions implements CallActions {
     private final List<String> actions = new CopyOnWriteArrayList<>(); // any thread
+    private final Runnable onSay;
+
+    public RecordedActions() {
+        this(() -> { });
+    }
+
+    /** Also runs {@code onSay} at each {@code say} (on the plugin's runner thread, inside the run). */
+    public RecordedActions(Runnable onSay) {
+        this.onSay = onSay;
+    }
 
     @Override
     public void say(String text) {
         actions.add("say:" + text);
+        onSay.run();
     }
 
     @Override

@@ -327,28 +327,7 @@ class SandboxTest {
             var spin = capped.load(spinner);
             var fast = capped.load(quick);
             var started = new java.util.concurrent.CountDownLatch(1);
-            var actions = new CallActions() {
-                @Override
-                public void say(String text) {
-                    started.countDown();
-                }
-
-                @Override
-                public void transfer(String number) {
-                }
-
-                @Override
-                public void hangup() {
-                }
-
-                @Override
-                public void goTo(String node) {
-                }
-
-                @Override
-                public void collectDigits(String into, int minDigits, int maxDigits, String prompt) {
-                }
-            };
+            var actions = new RecordedActions(started::countDown);
             var first = new java.util.concurrent.CompletableFuture<ToolOutcome>();
             Thread.ofVirtual().start(() -> first.complete(spin.invoke("{}", call(actions, new CallState()))));
             assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
