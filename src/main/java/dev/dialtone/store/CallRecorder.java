@@ -183,9 +183,10 @@ public final class CallRecorder {
                     if (!takeInto(batch)) {
                         return;
                     }
-                    gather(batch);
+                    fill(batch, GATHER);
+                } else {
+                    fill(batch, Duration.ZERO); // a retry takes what came meanwhile, at once
                 }
-                fill(batch);
                 if (writeBatch(batch, retrying)) {
                     backoff = settings.retryMin();
                     retrying = false;
@@ -225,29 +226,16 @@ public final class CallRecorder {
     }
 
     /**
-     * Waits up to {@link #GATHER} for more records to join a batch just begun (not when closing):
-     * one commit for the records of many calls. A commit rewrites every database page its rows
-     * touched; at 100 calls, committing each turn's records alone was a tenth of the server's CPU.
+     * Adds what is queued to the batch, up to the batch size, waiting up to {@code wait} for more
+     * (never once closing): a batch just begun waits {@link #GATHER}, so that one commit takes the
+     * records of many calls. A commit rewrites every database page its rows touched; at 100 calls,
+     * committing each turn's records alone was a tenth of the server's CPU.
      */
-    private void gather(List<QueuedRecord> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + GATHER.toNanos();
-        while (!closing && batch.size() < settings.batchSize()) {
-            long left = deadline - System.nanoTime();
-            var next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (next == null) {
-                return;
-            }
-            if (next == CLOSE) {
-                closing = true;
-            } else {
-                batch.add((QueuedRecord) next);
-            }
-        }
-    }
-
-    private void fill(List<QueuedRecord> batch) {
+    private void fill(List<QueuedRecord> batch, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (batch.size() < settings.batchSize()) {
-            var next = queue.poll();
+            long left = deadline - System.nanoTime();
+            var next = left > 0 && !closing ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
             if (next == null) {
                 return;
             }
